@@ -1,0 +1,218 @@
+"""IR to event plan: machine settings resolved, each program flattened to an op list with jumps."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from procdsl import ir
+from procdsl.linux import SIGNALS
+from procdsl.plan import (EventPlan, ExternalSignal, Limits, MachineConfig, Op, ProgramCode, SchedulerConfig,
+                          Start)
+from procdsl.validate import fork_labels
+
+# Statements that are system calls: each pays the machine's `syscall` cost.
+SYSCALL_OPS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
+                         "unblock", "pause", "nice", "pipe", "close", "dup2", "print", "write", "sleep", "io",
+                         "alloc", "subreaper"))
+
+
+class _Emitter:
+    """Flattens one program's statements; loops keep a stack of (continue, [break jumps])."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.ops: list[dict] = []
+        self.loops: list[tuple[int, list[int]]] = []
+        self.hidden = 0
+
+    def emit(self, op: str, span, **fields) -> int:
+        self.ops.append({"op": op, "span": span, **fields})
+        return len(self.ops) - 1
+
+    def patch(self, index: int, target: int) -> None:
+        self.ops[index]["jump"] = target
+
+    def temp(self, what: str) -> str:
+        self.hidden += 1
+        return f"${what}{self.hidden}"
+
+    def block(self, stmts) -> None:
+        for s in stmts:
+            self.stmt(s)
+
+    def stmt(self, s) -> None:
+        k = s.kind
+        if k in ("compute", "sleep", "io"):
+            self.emit(k, s.span, expr=s.duration)
+        elif k == "print":
+            self.emit("print", s.span, expr=s.value)
+        elif k == "write":
+            self.emit("write", s.span, expr=s.fd.expr, expr2=s.value)
+        elif k == "assign":
+            self.emit("assign", s.span, name=s.name, expr=s.value, flag=s.shared,
+                      args=() if s.op == "=" else (ir.Lit(span=s.span, type="str", value=s.op),))
+        elif k == "special_assign":
+            self.emit(s.what, s.span, name=s.name, flag=s.shared)
+        elif k == "if":
+            ends = []
+            for branch in s.branches:
+                test = self.emit("jump_if_false", branch.span, expr=branch.cond)
+                self.block(branch.body)
+                ends.append(self.emit("jump", branch.span))
+                self.patch(test, len(self.ops))
+            if s.orelse:
+                self.block(s.orelse)
+            for e in ends:
+                self.patch(e, len(self.ops))
+        elif k == "while":
+            top = len(self.ops)
+            test = self.emit("jump_if_false", s.span, expr=s.cond)
+            self.loop_body(s.body, top)
+            self.emit("jump", s.span, jump=top)
+            self.end_loop(test)
+        elif k == "repeat":
+            counter = self.temp("repeat")
+            self.emit("repeat_init", s.span, name=counter, expr=s.count)
+            top = self.emit("repeat_next", s.span, name=counter)
+            self.loop_body(s.body, top)
+            self.emit("jump", s.span, jump=top)
+            self.end_loop(top)
+        elif k == "loop":
+            top = len(self.ops)
+            self.loop_body(s.body, top)
+            self.emit("jump", s.span, jump=top)
+            self.end_loop(None)
+        elif k == "for":
+            cursor = self.temp("for")
+            self.emit("for_init", s.span, name=cursor, expr=s.iterable)
+            top = self.emit("for_next", s.span, name=s.var, args=(ir.Lit(span=s.span, type="str", value=cursor),))
+            self.loop_body(s.body, top)
+            self.emit("jump", s.span, jump=top)
+            self.end_loop(top)
+        elif k == "break":
+            self.loops[-1][1].append(self.emit("jump", s.span))
+        elif k == "continue":
+            self.emit("jump", s.span, jump=self.loops[-1][0])
+        elif k in ("fork", "pause", "subreaper"):
+            self.emit(k, s.span)
+        elif k == "fork_block":
+            fork = self.emit("fork_block", s.span, name=s.label)
+            saved, self.loops = self.loops, []
+            self.block(s.body)
+            self.loops = saved
+            self.emit("exit", s.span)
+            self.patch(fork, len(self.ops))
+        elif k == "exec":
+            self.emit("exec", s.span, name=s.program, args=s.args)
+        elif k == "exit":
+            self.emit("exit", s.span, expr=s.code)
+        elif k == "wait":
+            self.emit("wait", s.span, expr=s.target, flag=s.nohang, name=s.into)
+        elif k == "send":
+            self.emit("send", s.span, expr=s.signal, expr2=s.target)
+        elif k == "on":
+            install = self.emit("on", s.span, signal=SIGNALS[s.signal.name][0])
+            saved, self.loops = self.loops, []
+            self.block(s.body)
+            self.loops = saved
+            self.emit("sigreturn", s.span)
+            self.patch(install, len(self.ops))
+        elif k in ("ignore", "default", "block", "unblock"):
+            self.emit(k, s.span, signal=SIGNALS[s.signal.name][0])
+        elif k in ("nice", "close", "lock", "unlock", "alloc", "touch"):
+            self.emit(k, s.span, expr=s.value)
+        elif k == "dup2":
+            self.emit("dup2", s.span, expr=s.src.expr, expr2=s.dst)
+        else:
+            raise AssertionError(f"procdsl bug: no compilation for statement {k!r}")
+
+    def loop_body(self, body, top: int) -> None:
+        self.loops.append((top, []))
+        self.block(body)
+
+    def end_loop(self, test: Optional[int]) -> None:
+        _, breaks = self.loops.pop()
+        end = len(self.ops)
+        if test is not None:
+            self.patch(test, end)
+        for b in breaks:
+            self.patch(b, end)
+
+
+def compile_program(prog: ir.Program) -> ProgramCode:
+    em = _Emitter(prog.name)
+    em.block(prog.body)
+    end_span = prog.span.model_copy(update={"line": prog.span.end_line, "col": max(1, prog.span.end_col - 1)})
+    em.emit("exit", end_span)
+    return ProgramCode(name=prog.name, ops=tuple(Op(**o) for o in em.ops), burst=static_burst(prog.body))
+
+
+def static_burst(body) -> Optional[int]:
+    """Total compute of a straight-line program (what sjf and stcf know of a job), else None."""
+    total = 0
+    for s in body:
+        if s.kind == "compute" and isinstance(s.duration, ir.Lit) and s.duration.type == "duration":
+            total += int(s.duration.value)
+        elif s.kind in ("print", "assign", "write", "sleep", "io"):
+            continue
+        else:
+            return None
+    return total
+
+
+def machine_config(machine: Optional[ir.Machine]) -> MachineConfig:
+    if machine is None:
+        return MachineConfig()
+    values: dict = {}
+    limits: dict = {}
+    for st in machine.settings:
+        if st.name == "scheduler":
+            values["scheduler"] = SchedulerConfig(name=str(st.value),
+                                                  settings={s.name: int(s.value) for s in st.settings
+                                                            if isinstance(s.value, (int, float))})
+        elif st.name in ("max_processes", "max_events", "max_time"):
+            limits[st.name] = int(st.value)
+        else:
+            values[st.name] = int(st.value)
+    if limits:
+        values["limits"] = Limits(**limits)
+    return MachineConfig(**values)
+
+
+def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]) -> EventPlan:
+    codes = {name: compile_program(p) for name, p in programs.items()}
+    labels = scenario_labels(sc, programs)
+    starts = []
+    for run in sc.runs:
+        opts = {o.name: o.value for o in run.options}
+        names = tuple(st.program for st in run.stages)
+        if len(names) == 1 and "as" in opts:
+            run_labels: tuple[str, ...] = (str(opts["as"]),)
+        else:
+            run_labels = names
+        at = opts.get("at")
+        burst = opts.get("burst")
+        starts.append(Start(span=run.span, time=int(at.value) if at is not None else 0, programs=names,
+                            labels=run_labels, args=tuple(st.args for st in run.stages),
+                            nice=int(opts.get("nice", 0)), uid=int(opts.get("uid", 0)),
+                            burst=int(burst.value) if burst is not None else None,
+                            tickets=opts.get("tickets"), rt=opts.get("rt"), cpus=opts.get("cpus")))
+    signals = tuple(ExternalSignal(span=s.span, time=int(s.time.value), signal=SIGNALS[s.signal.name][0],
+                                   label=s.target.label, index=s.target.index) for s in sc.sends)
+    return EventPlan(file=path, title=sc.title, span=sc.span, machine=machine_config(sc.machine), programs=codes,
+                     init=sc.init.program if sc.init else None, starts=tuple(starts), signals=signals,
+                     until=int(sc.until.time.value) if sc.until else None, labels=tuple(sorted(labels)),
+                     expectations=sc.expects)
+
+
+def scenario_labels(sc: ir.Scenario, programs: dict[str, ir.Program]) -> set[str]:
+    labels = {sc.init.program if sc.init else "init"}
+    for run in sc.runs:
+        opts = {o.name: o.value for o in run.options}
+        if len(run.stages) == 1 and "as" in opts:
+            labels.add(str(opts["as"]))
+        else:
+            labels.update(st.program for st in run.stages)
+    for prog in programs.values():
+        labels.update(fork_labels(prog.body))
+    return labels

@@ -1,0 +1,418 @@
+"""The frozen IR of a .proc file: what the author wrote, free of Lark, with a span on every node."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from procdsl.source import Span
+
+
+class Node(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    span: Span
+
+
+# ------------------------------------------------------------------ expressions
+class Lit(Node):
+    kind: Literal["lit"] = "lit"
+    type: Literal["int", "float", "str", "bool", "duration", "size"]
+    value: Union[bool, int, float, str]
+
+
+class Name(Node):
+    kind: Literal["name"] = "name"
+    id: str
+
+
+class Attr(Node):
+    kind: Literal["attr"] = "attr"
+    obj: "Expr"
+    name: str
+
+
+class Index(Node):
+    kind: Literal["index"] = "index"
+    obj: "Expr"
+    index: "Expr"
+
+
+class Call(Node):
+    kind: Literal["call"] = "call"
+    func: str
+    func_span: Span
+    args: tuple["Expr", ...]
+
+
+class Unary(Node):
+    kind: Literal["unary"] = "unary"
+    op: Literal["neg", "not"]
+    operand: "Expr"
+
+
+class Binary(Node):
+    kind: Literal["binary"] = "binary"
+    op: Literal["+", "-", "*", "/", "%", "and", "or"]
+    left: "Expr"
+    right: "Expr"
+
+
+class Compare(Node):
+    kind: Literal["compare"] = "compare"
+    op: Literal["==", "!=", "<", "<=", ">", ">="]
+    left: "Expr"
+    right: "Expr"
+    tolerance: Optional["Expr"] = None
+
+
+class Contains(Node):
+    kind: Literal["contains"] = "contains"
+    item: "Expr"
+    container: "Expr"
+    negate: bool = False
+
+
+class ListLit(Node):
+    kind: Literal["list"] = "list"
+    items: tuple["Expr", ...]
+
+
+class Interp(Node):
+    """A string with `{expr}` parts: literal text and expressions, in order."""
+
+    kind: Literal["interp"] = "interp"
+    parts: tuple[Union[str, "Expr"], ...]
+
+
+class CpuRef(Node):
+    """`cpu N` as the argument of a machine-wide query: `switches(cpu 0)`."""
+
+    kind: Literal["cpu"] = "cpu"
+    cpu: int
+
+
+Expr = Annotated[Union[CpuRef, Lit, Name, Attr, Index, Call, Unary, Binary, Compare, Contains, ListLit, Interp],
+                 Field(discriminator="kind")]
+
+
+class FdRef(Node):
+    """The first operand of `write` and `dup2`: a name, `p.read`/`p.write`, or a number."""
+
+    kind: Literal["fd"] = "fd"
+    expr: Expr
+
+
+class SigRef(Node):
+    kind: Literal["sig"] = "sig"
+    name: str
+
+
+# ------------------------------------------------------------------ statements
+class TimedStmt(Node):
+    kind: Literal["compute", "sleep", "io"]
+    duration: Expr
+
+
+class Print(Node):
+    kind: Literal["print"] = "print"
+    value: Expr
+
+
+class Write(Node):
+    kind: Literal["write"] = "write"
+    fd: FdRef
+    value: Expr
+
+
+class Assign(Node):
+    kind: Literal["assign"] = "assign"
+    name: str
+    value: Expr
+    op: Literal["=", "+=", "-="] = "="
+    shared: bool = False
+
+
+class SpecialAssign(Node):
+    """`x = fork`, `p = pipe`, `m = mutex` (and `shared m = mutex`)."""
+
+    kind: Literal["special_assign"] = "special_assign"
+    name: str
+    what: Literal["fork", "pipe", "mutex"]
+    shared: bool = False
+
+
+class Branch(Node):
+    kind: Literal["branch"] = "branch"
+    cond: Expr
+    body: tuple["Stmt", ...]
+
+
+class If(Node):
+    kind: Literal["if"] = "if"
+    branches: tuple[Branch, ...]
+    orelse: Optional[tuple["Stmt", ...]] = None
+
+
+class While(Node):
+    kind: Literal["while"] = "while"
+    cond: Expr
+    body: tuple["Stmt", ...]
+
+
+class Repeat(Node):
+    kind: Literal["repeat"] = "repeat"
+    count: Expr
+    body: tuple["Stmt", ...]
+
+
+class Loop(Node):
+    kind: Literal["loop"] = "loop"
+    body: tuple["Stmt", ...]
+
+
+class For(Node):
+    kind: Literal["for"] = "for"
+    var: str
+    iterable: Expr
+    body: tuple["Stmt", ...]
+
+
+class Simple(Node):
+    """Statements with no operands: break, continue, fork, pause, subreaper."""
+
+    kind: Literal["break", "continue", "fork", "pause", "subreaper"]
+
+
+class ForkBlock(Node):
+    kind: Literal["fork_block"] = "fork_block"
+    label: str
+    label_span: Span
+    body: tuple["Stmt", ...]
+
+
+class Exec(Node):
+    kind: Literal["exec"] = "exec"
+    program: str
+    program_span: Span
+    args: tuple[Expr, ...]
+
+
+class Exit(Node):
+    kind: Literal["exit"] = "exit"
+    code: Optional[Expr] = None
+
+
+class Wait(Node):
+    kind: Literal["wait"] = "wait"
+    target: Optional[Expr] = None
+    nohang: bool = False
+    into: Optional[str] = None
+
+
+class Send(Node):
+    kind: Literal["send"] = "send"
+    signal: Expr
+    target: Expr
+
+
+class On(Node):
+    kind: Literal["on"] = "on"
+    signal: SigRef
+    body: tuple["Stmt", ...]
+
+
+class SigStmt(Node):
+    """`ignore`, `default`, `block`, `unblock` with one signal."""
+
+    kind: Literal["ignore", "default", "block", "unblock"]
+    signal: SigRef
+
+
+class ExprStmt(Node):
+    """Statements with one operand: nice, close, lock, unlock, alloc, touch."""
+
+    kind: Literal["nice", "close", "lock", "unlock", "alloc", "touch"]
+    value: Expr
+
+
+class Dup2(Node):
+    kind: Literal["dup2"] = "dup2"
+    src: FdRef
+    dst: Expr
+
+
+class Unknown(Node):
+    kind: Literal["unknown"] = "unknown"
+    name: str
+
+
+Stmt = Annotated[Union[TimedStmt, Print, Write, Assign, SpecialAssign, If, While, Repeat, Loop, For,
+                       Simple, ForkBlock, Exec, Exit, Wait, Send, On, SigStmt, ExprStmt, Dup2, Unknown],
+                 Field(discriminator="kind")]
+
+
+class Program(Node):
+    kind: Literal["program"] = "program"
+    name: str
+    name_span: Span
+    body: tuple[Stmt, ...]
+
+
+# ------------------------------------------------------------------ scenarios
+class ProcRef(Node):
+    """A label, optionally indexed: `worker`, `worker[1]`."""
+
+    kind: Literal["proc"] = "proc"
+    label: str
+    index: Optional[int] = None
+
+
+class Setting(Node):
+    kind: Literal["setting"] = "setting"
+    name: str
+    value: Union[bool, int, float, str, tuple[int, ...]]
+    value_type: str
+    value_span: Span
+    settings: tuple["Setting", ...] = ()
+
+
+class Machine(Node):
+    kind: Literal["machine"] = "machine"
+    settings: tuple[Setting, ...]
+
+
+class RunStage(Node):
+    kind: Literal["stage"] = "stage"
+    program: str
+    args: tuple[Expr, ...]
+
+
+class RunOption(Node):
+    kind: Literal["option"] = "option"
+    name: str
+    value: Union[int, str, tuple[int, ...], Expr]
+
+
+class Run(Node):
+    kind: Literal["run"] = "run"
+    stages: tuple[RunStage, ...]
+    options: tuple[RunOption, ...]
+
+
+class SendAt(Node):
+    kind: Literal["send_at"] = "send_at"
+    time: Expr
+    signal: SigRef
+    target: ProcRef
+
+
+class InitDecl(Node):
+    kind: Literal["init"] = "init"
+    program: str
+
+
+class Until(Node):
+    kind: Literal["until"] = "until"
+    time: Expr
+
+
+# ------------------------------------------------------------------ assertions
+class ExprAssertion(Node):
+    kind: Literal["expr_assert"] = "expr_assert"
+    expr: Expr
+    at: Optional[Expr] = None
+    at_end: bool = False
+
+
+class OrderAssertion(Node):
+    kind: Literal["order"] = "order"
+    first: Expr
+    relation: Literal["before", "after"]
+    second: Expr
+
+
+class Temporal(Node):
+    kind: Literal["always", "never"]
+    expr: Expr
+
+
+class ForAll(Node):
+    kind: Literal["forall"] = "forall"
+    var: str
+    label: ProcRef
+    body: "Assertion"
+
+
+class Deadlock(Node):
+    kind: Literal["deadlock"] = "deadlock"
+
+
+class Cell(Node):
+    kind: Literal["cell"] = "cell"
+    text: str
+
+
+class PsTable(Node):
+    kind: Literal["ps"] = "ps"
+    at: Optional[Expr] = None
+    header: tuple[Cell, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+class TraceLine(Node):
+    kind: Literal["trace_line"] = "trace_line"
+    words: tuple[Cell, ...]
+
+
+class TraceBlock(Node):
+    kind: Literal["trace"] = "trace"
+    lines: tuple[TraceLine, ...]
+
+
+class AllOf(Node):
+    kind: Literal["all_of"] = "all_of"
+    items: tuple["Assertion", ...]
+
+
+Assertion = Annotated[Union[ExprAssertion, OrderAssertion, Temporal, ForAll, Deadlock, PsTable,
+                            TraceBlock, AllOf], Field(discriminator="kind")]
+
+
+class Expect(Node):
+    kind: Literal["expect"] = "expect"
+    description: Optional[str] = None
+    points: Optional[float] = None
+    visibility: str = "visible"
+    assertion: Assertion
+
+
+class Scenario(Node):
+    kind: Literal["scenario"] = "scenario"
+    title: str
+    machine: Optional[Machine] = None
+    programs: tuple[Program, ...] = ()
+    init: Optional[InitDecl] = None
+    runs: tuple[Run, ...] = ()
+    sends: tuple[SendAt, ...] = ()
+    until: Optional[Until] = None
+    expects: tuple[Expect, ...] = ()
+
+
+class Use(Node):
+    kind: Literal["use"] = "use"
+    path: Optional[str] = None      # None: `use submission`
+
+
+class File(Node):
+    kind: Literal["file"] = "file"
+    path: str
+    uses: tuple[Use, ...] = ()
+    programs: tuple[Program, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+
+
+for _model in list(globals().values()):
+    if isinstance(_model, type) and issubclass(_model, BaseModel) and _model is not BaseModel:
+        _model.model_rebuild()
+

@@ -1,0 +1,52 @@
+"""Linux facts procdsl models: signal numbers and default actions, errno values, nice weights.
+
+Shared by the front end (to check names) and the kernel (to act on them); pure data.
+Sources: signal(7), errno(3), kernel/sched/core.c sched_prio_to_weight (see semantics.md).
+"""
+
+from __future__ import annotations
+
+# name -> (number, default action); x86-64 numbering.
+SIGNALS: dict[str, tuple[int, str]] = {
+    "SIGHUP": (1, "term"), "SIGINT": (2, "term"), "SIGQUIT": (3, "core"), "SIGILL": (4, "core"),
+    "SIGTRAP": (5, "core"), "SIGABRT": (6, "core"), "SIGIOT": (6, "core"), "SIGBUS": (7, "core"),
+    "SIGFPE": (8, "core"), "SIGKILL": (9, "term"), "SIGUSR1": (10, "term"), "SIGSEGV": (11, "core"),
+    "SIGUSR2": (12, "term"), "SIGPIPE": (13, "term"), "SIGALRM": (14, "term"), "SIGTERM": (15, "term"),
+    "SIGSTKFLT": (16, "term"), "SIGCHLD": (17, "ign"), "SIGCONT": (18, "cont"), "SIGSTOP": (19, "stop"),
+    "SIGTSTP": (20, "stop"), "SIGTTIN": (21, "stop"), "SIGTTOU": (22, "stop"), "SIGURG": (23, "ign"),
+    "SIGXCPU": (24, "core"), "SIGXFSZ": (25, "core"), "SIGVTALRM": (26, "term"), "SIGPROF": (27, "term"),
+    "SIGWINCH": (28, "ign"), "SIGIO": (29, "term"), "SIGPOLL": (29, "term"), "SIGPWR": (30, "term"),
+    "SIGSYS": (31, "core"),
+}
+SIGNAL_NAMES: dict[int, str] = {}
+for _name, (_num, _action) in SIGNALS.items():
+    SIGNAL_NAMES.setdefault(_num, _name)
+DEFAULT_ACTION: dict[int, str] = {num: action for num, action in SIGNALS.values()}
+SIGKILL, SIGSTOP, SIGCONT, SIGCHLD, SIGPIPE, SIGFPE, SIGSEGV = 9, 19, 18, 17, 13, 8, 11
+UNCATCHABLE = frozenset((SIGKILL, SIGSTOP))
+STOP_SIGNALS = frozenset((19, 20, 21, 22))
+
+ERRNO: dict[str, int] = {
+    "EPERM": 1, "ENOENT": 2, "ESRCH": 3, "EINTR": 4, "EBADF": 9, "ECHILD": 10, "EAGAIN": 11,
+    "ENOMEM": 12, "EINVAL": 22, "EPIPE": 32, "EDEADLK": 35,
+}
+ERRNO_NAMES: dict[int, str] = {v: k for k, v in ERRNO.items()}
+
+# sched_prio_to_weight, index nice + 20.
+NICE_WEIGHT: tuple[int, ...] = (
+    88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+    9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277,
+    1024, 820, 655, 526, 423, 335, 272, 215, 172, 137,
+    110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
+)
+
+
+def weight(nice: int) -> int:
+    return NICE_WEIGHT[max(-20, min(19, nice)) + 20]
+
+
+PAGE_SIZE = 4096
+PIPE_BUF = 4096
+PIPE_SLOTS = 16            # a pipe is 16 page-sized slots: 65,536 bytes
+PID_MAX_DEFAULT = 32768
+RESERVED_PIDS = 300

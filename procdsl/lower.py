@@ -1,0 +1,674 @@
+"""Lark tree to IR: one small method per grammar rule; problems are collected, not raised."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from lark import Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedInput
+
+from procdsl import ir
+from procdsl.diagnostics import CompileError, Diagnostic
+from procdsl.grammar import expression_parser
+from procdsl.source import Source, Span
+
+NS = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
+BYTES = {"B": 1, "KiB": 1024, "MiB": 1024 ** 2, "GiB": 1024 ** 3}
+PAGE_SIZE = 4096
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "{": "{", "}": "}"}
+
+
+def parse_duration(text: str) -> Fraction:
+    for unit in ("ns", "us", "µs", "ms", "s"):
+        if text.endswith(unit) and (unit != "s" or not text[:-1].endswith(("n", "u", "µ", "m"))):
+            return Fraction(text[: -len(unit)]) * NS[unit]
+    raise ValueError(text)
+
+
+def parse_size(text: str) -> int:
+    for unit in ("KiB", "MiB", "GiB", "B"):
+        if text.endswith(unit):
+            return int(text[: -len(unit)]) * BYTES[unit]
+    raise ValueError(text)
+
+
+def _items(children: list) -> list:
+    """Children that carry meaning: no braces, brackets or empty optional slots."""
+    return [c for c in children
+            if c is not None and not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE", "LSQB", "RSQB", "LPAR", "RPAR"))]
+
+
+@v_args(meta=True)
+class Lower(Transformer):
+    def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
+        super().__init__(visit_tokens=False)
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self._line_offset = line_offset
+        self._col_offset = col_offset
+
+    # ------------------------------------------------------------ helpers
+    def span(self, meta: Any) -> Span:
+        if getattr(meta, "empty", False) or not hasattr(meta, "line"):
+            return self.source.span(1 + self._line_offset, 1)
+        col_shift = self._col_offset if meta.line == 1 else 0
+        end_shift = self._col_offset if meta.end_line == 1 else 0
+        return Span(file=self.source.path, line=meta.line + self._line_offset, col=meta.column + col_shift,
+                    end_line=meta.end_line + self._line_offset, end_col=meta.end_column + end_shift)
+
+    def tspan(self, tok: Token) -> Span:
+        col_shift = self._col_offset if tok.line == 1 else 0
+        return Span(file=self.source.path, line=tok.line + self._line_offset, col=tok.column + col_shift,
+                    end_line=(tok.end_line or tok.line) + self._line_offset,
+                    end_col=(tok.end_column or tok.column + len(tok)) + col_shift)
+
+    def error(self, message: str, span: Span, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(message, span, hint=hint))
+
+    def __default__(self, data, children, meta):
+        raise AssertionError(f"procdsl bug: grammar rule {data!r} has no lowering")
+
+    # ------------------------------------------------------------ file
+    def start(self, meta, children):
+        uses, programs, scenarios = [], [], []
+        for c in children:
+            if isinstance(c, ir.Use):
+                uses.append(c)
+            elif isinstance(c, ir.Program):
+                programs.append(c)
+            elif isinstance(c, ir.Scenario):
+                scenarios.append(c)
+        return ir.File(span=self.source.span(1, 1), path=self.source.path, uses=tuple(uses),
+                       programs=tuple(programs), scenarios=tuple(scenarios))
+
+    def use_decl(self, meta, children):
+        tok = children[0]
+        path = None if tok.type == "SUBMISSION" else self.string_value(tok)
+        return ir.Use(span=self.span(meta), path=path)
+
+    def program(self, meta, children):
+        name, body = children
+        return ir.Program(span=self.span(meta), name=str(name), name_span=self.tspan(name), body=body)
+
+    def block(self, meta, children):
+        return tuple(_items(children))
+
+    def scenario(self, meta, children):
+        title = self.string_value(children[0])
+        fields: dict[str, Any] = {"programs": [], "runs": [], "sends": [], "expects": []}
+        for item in _items(children[1:]):
+            if isinstance(item, ir.Machine):
+                if "machine" in fields:
+                    self.error("a scenario has one machine block", item.span, "merge the settings into the first machine block")
+                fields["machine"] = item
+            elif isinstance(item, ir.Program):
+                fields["programs"].append(item)
+            elif isinstance(item, ir.InitDecl):
+                if "init" in fields:
+                    self.error("a scenario has one init", item.span)
+                fields["init"] = item
+            elif isinstance(item, ir.Run):
+                fields["runs"].append(item)
+            elif isinstance(item, ir.SendAt):
+                fields["sends"].append(item)
+            elif isinstance(item, ir.Until):
+                if "until" in fields:
+                    self.error("a scenario has one until", item.span)
+                fields["until"] = item
+            elif isinstance(item, ir.Expect):
+                fields["expects"].append(item)
+        for key in ("programs", "runs", "sends", "expects"):
+            fields[key] = tuple(fields[key])
+        return ir.Scenario(span=self.span(meta), title=title, **fields)
+
+    # ------------------------------------------------------------ machine
+    def machine(self, meta, children):
+        return ir.Machine(span=self.span(meta), settings=tuple(_items(children)))
+
+    def setting(self, meta, children):
+        name, value, sub = children
+        v, vtype, vspan = self.setting_value(value)
+        return ir.Setting(span=self.span(meta), name=str(name), value=v, value_type=vtype, value_span=vspan,
+                          settings=sub or ())
+
+    def settings_block(self, meta, children):
+        items = _items(children)
+        out = []
+        for name, value in zip(items[0::2], items[1::2]):
+            v, vtype, vspan = self.setting_value(value)
+            out.append(ir.Setting(span=self.tspan(name), name=str(name), value=v, value_type=vtype, value_span=vspan))
+        return tuple(out)
+
+    def setting_value(self, value) -> tuple[Any, str, Span]:
+        if isinstance(value, tuple):           # pages / range, already lowered
+            return value
+        tok: Token = value
+        sp = self.tspan(tok)
+        if tok.type == "INT":
+            return int(tok), "int", sp
+        if tok.type == "FLOAT":
+            return float(tok), "float", sp
+        if tok.type == "DURATION":
+            return self.duration_value(tok), "duration", sp
+        if tok.type == "SIZE":
+            return parse_size(str(tok)), "size", sp
+        if tok.type == "STRING":
+            return self.string_value(tok), "str", sp
+        return str(tok), "name", sp
+
+    def pages(self, meta, children):
+        return int(children[0]) * PAGE_SIZE, "size", self.span(meta)
+
+    def setting_range(self, meta, children):
+        return (int(children[0]), int(children[2])), "range", self.span(meta)
+
+    # ------------------------------------------------------------ scenario items
+    def init_decl(self, meta, children):
+        return ir.InitDecl(span=self.tspan(children[0]), program=str(children[0]))
+
+    def run_decl(self, meta, children):
+        stages = tuple(c for c in children if isinstance(c, ir.RunStage))
+        options = tuple(c for c in children if isinstance(c, ir.RunOption))
+        return ir.Run(span=self.span(meta), stages=stages, options=options)
+
+    def run_stage(self, meta, children):
+        name = children[0]
+        return ir.RunStage(span=self.tspan(name), program=str(name), args=tuple(self.cmd_arg(a) for a in children[1:]))
+
+    def _option(self, name, meta, value):
+        return ir.RunOption(span=self.span(meta), name=name, value=value)
+
+    def run_as(self, meta, c):
+        return self._option("as", meta, str(c[0]))
+
+    def run_nice(self, meta, c):
+        return self._option("nice", meta, c[0])
+
+    def run_uid(self, meta, c):
+        return self._option("uid", meta, int(c[0]))
+
+    def run_at(self, meta, c):
+        return self._option("at", meta, self.time(c[0]))
+
+    def run_burst(self, meta, c):
+        return self._option("burst", meta, self.time(c[0]))
+
+    def run_tickets(self, meta, c):
+        return self._option("tickets", meta, int(c[0]))
+
+    def run_rt(self, meta, c):
+        return self._option("rt", meta, (str(c[0]), int(c[1])))
+
+    def run_cpu(self, meta, c):
+        return self._option("cpus", meta, (int(c[0]),))
+
+    def run_cpus(self, meta, c):
+        return self._option("cpus", meta, c[0])
+
+    def cpu_list(self, meta, children):
+        return tuple(cpu for item in children for cpu in item)
+
+    def cpu_item(self, meta, children):
+        lo, _, hi = children
+        return tuple(range(int(lo), int(hi) + 1)) if hi is not None else (int(lo),)
+
+    def signed_int(self, meta, children):
+        minus, value = children
+        return -int(value) if minus is not None else int(value)
+
+    def send_decl(self, meta, children):
+        time, sig, target = children
+        return ir.SendAt(span=self.span(meta), time=self.time(time), signal=ir.SigRef(span=self.tspan(sig), name=str(sig)),
+                         target=target)
+
+    def until_decl(self, meta, children):
+        return ir.Until(span=self.span(meta), time=self.time(children[0]))
+
+    def bare_int(self, meta, children):
+        return ir.Lit(span=self.tspan(children[0]), type="int", value=int(children[0]))
+
+    def time(self, node) -> ir.Lit:
+        if isinstance(node, ir.Lit):
+            return node
+        return self.duration_lit(None, [node])
+
+    def proc_ref(self, meta, children):
+        items = _items(children)
+        return ir.ProcRef(span=self.span(meta), label=str(items[0]), index=int(items[1]) if len(items) > 1 else None)
+
+    # ------------------------------------------------------------ expectations
+    def expect(self, meta, children):
+        desc, meta_tok, assertion = children
+        points, visibility = None, "visible"
+        if meta_tok is not None:
+            points, visibility = self.expect_meta(meta_tok)
+        return ir.Expect(span=self.span(meta), description=self.string_value(desc) if desc is not None else None,
+                         points=points, visibility=visibility, assertion=assertion)
+
+    def expect_meta(self, tok: Token) -> tuple[float | None, str]:
+        points: float | None = None
+        visibility = "visible"
+        for part in str(tok)[1:-1].split(","):
+            words = part.split()
+            if len(words) == 2 and words[1] in ("pt", "pts"):
+                try:
+                    points = float(words[0]) if "." in words[0] else int(words[0])
+                except ValueError:
+                    self.error(f"points must be a number, not {words[0]!r}", self.tspan(tok))
+            elif len(words) == 1 and words[0] in ("visible", "hidden", "after_due_date", "after_published"):
+                visibility = words[0]
+            else:
+                self.error(f"unknown expectation setting {part.strip()!r}", self.tspan(tok),
+                           "write [N pts] or [N pts, hidden]; visibility is visible, hidden, after_due_date or after_published")
+        return points, visibility
+
+    def assertion_block(self, meta, children):
+        return ir.AllOf(span=self.span(meta), items=tuple(_items(children)))
+
+    def expr_assertion(self, meta, children):
+        expr, at = children
+        if at is None:
+            return ir.ExprAssertion(span=self.span(meta), expr=expr)
+        if at == "end":
+            return ir.ExprAssertion(span=self.span(meta), expr=expr, at_end=True)
+        return ir.ExprAssertion(span=self.span(meta), expr=expr, at=at)
+
+    def at_clause(self, meta, children):
+        node = children[0]
+        if isinstance(node, Token) and node.type == "END":
+            return "end"
+        return self.time(node)
+
+    def order_assertion(self, meta, children):
+        first, rel, second = children
+        return ir.OrderAssertion(span=self.span(meta), first=first, relation=str(rel), second=second)
+
+    def always_assertion(self, meta, children):
+        return ir.Temporal(span=self.span(meta), kind="always", expr=children[0])
+
+    def never_assertion(self, meta, children):
+        return ir.Temporal(span=self.span(meta), kind="never", expr=children[0])
+
+    def forall_assertion(self, meta, children):
+        var, label, body = children
+        return ir.ForAll(span=self.span(meta), var=str(var), label=label, body=body)
+
+    def deadlock_assertion(self, meta, children):
+        return ir.Deadlock(span=self.span(meta))
+
+    def ps_assertion(self, meta, children):
+        when = children[0]
+        rows = [r for r in _items(children[1:])]
+        at = None if isinstance(when, Token) and when.type == "END" else self.time(when)
+        return ir.PsTable(span=self.span(meta), at=at, header=rows[0], rows=tuple(rows[1:]))
+
+    def trace_assertion(self, meta, children):
+        rows = _items(children)
+        return ir.TraceBlock(span=self.span(meta), lines=tuple(
+            ir.TraceLine(span=r[0].span.model_copy(update={"end_col": r[-1].span.end_col}), words=r) for r in rows))
+
+    def table_row(self, meta, children):
+        return tuple(self.cell(c) for c in children)
+
+    def cell(self, c) -> ir.Cell:
+        if isinstance(c, ir.Cell):
+            return c
+        if isinstance(c, Tree):            # cell_word alias around a lone token
+            return self.cell(c.children[0])
+        text = self.string_value(c) if c.type == "STRING" else str(c)
+        return ir.Cell(span=self.tspan(c), text=text)
+
+    def cell_word(self, meta, children):
+        return self.cell(children[0])
+
+    def cell_indexed(self, meta, children):
+        items = _items(children)
+        return ir.Cell(span=self.span(meta), text=f"{items[0]}[{items[1]}]")
+
+    def cell_dash(self, meta, children):
+        return ir.Cell(span=self.span(meta), text="-")
+
+    # ------------------------------------------------------------ statements
+    def _timed(self, kind, meta, children):
+        return ir.TimedStmt(span=self.span(meta), kind=kind, duration=children[0])
+
+    def compute(self, meta, c):
+        return self._timed("compute", meta, c)
+
+    def sleep(self, meta, c):
+        return self._timed("sleep", meta, c)
+
+    def io(self, meta, c):
+        return self._timed("io", meta, c)
+
+    def print(self, meta, c):
+        return ir.Print(span=self.span(meta), value=c[0])
+
+    def write(self, meta, c):
+        return ir.Write(span=self.span(meta), fd=c[0], value=c[1])
+
+    def fd_ref(self, meta, children):
+        first, *rest = [c for c in children if c is not None]
+        sp = self.span(meta)
+        if first.type == "INT":
+            expr: ir.Expr = ir.Lit(span=sp, type="int", value=int(first))
+        else:
+            expr = ir.Name(span=self.tspan(first), id=str(first))
+            if rest:
+                expr = ir.Attr(span=sp, obj=expr, name=str(rest[0]))
+        return ir.FdRef(span=sp, expr=expr)
+
+    def assign(self, meta, children):
+        name, value = children
+        if isinstance(value, tuple):          # fork / pipe / mutex
+            return ir.SpecialAssign(span=self.span(meta), name=str(name), what=value[0])
+        if isinstance(value, ir.Wait):
+            return value.model_copy(update={"into": str(name), "span": self.span(meta)})
+        return ir.Assign(span=self.span(meta), name=str(name), value=value)
+
+    def aug_assign(self, meta, children):
+        name, op, value = children
+        return ir.Assign(span=self.span(meta), name=str(name), value=value, op=str(op))
+
+    def shared_assign(self, meta, children):
+        name, value = children
+        if isinstance(value, tuple):
+            return ir.SpecialAssign(span=self.span(meta), name=str(name), what=value[0], shared=True)
+        return ir.Assign(span=self.span(meta), name=str(name), value=value, shared=True)
+
+    def fork_expr(self, meta, c):
+        return ("fork",)
+
+    def pipe_expr(self, meta, c):
+        return ("pipe",)
+
+    def mutex_expr(self, meta, c):
+        return ("mutex",)
+
+    def if_stmt(self, meta, children):
+        branches, orelse = [], None
+        items = [c for c in children if not (isinstance(c, Token) and c.type == "ELSE")]
+        i = 0
+        while i < len(items):
+            cond, body = items[i], items[i + 1] if i + 1 < len(items) else None
+            if isinstance(cond, tuple):        # the trailing else block
+                orelse = cond
+                break
+            if cond is None:
+                break
+            branches.append(ir.Branch(span=cond.span, cond=cond, body=body))
+            i += 2
+        return ir.If(span=self.span(meta), branches=tuple(branches), orelse=orelse)
+
+    def while_stmt(self, meta, c):
+        return ir.While(span=self.span(meta), cond=c[0], body=c[1])
+
+    def repeat_stmt(self, meta, c):
+        return ir.Repeat(span=self.span(meta), count=c[0], body=c[1])
+
+    def loop_stmt(self, meta, c):
+        return ir.Loop(span=self.span(meta), body=c[0])
+
+    def for_stmt(self, meta, c):
+        return ir.For(span=self.span(meta), var=str(c[0]), iterable=c[1], body=c[2])
+
+    def _simple(self, kind, meta):
+        return ir.Simple(span=self.span(meta), kind=kind)
+
+    def break_stmt(self, meta, c):
+        return self._simple("break", meta)
+
+    def continue_stmt(self, meta, c):
+        return self._simple("continue", meta)
+
+    def fork_stmt(self, meta, c):
+        return self._simple("fork", meta)
+
+    def pause_stmt(self, meta, c):
+        return self._simple("pause", meta)
+
+    def subreaper_stmt(self, meta, c):
+        return self._simple("subreaper", meta)
+
+    def fork_block(self, meta, c):
+        return ir.ForkBlock(span=self.span(meta), label=str(c[0]), label_span=self.tspan(c[0]), body=c[1])
+
+    def exec_stmt(self, meta, c):
+        return ir.Exec(span=self.span(meta), program=str(c[0]), program_span=self.tspan(c[0]),
+                       args=tuple(self.cmd_arg(a) for a in c[1:]))
+
+    def cmd_arg(self, tok) -> ir.Expr:
+        sp = self.tspan(tok)
+        if tok.type == "STRING":
+            return self.string_lit(None, [tok])
+        if tok.type == "INT":
+            return ir.Lit(span=sp, type="int", value=int(tok))
+        if tok.type == "DURATION":
+            return self.duration_lit(None, [tok])
+        return ir.Name(span=sp, id=str(tok))
+
+    def exit_stmt(self, meta, c):
+        return ir.Exit(span=self.span(meta), code=c[0])
+
+    def wait_stmt(self, meta, c):
+        return c[0]
+
+    def wait_expr(self, meta, c):
+        target, nohang = c
+        return ir.Wait(span=self.span(meta), target=target, nohang=nohang is not None)
+
+    def send_stmt(self, meta, c):
+        return ir.Send(span=self.span(meta), signal=c[0], target=c[1])
+
+    def on_stmt(self, meta, c):
+        return ir.On(span=self.span(meta), signal=ir.SigRef(span=self.tspan(c[0]), name=str(c[0])), body=c[1])
+
+    def _sig_stmt(self, kind, meta, c):
+        return ir.SigStmt(span=self.span(meta), kind=kind, signal=ir.SigRef(span=self.tspan(c[0]), name=str(c[0])))
+
+    def ignore_stmt(self, meta, c):
+        return self._sig_stmt("ignore", meta, c)
+
+    def default_stmt(self, meta, c):
+        return self._sig_stmt("default", meta, c)
+
+    def block_stmt(self, meta, c):
+        return self._sig_stmt("block", meta, c)
+
+    def unblock_stmt(self, meta, c):
+        return self._sig_stmt("unblock", meta, c)
+
+    def _expr_stmt(self, kind, meta, c):
+        return ir.ExprStmt(span=self.span(meta), kind=kind, value=c[0])
+
+    def nice_stmt(self, meta, c):
+        return self._expr_stmt("nice", meta, c)
+
+    def close_stmt(self, meta, c):
+        return self._expr_stmt("close", meta, c)
+
+    def lock_stmt(self, meta, c):
+        return self._expr_stmt("lock", meta, c)
+
+    def unlock_stmt(self, meta, c):
+        return self._expr_stmt("unlock", meta, c)
+
+    def alloc_stmt(self, meta, c):
+        return self._expr_stmt("alloc", meta, c)
+
+    def touch_stmt(self, meta, c):
+        return self._expr_stmt("touch", meta, c)
+
+    def dup2_stmt(self, meta, c):
+        return ir.Dup2(span=self.span(meta), src=c[0], dst=c[1])
+
+    def unknown_stmt(self, meta, c):
+        return ir.Unknown(span=self.tspan(c[0]), name=str(c[0]))
+
+    # ------------------------------------------------------------ expressions
+    def or_expr(self, meta, children):
+        return self._chain("or", children)
+
+    def and_expr(self, meta, children):
+        return self._chain("and", children)
+
+    def _chain(self, op, children):
+        left = children[0]
+        for right in children[1:]:
+            left = ir.Binary(span=_join(left.span, right.span), op=op, left=left, right=right)
+        return left
+
+    def not_op(self, meta, c):
+        return ir.Unary(span=self.span(meta), op="not", operand=c[0])
+
+    def compare(self, meta, c):
+        left, op, right, _pm, tol = c
+        return ir.Compare(span=self.span(meta), op=str(op), left=left, right=right, tolerance=tol)
+
+    def contains(self, meta, c):
+        return ir.Contains(span=self.span(meta), item=c[0], container=c[1])
+
+    def not_contains(self, meta, c):
+        return ir.Contains(span=self.span(meta), item=c[0], container=c[1], negate=True)
+
+    def binop(self, meta, c):
+        return ir.Binary(span=self.span(meta), op=str(c[1]), left=c[0], right=c[2])
+
+    def neg(self, meta, c):
+        return ir.Unary(span=self.span(meta), op="neg", operand=c[1])
+
+    def attr(self, meta, c):
+        return ir.Attr(span=self.span(meta), obj=c[0], name=str(c[1]))
+
+    def index(self, meta, c):
+        items = _items(c)
+        return ir.Index(span=self.span(meta), obj=items[0], index=items[1])
+
+    def call(self, meta, c):
+        items = _items(c)
+        return ir.Call(span=self.span(meta), func=str(items[0]), func_span=self.tspan(items[0]), args=tuple(items[1:]))
+
+    def cpu_ref(self, meta, c):
+        return ir.CpuRef(span=self.span(meta), cpu=int(c[0]))
+
+    def atom(self, meta, c):
+        return _items(c)[0]
+
+    def int_lit(self, meta, c):
+        return ir.Lit(span=self.tspan(c[0]), type="int", value=int(c[0]))
+
+    def float_lit(self, meta, c):
+        return ir.Lit(span=self.tspan(c[0]), type="float", value=float(c[0]))
+
+    def duration_lit(self, meta, c):
+        tok = c[0]
+        return ir.Lit(span=self.tspan(tok), type="duration", value=self.duration_value(tok))
+
+    def duration_value(self, tok: Token) -> int:
+        value = parse_duration(str(tok))
+        if value.denominator != 1:
+            self.error("a duration must be a whole number of nanoseconds", self.tspan(tok))
+        return int(value)
+
+    def size_lit(self, meta, c):
+        return ir.Lit(span=self.tspan(c[0]), type="size", value=parse_size(str(c[0])))
+
+    def true_lit(self, meta, c):
+        return ir.Lit(span=self.tspan(c[0]), type="bool", value=True)
+
+    def false_lit(self, meta, c):
+        return ir.Lit(span=self.tspan(c[0]), type="bool", value=False)
+
+    def name(self, meta, c):
+        return ir.Name(span=self.tspan(c[0]), id=str(c[0]))
+
+    def list_lit(self, meta, c):
+        return ir.ListLit(span=self.span(meta), items=tuple(_items(c)))
+
+    def string_lit(self, meta, c):
+        tok = c[0]
+        parts = self.string_parts(tok)
+        sp = self.tspan(tok)
+        if all(isinstance(p, str) for p in parts):
+            return ir.Lit(span=sp, type="str", value="".join(parts))
+        return ir.Interp(span=sp, parts=tuple(parts))
+
+    # ------------------------------------------------------------ strings
+    def string_value(self, tok: Token) -> str:
+        """A string with no interpolation: descriptions, titles, paths."""
+        return "".join(p if isinstance(p, str) else "{" + "…" + "}" for p in self.string_parts(tok, interpolate=False))
+
+    def string_parts(self, tok: Token, interpolate: bool = True) -> list:
+        raw = str(tok)[1:-1]
+        parts: list = []
+        buf: list[str] = []
+        i = 0
+        while i < len(raw):
+            ch = raw[i]
+            if ch == "\\" and i + 1 < len(raw):
+                nxt = raw[i + 1]
+                if nxt in _ESCAPES:
+                    buf.append(_ESCAPES[nxt])
+                else:
+                    self.error(f"unknown escape '\\{nxt}' in string", self._col_span(tok, i + 1),
+                               "strings know \\n, \\t, \\\", \\\\ and {{ for a literal brace")
+                i += 2
+                continue
+            if ch == "{" and raw[i + 1: i + 2] == "{":
+                buf.append("{")
+                i += 2
+                continue
+            if ch == "}" and raw[i + 1: i + 2] == "}":
+                buf.append("}")
+                i += 2
+                continue
+            if ch == "{" and interpolate:
+                end = raw.find("}", i)
+                if end < 0:
+                    self.error("'{' in a string opens an interpolation that is never closed",
+                               self._col_span(tok, i + 1), "write {{ for a literal brace")
+                    buf.append(raw[i:])
+                    break
+                if buf:
+                    parts.append("".join(buf))
+                    buf = []
+                parts.append(self.interpolation(raw[i + 1: end], tok, i + 2))
+                i = end + 1
+                continue
+            buf.append(ch)
+            i += 1
+        if buf or not parts:
+            parts.append("".join(buf))
+        return parts
+
+    def _col_span(self, tok: Token, offset: int) -> Span:
+        base = self.tspan(tok)
+        return base.model_copy(update={"col": base.col + offset, "end_col": base.col + offset + 1})
+
+    def interpolation(self, text: str, tok: Token, offset: int) -> ir.Expr:
+        base = self.tspan(tok)
+        col0 = base.col + offset - 1
+        try:
+            tree = expression_parser().parse(text)
+        except UnexpectedInput as err:
+            col = col0 + max(0, (getattr(err, "column", 1) or 1) - 1)
+            self.error(f"cannot read the interpolation {{{text}}}", Span(file=base.file, line=base.line, col=col,
+                       end_line=base.line, end_col=col + 1), "inside { } write an expression such as {x} or {s.code}")
+            return ir.Lit(span=base, type="str", value="")
+        sub = Lower(self.source, line_offset=base.line - 1, col_offset=col0)
+        expr = sub.transform(tree)
+        self.diagnostics.extend(sub.diagnostics)
+        return expr
+
+
+def _join(a: Span, b: Span) -> Span:
+    return Span(file=a.file, line=a.line, col=a.col, end_line=b.end_line, end_col=b.end_col)
+
+
+def lower(tree: Tree, source: Source) -> ir.File:
+    lowering = Lower(source)
+    result = lowering.transform(tree)
+    if lowering.diagnostics:
+        raise CompileError(lowering.diagnostics)
+    return result

@@ -1,0 +1,112 @@
+"""Text to Lark tree; the one place where Lark's exceptions become procdsl diagnostics."""
+
+from __future__ import annotations
+
+from lark import Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from procdsl.diagnostics import CompileError, Diagnostic
+from procdsl.grammar import parser
+from procdsl.source import Source
+
+# How each terminal reads in "expected one of" lists.
+_TERMINAL_WORDS = {
+    "NAME": "a name", "INT": "a number", "FLOAT": "a number", "DURATION": "a duration",
+    "SIZE": "a size", "STRING": "a string", "DESC": "a description", "META": "[points]",
+    "_NL": "end of statement", "LBRACE": "'{'", "RBRACE": "'}'", "LSQB": "'['", "RSQB": "']'",
+    "LPAR": "'('", "RPAR": "')'", "COMPOP": "a comparison", "PLUSMINUS": "'±'",
+    "PLUS": "'+'", "MINUS": "'-'", "MULOP": "an operator", "AUGOP": "'+=' or '-='",
+    "ARROW": "'->'", "$END": "end of file", "COMMA": "','", "COLON": "':'", "DOT": "'.'",
+    "EQUAL": "'='", "VBAR": "'|'",
+}
+
+
+def describe_terminal(name: str) -> str:
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    return f"'{name.lower().lstrip('_')}'"
+
+
+def parse(source: Source) -> Tree:
+    try:
+        return parser().parse(source.text)
+    except UnexpectedInput as err:
+        raise CompileError([_diagnose(err, source)]) from None
+
+
+def unclosed_brace(text: str) -> tuple[int, int] | None:
+    """Line and column of the innermost `{` never closed, skipping strings and comments."""
+    stack: list[tuple[int, int]] = []
+    line, col, i, n = 1, 1, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "#":
+            while i < n and text[i] != "\n":
+                i += 1
+                col += 1
+            continue
+        if ch == '"':
+            i += 1
+            col += 1
+            while i < n and text[i] not in '"\n':
+                step = 2 if text[i] == "\\" else 1
+                i += step
+                col += step
+            i += 1
+            col += 1
+            continue
+        if ch == "{":
+            stack.append((line, col))
+        elif ch == "}" and stack:
+            stack.pop()
+        if ch == "\n":
+            line, col = line + 1, 1
+        else:
+            col += 1
+        i += 1
+    return stack[-1] if stack else None
+
+
+def _diagnose(err: UnexpectedInput, source: Source) -> Diagnostic:
+    if isinstance(err, UnexpectedToken) and err.token.type == "$END":
+        line, col = source.end_position()
+        span = source.span(line, col)
+        opened = unclosed_brace(source.text)
+        if opened:
+            where = f"{opened[0]}:{opened[1]}"
+            return Diagnostic(f"unexpected end of file: '}}' expected to close the block opened at {where}",
+                              span, hint=f"add '}}' to close the block that starts at line {opened[0]}")
+        return Diagnostic(f"unexpected end of file: expected {_expected(err.expected)}", span)
+    if isinstance(err, UnexpectedToken):
+        tok: Token = err.token
+        span = source.span(tok.line or 1, tok.column or 1, tok.end_line, tok.end_column)
+        what = _token_words(tok)
+        hint = None
+        if tok.type == "RBRACE" and "RBRACE" not in err.expected:
+            hint = "this '}' closes nothing still open here: look for an extra '}' or a missing '{'"
+        elif tok.type in ("INT", "FLOAT") and "DURATION" in err.expected:
+            hint = "write the unit: 5ms, 250us, 1s"
+        return Diagnostic(f"unexpected {what}: expected {_expected(err.expected)}", span, hint=hint)
+    if isinstance(err, UnexpectedCharacters):
+        span = source.span(err.line, err.column)
+        ch = source.text[err.pos_in_stream] if err.pos_in_stream < len(source.text) else "?"
+        if ch == '"':
+            return Diagnostic("unterminated string", span, hint='close the string with " on the same line')
+        return Diagnostic(f"unexpected character {ch!r}", span)
+    line, col = getattr(err, "line", 1), getattr(err, "column", 1)
+    return Diagnostic(f"syntax error: {err}", source.span(line, col))
+
+
+def _token_words(tok: Token) -> str:
+    if tok.type == "_NL":
+        return "end of line" if "\n" in tok.value else "';'"
+    if tok.type in ("NAME",):
+        return f"'{tok.value}'"
+    return f"{describe_terminal(tok.type)} {tok.value!r}" if tok.type in _TERMINAL_WORDS else f"'{tok.value}'"
+
+
+def _expected(names: set[str]) -> str:
+    words = sorted({describe_terminal(n) for n in names if not n.startswith("__")})
+    if len(words) > 6:
+        return ", ".join(words[:6]) + ", …"
+    return " or ".join(words) if len(words) <= 2 else ", ".join(words[:-1]) + " or " + words[-1]

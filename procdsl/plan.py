@@ -1,0 +1,101 @@
+"""The event plan: a compiled scenario, as typed frozen data the kernel runs and `compile` prints."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from procdsl.ir import Expect, Expr
+from procdsl.source import Span
+
+
+class PlanModel(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SchedulerConfig(PlanModel):
+    name: str = "cfs"
+    settings: dict[str, int] = Field(default_factory=dict)
+
+
+class Limits(PlanModel):
+    """Where a runaway scenario stops; each is a `machine` setting of the same name."""
+
+    max_processes: int = 10_000
+    max_events: int = 2_000_000
+    max_time: int = 60_000_000_000
+
+
+class MachineConfig(PlanModel):
+    cpus: int = 1
+    scheduler: SchedulerConfig = SchedulerConfig()
+    context_switch: int = 2_000
+    cache_refill: int = 0
+    step: int = 1
+    syscall: int = 0
+    fork: Optional[int] = None           # None: the syscall cost
+    exec: Optional[int] = None
+    pid_max: int = 32768
+    seed: int = 1
+    tick: int = 0                        # 0: slices end exactly; otherwise the tick period
+    balance_interval: int = 4_000_000
+    limits: Limits = Limits()
+
+
+class Op(PlanModel):
+    """One instruction of a program; `jump` is an index into the same op list."""
+
+    op: str
+    span: Span
+    expr: Optional[Expr] = None
+    expr2: Optional[Expr] = None
+    name: Optional[str] = None
+    jump: Optional[int] = None
+    signal: Optional[int] = None
+    flag: bool = False
+    args: tuple[Expr, ...] = ()
+
+
+class ProgramCode(PlanModel):
+    name: str
+    ops: tuple[Op, ...]
+    burst: Optional[int] = None          # total `compute` when it is known statically
+
+
+class Start(PlanModel):
+    """A `run`: one process, or a pipeline of processes wired stdout to stdin."""
+
+    span: Span
+    time: int = 0
+    programs: tuple[str, ...]
+    labels: tuple[str, ...]
+    args: tuple[tuple[Expr, ...], ...] = ()
+    nice: int = 0
+    uid: int = 0
+    burst: Optional[int] = None
+    tickets: Optional[int] = None
+    rt: Optional[tuple[str, int]] = None
+    cpus: Optional[tuple[int, ...]] = None
+
+
+class ExternalSignal(PlanModel):
+    span: Span
+    time: int
+    signal: int
+    label: str
+    index: Optional[int] = None
+
+
+class EventPlan(PlanModel):
+    file: str
+    title: str
+    span: Span
+    machine: MachineConfig
+    programs: dict[str, ProgramCode]
+    init: Optional[str] = None
+    starts: tuple[Start, ...] = ()
+    signals: tuple[ExternalSignal, ...] = ()
+    until: Optional[int] = None
+    labels: tuple[str, ...] = ()
+    expectations: tuple[Expect, ...] = ()

@@ -1,0 +1,38 @@
+"""Render diagnostics as `FILE:LINE:COL: error: message`, the source line, a caret and a hint."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from procdsl.diagnostics import Diagnostic
+from procdsl.source import Source
+
+_RED, _BOLD, _CYAN, _RESET = "\x1b[31m", "\x1b[1m", "\x1b[36m", "\x1b[0m"
+
+
+def render(diag: Diagnostic, sources: Mapping[str, Source], color: bool = False) -> str:
+    def paint(code: str, text: str) -> str:
+        return f"{code}{text}{_RESET}" if color else text
+
+    sev = paint(_RED + _BOLD, f"{diag.severity}:") if diag.severity == "error" else f"{diag.severity}:"
+    if diag.span is None:
+        out = [f"{sev} {diag.message}"]
+    else:
+        sp = diag.span
+        out = [f"{sp.file}:{sp.line}:{sp.col}: {sev} {diag.message}"]
+        src = sources.get(sp.file)
+        if src is not None:
+            text = src.line(sp.line).replace("\t", " ")
+            gutter = str(sp.line)
+            width = max(1, (sp.end_col - sp.col) if sp.end_line == sp.line else len(text) - sp.col + 1)
+            out.append(f" {gutter} | {text}")
+            out.append(f" {' ' * len(gutter)} | {' ' * (sp.col - 1)}{paint(_RED, '^' * max(1, width))}")
+    for note in diag.notes:
+        out.append(f"  = note: {note}")
+    if diag.hint:
+        out.append(f"  = {paint(_CYAN, 'help')}: {diag.hint}")
+    return "\n".join(out)
+
+
+def render_all(diags: tuple[Diagnostic, ...], sources: Mapping[str, Source], color: bool = False) -> str:
+    return "\n".join(render(d, sources, color) for d in diags)

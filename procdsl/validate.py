@@ -1,0 +1,345 @@
+"""Semantic checks on the IR: every name resolves, units are present, signals can be caught."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from procdsl import ir
+from procdsl.diagnostics import Diagnostic, did_you_mean, nearest
+from procdsl.linux import ERRNO, SIGNALS, UNCATCHABLE
+from procdsl.source import Span
+
+STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
+              "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
+              "block", "unblock", "pause", "nice", "pipe", "close", "dup2", "for", "mutex", "lock", "unlock",
+              "alloc", "touch", "subreaper")
+SCHEDULERS = ("cfs", "eevdf", "fifo", "sjf", "stcf", "rr", "mlfq", "lottery", "stride")
+BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr", "true", "false"))
+# setting name -> the kind of value it takes
+MACHINE_SETTINGS = {
+    "cpus": "int", "scheduler": "name", "context_switch": "duration", "cache_refill": "duration",
+    "step": "duration", "syscall": "duration", "fork": "duration", "exec": "duration", "pid_max": "int",
+    "seed": "int", "tick": "duration", "balance_interval": "duration", "max_processes": "int",
+    "max_events": "int", "max_time": "duration",
+}
+PROCESS_QUERIES = frozenset((
+    "state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status", "reaper", "cpu_time",
+    "switches", "voluntary_switches", "involuntary_switches", "response_time", "turnaround", "wait_time",
+    "cow_copies", "output", "nice", "uid", "migrations", "max_delay",
+))
+EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
+MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max"))
+EXPECT_VALUES = frozenset(("output", "zombies", "running", "ready", "sleeping", "disk_wait", "stopped",
+                           "zombie", "reaped", "true", "false", "end", "deadlocked"))
+
+
+def signal_names() -> Iterable[str]:
+    return SIGNALS.keys()
+
+
+class Validator:
+    def __init__(self, programs: dict[str, ir.Program]) -> None:
+        self.programs = programs
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, message: str, span: Span, hint: str | None = None) -> None:
+        diag = Diagnostic(message, span, hint=hint)
+        if diag not in self.diagnostics:
+            self.diagnostics.append(diag)
+
+    # ------------------------------------------------------------ programs
+    def program(self, prog: ir.Program) -> None:
+        assigned = set(BUILTINS) | set(_assigned_names(prog.body))
+        self._stmts(prog.body, assigned, loop_depth=0)
+
+    def _stmts(self, stmts: Iterable[ir.Stmt], names: set[str], loop_depth: int) -> None:
+        for s in stmts:
+            self._stmt(s, names, loop_depth)
+
+    def _stmt(self, s: ir.Stmt, names: set[str], depth: int) -> None:
+        k = s.kind
+        if k == "unknown":
+            self.error(f"unknown statement '{s.name}'{did_you_mean(s.name, STATEMENTS)}", s.span,
+                       "statements are listed in docs/language.md")
+        elif k in ("compute", "sleep", "io"):
+            self.duration(s.duration, k)
+            self.expr(s.duration, names)
+        elif k == "exec":
+            self.program_ref(s.program, s.program_span)
+            for a in s.args:
+                self.expr(a, names)
+        elif k in ("on", "ignore"):
+            self.signal(s.signal, catch=True)
+        elif k in ("default", "block", "unblock"):
+            self.signal(s.signal, catch=k == "block")
+        elif k in ("break", "continue") and depth == 0:
+            self.error(f"'{k}' outside a loop", s.span, "break and continue belong inside while, repeat, loop or for")
+        for child in _sub_exprs(s):
+            self.expr(child, names)
+        if k == "on":
+            self._stmts(s.body, names, 0)
+        elif k == "fork_block":
+            self._stmts(s.body, names, 0)
+        elif k in ("while", "repeat", "loop", "for"):
+            self._stmts(s.body, names, depth + 1)
+        elif k == "if":
+            for b in s.branches:
+                self._stmts(b.body, names, depth)
+            if s.orelse:
+                self._stmts(s.orelse, names, depth)
+
+    def duration(self, e: ir.Expr, what: str) -> None:
+        if isinstance(e, ir.Lit) and e.type in ("int", "float"):
+            self.error("a duration needs a unit", e.span, f"write {e.value}ms, {e.value}us or {e.value}s")
+        elif isinstance(e, ir.Lit) and e.type not in ("duration",):
+            self.error(f"{what} takes a duration, not a {e.type}", e.span)
+
+    def program_ref(self, name: str, span: Span) -> None:
+        if name not in self.programs:
+            self.error(f"unknown program '{name}'{did_you_mean(name, self.programs)}", span,
+                       "define it with `program NAME { ... }` in this file, its scenario, or a `use`d file")
+
+    def signal(self, ref: ir.SigRef, catch: bool) -> int | None:
+        if ref.name not in SIGNALS:
+            self.error(f"unknown signal '{ref.name}'{did_you_mean(ref.name, signal_names())}", ref.span)
+            return None
+        num = SIGNALS[ref.name][0]
+        if catch and num in UNCATCHABLE:
+            self.error(f"{ref.name} cannot be caught or ignored", ref.span,
+                       "SIGKILL and SIGSTOP always take their default action; handle SIGTERM for a graceful exit")
+        return num
+
+    def expr(self, e: ir.Expr, names: set[str]) -> None:
+        for node in walk_expr(e):
+            if isinstance(node, ir.Name):
+                if node.id in names:
+                    continue
+                if node.id.startswith("SIG") and node.id.isupper():
+                    if node.id not in SIGNALS:
+                        self.error(f"unknown signal '{node.id}'{did_you_mean(node.id, signal_names())}", node.span)
+                elif node.id not in ERRNO:
+                    self.error(f"unknown name '{node.id}'{did_you_mean(node.id, names)}", node.span,
+                               "a program can read its own variables, fork labels and pid, ppid, errno, args")
+
+    # ------------------------------------------------------------ scenarios
+    def scenario(self, sc: ir.Scenario, labels: set[str]) -> None:
+        if sc.machine:
+            for st in sc.machine.settings:
+                self.setting(st)
+        if sc.init:
+            self.program_ref(sc.init.program, sc.init.span)
+        for run in sc.runs:
+            for stage in run.stages:
+                self.program_ref(stage.program, stage.span)
+            for opt in run.options:
+                if opt.name in ("at", "burst"):
+                    self.duration(opt.value, f"`{opt.name}`")
+        for send in sc.sends:
+            self.duration(send.time, "`at`")
+            self.signal(send.signal, catch=False)
+            self.label(send.target.label, send.target.span, labels)
+        if sc.until:
+            self.duration(sc.until.time, "`until`")
+        for exp in sc.expects:
+            self.assertion(exp.assertion, labels, bound=set())
+        if not sc.runs and not sc.init:
+            self.error("this scenario runs nothing", sc.span, "add `run PROGRAM` (or `init PROGRAM`)")
+
+    def setting(self, st: ir.Setting) -> None:
+        kind = MACHINE_SETTINGS.get(st.name)
+        if kind is None:
+            self.error(f"unknown machine setting '{st.name}'{did_you_mean(st.name, MACHINE_SETTINGS)}", st.span)
+            return
+        if st.name == "scheduler":
+            if st.value_type != "name" or st.value not in SCHEDULERS:
+                self.error(f"unknown scheduler '{st.value}'{did_you_mean(str(st.value), SCHEDULERS)}", st.value_span,
+                           "schedulers: " + ", ".join(SCHEDULERS))
+            for sub in st.settings:
+                if sub.value_type == "int" and sub.name in ("quantum", "latency", "min_granularity",
+                                                            "wakeup_granularity", "slice", "boost", "allotment"):
+                    self.error("a duration needs a unit", sub.value_span, f"write {sub.value}ms or {sub.value}us")
+            return
+        if kind == "duration" and st.value_type != "duration":
+            if st.value_type == "int":
+                self.error("a duration needs a unit", st.value_span, f"write {st.value}ms, {st.value}us or {st.value}ns")
+            else:
+                self.error(f"machine setting '{st.name}' takes a duration", st.value_span)
+        elif kind == "int" and st.value_type != "int":
+            self.error(f"machine setting '{st.name}' takes a whole number", st.value_span)
+        elif kind == "int" and st.name == "cpus" and not 1 <= int(st.value) <= 256:
+            self.error("cpus must be between 1 and 256", st.value_span)
+        elif kind == "int" and st.name == "pid_max" and int(st.value) < 3:
+            self.error("pid_max must be at least 3: PID 1 is init and a scenario runs at least one process",
+                       st.value_span)
+
+    def label(self, label: str, span: Span, labels: set[str]) -> None:
+        if label not in labels:
+            self.error(f"no process is labelled '{label}'{did_you_mean(label, labels)}", span,
+                       "labels come from `run PROG [as LABEL]`, `fork LABEL { }` and init")
+
+    def assertion(self, a: ir.Assertion, labels: set[str], bound: set[str]) -> None:
+        k = a.kind
+        if k == "expr_assert":
+            self.expect_expr(a.expr, labels, bound)
+            if a.at is not None:
+                self.duration(a.at, "`at`")
+        elif k == "order":
+            for side in (a.first, a.second):
+                if not (isinstance(side, ir.Call) and side.func in EVENTS):
+                    self.error("`before` and `after` compare two events", side.span,
+                               "write an event: start(p), run(p), exec(p), exit(p) or reap(p)")
+                self.expect_expr(side, labels, bound)
+        elif k in ("always", "never"):
+            self.expect_expr(a.expr, labels, bound)
+        elif k == "forall":
+            self.label(a.label.label, a.label.span, labels)
+            self.assertion(a.body, labels, bound | {a.var})
+        elif k == "all_of":
+            for item in a.items:
+                self.assertion(item, labels, bound)
+        elif k == "ps":
+            known = ("PID", "PPID", "STAT", "LABEL", "CMD", "NI", "UID", "TIME")
+            for cell in a.header:
+                if cell.text not in known:
+                    self.error(f"unknown ps column '{cell.text}'{did_you_mean(cell.text, known)}", cell.span,
+                               "columns: " + " ".join(known))
+            for row in a.rows:
+                if len(row) != len(a.header):
+                    self.error(f"this row has {len(row)} cells but the header has {len(a.header)}", row[0].span)
+        elif k == "trace":
+            for line in a.lines:
+                self.trace_line(line, labels)
+
+    def trace_line(self, line: ir.TraceLine, labels: set[str]) -> None:
+        shapes = {"fork": 4, "exec": 3, "exit": (2, 3), "killed": 3, "reparent": 4, "reap": 3}
+        words = [w.text for w in line.words]
+        verb = words[0]
+        if verb not in shapes:
+            self.error(f"unknown trace event '{verb}'{did_you_mean(verb, shapes)}", line.words[0].span,
+                       "trace lines: fork P -> C, exec P PROG, exit P [CODE], killed P SIG, reparent P -> Q, reap P C")
+            return
+        want = shapes[verb]
+        if (isinstance(want, int) and len(words) != want) or (isinstance(want, tuple) and len(words) not in want):
+            self.error(f"a '{verb}' trace line has the wrong number of words", line.words[0].span,
+                       "trace lines: fork P -> C, exec P PROG, exit P [CODE], killed P SIG, reparent P -> Q, reap P C")
+            return
+        procs = {"fork": (1, 3), "exec": (1,), "exit": (1,), "killed": (1,), "reparent": (1, 3), "reap": (1, 2)}[verb]
+        for i in procs:
+            base = words[i].split("[")[0]
+            self.label(base, line.words[i].span, labels)
+        if verb == "exec":
+            self.program_ref(words[2], line.words[2].span)
+        if verb == "killed" and words[2] not in SIGNALS:
+            self.error(f"unknown signal '{words[2]}'{did_you_mean(words[2], signal_names())}", line.words[2].span)
+
+    def expect_expr(self, e: ir.Expr, labels: set[str], bound: set[str]) -> None:
+        for node in walk_expr(e):
+            if isinstance(node, ir.Call):
+                known = PROCESS_QUERIES | EVENTS | MACHINE_QUERIES
+                if node.func not in known:
+                    self.error(f"unknown function '{node.func}'{did_you_mean(node.func, known)}", node.func_span)
+                elif node.func in PROCESS_QUERIES | EVENTS | {"count"}:
+                    for arg in node.args:
+                        if isinstance(arg, ir.Name) and arg.id not in bound:
+                            self.label(arg.id, arg.span, labels)
+                        elif isinstance(arg, ir.Index) and isinstance(arg.obj, ir.Name):
+                            self.label(arg.obj.id, arg.obj.span, labels)
+            elif isinstance(node, ir.Name):
+                name = node.id
+                if name in bound or name in labels or name in EXPECT_VALUES or name in SIGNALS or name in ERRNO:
+                    continue
+                if name.startswith("SIG") and name.isupper():
+                    self.error(f"unknown signal '{name}'{did_you_mean(name, signal_names())}", node.span)
+                elif nearest(name, labels):
+                    self.label(name, node.span, labels)
+                else:
+                    pool = set(labels) | EXPECT_VALUES | PROCESS_QUERIES
+                    self.error(f"unknown name '{name}'{did_you_mean(name, pool)}", node.span)
+
+
+def walk_expr(e: ir.Expr) -> Iterator[ir.Expr]:
+    """Every expression node under e, e included; a call's function name is not a Name node."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ir.Call):
+            # a name passed to avg/sum/min/max names a metric, not a variable
+            args = node.args[1:] if node.func in ("avg", "sum", "min", "max") else node.args
+            stack.extend(args)
+        elif isinstance(node, (ir.Attr,)):
+            stack.append(node.obj)
+        elif isinstance(node, ir.Index):
+            stack.extend((node.obj, node.index))
+        elif isinstance(node, ir.Unary):
+            stack.append(node.operand)
+        elif isinstance(node, ir.Binary):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, ir.Compare):
+            stack.extend(x for x in (node.left, node.right, node.tolerance) if x is not None)
+        elif isinstance(node, ir.Contains):
+            stack.extend((node.item, node.container))
+        elif isinstance(node, ir.ListLit):
+            stack.extend(node.items)
+        elif isinstance(node, ir.Interp):
+            stack.extend(p for p in node.parts if not isinstance(p, str))
+
+
+def _sub_exprs(s: ir.Stmt) -> list[ir.Expr]:
+    k = s.kind
+    if k == "print":
+        return [s.value]
+    if k == "write":
+        return [s.fd.expr, s.value]
+    if k == "assign":
+        return [s.value]
+    if k == "if":
+        return [b.cond for b in s.branches]
+    if k in ("while",):
+        return [s.cond]
+    if k == "repeat":
+        return [s.count]
+    if k == "for":
+        return [s.iterable]
+    if k == "exit":
+        return [s.code] if s.code is not None else []
+    if k == "wait":
+        return [s.target] if s.target is not None else []
+    if k == "send":
+        return [s.signal, s.target]
+    if k in ("nice", "close", "lock", "unlock", "alloc", "touch"):
+        return [s.value]
+    if k == "dup2":
+        return [s.src.expr, s.dst]
+    return []
+
+
+def _assigned_names(stmts: Iterable[ir.Stmt]) -> Iterator[str]:
+    for s in stmts:
+        k = s.kind
+        if k in ("assign", "special_assign"):
+            yield s.name
+        elif k == "wait" and s.into:
+            yield s.into
+        elif k == "fork_block":
+            yield s.label
+        elif k == "for":
+            yield s.var
+        for body in _bodies(s):
+            yield from _assigned_names(body)
+
+
+def _bodies(s: ir.Stmt) -> list[tuple]:
+    if s.kind == "if":
+        return [b.body for b in s.branches] + ([s.orelse] if s.orelse else [])
+    if s.kind in ("while", "repeat", "loop", "for", "on", "fork_block"):
+        return [s.body]
+    return []
+
+
+def fork_labels(stmts: Iterable[ir.Stmt]) -> Iterator[str]:
+    for s in stmts:
+        if s.kind == "fork_block":
+            yield s.label
+        for body in _bodies(s):
+            yield from fork_labels(body)
