@@ -1,0 +1,104 @@
+"""A process is data: its program and program counter, variables, signal state, files and memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# ps STAT letters; RUNNING and READY both show as R.
+RUNNING, READY, SLEEPING, DISK, STOPPED, ZOMBIE, REAPED = "running", "ready", "S", "D", "T", "Z", "X"
+
+IGN = -1          # handler value for an ignored signal; a handler is its entry pc (>= 0)
+
+
+class Proc:
+    __slots__ = (
+        "pid", "parent", "label", "index", "cmd", "code", "pc", "vars", "args", "state", "cpu", "last_cpu",
+        "children", "zombies", "nice", "weight", "uid", "handlers", "mask", "pending", "sigpending", "frames",
+        "remaining", "paid", "exit_code", "exit_signal", "fds", "linebuf", "heap", "cow", "subreaper", "errno",
+        "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "seq", "builtin",
+        "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "tickets", "pass_",
+        "burst", "cputime", "rt", "created",
+    )
+
+    def __init__(self, pid: int, seq: int) -> None:
+        self.pid = pid
+        self.seq = seq
+        self.parent: Proc | None = None
+        self.label = ""
+        self.index = 0
+        self.cmd = ""
+        self.code: tuple = ()
+        self.pc = 0
+        self.vars: dict[str, Any] = {}
+        self.args: tuple = ()
+        self.state = READY
+        self.cpu: Any = None
+        self.last_cpu = -1
+        self.children: dict[int, Proc] = {}
+        self.zombies: dict[int, Proc] = {}
+        self.nice = 0
+        self.weight = 1024
+        self.uid = 0
+        self.handlers: dict[int, int] = {}
+        self.mask = 0
+        self.pending = 0
+        self.sigpending = False
+        self.frames: list = []
+        self.remaining = 0
+        self.paid = -1
+        self.exit_code = 0
+        self.exit_signal = 0
+        self.fds: list = []
+        self.linebuf: dict[int, str] = {}
+        self.heap: list = []
+        self.cow = 0
+        self.subreaper = False
+        self.errno = 0
+        self.wait_kind = ""
+        self.wait_on: Any = None
+        self.sleep_until = -1
+        self.timer_token = 0
+        self.pending_store: Any = None
+        self.write_rest: Any = None
+        self.builtin = False
+        self.affinity: tuple[int, ...] | None = None
+        self.vruntime = 0
+        self.deadline = 0
+        self.vlag = 0
+        self.rq_key: Any = None
+        self.qleft = 0
+        self.level = 0
+        self.allot = 0
+        self.tickets = 100
+        self.pass_ = 0
+        self.burst = 0
+        self.cputime = 0
+        self.rt: tuple[str, int] | None = None
+        self.created = 0
+
+    @property
+    def alive(self) -> bool:
+        return self.state not in (ZOMBIE, REAPED)
+
+    def __repr__(self) -> str:
+        return f"<{self.label}[{self.index}] pid {self.pid} {self.state}>"
+
+
+class Cpu:
+    """One CPU: what it runs now, what ran last, and the event that will next wake it."""
+
+    __slots__ = ("id", "curr", "last", "rq", "gen", "run_start", "seg_start", "slice_end", "resched",
+                 "switches", "busy")
+
+    def __init__(self, cpu_id: int) -> None:
+        self.id = cpu_id
+        self.curr: Proc | None = None
+        self.last: Proc | None = None
+        self.rq: Any = None
+        self.gen = 0
+        self.run_start = 0
+        self.seg_start = 0
+        self.slice_end = 0
+        self.resched = False
+        self.switches = 0
+        self.busy = 0

@@ -1,0 +1,72 @@
+"""The scheduling-policy interface: per-CPU run queues behind a few hooks the kernel calls.
+
+The kernel owns time, CPUs and process state; a policy only orders runnable tasks.
+`ran` is always the CPU time (ns) the task has used since it was last dispatched.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from procdsl.kernel.process import Cpu, Proc
+
+INF = 1 << 62
+
+# why a task enters a run queue
+NEW, WAKEUP, PREEMPTED, MIGRATED = "new", "wakeup", "preempted", "migrated"
+
+
+class Scheduler:
+    name = "base"
+
+    def __init__(self, cpus: Sequence[Cpu], settings: dict[str, int], rng: Any) -> None:
+        self.cpus = cpus
+        self.settings = settings
+        self.rng = rng
+        for cpu in cpus:
+            cpu.rq = self.new_rq()
+
+    # ---- queue structure
+    def new_rq(self) -> Any:
+        raise NotImplementedError
+
+    def nr_queued(self, cpu: Cpu) -> int:
+        raise NotImplementedError
+
+    def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
+        raise NotImplementedError
+
+    def dequeue(self, cpu: Cpu, p: Proc) -> None:
+        """Take a queued (not running) task off the queue: it was killed or is migrating."""
+        raise NotImplementedError
+
+    def pick_next(self, cpu: Cpu, now: int) -> Proc | None:
+        raise NotImplementedError
+
+    def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
+        """A queued task that load balancing may move to CPU `allowed` (its affinity permitting)."""
+        raise NotImplementedError
+
+    # ---- accounting and decisions
+    def put_prev(self, cpu: Cpu, p: Proc, now: int, ran: int) -> None:
+        """`p` leaves the CPU after running `ran` ns (preempted, blocked, stopped or exited)."""
+
+    def slice(self, cpu: Cpu, p: Proc, now: int) -> int:
+        """How long `p` may run before the policy looks again (INF: until it blocks)."""
+        return INF
+
+    def tick(self, cpu: Cpu, p: Proc, now: int, ran: int) -> bool:
+        """The slice is used up and `p` still wants the CPU: preempt it?"""
+        return self.nr_queued(cpu) > 0
+
+    def wakeup_preempt(self, cpu: Cpu, curr: Proc, woken: Proc, now: int, ran: int) -> bool:
+        return False
+
+    def fork(self, parent: Proc, child: Proc, parent_cpu: Cpu | None) -> None:
+        """A new task inherits what the policy keeps per task."""
+
+    def reweight(self, p: Proc, old_weight: int) -> None:
+        """`p`'s nice value changed; it is running or queued."""
+
+    def exited(self, p: Proc) -> None:
+        """`p` is gone (for policies that keep global state, like lottery)."""

@@ -1,0 +1,133 @@
+"""CFS as Linux 2.6.23-6.5 ran it (semantics.md §9.3): vruntime order, weighted slices,
+START_DEBIT for new tasks, GENTLE_FAIR_SLEEPERS credit, wake-up preemption by granularity."""
+
+from __future__ import annotations
+
+from sortedcontainers import SortedList
+
+from procdsl.kernel.process import Cpu, Proc
+from procdsl.kernel.scheduler.base import NEW, WAKEUP, Scheduler
+
+NICE_0 = 1024
+
+
+class CfsRq:
+    __slots__ = ("tree", "min_vruntime", "load")
+
+    def __init__(self) -> None:
+        self.tree: SortedList = SortedList()
+        self.min_vruntime = 0
+        self.load = 0          # weights of queued tasks plus the running one
+
+
+def tunable_factor(ncpus: int) -> int:
+    """SCHED_TUNABLESCALING_LOG: 1 + ilog2(min(ncpus, 8))."""
+    return 1 + (min(ncpus, 8).bit_length() - 1)
+
+
+class Cfs(Scheduler):
+    name = "cfs"
+
+    def __init__(self, cpus, settings, rng) -> None:
+        super().__init__(cpus, settings, rng)
+        factor = tunable_factor(len(cpus))
+        self.latency = settings.get("latency", 6_000_000 * factor)
+        self.min_gran = settings.get("min_granularity", 750_000 * factor)
+        self.wakeup_gran = settings.get("wakeup_granularity", 1_000_000 * factor)
+        self.nr_latency = max(1, self.latency // self.min_gran)
+        self.seq = 0
+
+    def new_rq(self) -> CfsRq:
+        return CfsRq()
+
+    def nr_queued(self, cpu: Cpu) -> int:
+        return len(cpu.rq.tree)
+
+    def _insert(self, rq: CfsRq, p: Proc) -> None:
+        self.seq += 1
+        key = (p.vruntime, self.seq, p)
+        p.rq_key = key
+        rq.tree.add(key)
+        rq.load += p.weight
+
+    def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
+        rq = cpu.rq
+        if why == NEW:
+            # p.vruntime holds the parent's lead over its own queue's min_vruntime
+            vruntime = rq.min_vruntime + p.vruntime
+            debit = self._vslice(rq, p, joining=True)
+            p.vruntime = max(vruntime, rq.min_vruntime + debit)
+        elif why == WAKEUP:
+            if p.last_cpu >= 0 and p.last_cpu != cpu.id:
+                p.vruntime += rq.min_vruntime - self.cpus[p.last_cpu].rq.min_vruntime
+            credit = self.latency // 2          # GENTLE_FAIR_SLEEPERS halves the latency
+            p.vruntime = max(p.vruntime, rq.min_vruntime - credit)
+        elif p.last_cpu >= 0 and p.last_cpu != cpu.id:
+            p.vruntime += rq.min_vruntime - self.cpus[p.last_cpu].rq.min_vruntime
+        self._insert(rq, p)
+
+    def dequeue(self, cpu: Cpu, p: Proc) -> None:
+        rq = cpu.rq
+        rq.tree.remove(p.rq_key)
+        rq.load -= p.weight
+        p.rq_key = None
+
+    def pick_next(self, cpu: Cpu, now: int) -> Proc | None:
+        rq = cpu.rq
+        if not rq.tree:
+            return None
+        v, _, p = rq.tree.pop(0)
+        p.rq_key = None
+        if v > rq.min_vruntime:
+            rq.min_vruntime = v
+        return p
+
+    def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
+        for _, _, p in reversed(cpu.rq.tree):
+            if p.affinity is None or allowed in p.affinity:
+                return p
+        return None
+
+    def put_prev(self, cpu: Cpu, p: Proc, now: int, ran: int) -> None:
+        rq = cpu.rq
+        p.vruntime += ran * NICE_0 // p.weight
+        rq.load -= p.weight
+        low = p.vruntime
+        if rq.tree and rq.tree[0][0] < low:
+            low = rq.tree[0][0]
+        if low > rq.min_vruntime:
+            rq.min_vruntime = low
+
+    def _period(self, nr: int) -> int:
+        return self.latency if nr <= self.nr_latency else nr * self.min_gran
+
+    def _slice(self, rq: CfsRq, p: Proc, joining: bool) -> int:
+        nr = len(rq.tree) + 1 + (1 if joining else 0)
+        load = rq.load + (p.weight if joining else 0)
+        return max(self._period(nr) * p.weight // max(load, 1), 1)
+
+    def _vslice(self, rq: CfsRq, p: Proc, joining: bool) -> int:
+        return self._slice(rq, p, joining) * NICE_0 // p.weight
+
+    def slice(self, cpu: Cpu, p: Proc, now: int) -> int:
+        return max(self._slice(cpu.rq, p, joining=False), self.min_gran if cpu.rq.tree else 1)
+
+    def tick(self, cpu: Cpu, p: Proc, now: int, ran: int) -> bool:
+        return bool(cpu.rq.tree)
+
+    def wakeup_preempt(self, cpu: Cpu, curr: Proc, woken: Proc, now: int, ran: int) -> bool:
+        curr_v = curr.vruntime + ran * NICE_0 // curr.weight
+        return curr_v - woken.vruntime > self.wakeup_gran * NICE_0 // woken.weight
+
+    def fork(self, parent: Proc, child: Proc, parent_cpu: Cpu | None) -> None:
+        base = parent_cpu.rq.min_vruntime if parent_cpu is not None else 0
+        child.vruntime = max(parent.vruntime - base, 0)
+
+    def reweight(self, p: Proc, old_weight: int) -> None:
+        if p.cpu is not None:                 # running: its weight is in its queue's load
+            p.cpu.rq.load += p.weight - old_weight
+        elif p.rq_key is not None:
+            for cpu in self.cpus:
+                if p.rq_key in cpu.rq.tree:
+                    cpu.rq.load += p.weight - old_weight
+                    break

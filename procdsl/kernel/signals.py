@@ -1,0 +1,157 @@
+"""Signals as signal(7) describes them: generation, pending bits that do not queue, masks,
+delivery at the return to user mode, handlers with SA_RESTART, default actions, PID 1 rules."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from procdsl.kernel.process import DISK, IGN, READY, REAPED, RUNNING, SLEEPING, STOPPED, ZOMBIE, Proc
+from procdsl.linux import DEFAULT_ACTION, ERRNO, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, STOP_SIGNALS, UNCATCHABLE
+
+if TYPE_CHECKING:
+    from procdsl.kernel.loop import Kernel
+
+_STOP_MASK = sum(1 << s for s in STOP_SIGNALS)
+_UNBLOCKABLE = (1 << SIGKILL) | (1 << SIGSTOP)
+# synchronous faults are delivered before other pending signals (next_signal's SYNCHRONOUS_MASK)
+_SYNC = (4, 5, 7, 8, 11, 31)
+
+
+def update_pending(p: Proc) -> None:
+    p.sigpending = bool(p.pending & ~(p.mask & ~_UNBLOCKABLE))
+
+
+def send(k: "Kernel", sender: Proc | None, target: Proc, sig: int) -> int:
+    """kill(2): permission and PID 1 checks, then generation. Returns 0 or an errno value."""
+    spid = sender.pid if sender is not None else 0
+    if target is None or target.state == REAPED:
+        k.emit(k.cpu_of(sender) if sender else -1, spid, "signal", (0, sig, "no such process (ESRCH)"))
+        return ERRNO["ESRCH"]
+    if sender is not None and sender.uid != 0 and sender.uid != target.uid:
+        k.emit(k.cpu_of(sender), spid, "signal", (target.pid, sig, "not permitted (EPERM)"))
+        return ERRNO["EPERM"]
+    if sig == 0:
+        return 0
+    if target.state == ZOMBIE:
+        k.emit(k.cpu_of(sender) if sender else -1, spid, "signal", (target.pid, sig, "target is a zombie"))
+        return 0
+    if target.pid == 1 and target.handlers.get(sig, None) is None:
+        # init gets only the signals it has a handler for; from outside the machine (the
+        # parent namespace) SIGKILL and SIGSTOP are forced (semantics.md §5.6)
+        if sender is not None or sig not in UNCATCHABLE:
+            k.emit(k.cpu_of(sender) if sender else -1, spid, "signal",
+                   (1, sig, "dropped: PID 1 has no handler for it"))
+            return 0
+    generate(k, target, sig, sender=spid)
+    return 0
+
+
+def generate(k: "Kernel", t: Proc, sig: int, sender: int, kernel: bool = False) -> None:
+    """prepare_signal + complete_signal: make the signal pending and wake or interrupt the target."""
+    if t.state in (ZOMBIE, REAPED):
+        return
+    bit = 1 << sig
+    blocked = bool(t.mask & bit) and sig not in UNCATCHABLE
+    handler = t.handlers.get(sig)
+    outcome = "pending"
+    if sig == SIGCONT:
+        t.pending &= ~_STOP_MASK
+        if t.state == STOPPED:
+            # it stopped at a return to user mode; a call it was in is simply retried
+            k.emit(-1, t.pid, "cont", ())
+            k.wake(t, "SIGCONT")
+            outcome = "continued"
+    elif sig in STOP_SIGNALS:
+        t.pending &= ~(1 << SIGCONT)
+    if sig != SIGKILL and not blocked:
+        ignored = handler == IGN or (handler is None and DEFAULT_ACTION.get(sig) in ("ign", "cont"))
+        if ignored:
+            if not kernel or sig != SIGCHLD:
+                k.emit(-1, sender, "signal", (t.pid, sig, "ignored" if outcome == "pending" else outcome))
+            return
+    t.pending |= bit
+    update_pending(t)
+    k.emit(-1, sender, "signal", (t.pid, sig, "blocked, stays pending" if blocked else outcome))
+    if blocked:
+        return
+    state = t.state
+    if state == RUNNING:
+        k.kick(t.cpu)
+    elif state == SLEEPING:
+        k.wake(t, "signal")
+    elif state == STOPPED and sig == SIGKILL:
+        t.state = SLEEPING
+        k.wake(t, "SIGKILL")
+    elif state == DISK and sig == SIGKILL:
+        pass        # uninterruptible: the kill waits for the I/O to finish
+    elif state == READY:
+        pass        # acted on when it next runs
+
+
+def force(k: "Kernel", p: Proc, sig: int) -> None:
+    """force_sig for a synchronous fault: a blocked or ignored fault signal is reset and kills."""
+    bit = 1 << sig
+    if p.mask & bit or p.handlers.get(sig) == IGN:
+        p.mask &= ~bit
+        p.handlers.pop(sig, None)
+    p.pending |= bit
+    update_pending(p)
+    k.emit(k.cpu_of(p), 0, "signal", (p.pid, sig, "fault"))
+
+
+def deliver(k: "Kernel", p: Proc) -> None:
+    """At the return to user mode: act on pending, unblocked signals, lowest number first."""
+    while p.sigpending and p.cpu is not None:
+        ready = p.pending & ~(p.mask & ~_UNBLOCKABLE)
+        sig = next((s for s in _SYNC if ready & (1 << s)), 0) or (ready & -ready).bit_length() - 1
+        p.pending &= ~(1 << sig)
+        update_pending(p)
+        cpu = p.cpu.id
+        if sig == SIGKILL:
+            k.emit(cpu, p.pid, "handle", (sig, "killed"))
+            k.exit_process(p, 0, sig)
+            return
+        handler = p.handlers.get(sig)
+        if handler == IGN:
+            continue
+        if handler is not None:
+            k.emit(cpu, p.pid, "handle", (sig, "handler"))
+            run_handler(p, sig, handler)
+            return
+        action = DEFAULT_ACTION.get(sig, "term")
+        if p.pid == 1 and action != "stop" or action in ("ign", "cont"):
+            continue
+        if action == "stop":
+            k.emit(cpu, p.pid, "handle", (sig, "stop"))
+            k.stop_process(p, sig)
+            return
+        k.emit(cpu, p.pid, "handle", (sig, "core dump" if action == "core" else "terminate"))
+        k.exit_process(p, 0, sig)
+        return
+
+
+def run_handler(p: Proc, sig: int, entry: int) -> None:
+    """Push a frame and jump to the handler; `sigreturn` pops it.
+
+    A handled signal behaves as with SA_RESTART: a blocked wait, read, write or lock is
+    retried after the handler, while sleep and pause return early."""
+    resume = p.pc
+    if p.wait_kind in ("sleep", "pause"):
+        resume = p.pc + 1
+        p.sleep_until = -1
+    p.wait_kind = ""
+    p.wait_on = None
+    p.frames.append((resume, p.mask, p.remaining, p.paid))
+    p.mask |= 1 << sig
+    update_pending(p)
+    p.remaining = 0
+    p.paid = -1
+    p.pc = entry
+
+
+def sigreturn(p: Proc) -> None:
+    p.pc, p.mask, p.remaining, p.paid = p.frames.pop()
+    update_pending(p)
+
+
+__all__ = ["send", "generate", "deliver", "force", "sigreturn", "update_pending", "READY"]

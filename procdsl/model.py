@@ -1,0 +1,244 @@
+"""The trace replayed into per-process timelines, so any question can be asked at any instant."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Optional
+
+from procdsl.trace import Trace, TraceEvent
+
+STATE_NAMES = {"S": "sleeping", "D": "disk_wait", "T": "stopped"}
+
+
+class History:
+    """A value that changes over time: the value at t is the last one set at or before t."""
+
+    __slots__ = ("times", "values")
+
+    def __init__(self, t: int, value) -> None:
+        self.times = [t]
+        self.values = [value]
+
+    def set(self, t: int, value) -> None:
+        if self.times[-1] == t:
+            self.values[-1] = value
+        else:
+            self.times.append(t)
+            self.values.append(value)
+
+    def at(self, t: int):
+        i = bisect_right(self.times, t) - 1
+        return self.values[i] if i >= 0 else None
+
+    def first_time(self, value) -> Optional[int]:
+        for t, v in zip(self.times, self.values):
+            if v == value:
+                return t
+        return None
+
+
+class ProcInfo:
+    def __init__(self, pid: int, label: str, index: int, name: str, created: int, created_at: int,
+                 ppid: int, cmd: str, nice: int, uid: int) -> None:
+        self.pid = pid
+        self.label = label
+        self.index = index
+        self.name = name
+        self.created = created
+        self.created_index = created_at
+        self.ppid = History(created, ppid)
+        self.cmd = History(created, cmd)
+        self.nice = History(created, nice)
+        self.uid = uid
+        self.state = History(created, "ready")
+        self.runs: list[list[int]] = []          # [start, end]; end -1 while running
+        self.first_run: Optional[int] = None
+        self.first_run_index: Optional[int] = None
+        self.exec_time: Optional[int] = None
+        self.exec_index: Optional[int] = None
+        self.exit_time: Optional[int] = None
+        self.exit_index: Optional[int] = None
+        self.exit_code: Optional[int] = None
+        self.exit_signal = 0
+        self.reap_time: Optional[int] = None
+        self.reap_index: Optional[int] = None
+        self.reaper: Optional[int] = None
+        self.switch_times: list[tuple[int, bool]] = []     # (time, voluntary)
+        self.cow: list[tuple[int, int]] = []
+        self.output: list[tuple[int, str]] = []
+        self.migrations: list[int] = []
+        self.ready_since: Optional[int] = created
+        self.waits: list[tuple[int, int]] = []             # (ready from, ran at)
+        self.events: list[int] = []                        # indexes of trace events about it
+
+    def __repr__(self) -> str:
+        return f"{self.name}({self.pid})"
+
+
+class Model:
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self.end = trace.end_time
+        self.procs: list[ProcInfo] = []
+        self.by_pid_history: dict[int, list[ProcInfo]] = {}
+        self.by_label: dict[str, list[ProcInfo]] = {}
+        self.output: list[tuple[int, str]] = []
+        self.cpu_switches: dict[int, list[int]] = {}
+        self.cpu_busy: dict[int, list[list[int]]] = {}
+        self.deadlock: Optional[TraceEvent] = None
+        self.change_times: list[int] = [0]
+        self._replay()
+
+    def proc(self, pid: int, t: Optional[int] = None) -> Optional[ProcInfo]:
+        """The process that had `pid` at time t (PIDs are reused after reaping)."""
+        cands = self.by_pid_history.get(pid, [])
+        if t is None:
+            return cands[-1] if cands else None
+        best = None
+        for p in cands:
+            if p.created <= t:
+                best = p
+        return best
+
+    def _replay(self) -> None:
+        running: dict[int, int] = {}                 # cpu -> pid
+        for i, ev in enumerate(self.trace.events):
+            t, cpu, pid, kind, d = ev
+            if self.change_times[-1] != t:
+                self.change_times.append(t)
+            if kind == "spawn":
+                self._new(pid, d[1], d[2], t, i, d[0], d[3], d[4], d[5])
+                continue
+            if kind == "fork":
+                parent = self.proc(pid)
+                self._new(d[0], d[1], d[2], t, i, pid, parent.cmd.values[-1], parent.nice.values[-1], parent.uid)
+                parent.events.append(i)
+                continue
+            p = self.proc(pid) if pid else None
+            if p is not None:
+                p.events.append(i)
+            if kind == "switch":
+                prev = self.proc(d[0]) if d[0] else None
+                self.cpu_switches.setdefault(cpu, []).append(t)
+                busy = self.cpu_busy.setdefault(cpu, [])
+                if busy and busy[-1][1] < 0:
+                    busy[-1][1] = t
+                if prev is not None:
+                    prev.events.append(i)
+                    if prev.runs and prev.runs[-1][1] < 0:
+                        prev.runs[-1][1] = max(t, prev.runs[-1][0])
+                    why = d[1]
+                    if why == "preempted":
+                        prev.state.set(t, "ready")
+                        prev.ready_since = t
+                        prev.switch_times.append((t, False))
+                    elif why in ("blocked", "exit", "stopped"):
+                        prev.switch_times.append((t, True))
+                if p is not None:
+                    start = t + d[2]
+                    p.state.set(t, "running")
+                    p.runs.append([start, -1])
+                    if p.ready_since is not None:
+                        p.waits.append((p.ready_since, start))
+                        p.ready_since = None
+                    if p.first_run is None:
+                        p.first_run, p.first_run_index = start, i
+                    running[cpu] = pid
+                    busy.append([t, -1])
+            elif kind == "block":
+                p.state.set(t, STATE_NAMES.get(d[0], "sleeping"))
+                if p.runs and p.runs[-1][1] < 0:
+                    p.runs[-1][1] = max(t, p.runs[-1][0])
+            elif kind == "wake":
+                p.state.set(t, "ready")
+                p.ready_since = t
+            elif kind == "stop":
+                p.state.set(t, "stopped")
+                if p.runs and p.runs[-1][1] < 0:
+                    p.runs[-1][1] = max(t, p.runs[-1][0])
+                p.ready_since = None
+            elif kind == "exec":
+                p.cmd.set(t, d[0])
+                if p.exec_time is None:
+                    p.exec_time, p.exec_index = t, i
+            elif kind == "exit":
+                p.state.set(t, "zombie")
+                p.exit_time, p.exit_index = t, i
+                p.exit_code, p.exit_signal = d[0], d[1]
+                p.ready_since = None
+                if p.runs and p.runs[-1][1] < 0:
+                    p.runs[-1][1] = max(t, p.runs[-1][0])
+            elif kind == "reap":
+                child = self.proc(d[0])
+                child.state.set(t, "reaped")
+                child.reap_time, child.reap_index, child.reaper = t, i, pid
+                child.events.append(i)
+            elif kind == "reparent":
+                p.ppid.set(t, d[0])
+            elif kind == "output":
+                p.output.append((t, d[1]))
+                self.output.append((t, d[1]))
+            elif kind == "cow":
+                p.cow.append((t, d[0]))
+            elif kind == "nice":
+                p.nice.set(t, d[0])
+            elif kind == "migrate":
+                p.migrations.append(t)
+            elif kind == "signal":
+                target = self.proc(d[0]) if d[0] else None
+                if target is not None:
+                    target.events.append(i)
+            elif kind == "deadlock":
+                self.deadlock = ev
+        end = self.end
+        for p in self.procs:
+            if p.runs and p.runs[-1][1] < 0:
+                p.runs[-1][1] = end
+        for busy in self.cpu_busy.values():
+            if busy and busy[-1][1] < 0:
+                busy[-1][1] = end
+
+    def _new(self, pid, label, index, t, i, ppid, cmd, nice, uid) -> ProcInfo:
+        name = self.trace.labels.get(pid) if self.proc(pid) is None else None
+        name = name or (label if index == 0 else f"{label}[{index}]")
+        p = ProcInfo(pid, label, index, name, t, i, ppid, cmd, nice, uid)
+        if pid == 1 and cmd == "init":
+            p.state = History(t, "sleeping")
+        self.procs.append(p)
+        self.by_pid_history.setdefault(pid, []).append(p)
+        self.by_label.setdefault(label, []).append(p)
+        return p
+
+    # ------------------------------------------------------------------ queries at an instant
+    def exists(self, p: ProcInfo, t: int) -> bool:
+        return p.created <= t and (p.reap_time is None or p.reap_time > t)
+
+    def cpu_time(self, p: ProcInfo, t: int) -> int:
+        total = 0
+        for start, end in p.runs:
+            if start >= t:
+                break
+            total += min(end, t) - start
+        return total
+
+    def wait_time(self, p: ProcInfo, t: int) -> int:
+        total = sum(min(ran, t) - since for since, ran in p.waits if since < t)
+        if p.ready_since is not None and p.ready_since < t:
+            total += t - p.ready_since
+        return total
+
+    def output_at(self, t: int, p: Optional[ProcInfo] = None) -> str:
+        source = p.output if p is not None else self.output
+        return "".join(text for when, text in source if when <= t)
+
+    def zombies(self, t: int) -> int:
+        return sum(1 for p in self.procs if p.created <= t and p.state.at(t) == "zombie")
+
+    def count(self, label: str, t: int) -> int:
+        return sum(1 for p in self.by_label.get(label, []) if p.created <= t)
+
+    def utilization(self, cpu: int, t: int) -> float:
+        if t <= 0:
+            return 0.0
+        busy = sum(min(end, t) - start for start, end in self.cpu_busy.get(cpu, []) if start < t)
+        return busy / t

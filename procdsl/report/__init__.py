@@ -1,0 +1,1 @@
+"""Reports: the checker's results rendered for people and for machines."""

@@ -1,0 +1,166 @@
+"""The trace: frozen records (time, cpu, pid, kind, detail), the one contract between kernel and checker.
+
+`detail` is a tuple whose fields each kind names in FIELDS; the text form is fixed-column so a
+student can read it by eye, and the JSON Lines form names every field.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, NamedTuple
+
+from procdsl.linux import ERRNO_NAMES, SIGNAL_NAMES
+
+
+class TraceEvent(NamedTuple):
+    time: int
+    cpu: int          # -1: not on a CPU
+    pid: int          # 0: the outside world or an idle CPU
+    kind: str
+    detail: tuple
+
+
+# kind -> names of the detail fields, in order
+FIELDS: dict[str, tuple[str, ...]] = {
+    "spawn": ("ppid", "label", "index", "cmd", "nice", "uid"),
+    "fork": ("child", "label", "index"),
+    "exec": ("program",),
+    "switch": ("prev", "why", "cost"),
+    "block": ("state", "on"),
+    "wake": ("why",),
+    "signal": ("target", "signal", "outcome"),
+    "handle": ("signal", "action"),
+    "stop": ("signal",),
+    "cont": (),
+    "exit": ("code", "signal"),
+    "reparent": ("parent",),
+    "reap": ("child",),
+    "output": ("fd", "text"),
+    "cow": ("copies",),
+    "nice": ("nice",),
+    "migrate": ("from_cpu", "to_cpu"),
+    "pipe": ("pipe", "read_fd", "write_fd"),
+    "fail": ("call", "errno"),
+    "subreaper": (),
+    "fault": ("message", "line", "col"),
+    "deadlock": ("blocked",),
+    "limit": ("limit", "value"),
+    "end": ("reason",),
+}
+
+
+class Trace:
+    """An ordered, append-only list of events plus what the run ended with."""
+
+    __slots__ = ("events", "end_time", "end_reason", "labels", "cpus")
+
+    def __init__(self, events: list[TraceEvent], end_time: int, end_reason: str, labels: dict[int, str],
+                 cpus: int) -> None:
+        self.events = events
+        self.end_time = end_time
+        self.end_reason = end_reason
+        self.labels = labels            # pid -> "label" or "label[i]"
+        self.cpus = cpus
+
+    def __iter__(self):
+        return iter(self.events)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+
+def format_time(ns: int) -> str:
+    """Fixed-width milliseconds with nanosecond precision: '    12.000001ms'."""
+    ms, rest = divmod(ns, 1_000_000)
+    return f"{ms:>7}.{rest:06d}ms"
+
+
+def format_duration(ns: int) -> str:
+    """A duration as a person writes it: 0ns, 250ns, 1.5us, 50.5ms, 2s."""
+    for unit, size in (("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)):
+        if abs(ns) >= size:
+            whole, frac = divmod(abs(ns), size)
+            sign = "-" if ns < 0 else ""
+            if frac == 0:
+                return f"{sign}{whole}{unit}"
+            digits = len(str(size)) - 1
+            return f"{sign}{whole}.{str(frac).rjust(digits, '0').rstrip('0')}{unit}"
+    return f"{ns}ns"
+
+
+def signal_name(sig: int) -> str:
+    return SIGNAL_NAMES.get(sig, f"signal {sig}")
+
+
+def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
+    """The event in words, as the text trace and failure explanations show it."""
+    d = ev.detail
+    who = lambda pid: f"{labels.get(pid, '?')}({pid})" if pid else "idle"  # noqa: E731
+    k = ev.kind
+    if k == "spawn":
+        return f"started {d[3]} as {labels.get(ev.pid, d[1])}, child of pid {d[0]}"
+    if k == "fork":
+        return f"fork -> {who(d[0])}"
+    if k == "exec":
+        return f"exec {d[0]}"
+    if k == "switch":
+        cost = f" (+{format_duration(d[2])} switch)" if d[2] else ""
+        return f"{who(d[0])} -> {who(ev.pid)} [{d[1]}]{cost}"
+    if k == "block":
+        return f"blocks ({d[0]}) on {d[1]}"
+    if k == "wake":
+        return f"wakes: {d[0]}"
+    if k == "signal":
+        sender = "outside" if ev.pid == 0 else who(ev.pid)
+        return f"{sender} sends {signal_name(d[1])} to {who(d[0])}: {d[2]}"
+    if k == "handle":
+        return f"{signal_name(d[0])}: {d[1]}"
+    if k == "stop":
+        return f"stopped by {signal_name(d[0])}"
+    if k == "cont":
+        return "continued"
+    if k == "exit":
+        return f"killed by {signal_name(d[1])}" if d[1] else f"exit {d[0]}"
+    if k == "reparent":
+        return f"re-parented to {who(d[0])}"
+    if k == "reap":
+        return f"reaps {who(d[0])}"
+    if k == "output":
+        return f"fd {d[0]}: {d[1]!r}"
+    if k == "cow":
+        return f"copy-on-write: {d[0]} page(s) copied"
+    if k == "nice":
+        return f"nice {d[0]}"
+    if k == "migrate":
+        return f"migrates cpu{d[0]} -> cpu{d[1]}"
+    if k == "pipe":
+        return f"pipe #{d[0]}: read fd {d[1]}, write fd {d[2]}"
+    if k == "fail":
+        return f"{d[0]} failed: {ERRNO_NAMES.get(d[1], d[1])}"
+    if k == "subreaper":
+        return "becomes a child subreaper"
+    if k == "fault":
+        return f"program fault at line {d[1]}: {d[0]}"
+    if k == "deadlock":
+        return "deadlock: " + "; ".join(d[0])
+    if k == "limit":
+        return f"limit reached: {d[0]} = {d[1]}"
+    if k == "end":
+        return f"end: {d[0]}"
+    return " ".join(map(str, d))
+
+
+def format_text(trace: Trace) -> Iterable[str]:
+    labels = trace.labels
+    yield f"{'TIME':>16}  {'CPU':<4} {'PID':>5}  {'LABEL':<14} {'EVENT':<9} DETAIL"
+    for ev in trace.events:
+        cpu = f"cpu{ev.cpu}" if ev.cpu >= 0 else "-"
+        label = labels.get(ev.pid, "-") if ev.pid else "-"
+        yield f"{format_time(ev.time):>16}  {cpu:<4} {ev.pid:>5}  {label[:14]:<14} {ev.kind:<9} {describe(ev, labels)}"
+
+
+def format_jsonl(trace: Trace) -> Iterable[str]:
+    for ev in trace.events:
+        record = {"time": ev.time, "cpu": ev.cpu, "pid": ev.pid, "kind": ev.kind}
+        record.update(zip(FIELDS.get(ev.kind, ()), ev.detail))
+        yield json.dumps(record, ensure_ascii=False, sort_keys=False)
