@@ -1,17 +1,33 @@
-"""Commands beyond check/run/compile register here, so each lives in its own module."""
+"""Commands beyond check/run/compile: each lives in its own module and registers here.
+
+A module listed in MODULES provides `register(subparsers)` and a dict `COMMANDS` mapping a
+command name to a function(args) -> exit status.
+"""
 
 from __future__ import annotations
 
-REGISTRARS: list = []
+import importlib
+
+MODULES = ("procdsl.report.commands", "procdsl.grading.commands")
+
+
+def _modules():
+    for name in MODULES:
+        try:
+            yield importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name and name.startswith(err.name):
+                continue           # that feature is not installed in this checkout
+            raise
 
 
 def register(sub) -> None:
-    for registrar in REGISTRARS:
-        registrar.register(sub)
+    for module in _modules():
+        module.register(sub)
 
 
 def dispatch(args) -> int:
-    for registrar in REGISTRARS:
-        if args.command in registrar.COMMANDS:
-            return registrar.COMMANDS[args.command](args)
+    for module in _modules():
+        if args.command in module.COMMANDS:
+            return module.COMMANDS[args.command](args)
     raise SystemExit(2)

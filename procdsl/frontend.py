@@ -102,28 +102,41 @@ def _load_into(unit: Unit, path: str, chain: tuple[str, ...], is_root: bool,
         unit.scenarios.extend(f.scenarios)
 
 
-def compile_unit(unit: Unit) -> list[EventPlan]:
-    """Validate every scenario and compile it; raises CompileError with every problem found."""
-    diags = list(unit.diagnostics)
-    if diags:
-        raise CompileError(_sorted(diags))
-    plans = []
+@dataclass
+class CompiledScenario:
+    scenario: ir.Scenario
+    plan: Optional[EventPlan]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def compile_scenarios(unit: Unit) -> list[CompiledScenario]:
+    """Validate and compile each scenario on its own: one scenario's problems do not stop the others."""
+    out = []
     seen: set[tuple[str, str]] = set()
+    open_labels = bool(unit.submission_files)
     for sc in unit.scenarios:
         programs = dict(unit.programs)
         programs.update({p.name: p for p in sc.programs})
-        check = Validator(programs)
+        check = Validator(programs, open_labels=open_labels)
         for prog in programs.values():
             check.program(prog)
         check.scenario(sc, scenario_labels(sc, programs))
-        fresh = [d for d in check.diagnostics if (d.message, str(d.span)) not in seen]
+        fresh = tuple(d for d in check.diagnostics if (d.message, str(d.span)) not in seen)
         seen.update((d.message, str(d.span)) for d in fresh)
-        diags.extend(fresh)
-        if not check.diagnostics:
-            plans.append(compile_scenario(unit.path, sc, programs))
+        plan = None if check.diagnostics else compile_scenario(unit.path, sc, programs)
+        out.append(CompiledScenario(sc, plan, fresh))
+    return out
+
+
+def compile_unit(unit: Unit) -> list[EventPlan]:
+    """Validate every scenario and compile it; raises CompileError with every problem found."""
+    if unit.diagnostics:
+        raise CompileError(_sorted(list(unit.diagnostics)))
+    compiled = compile_scenarios(unit)
+    diags = [d for c in compiled for d in c.diagnostics]
     if diags:
         raise CompileError(_sorted(diags))
-    return plans
+    return [c.plan for c in compiled if c.plan is not None]
 
 
 def _sorted(diags: list[Diagnostic]) -> list[Diagnostic]:

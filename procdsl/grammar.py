@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from functools import cache
 from pathlib import Path
 
+import lark
 from lark import Lark
 
 _HERE = Path(__file__).resolve().parent
 # An installed wheel carries the grammar inside the package; a source checkout keeps it
 # in the top-level grammars/ folder, the single place where the syntax is edited.
 _CANDIDATES = (_HERE / "grammars" / "procdsl.lark", _HERE.parent / "grammars" / "procdsl.lark")
+START_SYMBOLS = ["start", "expr"]      # whole files, and the `{expr}` parts of strings
 
 
 def grammar_path() -> Path:
@@ -20,14 +25,26 @@ def grammar_path() -> Path:
     raise FileNotFoundError("procdsl.lark not found next to the procdsl package")
 
 
+def _cache_file(text: str) -> str | None:
+    """Building the LALR tables takes about a second; Lark can reuse them from a cache file."""
+    key = hashlib.sha256((text + lark.__version__).encode()).hexdigest()[:16]
+    folder = os.environ.get("PROCDSL_CACHE_DIR") or os.path.join(tempfile.gettempdir(), "procdsl-cache")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return None
+    return os.path.join(folder, f"grammar-{key}.lark-cache") if os.access(folder, os.W_OK) else None
+
+
 @cache
 def parser(strict: bool = False) -> Lark:
-    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
-                propagate_positions=True, maybe_placeholders=True, strict=strict)
-
-
-@cache
-def expression_parser() -> Lark:
-    """Parses the `{expr}` parts of interpolated strings with the same expression rules."""
-    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
-                propagate_positions=True, maybe_placeholders=True, start="expr")
+    text = grammar_path().read_text(encoding="utf-8")
+    options = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=True,
+                   start=START_SYMBOLS)
+    if strict:
+        return Lark(text, strict=True, **options)
+    cache_file = _cache_file(text)
+    try:
+        return Lark(text, cache=cache_file or False, **options)
+    except OSError:
+        return Lark(text, **options)

@@ -10,7 +10,7 @@ from lark.exceptions import UnexpectedInput
 
 from procdsl import ir
 from procdsl.diagnostics import CompileError, Diagnostic
-from procdsl.grammar import expression_parser
+from procdsl.grammar import parser
 from procdsl.source import Source, Span
 
 NS = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
@@ -650,7 +650,7 @@ class Lower(Transformer):
         base = self.tspan(tok)
         col0 = base.col + offset - 1
         try:
-            tree = expression_parser().parse(text)
+            tree = parser().parse(text, start="expr")
         except UnexpectedInput as err:
             col = col0 + max(0, (getattr(err, "column", 1) or 1) - 1)
             self.error(f"cannot read the interpolation {{{text}}}", Span(file=base.file, line=base.line, col=col,

@@ -29,7 +29,7 @@ def describe_terminal(name: str) -> str:
 
 def parse(source: Source) -> Tree:
     try:
-        return parser().parse(source.text)
+        return parser().parse(source.text, start="start")
     except UnexpectedInput as err:
         raise CompileError([_diagnose(err, source)]) from None
 
