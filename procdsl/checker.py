@@ -353,7 +353,8 @@ class Checker:
                     f"{format_time(trace.end_time).strip()}: a runaway scenario (raise it with `machine {{ {which} N }}`)")
         elif trace.end_reason == "fault":
             fault = next((e for e in reversed(trace.events) if e.kind == "fault"), None)
-            note = f"a program fault stopped the run at line {fault.detail[1]}: {fault.detail[0]}" if fault else "fault"
+            note = (f"{fault.detail[1]}:{fault.detail[2]}:{fault.detail[3]}: program fault: {fault.detail[0]}"
+                    if fault else "a program fault stopped the run")
         results = []
         for exp in self.plan.expectations:
             if note:

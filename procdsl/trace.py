@@ -42,7 +42,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "pipe": ("pipe", "read_fd", "write_fd"),
     "fail": ("call", "errno"),
     "subreaper": (),
-    "fault": ("message", "line", "col"),
+    "fault": ("message", "file", "line", "col"),
     "deadlock": ("blocked",),
     "limit": ("limit", "value"),
     "end": ("reason",),
@@ -140,7 +140,7 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
     if k == "subreaper":
         return "becomes a child subreaper"
     if k == "fault":
-        return f"program fault at line {d[1]}: {d[0]}"
+        return f"program fault at {d[1]}:{d[2]}:{d[3]}: {d[0]}"
     if k == "deadlock":
         return "deadlock: " + "; ".join(d[0])
     if k == "limit":

@@ -29,6 +29,7 @@ PROCESS_QUERIES = frozenset((
 ))
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max"))
+PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential"))
 EXPECT_VALUES = frozenset(("output", "zombies", "running", "ready", "sleeping", "disk_wait", "stopped",
                            "zombie", "reaped", "true", "false", "end", "deadlocked"))
 
@@ -114,6 +115,9 @@ class Validator:
 
     def expr(self, e: ir.Expr, names: set[str]) -> None:
         for node in walk_expr(e):
+            if isinstance(node, ir.Call) and node.func not in PROGRAM_FUNCTIONS:
+                self.error(f"unknown function '{node.func}'{did_you_mean(node.func, PROGRAM_FUNCTIONS)}",
+                           node.func_span, "programs can call " + ", ".join(sorted(PROGRAM_FUNCTIONS)))
             if isinstance(node, ir.Name):
                 if node.id in names:
                     continue

@@ -8,6 +8,7 @@ lock restart after a handler (SA_RESTART), while sleep and pause are moved past 
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from procdsl.kernel import memory, signals
@@ -62,21 +63,50 @@ def lookup(p: Proc, name: str, span: Any) -> Any:
     raise ProgramFault(f"'{name}' has no value yet", span)
 
 
-def _call(e: Any, lookup_fn: Any, span: Any):
-    if e.kind == "call" and e.func == "len" and len(e.args) == 1:
-        arg = compile_expr(e.args[0], lookup_fn, _call)
+def _functions(rng: Any):
+    """Functions a program may call; the random ones draw from the scenario's seeded generator."""
 
-        def length(p):
-            v = arg(p)
-            if not isinstance(v, (tuple, str)):
-                raise ProgramFault(f"len needs a list or a string, not a {type_name(v)}", span)
-            return len(v)
-        return length
-    raise ProgramFault(f"'{getattr(e, 'func', 'cpu')}' is not a function a program can call", span)
+    def call(e: Any, lookup_fn: Any, span: Any):
+        func = getattr(e, "func", "cpu")
+        args = tuple(compile_expr(a, lookup_fn, call) for a in getattr(e, "args", ()))
+        if func == "len" and len(args) == 1:
+            arg = args[0]
+
+            def length(p):
+                v = arg(p)
+                if not isinstance(v, (tuple, str)):
+                    raise ProgramFault(f"len needs a list or a string, not a {type_name(v)}", span)
+                return len(v)
+            return length
+        if func == "random" and len(args) == 2 and rng is not None:
+            lo_f, hi_f = args
+
+            def uniform(p):
+                lo, hi = lo_f(p), hi_f(p)
+                if not (isinstance(lo, int) and isinstance(hi, int)) or hi < lo:
+                    raise ProgramFault(f"random(low, high) needs low <= high, got {show(lo)}, {show(hi)}", span)
+                value = rng.randint(int(lo), int(hi))
+                return Dur(value) if isinstance(lo, Dur) else value
+            return uniform
+        if func == "exponential" and len(args) == 1 and rng is not None:
+            mean_f = args[0]
+
+            def exponential(p):
+                mean = mean_f(p)
+                if not isinstance(mean, Dur) or mean <= 0:
+                    raise ProgramFault(f"exponential(mean) needs a positive duration, got {show(mean)}", span)
+                u = rng.getrandbits(53) / (1 << 53)        # [0, 1): -log(1 - u) is finite
+                return Dur(round(-int(mean) * math.log1p(-u)))
+            return exponential
+        raise ProgramFault(f"'{func}' is not a function a program can call", span)
+    return call
 
 
-def compile_program_expr(e: Any):
-    return compile_expr(e, lookup, _call)
+_call = _functions(None)
+
+
+def compile_program_expr(e: Any, rng: Any = None):
+    return compile_expr(e, lookup, _functions(rng) if rng is not None else _call)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -583,7 +613,7 @@ SYSCALLS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignor
 FREE = frozenset(("compute", "sleep", "io", "exit"))    # cost no `step` of their own
 
 
-def load_op(op: Op, pc: int, m: MachineConfig) -> RuntimeOp:
+def load_op(op: Op, pc: int, m: MachineConfig, rng: Any = None) -> RuntimeOp:
     r = RuntimeOp()
     r.fn = OPS[op.op]
     r.pc = pc
@@ -596,13 +626,13 @@ def load_op(op: Op, pc: int, m: MachineConfig) -> RuntimeOp:
         r.precost = m.exec if m.exec is not None else m.syscall
     elif op.op in SYSCALLS:
         r.precost = m.syscall
-    r.expr = compile_program_expr(op.expr) if op.expr is not None else None
-    r.expr2 = compile_program_expr(op.expr2) if op.expr2 is not None else None
+    r.expr = compile_program_expr(op.expr, rng) if op.expr is not None else None
+    r.expr2 = compile_program_expr(op.expr2, rng) if op.expr2 is not None else None
     r.name = op.name
     r.jump = op.jump
     r.signal = op.signal
     r.flag = op.flag or op.op == "fork_block" or op.op == "io"
-    r.args = tuple(compile_program_expr(a) for a in op.args) if op.op == "exec" else ()
+    r.args = tuple(compile_program_expr(a, rng) for a in op.args) if op.op == "exec" else ()
     r.aux = None
     if op.op == "assign" and op.args:
         r.aux = op.args[0].value[0]          # "+" or "-"
@@ -611,8 +641,8 @@ def load_op(op: Op, pc: int, m: MachineConfig) -> RuntimeOp:
     return r
 
 
-def load_program(code: ProgramCode, m: MachineConfig) -> RuntimeProgram:
-    return RuntimeProgram(code.name, tuple(load_op(op, i, m) for i, op in enumerate(code.ops)), code.burst)
+def load_program(code: ProgramCode, m: MachineConfig, rng: Any = None) -> RuntimeProgram:
+    return RuntimeProgram(code.name, tuple(load_op(op, i, m, rng) for i, op in enumerate(code.ops)), code.burst)
 
 
 __all__ = ["CONTINUE", "BLOCKED", "EXITED", "load_program", "compile_program_expr", "Sig"]

@@ -14,7 +14,7 @@ from heapq import heappop, heappush
 from typing import Any
 
 from procdsl.kernel import memory, signals
-from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
+from procdsl.kernel.code import BLOCKED, CONTINUE, compile_program_expr, load_program
 from procdsl.kernel.pipes import TERMINAL, End
 from procdsl.kernel.process import DISK, READY, REAPED, RUNNING, SLEEPING, STOPPED, ZOMBIE, Cpu, Proc
 from procdsl.kernel.scheduler import POLICIES
@@ -56,7 +56,8 @@ class Kernel:
         self.until = plan.until if plan.until is not None else m.limits.max_time
         self.balance_interval = m.balance_interval
         self.balance_pending = False
-        self.programs = {name: load_program(code, m) for name, code in plan.programs.items()}
+        self.programs = {name: load_program(code, m, self.rng) for name, code in plan.programs.items()}
+        self.tick_ns = m.tick
         self.procs: dict[int, Proc] = {}
         self.by_label: dict[str, list[Proc]] = {}
         self.label_names: dict[int, str] = {}
@@ -117,7 +118,8 @@ class Kernel:
         except ProgramFault as fault:
             self.fault = fault
             span = fault.span
-            self.emit(-1, 0, "fault", (fault.message, getattr(span, "line", 0), getattr(span, "col", 0)))
+            self.emit(-1, 0, "fault", (fault.message, getattr(span, "file", ""), getattr(span, "line", 0),
+                                       getattr(span, "col", 0)))
             reason = "fault"
         if self.stopped:
             reason = self.stopped
@@ -474,11 +476,20 @@ class Kernel:
         start = now + cost
         cpu.run_start = start
         cpu.seg_start = start
-        cpu.slice_end = start + self.sched.slice(cpu, p, start)
+        cpu.slice_end = self.slice_end(start, self.sched.slice(cpu, p, start))
         cpu.resched = False
         cpu.gen += 1
         self.seq += 1
         heappush(self.heap, (start, P_CPU, self.seq, self.cpu_event, cpu, cpu.gen))
+
+    def slice_end(self, start: int, length: int) -> int:
+        """When the policy will look again: exactly at the slice's end, or at the first
+        scheduler tick after it when the machine has a `tick` (HZ) set."""
+        end = start + length
+        tick = self.tick_ns
+        if tick and end < INF:
+            end = -(-end // tick) * tick
+        return end
 
     def leave_cpu(self, cpu: Cpu, p: Proc) -> None:
         """Account the run that ends now and free the CPU (the caller picks what runs next)."""
@@ -625,7 +636,7 @@ class Kernel:
                         if sched.tick(cpu, p, now, now - cpu.run_start):
                             self.preempt(cpu, p)
                             return
-                        cpu.slice_end = now + sched.slice(cpu, p, now)
+                        cpu.slice_end = self.slice_end(now, sched.slice(cpu, p, now))
                     end = now + rem
                     if end <= cpu.slice_end and (not heap or end < heap[0][0]):
                         self.now = end
@@ -642,7 +653,7 @@ class Kernel:
                     if sched.tick(cpu, p, now, now - cpu.run_start):
                         self.preempt(cpu, p)
                         return
-                    cpu.slice_end = now + sched.slice(cpu, p, now)
+                    cpu.slice_end = self.slice_end(now, sched.slice(cpu, p, now))
                 if op.precost and p.paid != p.pc:
                     p.paid = p.pc
                     p.remaining = op.precost
@@ -681,7 +692,6 @@ class Kernel:
 
 
 def load_arg(expr: Any) -> Any:
-    from procdsl.kernel.code import compile_program_expr
     return compile_program_expr(expr)
 
 

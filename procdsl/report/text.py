@@ -17,7 +17,8 @@ def scenario_lines(result: ScenarioResult, color: bool = False, verbose: bool = 
     status = paint(GREEN, "PASS") if result.passed else paint(RED, "FAIL")
     yield f"{status} {result.file}: {result.title}"
     if result.note:
-        yield f"  {result.file}:{result.span.line}:{result.span.col}: {paint(YELLOW, result.note)}"
+        where = "" if result.end_reason == "fault" else f"{result.file}:{result.span.line}:{result.span.col}: "
+        yield f"  {where}{paint(YELLOW, result.note)}"
     for exp in result.expectations:
         if exp.passed and not verbose:
             continue
