@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from procdsl import ir
-from procdsl.values import MISSING, Dur, ProgramFault, Sig, compile_expr, show
 from procdsl.linux import SIGNAL_NAMES
 from procdsl.model import Model, ProcInfo
 from procdsl.plan import EventPlan
 from procdsl.source import Span
 from procdsl.trace import Trace, describe, format_duration, format_time
 from procdsl.unparse import unparse
+from procdsl.values import MISSING, Dur, ProgramFault, Sig, compile_expr, show
 
 STATE_VALUES = ("running", "ready", "sleeping", "disk_wait", "stopped", "zombie", "reaped")
 STAT_LETTER = {"running": "R", "ready": "R", "sleeping": "S", "disk_wait": "D", "stopped": "T", "zombie": "Z"}
@@ -88,7 +88,7 @@ class Env:
         self.notes: list[str] = []
         self.touched: list[ProcInfo] = []
 
-    def at(self, t: int) -> "Env":
+    def at(self, t: int) -> Env:
         env = Env(self.model, t, self.bindings)
         env.notes, env.touched = self.notes, self.touched
         return env
@@ -547,7 +547,7 @@ def _shown(v: Any) -> str:
     if v is None:
         return "nothing"
     if isinstance(v, str):
-        return repr(v) if not v or "\n" in v or " " in v else f'"{v}"'
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
     if isinstance(v, float):
         return f"{v:.4f}"
     return show(v)

@@ -82,6 +82,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
+        if os.environ.get("PROCDSL_DEBUG"):
+            raise
+        print(f"procdsl: internal error ({type(exc).__name__}: {exc}); this is a procdsl bug, please "
+              f"report it with the input that caused it (PROCDSL_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def print_diagnostics(diags, sources) -> None:

@@ -6,8 +6,7 @@ from typing import Optional
 
 from procdsl import ir
 from procdsl.linux import SIGNALS
-from procdsl.plan import (EventPlan, ExternalSignal, Limits, MachineConfig, Op, ProgramCode, SchedulerConfig,
-                          Start)
+from procdsl.plan import EventPlan, ExternalSignal, Limits, MachineConfig, Op, ProgramCode, SchedulerConfig, Start
 from procdsl.validate import fork_labels
 
 # Statements that are system calls: each pays the machine's `syscall` cost.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
@@ -86,6 +88,9 @@ def _diagnose(err: UnexpectedInput, source: Source) -> Diagnostic:
             hint = "this '}' closes nothing still open here: look for an extra '}' or a missing '{'"
         elif tok.type in ("INT", "FLOAT") and "DURATION" in err.expected:
             hint = "write the unit: 5ms, 250us, 1s"
+        elif re.match(r'\s*expect\s+"([^"\\]|\\.)*"\s', source.line(tok.line or 1)):
+            hint = ('a string right after `expect` is its description: write `expect "what it checks" '
+                    '"text" in output`, or put the expression in parentheses')
         return Diagnostic(f"unexpected {what}: expected {_expected(err.expected)}", span, hint=hint)
     if isinstance(err, UnexpectedCharacters):
         span = source.span(err.line, err.column)

@@ -29,11 +29,18 @@ class FileResult:
 
 
 def compile_path(path: str, submission: Optional[Sequence[str]] = None) -> tuple[Unit, list[EventPlan], tuple]:
-    unit = load(path, submission)
+    """Front end for one file; a procdsl bug on odd input becomes a diagnostic, not a traceback."""
+    unit = Unit(path=path)
     try:
+        unit = load(path, submission)
         return unit, compile_unit(unit), ()
     except CompileError as err:
         return unit, [], err.diagnostics
+    except RecursionError:
+        return unit, [], (Diagnostic(f"{path}: nesting too deep for procdsl to read", None),)
+    except Exception as exc:  # noqa: BLE001
+        return unit, [], (Diagnostic(f"internal error in procdsl while compiling {path} ({type(exc).__name__}: "
+                                     f"{exc}); please report it with this file", None),)
 
 
 def run_scenario(plan: EventPlan, seed: Optional[int] = None) -> ScenarioResult:

@@ -15,10 +15,22 @@ from procdsl.kernel import memory, signals
 from procdsl.kernel.memory import Mutex
 from procdsl.kernel.pipes import TERMINAL, End
 from procdsl.kernel.process import DISK, IGN, SLEEPING, ZOMBIE, Proc
-from procdsl.values import (MISSING, Dur, Errno, PipeVal, ProgramFault, SharedCell, Sig, Status, arith,
-                                   compile_expr, show, type_name)
 from procdsl.linux import ERRNO, SIGPIPE, SIGSEGV, weight
 from procdsl.plan import MachineConfig, Op, ProgramCode
+from procdsl.values import (
+    MISSING,
+    Dur,
+    Errno,
+    PipeVal,
+    ProgramFault,
+    SharedCell,
+    Sig,
+    Status,
+    arith,
+    compile_expr,
+    show,
+    type_name,
+)
 
 if TYPE_CHECKING:
     from procdsl.kernel.loop import Kernel
@@ -130,7 +142,7 @@ def _fd(v: Any, span: Any, writing: bool) -> int:
     return _int(v, "a file descriptor", span)
 
 
-def _fail(k: "Kernel", p: Proc, call: str, err: int) -> None:
+def _fail(k: Kernel, p: Proc, call: str, err: int) -> None:
     p.errno = err
     k.emit(k.cpu_of(p), p.pid, "fail", (call, err))
 
@@ -187,7 +199,7 @@ def op_write(k, p, op):
     return write_fd(k, p, _fd(op.expr(p), op.span, True), show(op.expr2(p)))
 
 
-def write_fd(k: "Kernel", p: Proc, fd: int, text: str) -> str:
+def write_fd(k: Kernel, p: Proc, fd: int, text: str) -> str:
     entry = p.fds[fd] if 0 <= fd < len(p.fds) else None
     if entry is None or (isinstance(entry, End) and not entry.writing):
         _fail(k, p, "write", EBADF)
@@ -310,7 +322,7 @@ def op_for_next(k, p, op):
     return CONTINUE
 
 
-def read_line(k: "Kernel", p: Proc, fd: int, op: RuntimeOp) -> str:
+def read_line(k: Kernel, p: Proc, fd: int, op: RuntimeOp) -> str:
     buf = p.linebuf.get(fd, "")
     while True:
         i = buf.find("\n")

@@ -19,10 +19,10 @@ from procdsl.kernel.pipes import TERMINAL, End
 from procdsl.kernel.process import DISK, READY, REAPED, RUNNING, SLEEPING, STOPPED, ZOMBIE, Cpu, Proc
 from procdsl.kernel.scheduler import POLICIES
 from procdsl.kernel.scheduler.base import INF, MIGRATED, NEW, PREEMPTED, WAKEUP
-from procdsl.values import DivideByZero, ProgramFault
 from procdsl.linux import ERRNO, RESERVED_PIDS, SIGCHLD, SIGFPE, SIGKILL, weight
 from procdsl.plan import EventPlan
 from procdsl.trace import Trace, TraceEvent
+from procdsl.values import DivideByZero, ProgramFault
 
 P_TIMER, P_OUTSIDE, P_CPU, P_BALANCE = 0, 1, 2, 3
 

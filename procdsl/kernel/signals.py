@@ -21,7 +21,7 @@ def update_pending(p: Proc) -> None:
     p.sigpending = bool(p.pending & ~(p.mask & ~_UNBLOCKABLE))
 
 
-def send(k: "Kernel", sender: Proc | None, target: Proc, sig: int) -> int:
+def send(k: Kernel, sender: Proc | None, target: Proc, sig: int) -> int:
     """kill(2): permission and PID 1 checks, then generation. Returns 0 or an errno value."""
     spid = sender.pid if sender is not None else 0
     if target is None or target.state == REAPED:
@@ -46,7 +46,7 @@ def send(k: "Kernel", sender: Proc | None, target: Proc, sig: int) -> int:
     return 0
 
 
-def generate(k: "Kernel", t: Proc, sig: int, sender: int, kernel: bool = False) -> None:
+def generate(k: Kernel, t: Proc, sig: int, sender: int, kernel: bool = False) -> None:
     """prepare_signal + complete_signal: make the signal pending and wake or interrupt the target."""
     if t.state in (ZOMBIE, REAPED):
         return
@@ -88,7 +88,7 @@ def generate(k: "Kernel", t: Proc, sig: int, sender: int, kernel: bool = False) 
         pass        # acted on when it next runs
 
 
-def force(k: "Kernel", p: Proc, sig: int) -> None:
+def force(k: Kernel, p: Proc, sig: int) -> None:
     """force_sig for a synchronous fault: a blocked or ignored fault signal is reset and kills."""
     bit = 1 << sig
     if p.mask & bit or p.handlers.get(sig) == IGN:
@@ -99,7 +99,7 @@ def force(k: "Kernel", p: Proc, sig: int) -> None:
     k.emit(k.cpu_of(p), 0, "signal", (p.pid, sig, "fault"))
 
 
-def deliver(k: "Kernel", p: Proc) -> None:
+def deliver(k: Kernel, p: Proc) -> None:
     """At the return to user mode: act on pending, unblocked signals, lowest number first."""
     while p.sigpending and p.cpu is not None:
         ready = p.pending & ~(p.mask & ~_UNBLOCKABLE)
