@@ -341,7 +341,14 @@ class Checker:
     def __init__(self, plan: EventPlan, trace: Trace) -> None:
         self.plan = plan
         self.trace = trace
-        self.model = Model(trace)
+        self._model: Optional[Model] = None
+
+    @property
+    def model(self) -> Model:
+        # built on first use: a run that stopped at a limit is never replayed
+        if self._model is None:
+            self._model = Model(self.trace)
+        return self._model
 
     def check(self) -> ScenarioResult:
         trace = self.trace

@@ -30,4 +30,4 @@ def dispatch(args) -> int:
     for module in _modules():
         if args.command in module.COMMANDS:
             return module.COMMANDS[args.command](args)
-    raise SystemExit(2)
+    return 2

@@ -652,7 +652,7 @@ class Lower(Transformer):
         try:
             tree = parser().parse(text, start="expr")
         except UnexpectedInput as err:
-            col = col0 + max(0, (getattr(err, "column", 1) or 1) - 1)
+            col = col0 + max(1, getattr(err, "column", 1) or 1)
             self.error(f"cannot read the interpolation {{{text}}}", Span(file=base.file, line=base.line, col=col,
                        end_line=base.line, end_col=col + 1), "inside { } write an expression such as {x} or {s.code}")
             return ir.Lit(span=base, type="str", value="")

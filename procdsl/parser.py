@@ -107,7 +107,10 @@ def _token_words(tok: Token) -> str:
         return "end of line" if "\n" in tok.value else "';'"
     if tok.type in ("NAME",):
         return f"'{tok.value}'"
-    return f"{describe_terminal(tok.type)} {tok.value!r}" if tok.type in _TERMINAL_WORDS else f"'{tok.value}'"
+    words = describe_terminal(tok.type) if tok.type in _TERMINAL_WORDS else ""
+    if not words or words.startswith("'"):          # punctuation: its own text says it all
+        return f"'{tok.value}'"
+    return f"{words} {tok.value!r}"
 
 
 def _expected(names: set[str]) -> str:

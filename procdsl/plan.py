@@ -23,7 +23,7 @@ class Limits(PlanModel):
     """Where a runaway scenario stops; each is a `machine` setting of the same name."""
 
     max_processes: int = 10_000
-    max_events: int = 1_000_000
+    max_events: int = 500_000
     max_time: int = 60_000_000_000
 
 

@@ -79,6 +79,9 @@ class Kernel:
         heappush(self.heap, (time, prio, self.seq, fn, a, b))
 
     def emit(self, cpu: int, pid: int, kind: str, detail: tuple) -> None:
+        # trace records count toward max_events too: a loop that only prints or only
+        # re-raises a signal must hit the limit as fast as one that only computes
+        self.nsteps += 1
         self.events.append(TraceEvent(self.now, cpu, pid, kind, detail))
 
     def cpu_of(self, p: Proc) -> int:
