@@ -147,9 +147,6 @@ def _proc_arg(e: ir.Expr) -> Callable[[Env], Optional[ProcInfo]]:
 
 
 def _q_state(env, p):
-    if p.created > env.t:
-        env.note(f"{p.name} did not exist yet at {format_time(env.t).strip()}")
-        return None
     return p.state.at(env.t)
 
 
@@ -267,6 +264,10 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
                 return None
             if p not in env.touched:
                 env.touched.append(p)
+            if p.created > env.t and func not in ("pid", "uid"):
+                env.note(f"{p.name} did not exist yet at {format_time(env.t).strip()} "
+                         f"(it was created at {format_time(p.created).strip()})")
+                return None
             return query(env, p)
         return process_query
     if func in ("start", "run", "exec", "exit", "reap"):
@@ -435,17 +436,15 @@ class Checker:
 
     def explain(self, env: Env) -> tuple[str, ...]:
         """Trace lines about the processes the expectation named, up to its instant."""
-        lines: list[str] = []
         events = self.trace.events
-        if self.model.deadlock is not None:
-            lines.append(describe(self.model.deadlock, self.trace.labels))
+        chosen: set[int] = set()
         for p in env.touched[:3]:
-            chosen = [i for i in p.events if events[i].time <= env.t and events[i].kind not in ("switch",)][-6:]
-            for i in chosen:
-                ev = events[i]
-                who = self.trace.labels.get(ev.pid, "outside") if ev.pid else "outside"
-                lines.append(f"{format_time(ev.time).strip():>14}  {who}({ev.pid}) {ev.kind}: "
-                             f"{describe(ev, self.trace.labels)}")
+            chosen.update([i for i in p.events if events[i].time <= env.t and events[i].kind != "switch"][-6:])
+        lines = [describe(self.model.deadlock, self.trace.labels)] if self.model.deadlock is not None else []
+        for i in sorted(chosen):
+            ev = events[i]
+            who = f"{self.trace.labels.get(ev.pid, '?')}({ev.pid})" if ev.pid else "-"
+            lines.append(f"{format_time(ev.time).strip():>14}  {who} {ev.kind}: {describe(ev, self.trace.labels)}")
         return tuple(lines)
 
     def order(self, a: ir.OrderAssertion, env: Env) -> Outcome:
@@ -484,9 +483,9 @@ class Checker:
         got = [tuple(_ps_cell(h, v) for h, v in zip(header, r)) for r in actual]
         if sorted(expected) == sorted(got):
             return Outcome(True)
-        width = max(len(h) for h in header) + 2
-        table = ["  " + "".join(h.ljust(width) for h in header)] + ["  " + "".join(v.ljust(width) for v in r)
-                                                                   for r in actual]
+        widths = [max([len(h)] + [len(r[i]) for r in actual]) + 2 for i, h in enumerate(header)]
+        table = ["  " + "".join(h.ljust(w) for h, w in zip(header, widths))] + [
+            "  " + "".join(v.ljust(w) for v, w in zip(r, widths)) for r in actual]
         missing = [r for r in expected if r not in got]
         extra = [r for r in got if r not in expected]
         msg = f"the process table at {format_time(t).strip()} differs"

@@ -88,6 +88,8 @@ def _diagnose(err: UnexpectedInput, source: Source) -> Diagnostic:
             hint = "this '}' closes nothing still open here: look for an extra '}' or a missing '{'"
         elif tok.type in ("INT", "FLOAT") and "DURATION" in err.expected:
             hint = "write the unit: 5ms, 250us, 1s"
+        elif tok.type == "_NL" and "$END" not in err.expected:
+            hint = "an expectation or statement ends at the end of its line: keep it on one line, or group assertions in { }"
         elif re.match(r'\s*expect\s+"([^"\\]|\\.)*"\s', source.line(tok.line or 1)):
             hint = ('a string right after `expect` is its description: write `expect "what it checks" '
                     '"text" in output`, or put the expression in parentheses')

@@ -28,7 +28,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "switch": ("prev", "why", "cost"),
     "block": ("state", "on"),
     "wake": ("why",),
-    "signal": ("target", "signal", "outcome"),
+    "signal": ("target", "signal", "outcome", "source"),
     "handle": ("signal", "action"),
     "stop": ("signal",),
     "cont": (),
@@ -111,7 +111,8 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
     if k == "wake":
         return f"wakes: {d[0]}"
     if k == "signal":
-        sender = "outside" if ev.pid == 0 else who(ev.pid)
+        source = d[3] if len(d) > 3 else "process"
+        sender = "the kernel" if source == "kernel" else "outside" if source == "outside" else who(ev.pid)
         return f"{sender} sends {signal_name(d[1])} to {who(d[0])}: {d[2]}"
     if k == "handle":
         return f"{signal_name(d[0])}: {d[1]}"

@@ -210,8 +210,10 @@ def write_fd(k: Kernel, p: Proc, fd: int, text: str) -> str:
         data = p.write_rest if p.write_rest is not None else text.encode()
         if pipe.readers == 0:
             p.write_rest = None
-            _fail(k, p, "write", EPIPE)
-            signals.generate(k, p, SIGPIPE, sender=p.pid, kernel=True)
+            signals.generate(k, p, SIGPIPE, sender=0, source="kernel")
+            p.errno = EPIPE
+            if not p.sigpending or p.handlers.get(SIGPIPE) is not None:
+                _fail(k, p, "write", EPIPE)      # a default SIGPIPE kills before EPIPE is seen
         else:
             n = pipe.write(data)
             if n:
@@ -238,6 +240,8 @@ def op_assign(k, p, op):
             # load, then store one step later: another CPU may store in between (a lost update)
             if p.pending_store is None:
                 p.pending_store = (arith(op.aux, cur.value, value, op.span),)
+                if op.cost:
+                    p.remaining += k.rng.randint(0, 2 * op.cost)
                 return CONTINUE
             cur.value = p.pending_store[0]
             p.pending_store = None

@@ -354,8 +354,13 @@ class Kernel:
             self._init_exited(p, cpu)
             return
         self.alive -= 1
-        for child in list(p.children.values()):
-            self.reparent(child, self.find_reaper(p))
+        reaper = self.find_reaper(p) if p.children else None
+        orphans = list(p.children.values())
+        for child in orphans:
+            self.reparent(child, reaper)
+        for child in orphans:
+            if child.state == ZOMBIE:
+                self.notify_parent(child)
         p.children.clear()
         p.zombies.clear()
         self.notify_parent(p)
@@ -369,7 +374,7 @@ class Kernel:
         """PID 1 is gone: the kernel SIGKILLs every other process and the machine stops."""
         for q in list(self.procs.values()):
             if q is not p and q.alive:
-                self.emit(-1, 0, "signal", (q.pid, SIGKILL, "init exited"))
+                self.emit(-1, 0, "signal", (q.pid, SIGKILL, "PID 1 exited", "kernel"))
                 if q.cpu is not None:
                     self.leave_cpu(q.cpu, q)
                 elif q.state == READY:
@@ -391,8 +396,6 @@ class Kernel:
         child.parent = new_parent
         new_parent.children[child.pid] = child
         self.emit(-1, child.pid, "reparent", (new_parent.pid,))
-        if child.state == ZOMBIE:
-            self.notify_parent(child)
 
     def notify_parent(self, child: Proc) -> None:
         parent = child.parent
@@ -403,7 +406,7 @@ class Kernel:
             self.reap(parent, child)
             return
         parent.zombies[child.pid] = child
-        signals.generate(self, parent, SIGCHLD, sender=0, kernel=True)
+        signals.generate(self, parent, SIGCHLD, sender=0, source="kernel")
         if parent.wait_kind == "wait" and parent.state == SLEEPING:
             self.wake(parent, "child exited")
 
@@ -529,7 +532,7 @@ class Kernel:
         p.state = STOPPED
         self.emit(cpu.id if cpu else -1, p.pid, "stop", (sig,))
         if p.parent is not None and not p.parent.builtin:
-            signals.generate(self, p.parent, SIGCHLD, sender=0, kernel=True)
+            signals.generate(self, p.parent, SIGCHLD, sender=0, source="kernel")
         if cpu is not None:
             self.leave_cpu(cpu, p)
             self.schedule(cpu, p, "stopped")
@@ -689,7 +692,8 @@ class Kernel:
         index = sig.index or 0
         target = procs[index] if index < len(procs) else None
         if target is None or target.state == REAPED:
-            self.emit(-1, 0, "signal", (0, sig.signal, "no such process (ESRCH)"))
+            self.emit(-1, 0, "signal", (0, sig.signal, f"no process labelled {sig.label}[{index}] (ESRCH)",
+                                        "outside"))
             return
         signals.send(self, None, target, sig.signal)
 

@@ -24,54 +24,63 @@ def update_pending(p: Proc) -> None:
 def send(k: Kernel, sender: Proc | None, target: Proc, sig: int) -> int:
     """kill(2): permission and PID 1 checks, then generation. Returns 0 or an errno value."""
     spid = sender.pid if sender is not None else 0
+    source = "process" if sender is not None else "outside"
     if target is None or target.state == REAPED:
-        k.emit(k.cpu_of(sender) if sender else -1, spid, "signal", (0, sig, "no such process (ESRCH)"))
+        k.emit(k.cpu_of(sender) if sender else -1, spid, "signal", (0, sig, "no such process (ESRCH)", source))
         return ERRNO["ESRCH"]
     if sender is not None and sender.uid != 0 and sender.uid != target.uid:
-        k.emit(k.cpu_of(sender), spid, "signal", (target.pid, sig, "not permitted (EPERM)"))
+        k.emit(k.cpu_of(sender), spid, "signal", (target.pid, sig, "not permitted (EPERM)", source))
         return ERRNO["EPERM"]
     if sig == 0:
         return 0
     if target.state == ZOMBIE:
-        k.emit(k.cpu_of(sender) if sender else -1, spid, "signal", (target.pid, sig, "target is a zombie"))
+        k.emit(k.cpu_of(sender) if sender else -1, spid, "signal", (target.pid, sig, "target is a zombie", source))
         return 0
     if target.pid == 1 and target.handlers.get(sig, None) is None:
         # init gets only the signals it has a handler for; from outside the machine (the
         # parent namespace) SIGKILL and SIGSTOP are forced (semantics.md §5.6)
         if sender is not None or sig not in UNCATCHABLE:
             k.emit(k.cpu_of(sender) if sender else -1, spid, "signal",
-                   (1, sig, "dropped: PID 1 has no handler for it"))
+                   (1, sig, "dropped: PID 1 has no handler for it", source))
             return 0
-    generate(k, target, sig, sender=spid)
+    generate(k, target, sig, sender=spid, source=source)
     return 0
 
 
-def generate(k: Kernel, t: Proc, sig: int, sender: int, kernel: bool = False) -> None:
-    """prepare_signal + complete_signal: make the signal pending and wake or interrupt the target."""
+def generate(k: Kernel, t: Proc, sig: int, sender: int, source: str = "process") -> None:
+    """prepare_signal + complete_signal: make the signal pending and wake or interrupt the target.
+
+    `source` is who sends it: a "process", the "outside" world, or the "kernel" itself."""
     if t.state in (ZOMBIE, REAPED):
         return
     bit = 1 << sig
     blocked = bool(t.mask & bit) and sig not in UNCATCHABLE
     handler = t.handlers.get(sig)
-    outcome = "pending"
+    stopped = t.state == STOPPED
+    ignored = sig != SIGKILL and not blocked and (
+        handler == IGN or (handler is None and DEFAULT_ACTION.get(sig) in ("ign", "cont")))
+    if sig == SIGCONT and stopped:
+        outcome = "continues it"
+    elif ignored:
+        outcome = "ignored"
+    elif blocked:
+        outcome = "blocked, stays pending"
+    else:
+        outcome = "pending"
+    if not (source == "kernel" and sig == SIGCHLD and ignored):
+        k.emit(-1, sender, "signal", (t.pid, sig, outcome, source))
     if sig == SIGCONT:
         t.pending &= ~_STOP_MASK
-        if t.state == STOPPED:
+        if stopped:
             # it stopped at a return to user mode; a call it was in is simply retried
             k.emit(-1, t.pid, "cont", ())
             k.wake(t, "SIGCONT")
-            outcome = "continued"
     elif sig in STOP_SIGNALS:
         t.pending &= ~(1 << SIGCONT)
-    if sig != SIGKILL and not blocked:
-        ignored = handler == IGN or (handler is None and DEFAULT_ACTION.get(sig) in ("ign", "cont"))
-        if ignored:
-            if not kernel or sig != SIGCHLD:
-                k.emit(-1, sender, "signal", (t.pid, sig, "ignored" if outcome == "pending" else outcome))
-            return
+    if ignored:
+        return
     t.pending |= bit
     update_pending(t)
-    k.emit(-1, sender, "signal", (t.pid, sig, "blocked, stays pending" if blocked else outcome))
     if blocked:
         return
     state = t.state
@@ -82,10 +91,7 @@ def generate(k: Kernel, t: Proc, sig: int, sender: int, kernel: bool = False) ->
     elif state == STOPPED and sig == SIGKILL:
         t.state = SLEEPING
         k.wake(t, "SIGKILL")
-    elif state == DISK and sig == SIGKILL:
-        pass        # uninterruptible: the kill waits for the I/O to finish
-    elif state == READY:
-        pass        # acted on when it next runs
+    # DISK: uninterruptible, even a kill waits for the I/O; READY: acted on when it next runs
 
 
 def force(k: Kernel, p: Proc, sig: int) -> None:
@@ -96,7 +102,7 @@ def force(k: Kernel, p: Proc, sig: int) -> None:
         p.handlers.pop(sig, None)
     p.pending |= bit
     update_pending(p)
-    k.emit(k.cpu_of(p), 0, "signal", (p.pid, sig, "fault"))
+    k.emit(k.cpu_of(p), 0, "signal", (p.pid, sig, "fault", "kernel"))
 
 
 def deliver(k: Kernel, p: Proc) -> None:
