@@ -104,7 +104,8 @@ def cmd_check(args) -> int:
     for path in missing:
         print(f"{path}: error: no such file or folder", file=sys.stderr)
     if not files and not missing:
-        print("no .proc files found", file=sys.stderr)
+        print("no .proc files found in " + ", ".join(args.paths), file=sys.stderr)
+        return EXIT_ERROR
     color = use_color(sys.stdout)
     passed = failed = broken = 0
     for path in files:

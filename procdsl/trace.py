@@ -113,7 +113,8 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
     if k == "signal":
         source = d[3] if len(d) > 3 else "process"
         sender = "the kernel" if source == "kernel" else "outside" if source == "outside" else who(ev.pid)
-        return f"{sender} sends {signal_name(d[1])} to {who(d[0])}: {d[2]}"
+        target = who(d[0]) if d[0] else "no process"
+        return f"{sender} sends {signal_name(d[1])} to {target}: {d[2]}"
     if k == "handle":
         return f"{signal_name(d[0])}: {d[1]}"
     if k == "stop":

@@ -31,7 +31,7 @@ EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max"))
 PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential"))
 EXPECT_VALUES = frozenset(("output", "zombies", "running", "ready", "sleeping", "disk_wait", "stopped",
-                           "zombie", "reaped", "true", "false", "end", "deadlocked"))
+                           "zombie", "reaped", "true", "false"))
 
 
 def signal_names() -> Iterable[str]:
@@ -135,12 +135,40 @@ class Validator:
                 self.setting(st)
         if sc.init:
             self.program_ref(sc.init.program, sc.init.span)
+        policy, ncpus = "cfs", 1
+        for st in sc.machine.settings if sc.machine else ():
+            if st.name == "scheduler":
+                policy = str(st.value)
+            elif st.name == "cpus" and st.value_type == "int":
+                ncpus = int(st.value)
         for run in sc.runs:
             for stage in run.stages:
                 self.program_ref(stage.program, stage.span)
+            if len(run.stages) > 1:
+                for opt in run.options:
+                    if opt.name == "as":
+                        self.error("`as` names one process; a pipeline's processes are labelled by their programs",
+                                   opt.span, "drop `as`, or run the stages separately")
+            options = {opt.name: opt for opt in run.options}
             for opt in run.options:
                 if opt.name in ("at", "burst"):
                     self.duration(opt.value, f"`{opt.name}`")
+                elif opt.name == "tickets" and int(opt.value) < 1:
+                    self.error("a process needs at least 1 ticket", opt.span)
+                elif opt.name == "rt" and (opt.value[0] not in ("fifo", "rr") or not 1 <= opt.value[1] <= 99):
+                    self.error("`rt` takes fifo or rr and a priority from 1 to 99", opt.span,
+                               "write `rt fifo 50` or `rt rr 10`")
+                elif opt.name == "cpus" and any(not 0 <= c < ncpus for c in opt.value):
+                    self.error(f"this machine has cpus 0 to {ncpus - 1}", opt.span)
+            if policy in ("sjf", "stcf") and "burst" not in options:
+                from procdsl.compiler import static_burst    # compiler imports this module
+                for stage in run.stages:
+                    prog = self.programs.get(stage.program)
+                    if prog is not None and static_burst(prog.body) is None:
+                        self.error(f"{policy} needs each job's length, and the length of '{stage.program}' "
+                                   f"is not known before it runs", stage.span,
+                                   f"give it: `run {stage.program} burst 20ms`, or make the program a straight "
+                                   f"list of fixed `compute` statements")
         for send in sc.sends:
             self.duration(send.time, "`at`")
             self.signal(send.signal, catch=False)
@@ -161,10 +189,44 @@ class Validator:
             if st.value_type != "name" or st.value not in SCHEDULERS:
                 self.error(f"unknown scheduler '{st.value}'{did_you_mean(str(st.value), SCHEDULERS)}", st.value_span,
                            "schedulers: " + ", ".join(SCHEDULERS))
+            # each policy's settings and the kind of value each takes; `rt_quantum` is the
+            # real-time RR quantum, which every policy runs under
+            policy_settings = {
+                "cfs": {"latency": "duration", "min_granularity": "duration", "wakeup_granularity": "duration"},
+                "eevdf": {"slice": "duration"}, "fifo": {}, "sjf": {}, "stcf": {}, "rr": {"quantum": "duration"},
+                "mlfq": {"queues": "int", "quantum": "duration", "allotment": "duration", "boost": "duration",
+                         "io_reset": "int"},
+                "lottery": {"quantum": "duration"}, "stride": {"quantum": "duration"},
+            }
+            known = dict(policy_settings.get(str(st.value), {}), rt_quantum="duration")
+            levels = 3
             for sub in st.settings:
-                if sub.value_type == "int" and sub.name in ("quantum", "latency", "min_granularity",
-                                                            "wakeup_granularity", "slice", "boost", "allotment"):
-                    self.error("a duration needs a unit", sub.value_span, f"write {sub.value}ms or {sub.value}us")
+                if sub.name == "queues" and sub.value_type == "int":
+                    levels = int(sub.value)
+            if st.value == "mlfq":
+                for i in range(max(levels, 0)):
+                    known[f"quantum_{i}"] = known[f"allotment_{i}"] = "duration"
+            for sub in st.settings:
+                want = known.get(sub.name)
+                if want is None:
+                    names = ", ".join(n for n in known if not n[-1].isdigit()) or "none but rt_quantum"
+                    self.error(f"scheduler {st.value} has no setting '{sub.name}'{did_you_mean(sub.name, known)}",
+                               sub.span, f"its settings: {names}" + (" (and quantum_N, allotment_N per level)"
+                                                                     if st.value == "mlfq" else ""))
+                elif want == "duration" and sub.value_type != "duration":
+                    if sub.value_type == "int":
+                        self.error("a duration needs a unit", sub.value_span, f"write {sub.value}ms or {sub.value}us")
+                    else:
+                        self.error(f"scheduler setting '{sub.name}' takes a duration", sub.value_span)
+                elif want == "duration" and int(sub.value) <= 0:
+                    if sub.name != "boost":        # boost 0 means never
+                        self.error(f"scheduler setting '{sub.name}' must be longer than 0", sub.value_span)
+                elif want == "int" and sub.value_type != "int":
+                    self.error(f"scheduler setting '{sub.name}' takes a whole number", sub.value_span)
+                elif sub.name == "queues" and not 1 <= int(sub.value) <= 64:
+                    self.error("queues must be between 1 and 64", sub.value_span)
+                elif sub.name == "io_reset" and int(sub.value) not in (0, 1):
+                    self.error("io_reset is 0 or 1", sub.value_span)
             return
         if kind == "duration" and st.value_type != "duration":
             if st.value_type == "int":

@@ -165,6 +165,12 @@ def divide(a: Any, b: Any, op: str) -> Any:
 
 
 def arith(op: str, a: Any, b: Any, span: Any) -> Any:
+    if isinstance(a, bool) or isinstance(b, bool):
+        raise ProgramFault(f"cannot compute {type_name(a)} {op} {type_name(b)}: booleans are not numbers", span)
+    if op in "+-" and (isinstance(a, Dur) != isinstance(b, Dur)) and isinstance(a, int) and isinstance(b, int) \
+            and not isinstance(a, str) and not isinstance(b, str):
+        raise ProgramFault(f"cannot compute {type_name(a)} {op} {type_name(b)}: give the number a unit "
+                           f"(5ms, 3us)", span)
     try:
         if op == "+":
             if isinstance(a, str) or isinstance(b, str):

@@ -148,7 +148,7 @@ def _fail(k: Kernel, p: Proc, call: str, err: int) -> None:
 
 
 def _signal(v: Any, span: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 31:
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 31:
         raise ProgramFault(f"not a signal: {show(v)}", span)
     return int(v)
 

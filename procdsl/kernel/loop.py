@@ -404,6 +404,8 @@ class Kernel:
             return
         if parent.handlers.get(SIGCHLD) == -1:      # explicitly ignored: the kernel reaps
             self.reap(parent, child)
+            if not parent.children and parent.wait_kind == "wait" and parent.state == SLEEPING:
+                self.wake(parent, "last child gone")     # its wait now fails with ECHILD
             return
         parent.zombies[child.pid] = child
         signals.generate(self, parent, SIGCHLD, sender=0, source="kernel")
@@ -459,6 +461,9 @@ class Kernel:
 
     def schedule(self, cpu: Cpu, prev: Proc | None, why: str) -> None:
         nxt = self.sched.pick_next(cpu, self.now)
+        if nxt is not None and nxt is prev and why == "preempted":
+            self.resume(cpu, prev)
+            return
         if nxt is None:
             nxt = self.idle_pull(cpu)
         if nxt is None:
@@ -496,6 +501,19 @@ class Kernel:
         if tick and end < INF:
             end = -(-end // tick) * tick
         return end
+
+    def resume(self, cpu: Cpu, p: Proc) -> None:
+        """The policy picked the task it just preempted: no switch happens, it goes on with a new slice."""
+        now = self.now
+        p.state = RUNNING
+        p.cpu = cpu
+        cpu.curr = p
+        cpu.run_start = now
+        cpu.seg_start = now
+        cpu.slice_end = self.slice_end(now, self.sched.slice(cpu, p, now))
+        cpu.resched = False
+        cpu.gen += 1
+        self.post(now, P_CPU, self.cpu_event, cpu, cpu.gen)
 
     def leave_cpu(self, cpu: Cpu, p: Proc) -> None:
         """Account the run that ends now and free the CPU (the caller picks what runs next)."""
@@ -669,6 +687,8 @@ class Kernel:
                     status = op.fn(self, p, op)
                 except DivideByZero:
                     signals.force(self, p, SIGFPE)
+                    if self.nsteps > self.limits.max_events:
+                        raise LimitReached("max_events", self.limits.max_events) from None
                     continue
                 except ProgramFault:
                     raise
@@ -692,7 +712,7 @@ class Kernel:
         index = sig.index or 0
         target = procs[index] if index < len(procs) else None
         if target is None or target.state == REAPED:
-            self.emit(-1, 0, "signal", (0, sig.signal, f"no process labelled {sig.label}[{index}] (ESRCH)",
+            self.emit(-1, 0, "signal", (0, sig.signal, f"no live process labelled {sig.label}[{index}] (ESRCH)",
                                         "outside"))
             return
         signals.send(self, None, target, sig.signal)

@@ -59,6 +59,10 @@ def generate(k: Kernel, t: Proc, sig: int, sender: int, source: str = "process")
     stopped = t.state == STOPPED
     ignored = sig != SIGKILL and not blocked and (
         handler == IGN or (handler is None and DEFAULT_ACTION.get(sig) in ("ign", "cont")))
+    if t.pid == 1 and handler is None and source == "kernel" and DEFAULT_ACTION.get(sig) != "ign":
+        # init gets no signal it has no handler for (sig_task_ignored); only forced faults kill it
+        k.emit(-1, sender, "signal", (t.pid, sig, "dropped: PID 1 has no handler for it", source))
+        return
     if sig == SIGCONT and stopped:
         outcome = "continues it"
     elif ignored:
@@ -125,7 +129,7 @@ def deliver(k: Kernel, p: Proc) -> None:
             run_handler(p, sig, handler)
             return
         action = DEFAULT_ACTION.get(sig, "term")
-        if p.pid == 1 and action != "stop" or action in ("ign", "cont"):
+        if action in ("ign", "cont"):
             continue
         if action == "stop":
             k.emit(cpu, p.pid, "handle", (sig, "stop"))
