@@ -109,11 +109,33 @@ class Cfs(Scheduler):
     def _vslice(self, rq: CfsRq, p: Proc, joining: bool) -> int:
         return self._slice(rq, p, joining) * NICE_0 // p.weight
 
+    def _ideal(self, rq: CfsRq, p: Proc) -> int:
+        # BASE_SLICE: never less than min_granularity while others wait
+        return max(self._slice(rq, p, joining=False), self.min_gran if rq.tree else 1)
+
     def slice(self, cpu: Cpu, p: Proc, now: int) -> int:
-        return max(self._slice(cpu.rq, p, joining=False), self.min_gran if cpu.rq.tree else 1)
+        """Until check_preempt_tick would fire: the ideal slice is used up, or (after at least
+        min_granularity) the task's vruntime leads the leftmost's by more than that slice."""
+        rq = cpu.rq
+        ran = max(0, now - cpu.run_start)
+        look = ideal = self._ideal(rq, p)
+        if rq.tree:
+            lead = ideal + rq.tree[0][0] - p.vruntime     # vruntime it may still gain
+            overtakes = max(0, (lead + 1) * p.weight + NICE_0 - 1) // NICE_0
+            look = min(look, max(overtakes, self.min_gran))
+        # past both marks with nothing to switch to: look again one slice from now
+        return look - ran if look > ran else ideal
 
     def tick(self, cpu: Cpu, p: Proc, now: int, ran: int) -> bool:
-        return bool(cpu.rq.tree)
+        rq = cpu.rq
+        if not rq.tree:
+            return False
+        ideal = self._ideal(rq, p)
+        if ran >= ideal:
+            return True
+        if ran < self.min_gran:
+            return False
+        return p.vruntime + ran * NICE_0 // p.weight - rq.tree[0][0] > ideal
 
     def wakeup_preempt(self, cpu: Cpu, curr: Proc, woken: Proc, now: int, ran: int) -> bool:
         curr_v = curr.vruntime + ran * NICE_0 // curr.weight

@@ -1,0 +1,166 @@
+"""The multi-level feedback queue of OSTEP ch. 8, with its five rules.
+
+Level 0 is the top queue. Rule 1-2: the highest non-empty level runs, round robin within it.
+Rule 3: a new job enters at the top. Rule 4: once a job has used its allotment at a level,
+however many times it gave up the CPU on the way, it moves down one level (`io_reset 1`
+instead gives a job that blocks a fresh allotment: the older, gameable rules 4a/4b).
+Rule 5: every `boost` period every job moves back to the top.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from procdsl.kernel.process import Cpu, Proc
+from procdsl.kernel.scheduler.base import INF, NEW, PREEMPTED, WAKEUP, Scheduler
+
+DEFAULT_QUEUES = 3
+DEFAULT_QUANTUM = 10_000_000
+
+
+class MlfqRq:
+    __slots__ = ("levels", "count", "curr", "charged")
+
+    def __init__(self, n: int) -> None:
+        self.levels = [deque() for _ in range(n)]
+        self.count = 0
+        self.curr: Proc | None = None
+        self.charged = 0          # of the current run, the part already taken off qleft/allot
+
+
+class Mlfq(Scheduler):
+    name = "mlfq"
+
+    def __init__(self, cpus, settings, rng) -> None:
+        self.nlevels = max(1, settings.get("queues", DEFAULT_QUEUES))
+        base = settings.get("quantum", DEFAULT_QUANTUM)
+        self.quanta = [settings.get(f"quantum_{i}", base) for i in range(self.nlevels)]
+        allot = settings.get("allotment")
+        self.allots = [max(settings.get(f"allotment_{i}", allot if allot is not None else q), q)
+                       for i, q in enumerate(self.quanta)]
+        self.boost = settings.get("boost", 0)
+        self.next_boost = self.boost if self.boost else INF
+        self.io_reset = bool(settings.get("io_reset", 0))
+        self.tasks: dict[int, Proc] = {}      # every live job, for the boost
+        super().__init__(cpus, settings, rng)
+
+    def new_rq(self) -> MlfqRq:
+        return MlfqRq(self.nlevels)
+
+    def nr_queued(self, cpu: Cpu) -> int:
+        return cpu.rq.count
+
+    def _fresh(self, p: Proc, level: int) -> None:
+        p.level = level
+        p.qleft = self.quanta[level]
+        p.allot = self.allots[level]
+
+    def _charge(self, rq: MlfqRq, p: Proc, ran: int) -> None:
+        delta = ran - rq.charged
+        if delta > 0:
+            p.qleft -= delta
+            p.allot -= delta
+            rq.charged = ran
+
+    def _settle(self, p: Proc) -> bool:
+        """Apply rule 4 to a job whose quantum or allotment ran out; True if it did."""
+        if p.allot <= 0:
+            self._fresh(p, min(p.level + 1, self.nlevels - 1))
+        elif p.qleft <= 0:
+            p.qleft = self.quanta[p.level]
+        else:
+            return False
+        return True
+
+    def _boost_due(self, now: int) -> None:
+        if now < self.next_boost:
+            return
+        self.next_boost = (now // self.boost + 1) * self.boost
+        for cpu in self.cpus:
+            rq = cpu.rq
+            if rq.curr is not None:
+                self._charge(rq, rq.curr, max(0, now - cpu.run_start))
+            top = deque()
+            for level in rq.levels:
+                top.extend(level)
+                level.clear()
+            rq.levels[0] = top
+        for p in self.tasks.values():
+            self._fresh(p, 0)
+
+    def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
+        self._boost_due(now)
+        if why == NEW:
+            self.tasks[p.pid] = p
+            self._fresh(p, 0)
+            head = False
+        elif why == WAKEUP and self.io_reset:
+            self._fresh(p, p.level)
+            head = False
+        else:
+            # a job preempted by a higher level keeps its place at the head of its queue
+            head = not self._settle(p) and why == PREEMPTED
+        rq = cpu.rq
+        if head:
+            rq.levels[p.level].appendleft(p)
+        else:
+            rq.levels[p.level].append(p)
+        rq.count += 1
+
+    def dequeue(self, cpu: Cpu, p: Proc) -> None:
+        cpu.rq.levels[p.level].remove(p)
+        cpu.rq.count -= 1
+
+    def pick_next(self, cpu: Cpu, now: int) -> Proc | None:
+        self._boost_due(now)
+        rq = cpu.rq
+        if not rq.count:
+            return None
+        for level in rq.levels:
+            if level:
+                p = level.popleft()
+                break
+        rq.count -= 1
+        rq.curr = p
+        rq.charged = 0
+        return p
+
+    def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
+        for level in reversed(cpu.rq.levels):
+            for p in reversed(level):
+                if p.affinity is None or allowed in p.affinity:
+                    return p
+        return None
+
+    def put_prev(self, cpu: Cpu, p: Proc, now: int, ran: int) -> None:
+        rq = cpu.rq
+        self._charge(rq, p, ran)
+        rq.curr = None
+
+    def slice(self, cpu: Cpu, p: Proc, now: int) -> int:
+        rq = cpu.rq
+        self._charge(rq, p, max(0, now - cpu.run_start))
+        left = min(p.qleft, p.allot, self.next_boost - now)
+        return max(left, 1)
+
+    def _higher_queued(self, rq: MlfqRq, level: int) -> bool:
+        """Is a job waiting at `level` or above it?"""
+        return any(rq.levels[i] for i in range(level + 1))
+
+    def tick(self, cpu: Cpu, p: Proc, now: int, ran: int) -> bool:
+        rq = cpu.rq
+        self._charge(rq, p, ran)
+        self._boost_due(now)
+        if p.qleft > 0 and p.allot > 0:
+            return self._higher_queued(rq, p.level - 1) if p.level else False
+        after = min(p.level + 1, self.nlevels - 1) if p.allot <= 0 else p.level
+        if self._higher_queued(rq, after):
+            return True
+        self._settle(p)
+        return False
+
+    def wakeup_preempt(self, cpu: Cpu, curr: Proc, woken: Proc, now: int, ran: int) -> bool:
+        return cpu.rq.curr is curr and woken.level < curr.level
+
+    def exited(self, p: Proc) -> None:
+        self.tasks.pop(p.pid, None)
