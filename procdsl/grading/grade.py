@@ -1,0 +1,58 @@
+"""Grade one submission: prepare it in a worker, run each scenario in a worker, add up the points."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Optional
+
+from procdsl import __version__
+from procdsl.grading.bundle import Bundle
+from procdsl.grading.result import Grade, Scenario
+from procdsl.grading.sandbox import Pool, TaskFailed
+from procdsl.grading.tasks import Job, Prepared
+
+
+def grade_bundle(bundle: Bundle, pool: Pool, seed: Optional[int] = None, parallel: bool = False) -> Grade:
+    """Never raises for anything a submission does: every failure is scored, and says why."""
+    started = time.monotonic()
+    base = dict(submission=bundle.name, submission_hash=bundle.submission_hash, seed=seed, version=__version__)
+    try:
+        prepared: Prepared = pool.call("prepare", bundle)
+    except TaskFailed as failed:
+        what = {"timeout": f"reading the submission took longer than {pool.limits.timeout:g} s",
+                "crashed": f"reading the submission stopped the grader's worker ({failed.detail})"}
+        note = what.get(failed.kind, failed.detail)
+        return Grade(gradable=False, score=0, max_score=0, diagnostics=(f"error: {note}",),
+                     execution_time=time.monotonic() - started, **base)
+    if not prepared.gradable:
+        return Grade(gradable=False, score=0, max_score=prepared.max_score, diagnostics=prepared.diagnostics,
+                     execution_time=time.monotonic() - started, **base)
+    jobs = prepared.jobs
+    if parallel and len(jobs) > 1:
+        with ThreadPoolExecutor(max_workers=pool.size) as ex:
+            scenarios = list(ex.map(lambda job: _run(job, pool, seed), jobs))
+    else:
+        scenarios = [_run(job, pool, seed) for job in jobs]
+    score = sum(e.points for s in scenarios for e in s.expectations)
+    return Grade(gradable=True, score=score, max_score=prepared.max_score, scenarios=tuple(scenarios),
+                 execution_time=time.monotonic() - started, **base)
+
+
+def _run(job: Job, pool: Pool, seed: Optional[int]) -> Scenario:
+    if job.plan is None:
+        return job.scenario
+    try:
+        return pool.call("run", job, seed)
+    except TaskFailed as failed:
+        if failed.kind == "timeout":
+            status, note = "timeout", (f"the scenario did not finish within the grader's wall-clock limit of "
+                                       f"{pool.limits.timeout:g} s")
+        elif failed.kind == "crashed":
+            status, note = "crashed", f"the scenario stopped the grader's worker ({failed.detail})"
+        else:
+            status, note = "error", failed.detail
+        exps = tuple(replace(e, message=note) for e in job.scenario.expectations)
+        return replace(job.scenario, status=status, note=note, expectations=exps,
+                       seed=job.plan.machine.seed if seed is None else seed)
