@@ -178,9 +178,32 @@ def machine_config(machine: Optional[ir.Machine]) -> MachineConfig:
     return MachineConfig(**values)
 
 
-def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]) -> EventPlan:
-    codes = {name: compile_program(p) for name, p in programs.items()}
-    labels = scenario_labels(sc, programs)
+class ProgramCache:
+    """What a program compiles to depends on the program alone, so the scenarios of one file that
+    share it compile it (and collect its fork labels) once instead of once per scenario."""
+
+    def __init__(self) -> None:
+        self.codes: dict[int, tuple[ir.Program, ProgramCode]] = {}
+        self.labels: dict[int, tuple[ir.Program, frozenset[str]]] = {}
+
+    def code(self, prog: ir.Program) -> ProgramCode:
+        hit = self.codes.get(id(prog))
+        if hit is None or hit[0] is not prog:      # an id is reused only after its program is gone
+            hit = self.codes[id(prog)] = (prog, compile_program(prog))
+        return hit[1]
+
+    def fork_labels(self, prog: ir.Program) -> frozenset[str]:
+        hit = self.labels.get(id(prog))
+        if hit is None or hit[0] is not prog:
+            hit = self.labels[id(prog)] = (prog, frozenset(fork_labels(prog.body)))
+        return hit[1]
+
+
+def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program],
+                     cache: Optional[ProgramCache] = None) -> EventPlan:
+    cache = cache or ProgramCache()
+    codes = {name: cache.code(p) for name, p in programs.items()}
+    labels = scenario_labels(sc, programs, cache)
     starts = []
     for run in sc.runs:
         opts = {o.name: o.value for o in run.options}
@@ -204,7 +227,8 @@ def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]
                      expectations=sc.expects)
 
 
-def scenario_labels(sc: ir.Scenario, programs: dict[str, ir.Program]) -> set[str]:
+def scenario_labels(sc: ir.Scenario, programs: dict[str, ir.Program],
+                    cache: Optional[ProgramCache] = None) -> set[str]:
     labels = {sc.init.program if sc.init else "init"}
     for run in sc.runs:
         opts = {o.name: o.value for o in run.options}
@@ -213,5 +237,5 @@ def scenario_labels(sc: ir.Scenario, programs: dict[str, ir.Program]) -> set[str
         else:
             labels.update(st.program for st in run.stages)
     for prog in programs.values():
-        labels.update(fork_labels(prog.body))
+        labels.update(cache.fork_labels(prog) if cache is not None else fork_labels(prog.body))
     return labels

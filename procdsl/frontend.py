@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from procdsl import ir
-from procdsl.compiler import compile_scenario, scenario_labels
+from procdsl.compiler import ProgramCache, compile_scenario, scenario_labels
 from procdsl.diagnostics import CompileError, Diagnostic
 from procdsl.lower import lower
 from procdsl.parser import parse
 from procdsl.plan import EventPlan
 from procdsl.source import Source
-from procdsl.validate import Validator
+from procdsl.validate import ProgramChecks, Validator
 
 
 @dataclass
@@ -63,7 +63,7 @@ def _load_into(unit: Unit, path: str, chain: tuple[str, ...], is_root: bool,
         unit.diagnostics.extend(err.diagnostics)
         return
     unit.files.append(f)
-    here = Path(os.path.abspath(path)).parent
+    here = Path(os.path.realpath(path)).parent
     for use in f.uses:
         if use.path is None:
             if submission is None:
@@ -73,15 +73,15 @@ def _load_into(unit: Unit, path: str, chain: tuple[str, ...], is_root: bool,
                 continue
             for sub in submission:
                 unit.submission_files.append(sub)
-                _load_into(unit, sub, chain + (os.path.abspath(path),), False, None)
+                _load_into(unit, sub, chain + (os.path.realpath(path),), False, None)
             continue
-        target = Path(os.path.abspath(here / use.path))
+        target = Path(os.path.realpath(here / use.path))      # a link may not lead outside
         if here not in target.parents:
             unit.diagnostics.append(Diagnostic(
                 f"`use` may not leave the folder of {os.path.basename(path)}: {use.path}", use.span,
                 hint="keep used files in this folder or below it"))
             continue
-        if str(target) in chain + (os.path.abspath(path),):
+        if str(target) in chain + (os.path.realpath(path),):
             unit.diagnostics.append(Diagnostic(f"`use` cycle: {use.path} already uses this file", use.span,
                                                hint="move the shared programs into a third file"))
             continue
@@ -90,7 +90,7 @@ def _load_into(unit: Unit, path: str, chain: tuple[str, ...], is_root: bool,
             continue
         rel = os.path.relpath(target)
         _load_into(unit, rel if not rel.startswith("..") else str(target),
-                   chain + (os.path.abspath(path),), False, submission)
+                   chain + (os.path.realpath(path),), False, submission)
     for prog in f.programs:
         other = unit.programs.get(prog.name)
         if other is not None:
@@ -112,19 +112,20 @@ class CompiledScenario:
 def compile_scenarios(unit: Unit) -> list[CompiledScenario]:
     """Validate and compile each scenario on its own: one scenario's problems do not stop the others."""
     out = []
-    seen: set[tuple[str, str]] = set()
     open_labels = bool(unit.submission_files)
+    cache = ProgramCache()
+    checks = ProgramChecks()
     for sc in unit.scenarios:
         programs = dict(unit.programs)
         programs.update({p.name: p for p in sc.programs})
         check = Validator(programs, open_labels=open_labels)
         for prog in programs.values():
-            check.program(prog)
-        check.scenario(sc, scenario_labels(sc, programs))
-        fresh = tuple(d for d in check.diagnostics if (d.message, str(d.span)) not in seen)
-        seen.update((d.message, str(d.span)) for d in fresh)
-        plan = None if check.diagnostics else compile_scenario(unit.path, sc, programs)
-        out.append(CompiledScenario(sc, plan, fresh))
+            for diag in checks.diagnostics(prog, programs, open_labels):
+                if diag not in check.diagnostics:
+                    check.diagnostics.append(diag)
+        check.scenario(sc, scenario_labels(sc, programs, cache))
+        plan = None if check.diagnostics else compile_scenario(unit.path, sc, programs, cache)
+        out.append(CompiledScenario(sc, plan, tuple(check.diagnostics)))
     return out
 
 
@@ -133,7 +134,9 @@ def compile_unit(unit: Unit) -> list[EventPlan]:
     if unit.diagnostics:
         raise CompileError(_sorted(list(unit.diagnostics)))
     compiled = compile_scenarios(unit)
-    diags = [d for c in compiled for d in c.diagnostics]
+    diags: list[Diagnostic] = []
+    for c in compiled:            # a problem in a shared program shows once, not once per scenario
+        diags.extend(d for d in c.diagnostics if d not in diags)
     if diags:
         raise CompileError(_sorted(diags))
     return [c.plan for c in compiled if c.plan is not None]

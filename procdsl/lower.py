@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Transformer, Tree
 from lark.exceptions import UnexpectedInput
 
 from procdsl import ir
@@ -39,7 +39,6 @@ def _items(children: list) -> list:
             if c is not None and not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE", "LSQB", "RSQB", "LPAR", "RPAR"))]
 
 
-@v_args(meta=True)
 class Lower(Transformer):
     def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
         super().__init__(visit_tokens=False)
@@ -54,12 +53,12 @@ class Lower(Transformer):
             return self.source.span(1 + self._line_offset, 1)
         col_shift = self._col_offset if meta.line == 1 else 0
         end_shift = self._col_offset if meta.end_line == 1 else 0
-        return Span(file=self.source.path, line=meta.line + self._line_offset, col=meta.column + col_shift,
+        return ir.build(Span, file=self.source.path, line=meta.line + self._line_offset, col=meta.column + col_shift,
                     end_line=meta.end_line + self._line_offset, end_col=meta.end_column + end_shift)
 
     def tspan(self, tok: Token) -> Span:
         col_shift = self._col_offset if tok.line == 1 else 0
-        return Span(file=self.source.path, line=tok.line + self._line_offset, col=tok.column + col_shift,
+        return ir.build(Span, file=self.source.path, line=tok.line + self._line_offset, col=tok.column + col_shift,
                     end_line=(tok.end_line or tok.line) + self._line_offset,
                     end_col=(tok.end_column or tok.column + len(tok)) + col_shift)
 
@@ -68,6 +67,15 @@ class Lower(Transformer):
 
     def __default__(self, data, children, meta):
         raise AssertionError(f"procdsl bug: grammar rule {data!r} has no lowering")
+
+    def _call_userfunc(self, tree, new_children=None):
+        # Every method takes (meta, children). Calling it directly avoids the per-call
+        # wrapper objects that v_args(meta=True) builds, the front end's largest cost.
+        children = new_children if new_children is not None else tree.children
+        method = getattr(self, tree.data, None)
+        if method is None:
+            return self.__default__(tree.data, children, tree.meta)
+        return method(tree.meta, children)
 
     # ------------------------------------------------------------ file
     def start(self, meta, children):
@@ -79,17 +87,17 @@ class Lower(Transformer):
                 programs.append(c)
             elif isinstance(c, ir.Scenario):
                 scenarios.append(c)
-        return ir.File(span=self.source.span(1, 1), path=self.source.path, uses=tuple(uses),
+        return ir.build(ir.File, span=self.source.span(1, 1), path=self.source.path, uses=tuple(uses),
                        programs=tuple(programs), scenarios=tuple(scenarios))
 
     def use_decl(self, meta, children):
         tok = children[0]
         path = None if tok.type == "SUBMISSION" else self.string_value(tok)
-        return ir.Use(span=self.span(meta), path=path)
+        return ir.build(ir.Use, span=self.span(meta), path=path)
 
     def program(self, meta, children):
         name, body = children
-        return ir.Program(span=self.span(meta), name=str(name), name_span=self.tspan(name), body=body)
+        return ir.build(ir.Program, span=self.span(meta), name=str(name), name_span=self.tspan(name), body=body)
 
     def block(self, meta, children):
         return tuple(_items(children))
@@ -120,16 +128,16 @@ class Lower(Transformer):
                 fields["expects"].append(item)
         for key in ("programs", "runs", "sends", "expects"):
             fields[key] = tuple(fields[key])
-        return ir.Scenario(span=self.span(meta), title=title, **fields)
+        return ir.build(ir.Scenario, span=self.span(meta), title=title, **fields)
 
     # ------------------------------------------------------------ machine
     def machine(self, meta, children):
-        return ir.Machine(span=self.span(meta), settings=tuple(_items(children)))
+        return ir.build(ir.Machine, span=self.span(meta), settings=tuple(_items(children)))
 
     def setting(self, meta, children):
         name, value, sub = children
         v, vtype, vspan = self.setting_value(value)
-        return ir.Setting(span=self.span(meta), name=str(name), value=v, value_type=vtype, value_span=vspan,
+        return ir.build(ir.Setting, span=self.span(meta), name=str(name), value=v, value_type=vtype, value_span=vspan,
                           settings=sub or ())
 
     def settings_block(self, meta, children):
@@ -137,7 +145,7 @@ class Lower(Transformer):
         out = []
         for name, value in zip(items[0::2], items[1::2]):
             v, vtype, vspan = self.setting_value(value)
-            out.append(ir.Setting(span=self.tspan(name), name=str(name), value=v, value_type=vtype, value_span=vspan))
+            out.append(ir.build(ir.Setting, span=self.tspan(name), name=str(name), value=v, value_type=vtype, value_span=vspan))
         return tuple(out)
 
     def setting_value(self, value) -> tuple[Any, str, Span]:
@@ -165,19 +173,19 @@ class Lower(Transformer):
 
     # ------------------------------------------------------------ scenario items
     def init_decl(self, meta, children):
-        return ir.InitDecl(span=self.tspan(children[0]), program=str(children[0]))
+        return ir.build(ir.InitDecl, span=self.tspan(children[0]), program=str(children[0]))
 
     def run_decl(self, meta, children):
         stages = tuple(c for c in children if isinstance(c, ir.RunStage))
         options = tuple(c for c in children if isinstance(c, ir.RunOption))
-        return ir.Run(span=self.span(meta), stages=stages, options=options)
+        return ir.build(ir.Run, span=self.span(meta), stages=stages, options=options)
 
     def run_stage(self, meta, children):
         name = children[0]
-        return ir.RunStage(span=self.tspan(name), program=str(name), args=tuple(self.cmd_arg(a) for a in children[1:]))
+        return ir.build(ir.RunStage, span=self.tspan(name), program=str(name), args=tuple(self.cmd_arg(a) for a in children[1:]))
 
     def _option(self, name, meta, value):
-        return ir.RunOption(span=self.span(meta), name=name, value=value)
+        return ir.build(ir.RunOption, span=self.span(meta), name=name, value=value)
 
     def run_as(self, meta, c):
         return self._option("as", meta, str(c[0]))
@@ -219,14 +227,14 @@ class Lower(Transformer):
 
     def send_decl(self, meta, children):
         time, sig, target = children
-        return ir.SendAt(span=self.span(meta), time=self.time(time), signal=ir.SigRef(span=self.tspan(sig), name=str(sig)),
+        return ir.build(ir.SendAt, span=self.span(meta), time=self.time(time), signal=ir.build(ir.SigRef, span=self.tspan(sig), name=str(sig)),
                          target=target)
 
     def until_decl(self, meta, children):
-        return ir.Until(span=self.span(meta), time=self.time(children[0]))
+        return ir.build(ir.Until, span=self.span(meta), time=self.time(children[0]))
 
     def bare_int(self, meta, children):
-        return ir.Lit(span=self.tspan(children[0]), type="int", value=int(children[0]))
+        return ir.build(ir.Lit, span=self.tspan(children[0]), type="int", value=int(children[0]))
 
     def time(self, node) -> ir.Lit:
         if isinstance(node, ir.Lit):
@@ -235,7 +243,7 @@ class Lower(Transformer):
 
     def proc_ref(self, meta, children):
         items = _items(children)
-        return ir.ProcRef(span=self.span(meta), label=str(items[0]), index=int(items[1]) if len(items) > 1 else None)
+        return ir.build(ir.ProcRef, span=self.span(meta), label=str(items[0]), index=int(items[1]) if len(items) > 1 else None)
 
     # ------------------------------------------------------------ expectations
     def expect(self, meta, children):
@@ -243,7 +251,7 @@ class Lower(Transformer):
         points, visibility = None, "visible"
         if meta_tok is not None:
             points, visibility = self.expect_meta(meta_tok)
-        return ir.Expect(span=self.span(meta), description=self.string_value(desc) if desc is not None else None,
+        return ir.build(ir.Expect, span=self.span(meta), description=self.string_value(desc) if desc is not None else None,
                          points=points, visibility=visibility, assertion=assertion)
 
     def expect_meta(self, tok: Token) -> tuple[float | None, str]:
@@ -264,15 +272,15 @@ class Lower(Transformer):
         return points, visibility
 
     def assertion_block(self, meta, children):
-        return ir.AllOf(span=self.span(meta), items=tuple(_items(children)))
+        return ir.build(ir.AllOf, span=self.span(meta), items=tuple(_items(children)))
 
     def expr_assertion(self, meta, children):
         expr, at = children
         if at is None:
-            return ir.ExprAssertion(span=self.span(meta), expr=expr)
+            return ir.build(ir.ExprAssertion, span=self.span(meta), expr=expr)
         if at == "end":
-            return ir.ExprAssertion(span=self.span(meta), expr=expr, at_end=True)
-        return ir.ExprAssertion(span=self.span(meta), expr=expr, at=at)
+            return ir.build(ir.ExprAssertion, span=self.span(meta), expr=expr, at_end=True)
+        return ir.build(ir.ExprAssertion, span=self.span(meta), expr=expr, at=at)
 
     def at_clause(self, meta, children):
         node = children[0]
@@ -282,31 +290,31 @@ class Lower(Transformer):
 
     def order_assertion(self, meta, children):
         first, rel, second = children
-        return ir.OrderAssertion(span=self.span(meta), first=first, relation=str(rel), second=second)
+        return ir.build(ir.OrderAssertion, span=self.span(meta), first=first, relation=str(rel), second=second)
 
     def always_assertion(self, meta, children):
-        return ir.Temporal(span=self.span(meta), kind="always", expr=children[0])
+        return ir.build(ir.Temporal, span=self.span(meta), kind="always", expr=children[0])
 
     def never_assertion(self, meta, children):
-        return ir.Temporal(span=self.span(meta), kind="never", expr=children[0])
+        return ir.build(ir.Temporal, span=self.span(meta), kind="never", expr=children[0])
 
     def forall_assertion(self, meta, children):
         var, label, body = children
-        return ir.ForAll(span=self.span(meta), var=str(var), label=label, body=body)
+        return ir.build(ir.ForAll, span=self.span(meta), var=str(var), label=label, body=body)
 
     def deadlock_assertion(self, meta, children):
-        return ir.Deadlock(span=self.span(meta))
+        return ir.build(ir.Deadlock, span=self.span(meta))
 
     def ps_assertion(self, meta, children):
         when = children[0]
         rows = [r for r in _items(children[1:])]
         at = None if isinstance(when, Token) and when.type == "END" else self.time(when)
-        return ir.PsTable(span=self.span(meta), at=at, header=rows[0], rows=tuple(rows[1:]))
+        return ir.build(ir.PsTable, span=self.span(meta), at=at, header=rows[0], rows=tuple(rows[1:]))
 
     def trace_assertion(self, meta, children):
         rows = _items(children)
-        return ir.TraceBlock(span=self.span(meta), lines=tuple(
-            ir.TraceLine(span=r[0].span.model_copy(update={"end_col": r[-1].span.end_col}), words=r) for r in rows))
+        return ir.build(ir.TraceBlock, span=self.span(meta), lines=tuple(
+            ir.build(ir.TraceLine, span=r[0].span.model_copy(update={"end_col": r[-1].span.end_col}), words=r) for r in rows))
 
     def table_row(self, meta, children):
         return tuple(self.cell(c) for c in children)
@@ -317,21 +325,21 @@ class Lower(Transformer):
         if isinstance(c, Tree):            # cell_word alias around a lone token
             return self.cell(c.children[0])
         text = self.string_value(c) if c.type == "STRING" else str(c)
-        return ir.Cell(span=self.tspan(c), text=text)
+        return ir.build(ir.Cell, span=self.tspan(c), text=text)
 
     def cell_word(self, meta, children):
         return self.cell(children[0])
 
     def cell_indexed(self, meta, children):
         items = _items(children)
-        return ir.Cell(span=self.span(meta), text=f"{items[0]}[{items[1]}]")
+        return ir.build(ir.Cell, span=self.span(meta), text=f"{items[0]}[{items[1]}]")
 
     def cell_dash(self, meta, children):
-        return ir.Cell(span=self.span(meta), text="-")
+        return ir.build(ir.Cell, span=self.span(meta), text="-")
 
     # ------------------------------------------------------------ statements
     def _timed(self, kind, meta, children):
-        return ir.TimedStmt(span=self.span(meta), kind=kind, duration=children[0])
+        return ir.build(ir.TimedStmt, span=self.span(meta), kind=kind, duration=children[0])
 
     def compute(self, meta, c):
         return self._timed("compute", meta, c)
@@ -343,39 +351,39 @@ class Lower(Transformer):
         return self._timed("io", meta, c)
 
     def print(self, meta, c):
-        return ir.Print(span=self.span(meta), value=c[0])
+        return ir.build(ir.Print, span=self.span(meta), value=c[0])
 
     def write(self, meta, c):
-        return ir.Write(span=self.span(meta), fd=c[0], value=c[1])
+        return ir.build(ir.Write, span=self.span(meta), fd=c[0], value=c[1])
 
     def fd_ref(self, meta, children):
         first, *rest = [c for c in children if c is not None]
         sp = self.span(meta)
         if first.type == "INT":
-            expr: ir.Expr = ir.Lit(span=sp, type="int", value=int(first))
+            expr: ir.Expr = ir.build(ir.Lit, span=sp, type="int", value=int(first))
         else:
-            expr = ir.Name(span=self.tspan(first), id=str(first))
+            expr = ir.build(ir.Name, span=self.tspan(first), id=str(first))
             if rest:
-                expr = ir.Attr(span=sp, obj=expr, name=str(rest[0]))
-        return ir.FdRef(span=sp, expr=expr)
+                expr = ir.build(ir.Attr, span=sp, obj=expr, name=str(rest[0]))
+        return ir.build(ir.FdRef, span=sp, expr=expr)
 
     def assign(self, meta, children):
         name, value = children
         if isinstance(value, tuple):          # fork / pipe / mutex
-            return ir.SpecialAssign(span=self.span(meta), name=str(name), what=value[0])
+            return ir.build(ir.SpecialAssign, span=self.span(meta), name=str(name), what=value[0])
         if isinstance(value, ir.Wait):
             return value.model_copy(update={"into": str(name), "span": self.span(meta)})
-        return ir.Assign(span=self.span(meta), name=str(name), value=value)
+        return ir.build(ir.Assign, span=self.span(meta), name=str(name), value=value)
 
     def aug_assign(self, meta, children):
         name, op, value = children
-        return ir.Assign(span=self.span(meta), name=str(name), value=value, op=str(op))
+        return ir.build(ir.Assign, span=self.span(meta), name=str(name), value=value, op=str(op))
 
     def shared_assign(self, meta, children):
         name, value = children
         if isinstance(value, tuple):
-            return ir.SpecialAssign(span=self.span(meta), name=str(name), what=value[0], shared=True)
-        return ir.Assign(span=self.span(meta), name=str(name), value=value, shared=True)
+            return ir.build(ir.SpecialAssign, span=self.span(meta), name=str(name), what=value[0], shared=True)
+        return ir.build(ir.Assign, span=self.span(meta), name=str(name), value=value, shared=True)
 
     def fork_expr(self, meta, c):
         return ("fork",)
@@ -397,24 +405,24 @@ class Lower(Transformer):
                 break
             if cond is None:
                 break
-            branches.append(ir.Branch(span=cond.span, cond=cond, body=body))
+            branches.append(ir.build(ir.Branch, span=cond.span, cond=cond, body=body))
             i += 2
-        return ir.If(span=self.span(meta), branches=tuple(branches), orelse=orelse)
+        return ir.build(ir.If, span=self.span(meta), branches=tuple(branches), orelse=orelse)
 
     def while_stmt(self, meta, c):
-        return ir.While(span=self.span(meta), cond=c[0], body=c[1])
+        return ir.build(ir.While, span=self.span(meta), cond=c[0], body=c[1])
 
     def repeat_stmt(self, meta, c):
-        return ir.Repeat(span=self.span(meta), count=c[0], body=c[1])
+        return ir.build(ir.Repeat, span=self.span(meta), count=c[0], body=c[1])
 
     def loop_stmt(self, meta, c):
-        return ir.Loop(span=self.span(meta), body=c[0])
+        return ir.build(ir.Loop, span=self.span(meta), body=c[0])
 
     def for_stmt(self, meta, c):
-        return ir.For(span=self.span(meta), var=str(c[0]), iterable=c[1], body=c[2])
+        return ir.build(ir.For, span=self.span(meta), var=str(c[0]), iterable=c[1], body=c[2])
 
     def _simple(self, kind, meta):
-        return ir.Simple(span=self.span(meta), kind=kind)
+        return ir.build(ir.Simple, span=self.span(meta), kind=kind)
 
     def break_stmt(self, meta, c):
         return self._simple("break", meta)
@@ -432,10 +440,10 @@ class Lower(Transformer):
         return self._simple("subreaper", meta)
 
     def fork_block(self, meta, c):
-        return ir.ForkBlock(span=self.span(meta), label=str(c[0]), label_span=self.tspan(c[0]), body=c[1])
+        return ir.build(ir.ForkBlock, span=self.span(meta), label=str(c[0]), label_span=self.tspan(c[0]), body=c[1])
 
     def exec_stmt(self, meta, c):
-        return ir.Exec(span=self.span(meta), program=str(c[0]), program_span=self.tspan(c[0]),
+        return ir.build(ir.Exec, span=self.span(meta), program=str(c[0]), program_span=self.tspan(c[0]),
                        args=tuple(self.cmd_arg(a) for a in c[1:]))
 
     def cmd_arg(self, tok) -> ir.Expr:
@@ -443,29 +451,29 @@ class Lower(Transformer):
         if tok.type == "STRING":
             return self.string_lit(None, [tok])
         if tok.type == "INT":
-            return ir.Lit(span=sp, type="int", value=int(tok))
+            return ir.build(ir.Lit, span=sp, type="int", value=int(tok))
         if tok.type == "DURATION":
             return self.duration_lit(None, [tok])
-        return ir.Name(span=sp, id=str(tok))
+        return ir.build(ir.Name, span=sp, id=str(tok))
 
     def exit_stmt(self, meta, c):
-        return ir.Exit(span=self.span(meta), code=c[0])
+        return ir.build(ir.Exit, span=self.span(meta), code=c[0])
 
     def wait_stmt(self, meta, c):
         return c[0]
 
     def wait_expr(self, meta, c):
         target, nohang = c
-        return ir.Wait(span=self.span(meta), target=target, nohang=nohang is not None)
+        return ir.build(ir.Wait, span=self.span(meta), target=target, nohang=nohang is not None)
 
     def send_stmt(self, meta, c):
-        return ir.Send(span=self.span(meta), signal=c[0], target=c[1])
+        return ir.build(ir.Send, span=self.span(meta), signal=c[0], target=c[1])
 
     def on_stmt(self, meta, c):
-        return ir.On(span=self.span(meta), signal=ir.SigRef(span=self.tspan(c[0]), name=str(c[0])), body=c[1])
+        return ir.build(ir.On, span=self.span(meta), signal=ir.build(ir.SigRef, span=self.tspan(c[0]), name=str(c[0])), body=c[1])
 
     def _sig_stmt(self, kind, meta, c):
-        return ir.SigStmt(span=self.span(meta), kind=kind, signal=ir.SigRef(span=self.tspan(c[0]), name=str(c[0])))
+        return ir.build(ir.SigStmt, span=self.span(meta), kind=kind, signal=ir.build(ir.SigRef, span=self.tspan(c[0]), name=str(c[0])))
 
     def ignore_stmt(self, meta, c):
         return self._sig_stmt("ignore", meta, c)
@@ -480,7 +488,7 @@ class Lower(Transformer):
         return self._sig_stmt("unblock", meta, c)
 
     def _expr_stmt(self, kind, meta, c):
-        return ir.ExprStmt(span=self.span(meta), kind=kind, value=c[0])
+        return ir.build(ir.ExprStmt, span=self.span(meta), kind=kind, value=c[0])
 
     def nice_stmt(self, meta, c):
         return self._expr_stmt("nice", meta, c)
@@ -501,10 +509,10 @@ class Lower(Transformer):
         return self._expr_stmt("touch", meta, c)
 
     def dup2_stmt(self, meta, c):
-        return ir.Dup2(span=self.span(meta), src=c[0], dst=c[1])
+        return ir.build(ir.Dup2, span=self.span(meta), src=c[0], dst=c[1])
 
     def unknown_stmt(self, meta, c):
-        return ir.Unknown(span=self.tspan(c[0]), name=str(c[0]))
+        return ir.build(ir.Unknown, span=self.tspan(c[0]), name=str(c[0]))
 
     # ------------------------------------------------------------ expressions
     def or_expr(self, meta, children):
@@ -516,54 +524,54 @@ class Lower(Transformer):
     def _chain(self, op, children):
         left = children[0]
         for right in children[1:]:
-            left = ir.Binary(span=_join(left.span, right.span), op=op, left=left, right=right)
+            left = ir.build(ir.Binary, span=_join(left.span, right.span), op=op, left=left, right=right)
         return left
 
     def not_op(self, meta, c):
-        return ir.Unary(span=self.span(meta), op="not", operand=c[0])
+        return ir.build(ir.Unary, span=self.span(meta), op="not", operand=c[0])
 
     def compare(self, meta, c):
         left, op, right, _pm, tol = c
-        return ir.Compare(span=self.span(meta), op=str(op), left=left, right=right, tolerance=tol)
+        return ir.build(ir.Compare, span=self.span(meta), op=str(op), left=left, right=right, tolerance=tol)
 
     def contains(self, meta, c):
-        return ir.Contains(span=self.span(meta), item=c[0], container=c[1])
+        return ir.build(ir.Contains, span=self.span(meta), item=c[0], container=c[1])
 
     def not_contains(self, meta, c):
-        return ir.Contains(span=self.span(meta), item=c[0], container=c[1], negate=True)
+        return ir.build(ir.Contains, span=self.span(meta), item=c[0], container=c[1], negate=True)
 
     def binop(self, meta, c):
-        return ir.Binary(span=self.span(meta), op=str(c[1]), left=c[0], right=c[2])
+        return ir.build(ir.Binary, span=self.span(meta), op=str(c[1]), left=c[0], right=c[2])
 
     def neg(self, meta, c):
-        return ir.Unary(span=self.span(meta), op="neg", operand=c[1])
+        return ir.build(ir.Unary, span=self.span(meta), op="neg", operand=c[1])
 
     def attr(self, meta, c):
-        return ir.Attr(span=self.span(meta), obj=c[0], name=str(c[1]))
+        return ir.build(ir.Attr, span=self.span(meta), obj=c[0], name=str(c[1]))
 
     def index(self, meta, c):
         items = _items(c)
-        return ir.Index(span=self.span(meta), obj=items[0], index=items[1])
+        return ir.build(ir.Index, span=self.span(meta), obj=items[0], index=items[1])
 
     def call(self, meta, c):
         items = _items(c)
-        return ir.Call(span=self.span(meta), func=str(items[0]), func_span=self.tspan(items[0]), args=tuple(items[1:]))
+        return ir.build(ir.Call, span=self.span(meta), func=str(items[0]), func_span=self.tspan(items[0]), args=tuple(items[1:]))
 
     def cpu_ref(self, meta, c):
-        return ir.CpuRef(span=self.span(meta), cpu=int(c[0]))
+        return ir.build(ir.CpuRef, span=self.span(meta), cpu=int(c[0]))
 
     def atom(self, meta, c):
         return _items(c)[0]
 
     def int_lit(self, meta, c):
-        return ir.Lit(span=self.tspan(c[0]), type="int", value=int(c[0]))
+        return ir.build(ir.Lit, span=self.tspan(c[0]), type="int", value=int(c[0]))
 
     def float_lit(self, meta, c):
-        return ir.Lit(span=self.tspan(c[0]), type="float", value=float(c[0]))
+        return ir.build(ir.Lit, span=self.tspan(c[0]), type="float", value=float(c[0]))
 
     def duration_lit(self, meta, c):
         tok = c[0]
-        return ir.Lit(span=self.tspan(tok), type="duration", value=self.duration_value(tok))
+        return ir.build(ir.Lit, span=self.tspan(tok), type="duration", value=self.duration_value(tok))
 
     def duration_value(self, tok: Token) -> int:
         value = parse_duration(str(tok))
@@ -572,27 +580,27 @@ class Lower(Transformer):
         return int(value)
 
     def size_lit(self, meta, c):
-        return ir.Lit(span=self.tspan(c[0]), type="size", value=parse_size(str(c[0])))
+        return ir.build(ir.Lit, span=self.tspan(c[0]), type="size", value=parse_size(str(c[0])))
 
     def true_lit(self, meta, c):
-        return ir.Lit(span=self.tspan(c[0]), type="bool", value=True)
+        return ir.build(ir.Lit, span=self.tspan(c[0]), type="bool", value=True)
 
     def false_lit(self, meta, c):
-        return ir.Lit(span=self.tspan(c[0]), type="bool", value=False)
+        return ir.build(ir.Lit, span=self.tspan(c[0]), type="bool", value=False)
 
     def name(self, meta, c):
-        return ir.Name(span=self.tspan(c[0]), id=str(c[0]))
+        return ir.build(ir.Name, span=self.tspan(c[0]), id=str(c[0]))
 
     def list_lit(self, meta, c):
-        return ir.ListLit(span=self.span(meta), items=tuple(_items(c)))
+        return ir.build(ir.ListLit, span=self.span(meta), items=tuple(_items(c)))
 
     def string_lit(self, meta, c):
         tok = c[0]
         parts = self.string_parts(tok)
         sp = self.tspan(tok)
         if all(isinstance(p, str) for p in parts):
-            return ir.Lit(span=sp, type="str", value="".join(parts))
-        return ir.Interp(span=sp, parts=tuple(parts))
+            return ir.build(ir.Lit, span=sp, type="str", value="".join(parts))
+        return ir.build(ir.Interp, span=sp, parts=tuple(parts))
 
     # ------------------------------------------------------------ strings
     def string_value(self, tok: Token) -> str:
@@ -653,9 +661,9 @@ class Lower(Transformer):
             tree = parser().parse(text, start="expr")
         except UnexpectedInput as err:
             col = col0 + max(1, getattr(err, "column", 1) or 1)
-            self.error(f"cannot read the interpolation {{{text}}}", Span(file=base.file, line=base.line, col=col,
+            self.error(f"cannot read the interpolation {{{text}}}", ir.build(Span, file=base.file, line=base.line, col=col,
                        end_line=base.line, end_col=col + 1), "inside { } write an expression such as {x} or {s.code}")
-            return ir.Lit(span=base, type="str", value="")
+            return ir.build(ir.Lit, span=base, type="str", value="")
         sub = Lower(self.source, line_offset=base.line - 1, col_offset=col0)
         expr = sub.transform(tree)
         self.diagnostics.extend(sub.diagnostics)
@@ -663,7 +671,7 @@ class Lower(Transformer):
 
 
 def _join(a: Span, b: Span) -> Span:
-    return Span(file=a.file, line=a.line, col=a.col, end_line=b.end_line, end_col=b.end_col)
+    return ir.build(Span, file=a.file, line=a.line, col=a.col, end_line=b.end_line, end_col=b.end_col)
 
 
 def lower(tree: Tree, source: Source) -> ir.File:

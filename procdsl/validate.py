@@ -161,7 +161,7 @@ class Validator:
                 elif opt.name == "cpus" and any(not 0 <= c < ncpus for c in opt.value):
                     self.error(f"this machine has cpus 0 to {ncpus - 1}", opt.span)
             if policy in ("sjf", "stcf") and "burst" not in options:
-                from procdsl.compiler import static_burst    # compiler imports this module
+                from procdsl.compiler import static_burst  # compiler imports this module
                 for stage in run.stages:
                     prog = self.programs.get(stage.program)
                     if prog is not None and static_burst(prog.body) is None:
@@ -410,6 +410,36 @@ def _bodies(s: ir.Stmt) -> list[tuple]:
     if s.kind in ("while", "repeat", "loop", "for", "on", "fork_block"):
         return [s.body]
     return []
+
+
+def exec_targets(stmts: Iterable[ir.Stmt]) -> Iterator[str]:
+    for s in stmts:
+        if s.kind == "exec":
+            yield s.program
+        for body in _bodies(s):
+            yield from exec_targets(body)
+
+
+class ProgramChecks:
+    """A program's problems depend on the program alone unless it execs a name that does not
+    resolve (the hint then depends on every name), so a file's scenarios share one check of it."""
+
+    def __init__(self) -> None:
+        self.done: dict[tuple, tuple[ir.Program, tuple[Diagnostic, ...]]] = {}
+        self.targets: dict[int, tuple[ir.Program, frozenset[str]]] = {}
+
+    def diagnostics(self, prog: ir.Program, programs: dict[str, ir.Program], open_labels: bool) -> tuple[Diagnostic, ...]:
+        hit = self.targets.get(id(prog))
+        if hit is None or hit[0] is not prog:      # an id is reused only after its program is gone
+            hit = self.targets[id(prog)] = (prog, frozenset(exec_targets(prog.body)))
+        unresolved = any(t not in programs for t in hit[1])
+        key = (id(prog), tuple(programs) if unresolved else None)
+        done = self.done.get(key)
+        if done is None or done[0] is not prog:
+            alone = Validator(programs, open_labels=open_labels)
+            alone.program(prog)
+            done = self.done[key] = (prog, tuple(alone.diagnostics))
+        return done[1]
 
 
 def fork_labels(stmts: Iterable[ir.Stmt]) -> Iterator[str]:

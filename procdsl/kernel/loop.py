@@ -59,7 +59,9 @@ class Kernel:
         self.programs = {name: load_program(code, m, self.rng) for name, code in plan.programs.items()}
         self.tick_ns = m.tick
         self.procs: dict[int, Proc] = {}
-        self.by_label: dict[str, list[Proc]] = {}
+        # label -> the PIDs it was given, in creation order; PIDs rather than processes, so that a
+        # reaped process is freed instead of living on here until the run ends
+        self.by_label: dict[str, list[int]] = {}
         self.label_names: dict[int, str] = {}
         self.last_pid = 0
         self.nprocs = 0
@@ -126,9 +128,10 @@ class Kernel:
             reason = "fault"
         if self.stopped:
             reason = self.stopped
-        if reason == "time limit" and plan.until is None:
-            reason = "time limit"
         self.emit(-1, 0, "end", (reason,))
+        for label, pids in self.by_label.items():
+            if len(pids) > 1:           # worker[0] reads better than worker beside worker[1]
+                self.label_names[pids[0]] = f"{label}[0]"
         return Trace(self.events, self.now, reason, self.label_names, len(self.cpus))
 
     def _quiet_end(self) -> str:
@@ -197,7 +200,7 @@ class Kernel:
         p.label = label
         same = self.by_label.setdefault(label, [])
         p.index = len(same)
-        same.append(p)
+        same.append(pid)
         self.label_names[pid] = label if p.index == 0 and label != "" else f"{label}[{p.index}]"
         self.procs[pid] = p
         p.created = self.now
@@ -427,12 +430,21 @@ class Kernel:
             self.emit(cpu.id, p.pid, "migrate", (p.last_cpu, cpu.id))
         self.sched.enqueue(cpu, p, self.now, why)
         if cpu.curr is None:
-            self.schedule(cpu, None, "idle")
+            # an idle CPU chooses at its own turn of this instant, after every arrival due
+            # now has been queued: three jobs arriving together are compared (SJF's convoy)
+            if not cpu.resched:
+                cpu.resched = True
+                self.post(self.now, P_CPU, self._pick_idle, cpu)
         else:
             curr = cpu.curr
             if self.sched.wakeup_preempt(cpu, curr, p, self.now, max(0, self.now - cpu.run_start)):
                 self.resched(cpu)
         self.maybe_balance()
+
+    def _pick_idle(self, cpu: Cpu, _: Any) -> None:
+        cpu.resched = False
+        if cpu.curr is None:
+            self.schedule(cpu, None, "idle")
 
     def select_cpu(self, p: Proc, near: Cpu | None, why: str) -> Cpu:
         """Placement as select_task_rq: the previous CPU if idle, else an idle CPU, else the least loaded."""
@@ -623,6 +635,8 @@ class Kernel:
                 p.last_cpu = idlest.id
                 if idlest.curr is None:
                     self.schedule(idlest, None, "idle")
+                elif sched.wakeup_preempt(idlest, idlest.curr, p, self.now, max(0, self.now - idlest.run_start)):
+                    self.resched(idlest)
         if any(load(c) >= 2 for c in self.cpus):
             self.maybe_balance()
 
@@ -708,10 +722,11 @@ class Kernel:
 
     # ------------------------------------------------------------------ outside events
     def _external_signal(self, sig: Any, _: Any) -> None:
-        procs = self.by_label.get(sig.label, [])
+        pids = self.by_label.get(sig.label, [])
         index = sig.index or 0
-        target = procs[index] if index < len(procs) else None
-        if target is None or target.state == REAPED:
+        target = self.procs.get(pids[index]) if index < len(pids) else None
+        # a reaped process has left `procs`, and its PID may since have gone to another process
+        if target is None or target.label != sig.label or target.index != index or target.state == REAPED:
             self.emit(-1, 0, "signal", (0, sig.signal, f"no live process labelled {sig.label}[{index}] (ESRCH)",
                                         "outside"))
             return
