@@ -119,7 +119,10 @@ def lookup(env: Env, name: str, span: Any) -> Any:
     if name == "output":
         return env.model.output_at(env.t)
     if name == "zombies":
-        return env.model.zombies(env.t)
+        count = env.model.zombies(env.t)
+        if count:
+            env.note(_zombie_note(env))
+        return count
     if name in STATE_VALUES:
         return name
     if name in env.model.by_label:
@@ -128,6 +131,19 @@ def lookup(env: Env, name: str, span: Any) -> Any:
         return MISSING
     env.resolve(name, None)
     return None
+
+
+def _zombie_note(env: Env) -> str:
+    """Who the zombies are, since when, and whose wait is missing."""
+    parts = []
+    for p in env.model.procs:
+        if p.created <= env.t and p.state.at(env.t) == "zombie":
+            parent = env.model.proc(p.ppid.at(env.t), env.t)
+            who = parent.name if parent else f"pid {p.ppid.at(env.t)}"
+            parts.append(f"{p.name} (pid {p.pid}) since {format_time(p.exit_time).strip()}, "
+                         f"not yet reaped by its parent {who}")
+    shown = "; ".join(parts[:4]) + (f"; and {len(parts) - 4} more" if len(parts) > 4 else "")
+    return f"zombies at {format_time(env.t).strip()}: {shown}"
 
 
 # ---------------------------------------------------------------------- functions
@@ -440,11 +456,13 @@ class Checker:
         chosen: set[int] = set()
         for p in env.touched[:3]:
             chosen.update([i for i in p.events if events[i].time <= env.t and events[i].kind != "switch"][-6:])
-        lines = [describe(self.model.deadlock, self.trace.labels)] if self.model.deadlock is not None else []
+        deadlock = self.model.deadlock
+        lines = [describe(deadlock, NamesAt(self.model, deadlock.time))] if deadlock is not None else []
         for i in sorted(chosen):
             ev = events[i]
-            who = f"{self.trace.labels.get(ev.pid, '?')}({ev.pid})" if ev.pid else "-"
-            lines.append(f"{format_time(ev.time).strip():>14}  {who} {ev.kind}: {describe(ev, self.trace.labels)}")
+            names = NamesAt(self.model, ev.time)
+            who = f"{names.get(ev.pid, '?')}({ev.pid})" if ev.pid else "-"
+            lines.append(f"{format_time(ev.time).strip():>14}  {who} {ev.kind}: {describe(ev, names)}")
         return tuple(lines)
 
     def order(self, a: ir.OrderAssertion, env: Env) -> Outcome:
@@ -539,8 +557,20 @@ class Checker:
         kinds = {"fork": "fork", "exec": "exec", "exit": "exit", "killed": "exit", "reparent": "reparent", "reap": "reap"}
         kind = kinds.get(words[0])
         found = [e for e in self.trace.events if e.kind == kind][:8]
-        return tuple(f"{format_time(e.time)}  {self.trace.labels.get(e.pid, e.pid)}: {describe(e, self.trace.labels)}"
+        return tuple(f"{format_time(e.time)}  {NamesAt(self.model, e.time).get(e.pid, e.pid)}: "
+                     f"{describe(e, NamesAt(self.model, e.time))}"
                      for e in found) or (f"no {words[0]} events at all",)
+
+
+class NamesAt:
+    """pid -> name as it was at one instant (a PID may belong to several processes over a run)."""
+
+    def __init__(self, model: Model, t: int) -> None:
+        self.model, self.t = model, t
+
+    def get(self, pid: int, default=None):
+        p = self.model.proc(pid, self.t)
+        return p.name if p is not None else default
 
 
 def _ps_cell(header: str, value: str) -> str:

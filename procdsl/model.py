@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Optional
 
-from procdsl.trace import Trace, TraceEvent
+from procdsl.trace import Trace, TraceEvent, display_name
 
 STATE_NAMES = {"S": "sleeping", "D": "disk_wait", "T": "stopped"}
 
@@ -190,6 +190,9 @@ class Model:
                     target.events.append(i)
             elif kind == "deadlock":
                 self.deadlock = ev
+        for label, procs in self.by_label.items():
+            for p in procs:
+                p.name = display_name(label, p.index, len(procs))
         end = self.end
         for p in self.procs:
             if p.runs and p.runs[-1][1] < 0:
@@ -199,9 +202,7 @@ class Model:
                 busy[-1][1] = end
 
     def _new(self, pid, label, index, t, i, ppid, cmd, nice, uid) -> ProcInfo:
-        name = self.trace.labels.get(pid) if self.proc(pid) is None else None
-        name = name or (label if index == 0 else f"{label}[{index}]")
-        p = ProcInfo(pid, label, index, name, t, i, ppid, cmd, nice, uid)
+        p = ProcInfo(pid, label, index, f"{label}[{index}]", t, i, ppid, cmd, nice, uid)
         if pid == 1 and cmd == "init":
             p.state = History(t, "sleeping")
         self.procs.append(p)

@@ -152,10 +152,30 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
     return " ".join(map(str, d))
 
 
+def display_name(label: str, index: int, siblings: int) -> str:
+    """`worker` for a label's only process; `worker[0]`, `worker[1]` when it has several."""
+    return label if siblings == 1 else f"{label}[{index}]"
+
+
+def names_in_order(events: list[TraceEvent]) -> Iterable[dict[int, str]]:
+    """For each event, the pid -> name table at that moment (PIDs are reused after reaping)."""
+    counts: dict[str, int] = {}
+    for ev in events:
+        if ev.kind in ("spawn", "fork"):
+            label = ev.detail[1]
+            counts[label] = counts.get(label, 0) + 1
+    current: dict[int, str] = {}
+    for ev in events:
+        if ev.kind == "spawn":
+            current[ev.pid] = display_name(ev.detail[1], ev.detail[2], counts[ev.detail[1]])
+        elif ev.kind == "fork":
+            current[ev.detail[0]] = display_name(ev.detail[1], ev.detail[2], counts[ev.detail[1]])
+        yield current
+
+
 def format_text(trace: Trace) -> Iterable[str]:
-    labels = trace.labels
     yield f"{'TIME':>16}  {'CPU':<4} {'PID':>5}  {'LABEL':<14} {'EVENT':<9} DETAIL"
-    for ev in trace.events:
+    for ev, labels in zip(trace.events, names_in_order(trace.events)):
         cpu = f"cpu{ev.cpu}" if ev.cpu >= 0 else "-"
         label = labels.get(ev.pid, "-") if ev.pid else "-"
         yield f"{format_time(ev.time):>16}  {cpu:<4} {ev.pid:>5}  {label[:14]:<14} {ev.kind:<9} {describe(ev, labels)}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from procdsl.kernel.process import DISK, IGN, READY, REAPED, RUNNING, SLEEPING, STOPPED, ZOMBIE, Proc
+from procdsl.kernel.process import IGN, READY, REAPED, RUNNING, SLEEPING, STOPPED, ZOMBIE, Proc
 from procdsl.linux import DEFAULT_ACTION, ERRNO, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, STOP_SIGNALS, UNCATCHABLE
 
 if TYPE_CHECKING:
