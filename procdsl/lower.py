@@ -515,7 +515,7 @@ class Lower(Transformer):
         return ir.build(ir.Unknown, span=self.tspan(c[0]), name=str(c[0]))
 
     # ------------------------------------------------------------ expressions
-    def or_expr(self, meta, children):
+    def expr(self, meta, children):           # only built for `a or b ...`; one operand is inlined
         return self._chain("or", children)
 
     def and_expr(self, meta, children):
