@@ -10,6 +10,15 @@ RUNNING, READY, SLEEPING, DISK, STOPPED, ZOMBIE, REAPED = "running", "ready", "S
 IGN = -1          # handler value for an ignored signal; a handler is its entry pc (>= 0)
 
 
+class LimitReached(Exception):
+    """A run went past one of the machine's limits (max_processes, max_events)."""
+
+    def __init__(self, limit: str, value: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+        self.value = value
+
+
 class Proc:
     __slots__ = (
         "pid", "parent", "label", "index", "cmd", "code", "pc", "vars", "args", "state", "cpu", "last_cpu",

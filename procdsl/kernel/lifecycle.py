@@ -1,0 +1,266 @@
+"""Process lifecycle: PIDs, creation by `run` and fork, exit, re-parenting, reaping, file references."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from procdsl.kernel import memory, signals
+from procdsl.kernel.code import compile_program_expr
+from procdsl.kernel.pipes import TERMINAL, End, Pipe
+from procdsl.kernel.process import READY, REAPED, SLEEPING, ZOMBIE, Cpu, LimitReached, Proc
+from procdsl.kernel.scheduler.base import NEW
+from procdsl.linux import ERRNO, RESERVED_PIDS, SIGCHLD, SIGKILL, weight
+
+
+class Lifecycle:
+    """Kernel methods that create, end and account for processes (mixed into Kernel)."""
+
+    def alloc_pid(self) -> int:
+        """Cyclic, as alloc_pid: the next free number; wrap to 300 (or 1 on small machines)."""
+        pid_max = self.pid_max
+        start = self.last_pid + 1
+        low = RESERVED_PIDS if self.last_pid >= RESERVED_PIDS and pid_max > RESERVED_PIDS else 1
+        candidate = start if start < pid_max else low
+        for _ in range(pid_max):
+            if candidate not in self.procs:
+                self.last_pid = candidate
+                return candidate
+            candidate += 1
+            if candidate >= pid_max:
+                candidate = low
+        return -1
+
+    def new_proc(self, label: str) -> Proc | None:
+        if self.nprocs >= self.limits.max_processes:
+            raise LimitReached("max_processes", self.limits.max_processes)
+        pid = self.alloc_pid()
+        if pid < 0:
+            return None
+        self.nprocs += 1
+        p = Proc(pid, self.nprocs)
+        p.label = label
+        same = self.by_label.setdefault(label, [])
+        p.index = len(same)
+        same.append(pid)
+        self.label_names[pid] = label if p.index == 0 and label != "" else f"{label}[{p.index}]"
+        self.procs[pid] = p
+        p.created = self.now
+        return p
+
+    def _start_init(self) -> None:
+        prog = self.plan.init
+        p = self.new_proc(prog or "init")
+        assert p is not None and p.pid == 1
+        self.label_names[1] = p.label
+        self.init = p
+        p.cmd = prog or "init"
+        p.fds = [TERMINAL, TERMINAL, TERMINAL]
+        self.emit(-1, 1, "spawn", (0, p.label, 0, p.cmd, 0, 0))
+        if prog is None:
+            p.builtin = True
+            p.state = SLEEPING
+            p.wait_kind = "wait"
+            self.emit(-1, 1, "block", ("S", "wait (the built-in init reaps every child)"))
+        else:
+            p.code = self.programs[prog]
+            self.make_runnable(p, None, NEW)
+
+    def _spawn_event(self, start: Any, _: Any) -> None:
+        self.pending_spawns -= 1
+        init = self.init
+        pipes = []
+        n = len(start.programs)
+        for _i in range(n - 1):
+            pipes.append(self.new_pipe())
+        for i, (prog, label) in enumerate(zip(start.programs, start.labels)):
+            p = self.new_proc(label)
+            if p is None:
+                self.emit(-1, 0, "fail", ("run " + prog, ERRNO["EAGAIN"]))
+                continue
+            p.parent = init
+            init.children[p.pid] = p
+            p.cmd = prog
+            p.code = self.programs[prog]
+            p.nice = start.nice
+            p.weight = weight(start.nice)
+            p.uid = start.uid
+            p.affinity = start.cpus
+            p.rt = start.rt
+            if start.tickets is not None:
+                p.tickets = start.tickets
+            p.burst = start.burst if start.burst is not None else (self.programs[prog].burst or 0)
+            stdin = End(pipes[i - 1], False) if i > 0 else TERMINAL
+            stdout = End(pipes[i], True) if i < n - 1 else TERMINAL
+            p.fds = [stdin, stdout, TERMINAL]
+            for entry in (stdin, stdout):
+                self.fd_opened(entry)
+            args = start.args[i] if i < len(start.args) else ()
+            p.args = tuple(f(p) for f in (load_arg(a) for a in args))
+            self.alive += 1
+            self.emit(-1, p.pid, "spawn", (1, label, p.index, prog, p.nice, p.uid))
+            self.sched.fork(init, p, None)
+            self.make_runnable(p, None, NEW)
+        # the pipes were held only by the processes; drop the creator's references
+        for pipe in pipes:
+            pipe.readers -= 1
+            pipe.writers -= 1
+
+    def new_pipe(self) -> Any:
+        self.next_pipe += 1
+        pipe = Pipe(self.next_pipe)
+        pipe.readers = pipe.writers = 1
+        return pipe
+
+    def fd_opened(self, entry: Any) -> None:
+        if isinstance(entry, End):
+            if entry.writing:
+                entry.pipe.writers += 1
+            else:
+                entry.pipe.readers += 1
+
+    def fd_closed(self, entry: Any) -> None:
+        if not isinstance(entry, End):
+            return
+        pipe = entry.pipe
+        if entry.writing:
+            pipe.writers -= 1
+            if pipe.writers == 0:
+                self.wake_all(pipe.read_waiters, "end of file")
+        else:
+            pipe.readers -= 1
+            if pipe.readers == 0:
+                self.wake_all(pipe.write_waiters, "no readers left")
+
+    def wake_all(self, waiters: list, why: str) -> None:
+        if waiters:
+            batch = list(waiters)
+            waiters.clear()
+            for q in batch:
+                self.wake(q, why)
+
+    def fork(self, parent: Proc, label: str | None) -> Proc | None:
+        child = self.new_proc(label if label is not None else parent.label)
+        if child is None:
+            return None
+        child.parent = parent
+        parent.children[child.pid] = child
+        child.cmd = parent.cmd
+        child.code = parent.code
+        child.pc = parent.pc
+        child.vars = dict(parent.vars)
+        child.args = parent.args
+        child.nice = parent.nice
+        child.weight = parent.weight
+        child.uid = parent.uid
+        child.handlers = dict(parent.handlers)
+        child.mask = parent.mask
+        child.frames = list(parent.frames)
+        child.fds = list(parent.fds)
+        for entry in child.fds:
+            if entry is not None:
+                self.fd_opened(entry)
+        child.linebuf = dict(parent.linebuf)
+        child.heap = memory.share(parent.heap)
+        child.affinity = parent.affinity
+        child.rt = parent.rt
+        child.tickets = parent.tickets
+        child.burst = parent.burst
+        self.alive += 1
+        self.emit(self.cpu_of(parent), parent.pid, "fork", (child.pid, child.label, child.index))
+        self.sched.fork(parent, child, parent.cpu)
+        self.make_runnable(child, parent.cpu, NEW)
+        return child
+
+    def exit_process(self, p: Proc, code: int, sig: int = 0) -> None:
+        # A running task keeps its CPU until the next task is picked, so that a parent woken
+        # by this exit is queued behind it instead of being dispatched onto a CPU in use.
+        cpu = p.cpu
+        if cpu is None and p.state == READY:
+            self.remove_queued(p)
+        p.state = ZOMBIE
+        p.exit_code = code & 0xFF
+        p.exit_signal = sig
+        p.remaining = 0
+        self.emit(cpu.id if cpu else -1, p.pid, "exit", (p.exit_code, sig))
+        self.sched.exited(p)
+        for entry in p.fds:
+            if entry is not None:
+                self.fd_closed(entry)
+        p.fds = []
+        memory.release(p.heap)
+        if p.wait_kind == "lock" and p.wait_on is not None and p in p.wait_on.waiters:
+            p.wait_on.waiters.remove(p)
+        if p.pid == 1:
+            if cpu is not None:
+                self.leave_cpu(cpu, p)
+            self._init_exited(p, cpu)
+            return
+        self.alive -= 1
+        reaper = self.find_reaper(p) if p.children else None
+        orphans = list(p.children.values())
+        for child in orphans:
+            self.reparent(child, reaper)
+        for child in orphans:
+            if child.state == ZOMBIE:
+                self.notify_parent(child)
+        p.children.clear()
+        p.zombies.clear()
+        self.notify_parent(p)
+        if cpu is not None:
+            self.leave_cpu(cpu, p)
+            self.schedule(cpu, p, "exit")
+        if self.alive == 0 and self.pending_spawns == 0 and self.init.builtin and not self.stopped:
+            self.stopped = "done"
+
+    def _init_exited(self, p: Proc, cpu: Cpu | None) -> None:
+        """PID 1 is gone: the kernel SIGKILLs every other process and the machine stops."""
+        for q in list(self.procs.values()):
+            if q is not p and q.alive:
+                self.emit(-1, 0, "signal", (q.pid, SIGKILL, "PID 1 exited", "kernel"))
+                if q.cpu is not None:
+                    self.leave_cpu(q.cpu, q)
+                elif q.state == READY:
+                    self.remove_queued(q)
+                q.state = ZOMBIE
+                q.exit_signal = SIGKILL
+                self.emit(-1, q.pid, "exit", (0, SIGKILL))
+        self.stopped = "init exited"
+
+    def find_reaper(self, p: Proc) -> Proc:
+        anc = p.parent
+        while anc is not None and anc.pid != 1:
+            if anc.subreaper and anc.alive:
+                return anc
+            anc = anc.parent
+        return self.procs[1]
+
+    def reparent(self, child: Proc, new_parent: Proc) -> None:
+        child.parent = new_parent
+        new_parent.children[child.pid] = child
+        self.emit(-1, child.pid, "reparent", (new_parent.pid,))
+
+    def notify_parent(self, child: Proc) -> None:
+        parent = child.parent
+        if parent.builtin:
+            self.reap(parent, child)
+            return
+        if parent.handlers.get(SIGCHLD) == -1:      # explicitly ignored: the kernel reaps
+            self.reap(parent, child)
+            if not parent.children and parent.wait_kind == "wait" and parent.state == SLEEPING:
+                self.wake(parent, "last child gone")     # its wait now fails with ECHILD
+            return
+        parent.zombies[child.pid] = child
+        signals.generate(self, parent, SIGCHLD, sender=0, source="kernel")
+        if parent.wait_kind == "wait" and parent.state == SLEEPING:
+            self.wake(parent, "child exited")
+
+    def reap(self, parent: Proc, child: Proc) -> None:
+        child.state = REAPED
+        parent.children.pop(child.pid, None)
+        parent.zombies.pop(child.pid, None)
+        self.procs.pop(child.pid, None)
+        self.emit(self.cpu_of(parent), parent.pid, "reap", (child.pid,))
+
+
+def load_arg(expr: Any) -> Any:
+    return compile_program_expr(expr)

@@ -1,0 +1,235 @@
+"""Run queues and CPUs: placement, dispatch, preemption, blocking and waking, load balancing."""
+
+from __future__ import annotations
+
+from heapq import heappush
+from typing import Any
+
+from procdsl.kernel import signals
+from procdsl.kernel.events import P_BALANCE, P_CPU, P_TIMER
+from procdsl.kernel.process import DISK, READY, RUNNING, SLEEPING, STOPPED, Cpu, Proc
+from procdsl.kernel.scheduler.base import INF, MIGRATED, PREEMPTED, WAKEUP
+from procdsl.linux import SIGCHLD
+from procdsl.trace import TraceEvent
+
+
+class RunQueues:
+    """Kernel methods that move tasks between run queues, CPUs and sleep (mixed into Kernel)."""
+
+    def make_runnable(self, p: Proc, near: Cpu | None, why: str) -> None:
+        p.state = READY
+        cpu = self.select_cpu(p, near, why)
+        if p.last_cpu >= 0 and p.last_cpu != cpu.id:
+            self.emit(cpu.id, p.pid, "migrate", (p.last_cpu, cpu.id))
+        self.sched.enqueue(cpu, p, self.now, why)
+        if cpu.curr is None:
+            # an idle CPU chooses at its own turn of this instant, after every arrival due
+            # now has been queued: three jobs arriving together are compared (SJF's convoy)
+            if not cpu.resched:
+                cpu.resched = True
+                self.post(self.now, P_CPU, self._pick_idle, cpu)
+        else:
+            curr = cpu.curr
+            if self.sched.wakeup_preempt(cpu, curr, p, self.now, max(0, self.now - cpu.run_start)):
+                self.resched(cpu)
+        self.maybe_balance()
+
+    def _pick_idle(self, cpu: Cpu, _: Any) -> None:
+        cpu.resched = False
+        if cpu.curr is None:
+            self.schedule(cpu, None, "idle")
+
+    def select_cpu(self, p: Proc, near: Cpu | None, why: str) -> Cpu:
+        """Placement as select_task_rq: the previous CPU if idle, else an idle CPU, else the least loaded."""
+        cpus = self.cpus
+        if len(cpus) == 1:
+            return cpus[0]
+        allowed = [c for c in cpus if p.affinity is None or c.id in p.affinity] or cpus
+        if why == WAKEUP and p.last_cpu >= 0:
+            prev = cpus[p.last_cpu]
+            if prev in allowed and prev.curr is None and self.sched.nr_queued(prev) == 0:
+                return prev
+        for c in allowed:
+            if c.curr is None and self.sched.nr_queued(c) == 0:
+                return c
+        if why == WAKEUP and p.last_cpu >= 0 and cpus[p.last_cpu] in allowed:
+            return cpus[p.last_cpu]
+        return min(allowed, key=lambda c: (self.sched.nr_queued(c) + (c.curr is not None), c.id))
+
+    def remove_queued(self, p: Proc) -> None:
+        for cpu in self.cpus:
+            try:
+                self.sched.dequeue(cpu, p)
+                return
+            except (ValueError, KeyError):
+                continue
+
+    def schedule(self, cpu: Cpu, prev: Proc | None, why: str) -> None:
+        nxt = self.sched.pick_next(cpu, self.now)
+        if nxt is not None and nxt is prev and why == "preempted":
+            self.resume(cpu, prev)
+            return
+        if nxt is None:
+            nxt = self.idle_pull(cpu)
+        if nxt is None:
+            cpu.curr = None
+            if prev is not None:
+                self.emit(cpu.id, 0, "switch", (prev.pid, why, 0))
+            return
+        self.dispatch(cpu, nxt, prev, why)
+
+    def dispatch(self, cpu: Cpu, p: Proc, prev: Proc | None, why: str) -> None:
+        now = self.now
+        cost = 0 if cpu.last is p else self.cs_cost
+        self.events.append(TraceEvent(now, cpu.id, p.pid, "switch", (prev.pid if prev is not None else 0, why, cost)))
+        if self.refill and cpu.last is not p:
+            p.remaining += self.refill
+        p.state = RUNNING
+        p.cpu = cpu
+        p.last_cpu = cpu.id
+        cpu.curr = p
+        cpu.last = p
+        start = now + cost
+        cpu.run_start = start
+        cpu.seg_start = start
+        cpu.slice_end = self.slice_end(start, self.sched.slice(cpu, p, start))
+        cpu.resched = False
+        cpu.gen += 1
+        self.seq += 1
+        heappush(self.heap, (start, P_CPU, self.seq, self.cpu_event, cpu, cpu.gen))
+
+    def slice_end(self, start: int, length: int) -> int:
+        """When the policy will look again: exactly at the slice's end, or at the first
+        scheduler tick after it when the machine has a `tick` (HZ) set."""
+        end = start + length
+        tick = self.tick_ns
+        if tick and end < INF:
+            end = -(-end // tick) * tick
+        return end
+
+    def resume(self, cpu: Cpu, p: Proc) -> None:
+        """The policy picked the task it just preempted: no switch happens, it goes on with a new slice."""
+        now = self.now
+        p.state = RUNNING
+        p.cpu = cpu
+        cpu.curr = p
+        cpu.run_start = now
+        cpu.seg_start = now
+        cpu.slice_end = self.slice_end(now, self.sched.slice(cpu, p, now))
+        cpu.resched = False
+        cpu.gen += 1
+        self.post(now, P_CPU, self.cpu_event, cpu, cpu.gen)
+
+    def leave_cpu(self, cpu: Cpu, p: Proc) -> None:
+        """Account the run that ends now and free the CPU (the caller picks what runs next)."""
+        ran = self.now - cpu.run_start
+        if ran < 0:
+            ran = 0
+        p.cputime += ran
+        if p.remaining and cpu.seg_start < self.now:
+            p.remaining = max(0, p.remaining - (self.now - cpu.seg_start))
+        self.sched.put_prev(cpu, p, self.now, ran)
+        cpu.gen += 1
+        cpu.curr = None
+        p.cpu = None
+
+    def preempt(self, cpu: Cpu, p: Proc) -> None:
+        self.leave_cpu(cpu, p)
+        p.state = READY
+        self.sched.enqueue(cpu, p, self.now, PREEMPTED)
+        self.schedule(cpu, p, "preempted")
+
+    def block(self, p: Proc, state: str, kind: str, on: Any = None, what: str = "") -> None:
+        cpu = p.cpu
+        self.leave_cpu(cpu, p)
+        p.state = state
+        p.wait_kind = kind
+        p.wait_on = on
+        self.emit(cpu.id, p.pid, "block", (state, what or kind))
+        self.schedule(cpu, p, "blocked")
+
+    def stop_process(self, p: Proc, sig: int) -> None:
+        cpu = p.cpu
+        if cpu is None and p.state == READY:
+            self.remove_queued(p)
+        p.state = STOPPED
+        self.emit(cpu.id if cpu else -1, p.pid, "stop", (sig,))
+        if p.parent is not None and not p.parent.builtin:
+            signals.generate(self, p.parent, SIGCHLD, sender=0, source="kernel")
+        if cpu is not None:
+            self.leave_cpu(cpu, p)
+            self.schedule(cpu, p, "stopped")
+
+    def wake(self, p: Proc, why: str) -> None:
+        if p.state not in (SLEEPING, DISK, STOPPED) or p.builtin:
+            return
+        if p.wait_kind == "lock" and p.wait_on is not None and p in p.wait_on.waiters:
+            p.wait_on.waiters.remove(p)
+        p.timer_token += 1
+        self.emit(-1, p.pid, "wake", (why,))
+        self.make_runnable(p, self.current, WAKEUP)
+
+    def timer(self, p: Proc, at: int) -> None:
+        p.timer_token += 1
+        self.post(at, P_TIMER, self._timer_fired, p, p.timer_token)
+
+    def _timer_fired(self, p: Proc, token: int) -> None:
+        if p.timer_token == token and p.state in (SLEEPING, DISK):
+            self.wake(p, "timer")
+
+    def resched(self, cpu: Cpu) -> None:
+        cpu.resched = True
+        self.kick(cpu)
+
+    def kick(self, cpu: Cpu) -> None:
+        """Interrupt a running CPU (an IPI): it looks at signals and need-resched at once."""
+        if cpu.curr is None or cpu is self.current:
+            return
+        if cpu.curr.remaining and cpu.seg_start < self.now:
+            cpu.curr.remaining = max(0, cpu.curr.remaining - (self.now - cpu.seg_start))
+            cpu.seg_start = self.now
+        cpu.gen += 1
+        self.post(max(self.now, cpu.run_start), P_CPU, self.cpu_event, cpu, cpu.gen)
+
+    def idle_pull(self, cpu: Cpu) -> Proc | None:
+        """newidle_balance: a CPU about to idle takes a waiting task from the busiest queue."""
+        if len(self.cpus) == 1:
+            return None
+        busiest = max(self.cpus, key=lambda c: (self.sched.nr_queued(c), -c.id))
+        if busiest is cpu or self.sched.nr_queued(busiest) == 0:
+            return None
+        p = self.sched.steal_candidate(busiest, cpu.id)
+        if p is None:
+            return None
+        self.sched.dequeue(busiest, p)
+        self.emit(cpu.id, p.pid, "migrate", (busiest.id, cpu.id))
+        self.sched.enqueue(cpu, p, self.now, MIGRATED)
+        p.last_cpu = cpu.id
+        return self.sched.pick_next(cpu, self.now)
+
+    def maybe_balance(self) -> None:
+        if len(self.cpus) > 1 and not self.balance_pending:
+            self.balance_pending = True
+            self.post(self.now + self.balance_interval, P_BALANCE, self._balance, None)
+
+    def _balance(self, _: Any, __: Any) -> None:
+        """Every balance interval: move one task from the busiest to the idlest CPU if they differ by 2+."""
+        self.balance_pending = False
+        sched = self.sched
+        load = lambda c: sched.nr_queued(c) + (c.curr is not None)  # noqa: E731
+        busiest = max(self.cpus, key=lambda c: (load(c), -c.id))
+        idlest = min(self.cpus, key=lambda c: (load(c), c.id))
+        if load(busiest) - load(idlest) >= 2:
+            p = sched.steal_candidate(busiest, idlest.id)
+            if p is not None:
+                sched.dequeue(busiest, p)
+                self.emit(idlest.id, p.pid, "migrate", (busiest.id, idlest.id))
+                sched.enqueue(idlest, p, self.now, MIGRATED)
+                p.last_cpu = idlest.id
+                if idlest.curr is None:
+                    self.schedule(idlest, None, "idle")
+                elif sched.wakeup_preempt(idlest, idlest.curr, p, self.now, max(0, self.now - idlest.run_start)):
+                    self.resched(idlest)
+        if any(load(c) >= 2 for c in self.cpus):
+            self.maybe_balance()
+
