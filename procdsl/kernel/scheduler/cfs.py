@@ -12,10 +12,11 @@ NICE_0 = 1024
 
 
 class CfsRq:
-    __slots__ = ("tree", "min_vruntime", "load")
+    __slots__ = ("tree", "nr", "min_vruntime", "load")
 
     def __init__(self) -> None:
         self.tree: SortedList = SortedList()
+        self.nr = 0            # len(tree), kept by hand: SortedList's len() is a Python call
         self.min_vruntime = 0
         self.load = 0          # weights of queued tasks plus the running one
 
@@ -41,13 +42,14 @@ class Cfs(Scheduler):
         return CfsRq()
 
     def nr_queued(self, cpu: Cpu) -> int:
-        return len(cpu.rq.tree)
+        return cpu.rq.nr
 
     def _insert(self, rq: CfsRq, p: Proc) -> None:
         self.seq += 1
         key = (p.vruntime, self.seq, p)
         p.rq_key = key
         rq.tree.add(key)
+        rq.nr += 1
         rq.load += p.weight
 
     def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
@@ -69,14 +71,16 @@ class Cfs(Scheduler):
     def dequeue(self, cpu: Cpu, p: Proc) -> None:
         rq = cpu.rq
         rq.tree.remove(p.rq_key)
+        rq.nr -= 1
         rq.load -= p.weight
         p.rq_key = None
 
     def pick_next(self, cpu: Cpu, now: int) -> Proc | None:
         rq = cpu.rq
-        if not rq.tree:
+        if not rq.nr:
             return None
         v, _, p = rq.tree.pop(0)
+        rq.nr -= 1
         p.rq_key = None
         if v > rq.min_vruntime:
             rq.min_vruntime = v
@@ -93,7 +97,7 @@ class Cfs(Scheduler):
         p.vruntime += ran * NICE_0 // p.weight
         rq.load -= p.weight
         low = p.vruntime
-        if rq.tree and rq.tree[0][0] < low:
+        if rq.nr and rq.tree[0][0] < low:
             low = rq.tree[0][0]
         if low > rq.min_vruntime:
             rq.min_vruntime = low
@@ -102,7 +106,7 @@ class Cfs(Scheduler):
         return self.latency if nr <= self.nr_latency else nr * self.min_gran
 
     def _slice(self, rq: CfsRq, p: Proc, joining: bool) -> int:
-        nr = len(rq.tree) + 1 + (1 if joining else 0)
+        nr = rq.nr + 1 + (1 if joining else 0)
         load = rq.load + (p.weight if joining else 0)
         return max(self._period(nr) * p.weight // max(load, 1), 1)
 
@@ -110,8 +114,14 @@ class Cfs(Scheduler):
         return self._slice(rq, p, joining) * NICE_0 // p.weight
 
     def _ideal(self, rq: CfsRq, p: Proc) -> int:
-        # BASE_SLICE: never less than min_granularity while others wait
-        return max(self._slice(rq, p, joining=False), self.min_gran if rq.tree else 1)
+        """sched_slice of the running task; never under min_granularity while others wait
+        (BASE_SLICE). The same arithmetic as _slice, inlined: this runs on every dispatch."""
+        nr = rq.nr
+        period = self.latency if nr + 1 <= self.nr_latency else (nr + 1) * self.min_gran
+        load = rq.load
+        ideal = period * p.weight // (load if load > 0 else 1)
+        floor = self.min_gran if nr else 1
+        return ideal if ideal > floor else floor
 
     def slice(self, cpu: Cpu, p: Proc, now: int) -> int:
         """Until check_preempt_tick would fire: the ideal slice is used up, or (after at least
@@ -119,7 +129,7 @@ class Cfs(Scheduler):
         rq = cpu.rq
         ran = max(0, now - cpu.run_start)
         look = ideal = self._ideal(rq, p)
-        if rq.tree:
+        if rq.nr:
             lead = ideal + rq.tree[0][0] - p.vruntime     # vruntime it may still gain
             overtakes = max(0, (lead + 1) * p.weight + NICE_0 - 1) // NICE_0
             look = min(look, max(overtakes, self.min_gran))
@@ -128,7 +138,7 @@ class Cfs(Scheduler):
 
     def tick(self, cpu: Cpu, p: Proc, now: int, ran: int) -> bool:
         rq = cpu.rq
-        if not rq.tree:
+        if not rq.nr:
             return False
         ideal = self._ideal(rq, p)
         if ran >= ideal:
