@@ -114,6 +114,8 @@ def cmd_check(args) -> int:
             broken += 1
             print_diagnostics(result.diagnostics, result.sources)
             continue
+        if not result.scenarios:
+            print(f"{path}: warning: no scenarios to check", file=sys.stderr)
         for sc in result.scenarios:
             for line in scenario_lines(sc, color, args.verbose):
                 print(line)
@@ -132,6 +134,9 @@ def cmd_check(args) -> int:
 
 def _compile_or_report(path: str, submission):
     from procdsl.runner import compile_path
+    if os.path.isdir(path):
+        print(f"{path}: error: is a folder; `procdsl check` takes folders", file=sys.stderr)
+        return None
     if not os.path.isfile(path):
         print(f"{path}: error: no such file", file=sys.stderr)
         return None
@@ -159,7 +164,8 @@ def cmd_run(args) -> int:
         return EXIT_ERROR
     chosen = select(plans, args.scenario)
     if not chosen:
-        print(f"no scenario {args.scenario!r} in {args.file}", file=sys.stderr)
+        what = f"no scenario {args.scenario!r}" if args.scenario else "no scenarios"
+        print(f"{args.file}: {what} to run", file=sys.stderr)
         return EXIT_ERROR
     for plan in chosen:
         trace = run_plan(plan, args.seed)

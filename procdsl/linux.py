@@ -28,7 +28,7 @@ STOP_SIGNALS = frozenset((19, 20, 21, 22))
 
 ERRNO: dict[str, int] = {
     "EPERM": 1, "ENOENT": 2, "ESRCH": 3, "EINTR": 4, "EBADF": 9, "ECHILD": 10, "EAGAIN": 11,
-    "ENOMEM": 12, "EINVAL": 22, "EPIPE": 32, "EDEADLK": 35,
+    "ENOMEM": 12, "EINVAL": 22, "EMFILE": 24, "EPIPE": 32, "EDEADLK": 35,
 }
 ERRNO_NAMES: dict[int, str] = {v: k for k, v in ERRNO.items()}
 

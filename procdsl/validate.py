@@ -75,7 +75,7 @@ class Validator:
         elif k in ("on", "ignore"):
             self.signal(s.signal, catch=True)
         elif k in ("default", "block", "unblock"):
-            self.signal(s.signal, catch=k == "block")
+            self.signal(s.signal, catch=k == "block", verb="blocked")
         elif k in ("break", "continue") and depth == 0:
             self.error(f"'{k}' outside a loop", s.span, "break and continue belong inside while, repeat, loop or for")
         for child in _sub_exprs(s):
@@ -103,13 +103,13 @@ class Validator:
             self.error(f"unknown program '{name}'{did_you_mean(name, self.programs)}", span,
                        "define it with `program NAME { ... }` in this file, its scenario, or a `use`d file")
 
-    def signal(self, ref: ir.SigRef, catch: bool) -> int | None:
+    def signal(self, ref: ir.SigRef, catch: bool, verb: str = "caught or ignored") -> int | None:
         if ref.name not in SIGNALS:
             self.error(f"unknown signal '{ref.name}'{did_you_mean(ref.name, signal_names())}", ref.span)
             return None
         num = SIGNALS[ref.name][0]
         if catch and num in UNCATCHABLE:
-            self.error(f"{ref.name} cannot be caught or ignored", ref.span,
+            self.error(f"{ref.name} cannot be {verb}", ref.span,
                        "SIGKILL and SIGSTOP always take their default action; handle SIGTERM for a graceful exit")
         return num
 

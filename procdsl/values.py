@@ -119,6 +119,24 @@ class SharedCell:
 
 MISSING = object()
 
+# What one value may hold: 64-bit integers as in C, strings and lists big enough for any
+# teaching scenario. A runaway (`x = x + x` in a loop) faults instead of eating the host's memory.
+INT_LIMIT = 1 << 63
+STR_LIMIT = 1 << 20
+LIST_LIMIT = 100_000
+
+
+def bounded(v: Any, span: Any) -> Any:
+    if isinstance(v, int):
+        if not -INT_LIMIT <= v < INT_LIMIT:
+            raise ProgramFault("integer overflow: numbers are 64-bit", span)
+    elif isinstance(v, str):
+        if len(v) > STR_LIMIT:
+            raise ProgramFault(f"a string longer than {STR_LIMIT} characters", span)
+    elif isinstance(v, tuple) and len(v) > LIST_LIMIT:
+        raise ProgramFault(f"a list longer than {LIST_LIMIT} items", span)
+    return v
+
 
 def show(v: Any) -> str:
     """How a value reads in print and interpolation."""
@@ -174,14 +192,24 @@ def arith(op: str, a: Any, b: Any, span: Any) -> Any:
     try:
         if op == "+":
             if isinstance(a, str) or isinstance(b, str):
+                if len(show(a)) + len(show(b)) > STR_LIMIT:
+                    raise ProgramFault(f"a string longer than {STR_LIMIT} characters", span)
                 return show(a) + show(b)
-            return a + b
+            return bounded(a + b, span)
         if op == "-":
             if isinstance(a, tuple):
                 return tuple(x for x in a if x not in (b if isinstance(b, tuple) else (b,)))
-            return a - b
+            return bounded(a - b, span)
         if op == "*":
-            return a * b
+            if isinstance(a, (str, tuple)) or isinstance(b, (str, tuple)):
+                seq, n = (a, b) if isinstance(a, (str, tuple)) else (b, a)
+                if isinstance(n, bool) or not isinstance(n, int) or isinstance(n, Dur):
+                    raise ProgramFault(f"cannot compute {type_name(a)} * {type_name(b)}", span)
+                limit = STR_LIMIT if isinstance(seq, str) else LIST_LIMIT
+                if len(seq) * max(n, 0) > limit:
+                    raise ProgramFault(f"a {type_name(seq)} longer than {limit} would result", span)
+                return seq * n
+            return bounded(a * b, span)
         return divide(a, b, op)
     except DivideByZero:
         raise
@@ -281,7 +309,9 @@ def compile_expr(e: ir.Expr, lookup: Callable[[Any, str, Any], Any],
             def add(env):
                 a, b = left(env), right(env)
                 if type(a) is int and type(b) is int:
-                    return a + b
+                    r = a + b
+                    if -INT_LIMIT <= r < INT_LIMIT:
+                        return r
                 return arith("+", a, b, span)
             return add
         return lambda env: arith(op, left(env), right(env), span)

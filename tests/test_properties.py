@@ -90,6 +90,7 @@ def assert_invariants(trace: Trace) -> None:
     assert trace.end_time >= (times[-1] if times else 0) or trace.end_reason in ("until", "time limit")
 
     on_cpu: dict[int, int] = {}
+    stopped: set[int] = set()
     live: set[int] = set()
     exited: set[int] = set()
     created: set[int] = set()
@@ -108,10 +109,15 @@ def assert_invariants(trace: Trace) -> None:
             assert child in exited, f"PID {child} reaped before it exited"
             live.discard(child)
             exited.discard(child)
+        elif e.kind == "stop":
+            stopped.add(e.pid)
+        elif e.kind == "cont":
+            stopped.discard(e.pid)
         elif e.kind == "switch":
             nxt = e.pid
             if nxt:
                 assert nxt in live and nxt not in exited, f"dead PID {nxt} dispatched at {e.time}"
+                assert nxt not in stopped, f"stopped PID {nxt} dispatched at {e.time}"
                 others = [c for c, pid in on_cpu.items() if pid == nxt and c != e.cpu]
                 assert not others, f"PID {nxt} on cpu{e.cpu} and cpu{others[0]} at once, at {e.time}"
             on_cpu[e.cpu] = nxt

@@ -100,7 +100,7 @@ def test_blocking_sigkill_is_rejected_but_default_is_fine(tmp_path: Path) -> Non
           run main
         }
         """)
-    assert diags == ["4:11: SIGSTOP cannot be caught or ignored"]
+    assert diags == ["4:11: SIGSTOP cannot be blocked"]
 
 
 def test_break_inside_a_fork_block_inside_a_loop_is_outside_any_loop(tmp_path: Path) -> None:

@@ -35,10 +35,12 @@ from procdsl.values import (
 if TYPE_CHECKING:
     from procdsl.kernel.loop import Kernel
 
-CONTINUE, BLOCKED, EXITED = "continue", "blocked", "exited"
-EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL = (ERRNO[n] for n in
-                                                       ("EBADF", "ECHILD", "EAGAIN", "EPERM", "EPIPE", "ESRCH",
-                                                        "EINVAL"))
+CONTINUE, BLOCKED, EXITED, RESUMED = "continue", "blocked", "exited", "resumed"
+FD_LIMIT = 1024              # RLIMIT_NOFILE's usual soft limit: dup2 beyond it fails with EBADF
+HEAP_LIMIT = 262_144         # pages (1 GiB) one process may allocate; more fails with ENOMEM
+# RESUMED: back from a handler; the interrupted statement's cost was already paid
+EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL, ENOMEM = (ERRNO[n] for n in (
+    "EBADF", "ECHILD", "EAGAIN", "EPERM", "EPIPE", "ESRCH", "EINVAL", "ENOMEM"))
 
 
 class RuntimeOp:
@@ -256,6 +258,11 @@ def op_assign(k, p, op):
 
 
 def op_pipe(k, p, op):
+    free = sum(1 for entry in p.fds if entry is None) + FD_LIMIT - len(p.fds)
+    if free < 2:
+        _fail(k, p, "pipe", ERRNO["EMFILE"])
+        p.pc += 1
+        return CONTINUE
     pipe = k.new_pipe()
     r = _lowest_free_fd(p)
     p.fds[r] = End(pipe, False)
@@ -470,7 +477,7 @@ def op_on(k, p, op):
 
 def op_sigreturn(k, p, op):
     signals.sigreturn(p)
-    return CONTINUE
+    return RESUMED
 
 
 def op_ignore(k, p, op):
@@ -540,7 +547,7 @@ def op_dup2(k, p, op):
     src = _fd(op.expr(p), op.span, True)
     dst = _int(op.expr2(p), "dup2", op.span)
     entry = p.fds[src] if 0 <= src < len(p.fds) else None
-    if entry is None or dst < 0:
+    if entry is None or not 0 <= dst < FD_LIMIT:
         _fail(k, p, "dup2", EBADF)
     elif src != dst:
         while len(p.fds) <= dst:
@@ -587,7 +594,11 @@ def op_unlock(k, p, op):
 
 
 def op_alloc(k, p, op):
-    memory.alloc(p.heap, _int(op.expr(p), "alloc", op.span))
+    pages = _int(op.expr(p), "alloc", op.span)
+    if pages < 0 or len(p.heap) + pages > HEAP_LIMIT:
+        _fail(k, p, "alloc", ENOMEM)
+    else:
+        memory.alloc(p.heap, pages)
     p.pc += 1
     return CONTINUE
 

@@ -246,8 +246,8 @@ class Lifecycle:
             return
         if parent.handlers.get(SIGCHLD) == -1:      # explicitly ignored: the kernel reaps
             self.reap(parent, child)
-            if not parent.children and parent.wait_kind == "wait" and parent.state == SLEEPING:
-                self.wake(parent, "last child gone")     # its wait now fails with ECHILD
+            if parent.wait_kind == "wait" and parent.state == SLEEPING:
+                self.wake(parent, "child reaped by the kernel")   # wait looks again: ECHILD or block
             return
         parent.zombies[child.pid] = child
         signals.generate(self, parent, SIGCHLD, sender=0, source="kernel")

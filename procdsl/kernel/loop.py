@@ -105,8 +105,10 @@ class Kernel(Lifecycle, RunQueues):
                     self.now = until
                     reason = "until" if plan.until is not None else "time limit"
                     break
+                before = self.now
                 self.now = ev[0]
-                ev[3](ev[4], ev[5])
+                if ev[3](ev[4], ev[5]) is False:
+                    self.now = before     # a stale event did nothing: the end time must not move
                 self.nsteps += 1
                 if self.nsteps > max_events:
                     raise LimitReached("max_events", max_events)
@@ -170,9 +172,11 @@ class Kernel(Lifecycle, RunQueues):
         return ", ".join(names) or "no process"
 
     # ------------------------------------------------------------------ running a CPU
-    def cpu_event(self, cpu: Cpu, gen: int) -> None:
+    def cpu_event(self, cpu: Cpu, gen: int) -> bool:
         if gen == cpu.gen and cpu.curr is not None:
             self.execute(cpu)
+            return True
+        return False                      # superseded by a later event for this CPU
 
     def execute(self, cpu: Cpu) -> None:
         p = cpu.curr

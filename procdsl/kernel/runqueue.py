@@ -81,6 +81,7 @@ class RunQueues:
     def dispatch(self, cpu: Cpu, p: Proc, prev: Proc | None, why: str) -> None:
         now = self.now
         cost = 0 if cpu.last is p else self.cs_cost
+        self.nsteps += 1
         self.events.append(TraceEvent(now, cpu.id, p.pid, "switch", (prev.pid if prev is not None else 0, why, cost)))
         if self.refill and cpu.last is not p:
             p.remaining += self.refill
@@ -161,10 +162,17 @@ class RunQueues:
             self.schedule(cpu, p, "stopped")
 
     def wake(self, p: Proc, why: str) -> None:
-        if p.state not in (SLEEPING, DISK, STOPPED) or p.builtin:
+        """Make a sleeper runnable. A stopped process is not woken here: only SIGCONT and
+        SIGKILL resume it, and they move it back to a sleep first (signals.generate)."""
+        if p.state not in (SLEEPING, DISK) or p.builtin:
             return
-        if p.wait_kind == "lock" and p.wait_on is not None and p in p.wait_on.waiters:
-            p.wait_on.waiters.remove(p)
+        on = p.wait_on
+        if on is not None:
+            # leave every wait list it is on, so no later event wakes it a second time
+            for waiters in (getattr(on, "waiters", None), getattr(on, "read_waiters", None),
+                            getattr(on, "write_waiters", None)):
+                if waiters is not None and p in waiters:
+                    waiters.remove(p)
         p.timer_token += 1
         self.emit(-1, p.pid, "wake", (why,))
         self.make_runnable(p, self.current, WAKEUP)
@@ -173,9 +181,11 @@ class RunQueues:
         p.timer_token += 1
         self.post(at, P_TIMER, self._timer_fired, p, p.timer_token)
 
-    def _timer_fired(self, p: Proc, token: int) -> None:
+    def _timer_fired(self, p: Proc, token: int) -> bool:
         if p.timer_token == token and p.state in (SLEEPING, DISK):
             self.wake(p, "timer")
+            return True
+        return False                      # cancelled: the run's clock must not move for it
 
     def resched(self, cpu: Cpu) -> None:
         cpu.resched = True
@@ -212,24 +222,28 @@ class RunQueues:
             self.balance_pending = True
             self.post(self.now + self.balance_interval, P_BALANCE, self._balance, None)
 
-    def _balance(self, _: Any, __: Any) -> None:
-        """Every balance interval: move one task from the busiest to the idlest CPU if they differ by 2+."""
+    def _balance(self, _: Any, __: Any) -> bool:
+        """Every balance interval: move one task from the busiest to the idlest CPU if they
+        differ by 2+. Returns whether anything moved (a pass that did nothing leaves the clock)."""
         self.balance_pending = False
         sched = self.sched
-        load = lambda c: sched.nr_queued(c) + (c.curr is not None)  # noqa: E731
-        busiest = max(self.cpus, key=lambda c: (load(c), -c.id))
-        idlest = min(self.cpus, key=lambda c: (load(c), c.id))
-        if load(busiest) - load(idlest) >= 2:
+        loads = [sched.nr_queued(c) + (c.curr is not None) for c in self.cpus]
+        busiest = self.cpus[max(range(len(loads)), key=lambda i: (loads[i], -i))]
+        idlest = self.cpus[min(range(len(loads)), key=lambda i: (loads[i], i))]
+        moved = False
+        if loads[busiest.id] - loads[idlest.id] >= 2:
             p = sched.steal_candidate(busiest, idlest.id)
             if p is not None:
                 sched.dequeue(busiest, p)
                 self.emit(idlest.id, p.pid, "migrate", (busiest.id, idlest.id))
                 sched.enqueue(idlest, p, self.now, MIGRATED)
                 p.last_cpu = idlest.id
+                moved = True
                 if idlest.curr is None:
                     self.schedule(idlest, None, "idle")
                 elif sched.wakeup_preempt(idlest, idlest.curr, p, self.now, max(0, self.now - idlest.run_start)):
                     self.resched(idlest)
-        if any(load(c) >= 2 for c in self.cpus):
+        if any(sched.nr_queued(c) + (c.curr is not None) >= 2 for c in self.cpus):
             self.maybe_balance()
+        return moved
 

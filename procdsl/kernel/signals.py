@@ -78,7 +78,10 @@ def generate(k: Kernel, t: Proc, sig: int, sender: int, source: str = "process")
         if stopped:
             # it stopped at a return to user mode; a call it was in is simply retried
             k.emit(-1, t.pid, "cont", ())
+            t.state = SLEEPING
             k.wake(t, "SIGCONT")
+            if t.parent is not None and not t.parent.builtin:      # CLD_CONTINUED
+                generate(k, t.parent, SIGCHLD, sender=0, source="kernel")
     elif sig in STOP_SIGNALS:
         t.pending &= ~(1 << SIGCONT)
     if ignored:
@@ -151,16 +154,20 @@ def run_handler(p: Proc, sig: int, entry: int) -> None:
         p.sleep_until = -1
     p.wait_kind = ""
     p.wait_on = None
-    p.frames.append((resume, p.mask, p.remaining, p.paid))
+    # everything the interrupted statement was in the middle of: the handler must not see
+    # or finish it (a shared `+=` between load and store, the rest of a large pipe write)
+    p.frames.append((resume, p.mask, p.remaining, p.paid, p.pending_store, p.write_rest))
     p.mask |= 1 << sig
     update_pending(p)
     p.remaining = 0
     p.paid = -1
+    p.pending_store = None
+    p.write_rest = None
     p.pc = entry
 
 
 def sigreturn(p: Proc) -> None:
-    p.pc, p.mask, p.remaining, p.paid = p.frames.pop()
+    p.pc, p.mask, p.remaining, p.paid, p.pending_store, p.write_rest = p.frames.pop()
     update_pending(p)
 
 
