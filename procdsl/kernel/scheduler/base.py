@@ -6,7 +6,7 @@ The kernel owns time, CPUs and process state; a policy only orders runnable task
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from procdsl.kernel.process import Cpu, Proc
 
@@ -14,6 +14,15 @@ INF = 1 << 62
 
 # why a task enters a run queue
 NEW, WAKEUP, PREEMPTED, MIGRATED = "new", "wakeup", "preempted", "migrated"
+
+
+def first_allowed(tasks: Iterable[Proc], cpu_id: int) -> Proc | None:
+    """The first of `tasks` whose affinity lets it run on CPU `cpu_id`. Policies pass their
+    queue back to front, so load balancing moves the task that would run last."""
+    for p in tasks:
+        if p.affinity is None or cpu_id in p.affinity:
+            return p
+    return None
 
 
 class Scheduler:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sortedcontainers import SortedList
 
 from procdsl.kernel.process import Cpu, Proc
-from procdsl.kernel.scheduler.base import NEW, WAKEUP, Scheduler
+from procdsl.kernel.scheduler.base import NEW, WAKEUP, Scheduler, first_allowed
 
 NICE_0 = 1024
 
@@ -87,10 +87,7 @@ class Cfs(Scheduler):
         return p
 
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
-        for _, _, p in reversed(cpu.rq.tree):
-            if p.affinity is None or allowed in p.affinity:
-                return p
-        return None
+        return first_allowed((key[2] for key in reversed(cpu.rq.tree)), allowed)
 
     def put_prev(self, cpu: Cpu, p: Proc, now: int, ran: int) -> None:
         rq = cpu.rq

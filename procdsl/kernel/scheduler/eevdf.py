@@ -11,7 +11,7 @@ from __future__ import annotations
 from sortedcontainers import SortedList
 
 from procdsl.kernel.process import Cpu, Proc
-from procdsl.kernel.scheduler.base import NEW, PREEMPTED, Scheduler
+from procdsl.kernel.scheduler.base import NEW, PREEMPTED, Scheduler, first_allowed
 from procdsl.kernel.scheduler.cfs import NICE_0, tunable_factor
 
 BASE_SLICE = 700_000            # sysctl_sched_base_slice since 6.15, before the CPU-count factor
@@ -137,10 +137,7 @@ class Eevdf(Scheduler):
         return p
 
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
-        for _, _, p in reversed(cpu.rq.tree):
-            if p.affinity is None or allowed in p.affinity:
-                return p
-        return None
+        return first_allowed((key[2] for key in reversed(cpu.rq.tree)), allowed)
 
     def _renew(self, rq: EevdfRq, p: Proc) -> None:
         """update_deadline: a task that reached its deadline gets a new slice."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sortedcontainers import SortedList
 
 from procdsl.kernel.process import Cpu, Proc
-from procdsl.kernel.scheduler.base import NEW, PREEMPTED, Scheduler
+from procdsl.kernel.scheduler.base import NEW, PREEMPTED, Scheduler, first_allowed
 
 DEFAULT_QUANTUM = 10_000_000
 STRIDE1 = 10_000                       # OSTEP's "large number": stride = STRIDE1 / tickets
@@ -122,10 +122,7 @@ class Stride(Scheduler):
         return p
 
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
-        for _, _, p in reversed(cpu.rq.tree):
-            if p.affinity is None or allowed in p.affinity:
-                return p
-        return None
+        return first_allowed((key[2] for key in reversed(cpu.rq.tree)), allowed)
 
     def put_prev(self, cpu: Cpu, p: Proc, now: int, ran: int) -> None:
         p.pass_ += ran * STRIDE1 // p.tickets

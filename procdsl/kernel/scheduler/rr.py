@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 
 from procdsl.kernel.process import Cpu, Proc
-from procdsl.kernel.scheduler.base import INF, Scheduler
+from procdsl.kernel.scheduler.base import Scheduler, first_allowed
 
 
 class Fifo(Scheduler):
@@ -30,13 +30,7 @@ class Fifo(Scheduler):
         return rq.popleft() if rq else None
 
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
-        for p in reversed(cpu.rq):
-            if p.affinity is None or allowed in p.affinity:
-                return p
-        return None
-
-    def slice(self, cpu: Cpu, p: Proc, now: int) -> int:
-        return INF
+        return first_allowed(reversed(cpu.rq), allowed)
 
     def tick(self, cpu: Cpu, p: Proc, now: int, ran: int) -> bool:
         return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sortedcontainers import SortedList
 
 from procdsl.kernel.process import Cpu, Proc
-from procdsl.kernel.scheduler.base import INF, Scheduler
+from procdsl.kernel.scheduler.base import Scheduler, first_allowed
 
 
 class Sjf(Scheduler):
@@ -47,13 +47,7 @@ class Sjf(Scheduler):
         return p
 
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
-        for _, _, p in reversed(cpu.rq):
-            if p.affinity is None or allowed in p.affinity:
-                return p
-        return None
-
-    def slice(self, cpu: Cpu, p: Proc, now: int) -> int:
-        return INF
+        return first_allowed((key[2] for key in reversed(cpu.rq)), allowed)
 
     def tick(self, cpu: Cpu, p: Proc, now: int, ran: int) -> bool:
         return False
