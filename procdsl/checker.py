@@ -13,7 +13,7 @@ from procdsl.queries import Env, EventRef, compile_check
 from procdsl.source import Span
 from procdsl.trace import Trace, describe, format_duration, format_time
 from procdsl.unparse import unparse
-from procdsl.values import ProgramFault, show
+from procdsl.values import Dur, ProgramFault, show
 
 STAT_LETTER = {"running": "R", "ready": "R", "sleeping": "S", "disk_wait": "D", "stopped": "T", "zombie": "Z"}
 
@@ -151,6 +151,10 @@ class Checker:
             tol = f" ± {show(compile_check(e.tolerance)(env))}" if e.tolerance is not None else ""
             message = (f"expected {unparse(e.left)} {e.op} {_shown(right)}{tol} {when}, "
                        f"but it is {_shown(left)}")
+            if _unit_mismatch(left, right):
+                message += " (a duration compared with a bare number, which counts nanoseconds: write 5ms, 250us)"
+            elif isinstance(left, str) != isinstance(right, str) and None not in (left, right):
+                message += " (a string never equals a number)"
         if env.notes:
             message += "; " + "; ".join(env.notes)
         return Outcome(False, message, self.explain(env))
@@ -282,6 +286,12 @@ def _ps_cell(header: str, value: str) -> str:
     if header == "LABEL" and value.endswith("[0]"):
         return value[:-3]
     return value
+
+
+def _unit_mismatch(a: Any, b: Any) -> bool:
+    plain = (int, float)
+    return (isinstance(a, Dur) and isinstance(b, plain) and not isinstance(b, (Dur, bool))) or \
+           (isinstance(b, Dur) and isinstance(a, plain) and not isinstance(a, (Dur, bool)))
 
 
 def _shown(v: Any) -> str:

@@ -48,3 +48,16 @@ def test_a_quiet_run_ends_at_its_last_real_event(tmp_path: Path) -> None:
 def test_runaway_values_fault_instead_of_eating_memory(tmp_path: Path, statement: str, fault: str) -> None:
     [result] = check_text(tmp_path, f'scenario "v" {{\n  program main {{ {statement} }}\n  run main\n}}\n')
     assert result.end_reason == "fault" and fault in result.note
+
+
+def test_a_failed_comparison_says_when_units_or_types_cannot_match(tmp_path: Path) -> None:
+    [result] = check_text(tmp_path, """scenario "u" {
+  program main { compute 5ms }
+  run main
+  expect cpu_time(main) == 5
+  expect exit_code(main) == "0"
+}
+""")
+    unit, text = (e.message for e in result.expectations)
+    assert "a duration compared with a bare number" in unit
+    assert "a string never equals a number" in text
