@@ -21,7 +21,7 @@ class LimitReached(Exception):
 
 class Proc:
     __slots__ = (
-        "pid", "parent", "label", "index", "cmd", "code", "pc", "vars", "args", "state", "cpu", "last_cpu",
+        "pid", "parent", "label", "index", "cmd", "code", "pc", "vars", "args", "state", "cpu", "last_cpu", "forced",
         "children", "zombies", "nice", "weight", "uid", "handlers", "mask", "pending", "sigpending", "frames",
         "remaining", "paid", "exit_code", "exit_signal", "fds", "linebuf", "heap", "cow", "subreaper", "errno",
         "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "seq", "builtin",
@@ -51,6 +51,7 @@ class Proc:
         self.handlers: dict[int, int] = {}
         self.mask = 0
         self.pending = 0
+        self.forced = 0          # pending signals that must act even on PID 1 (faults, SIGKILL from outside)
         self.sigpending = False
         self.frames: list = []
         self.remaining = 0

@@ -38,8 +38,12 @@ def send(k: Kernel, sender: Proc | None, target: Proc, sig: int) -> int:
         return 0
     if target.pid == 1 and target.handlers.get(sig, None) is None:
         # init gets only the signals it has a handler for; from outside the machine (the
-        # parent namespace) SIGKILL and SIGSTOP are forced (semantics.md §5.6)
-        if sender is not None or sig not in UNCATCHABLE:
+        # parent namespace) SIGKILL and SIGSTOP are forced (semantics.md §5.6). A blocked
+        # signal is never ignored when sent: it stays pending, and is dropped at delivery
+        # if init still has no handler then (sig_ignored, get_signal)
+        if sender is None and sig in UNCATCHABLE:
+            target.forced |= 1 << sig
+        elif not target.mask & (1 << sig):
             k.emit(k.cpu_of(sender) if sender else -1, spid, "signal",
                    (1, sig, "dropped: PID 1 has no handler for it", source))
             return 0
@@ -59,7 +63,8 @@ def generate(k: Kernel, t: Proc, sig: int, sender: int, source: str = "process")
     stopped = t.state == STOPPED
     ignored = sig != SIGKILL and not blocked and (
         handler == IGN or (handler is None and DEFAULT_ACTION.get(sig) in ("ign", "cont")))
-    if t.pid == 1 and handler is None and source == "kernel" and DEFAULT_ACTION.get(sig) != "ign":
+    if t.pid == 1 and handler is None and source == "kernel" and DEFAULT_ACTION.get(sig) != "ign" \
+            and not blocked:
         # init gets no signal it has no handler for (sig_task_ignored); only forced faults kill it
         k.emit(-1, sender, "signal", (t.pid, sig, "dropped: PID 1 has no handler for it", source))
         return
@@ -108,6 +113,7 @@ def force(k: Kernel, p: Proc, sig: int) -> None:
         p.mask &= ~bit
         p.handlers.pop(sig, None)
     p.pending |= bit
+    p.forced |= bit
     update_pending(p)
     k.emit(k.cpu_of(p), 0, "signal", (p.pid, sig, "fault", "kernel"))
 
@@ -132,7 +138,9 @@ def deliver(k: Kernel, p: Proc) -> None:
             run_handler(p, sig, handler)
             return
         action = DEFAULT_ACTION.get(sig, "term")
-        if action in ("ign", "cont"):
+        forced = p.forced & (1 << sig)
+        p.forced &= ~(1 << sig)
+        if action in ("ign", "cont") or (p.pid == 1 and not forced):
             continue
         if action == "stop":
             k.emit(cpu, p.pid, "handle", (sig, "stop"))
