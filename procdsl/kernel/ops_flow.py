@@ -1,0 +1,114 @@
+"""Statements that compute, sleep, assign and steer: compute, sleep, io, =, +=, if/while, repeat, for."""
+
+from __future__ import annotations
+
+from procdsl.kernel.ops_io import read_line
+from procdsl.kernel.opsupport import BLOCKED, CONTINUE, _duration, _fd, _int, _set
+from procdsl.kernel.process import DISK, SLEEPING
+from procdsl.values import (
+    MISSING,
+    Dur,
+    PipeVal,
+    ProgramFault,
+    SharedCell,
+    arith,
+    type_name,
+)
+
+
+def op_compute(k, p, op):
+    p.remaining += _duration(op.expr(p), op.span)
+    p.pc += 1
+    return CONTINUE
+
+
+def op_sleep(k, p, op):
+    if p.sleep_until < 0:
+        p.sleep_until = k.now + _duration(op.expr(p), op.span)
+    if k.now >= p.sleep_until:
+        p.sleep_until = -1
+        p.wait_kind = ""
+        p.pc += 1
+        return CONTINUE
+    disk = op.flag
+    k.block(p, DISK if disk else SLEEPING, "io" if disk else "sleep", None,
+            f"{'io' if disk else 'sleep'} until {Dur(p.sleep_until)}")
+    k.timer(p, p.sleep_until)
+    return BLOCKED
+
+
+def op_assign(k, p, op):
+    value = op.expr(p)
+    name = op.name
+    if op.aux:                        # += or -=
+        cur = p.vars.get(name, MISSING)
+        if cur is MISSING:
+            raise ProgramFault(f"'{name}' has no value yet", op.span)
+        if type(cur) is SharedCell:
+            # load, then store one step later: another CPU may store in between (a lost update)
+            if p.pending_store is None:
+                p.pending_store = (arith(op.aux, cur.value, value, op.span),)
+                if op.cost:
+                    p.remaining += k.rng.randint(0, 2 * op.cost)
+                return CONTINUE
+            cur.value = p.pending_store[0]
+            p.pending_store = None
+        else:
+            p.vars[name] = arith(op.aux, cur, value, op.span)
+    elif op.flag:
+        p.vars[name] = SharedCell(value)
+    else:
+        _set(p, name, value)
+    p.pc += 1
+    return CONTINUE
+
+
+def op_jump(k, p, op):
+    p.pc = op.jump
+    return CONTINUE
+
+
+def op_jump_if_false(k, p, op):
+    p.pc = p.pc + 1 if op.expr(p) else op.jump
+    return CONTINUE
+
+
+def op_repeat_init(k, p, op):
+    p.vars[op.name] = _int(op.expr(p), "repeat", op.span)
+    p.pc += 1
+    return CONTINUE
+
+
+def op_repeat_next(k, p, op):
+    left = p.vars[op.name]
+    if left <= 0:
+        p.pc = op.jump
+    else:
+        p.vars[op.name] = left - 1
+        p.pc += 1
+    return CONTINUE
+
+
+def op_for_init(k, p, op):
+    v = op.expr(p)
+    if isinstance(v, tuple):
+        p.vars[op.name] = (v, 0)
+    elif isinstance(v, (PipeVal, int)) and not isinstance(v, bool):
+        p.vars[op.name] = ("fd", _fd(v, op.span, False))
+    else:
+        raise ProgramFault(f"`for` goes over a list or a file descriptor, not a {type_name(v)}", op.span)
+    p.pc += 1
+    return CONTINUE
+
+
+def op_for_next(k, p, op):
+    items, i = p.vars[op.aux]
+    if type(items) is str:
+        return read_line(k, p, i, op)
+    if i < len(items):
+        _set(p, op.name, items[i])
+        p.vars[op.aux] = (items, i + 1)
+        p.pc += 1
+    else:
+        p.pc = op.jump
+    return CONTINUE

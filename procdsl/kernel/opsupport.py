@@ -1,0 +1,168 @@
+"""What every statement's implementation shares: the runtime op, names, statuses, argument checks.
+
+An op function returns CONTINUE (the process goes on; the loop charges the op's cost),
+BLOCKED (the process left the CPU), EXITED, or RESUMED (back from a handler: the
+interrupted statement's cost was already paid). Blocking calls leave the program counter
+on themselves, so a wake-up simply runs the call again: that is how wait, read, write and
+lock restart after a handler (SA_RESTART), while sleep and pause are moved past instead.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from procdsl.kernel.memory import Mutex
+from procdsl.kernel.process import Proc
+from procdsl.linux import ERRNO
+from procdsl.values import (
+    MISSING,
+    Dur,
+    Errno,
+    PipeVal,
+    ProgramFault,
+    SharedCell,
+    compile_expr,
+    show,
+    type_name,
+)
+
+if TYPE_CHECKING:
+    from procdsl.kernel.loop import Kernel
+
+CONTINUE, BLOCKED, EXITED, RESUMED = "continue", "blocked", "exited", "resumed"
+FD_LIMIT = 1024              # RLIMIT_NOFILE's usual soft limit: dup2 beyond it fails with EBADF
+HEAP_LIMIT = 262_144         # pages (1 GiB) one process may allocate; more fails with ENOMEM
+EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL, ENOMEM, EMFILE = (ERRNO[n] for n in (
+    "EBADF", "ECHILD", "EAGAIN", "EPERM", "EPIPE", "ESRCH", "EINVAL", "ENOMEM", "EMFILE"))
+
+
+class RuntimeOp:
+    __slots__ = ("fn", "cost", "precost", "span", "expr", "expr2", "name", "jump", "signal", "flag", "args",
+                 "aux", "pc")
+
+
+def lookup(p: Proc, name: str, span: Any) -> Any:
+    v = p.vars.get(name, MISSING)
+    if v is not MISSING:
+        return v.value if type(v) is SharedCell else v
+    if name == "pid":
+        return p.pid
+    if name == "ppid":
+        return p.parent.pid if p.parent is not None else 0
+    if name == "errno":
+        return Errno(p.errno)
+    if name == "args":
+        return p.args
+    if name in ("stdin", "stdout", "stderr"):
+        return ("stdin", "stdout", "stderr").index(name)
+    if span is MISSING:
+        return MISSING
+    raise ProgramFault(f"'{name}' has no value yet", span)
+
+
+def _functions(rng: Any):
+    """Functions a program may call; the random ones draw from the scenario's seeded generator."""
+
+    def call(e: Any, lookup_fn: Any, span: Any):
+        func = getattr(e, "func", "cpu")
+        args = tuple(compile_expr(a, lookup_fn, call) for a in getattr(e, "args", ()))
+        if func == "len" and len(args) == 1:
+            arg = args[0]
+
+            def length(p):
+                v = arg(p)
+                if not isinstance(v, (tuple, str)):
+                    raise ProgramFault(f"len needs a list or a string, not a {type_name(v)}", span)
+                return len(v)
+            return length
+        if func == "random" and len(args) == 2 and rng is not None:
+            lo_f, hi_f = args
+
+            def uniform(p):
+                lo, hi = lo_f(p), hi_f(p)
+                if not (isinstance(lo, int) and isinstance(hi, int)) or hi < lo:
+                    raise ProgramFault(f"random(low, high) needs low <= high, got {show(lo)}, {show(hi)}", span)
+                value = rng.randint(int(lo), int(hi))
+                return Dur(value) if isinstance(lo, Dur) else value
+            return uniform
+        if func == "exponential" and len(args) == 1 and rng is not None:
+            mean_f = args[0]
+
+            def exponential(p):
+                mean = mean_f(p)
+                if not isinstance(mean, Dur) or mean <= 0:
+                    raise ProgramFault(f"exponential(mean) needs a positive duration, got {show(mean)}", span)
+                u = rng.getrandbits(53) / (1 << 53)        # [0, 1): -log(1 - u) is finite
+                return Dur(round(-int(mean) * math.log1p(-u)))
+            return exponential
+        raise ProgramFault(f"'{func}' is not a function a program can call", span)
+    return call
+
+
+_call = _functions(None)
+
+
+def compile_program_expr(e: Any, rng: Any = None):
+    return compile_expr(e, lookup, _functions(rng) if rng is not None else _call)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _int(v: Any, what: str, span: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise ProgramFault(f"{what} needs a number, not a {type_name(v)}", span)
+    return int(v)
+
+
+def _duration(v: Any, span: Any) -> int:
+    if not isinstance(v, Dur):
+        raise ProgramFault(f"a duration is needed here, not a {type_name(v)} ({show(v)})", span)
+    if v < 0:
+        raise ProgramFault(f"a duration cannot be negative ({v})", span)
+    return int(v)
+
+
+def _fd(v: Any, span: Any, writing: bool) -> int:
+    if isinstance(v, PipeVal):
+        return v.write if writing else v.read
+    return _int(v, "a file descriptor", span)
+
+
+def _fail(k: Kernel, p: Proc, call: str, err: int) -> None:
+    p.errno = err
+    k.emit(k.cpu_of(p), p.pid, "fail", (call, err))
+
+
+def _signal(v: Any, span: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 31:
+        raise ProgramFault(f"not a signal: {show(v)}", span)
+    return int(v)
+
+
+def _set(p: Proc, name: str, value: Any) -> None:
+    cur = p.vars.get(name)
+    if type(cur) is SharedCell:
+        cur.value = value
+    else:
+        p.vars[name] = value
+
+
+def _lowest_free_fd(p: Proc) -> int:
+    for i, entry in enumerate(p.fds):
+        if entry is None:
+            return i
+    p.fds.append(None)
+    return len(p.fds) - 1
+
+
+# ---------------------------------------------------------------------- ops
+
+
+def _mutex(v: Any, span: Any) -> Mutex:
+    if isinstance(v, SharedCell):
+        v = v.value
+    if not isinstance(v, Mutex):
+        raise ProgramFault(f"lock and unlock take a mutex (m = mutex), not a {type_name(v)}", span)
+    return v
