@@ -412,12 +412,16 @@ def _bodies(s: ir.Stmt) -> list[tuple]:
     return []
 
 
-def exec_targets(stmts: Iterable[ir.Stmt]) -> Iterator[str]:
+def all_statements(stmts: Iterable[ir.Stmt]) -> Iterator[ir.Stmt]:
+    """Every statement, nested blocks included, in source order."""
     for s in stmts:
-        if s.kind == "exec":
-            yield s.program
+        yield s
         for body in _bodies(s):
-            yield from exec_targets(body)
+            yield from all_statements(body)
+
+
+def exec_targets(stmts: Iterable[ir.Stmt]) -> Iterator[str]:
+    return (s.program for s in all_statements(stmts) if s.kind == "exec")
 
 
 class ProgramChecks:
@@ -443,8 +447,4 @@ class ProgramChecks:
 
 
 def fork_labels(stmts: Iterable[ir.Stmt]) -> Iterator[str]:
-    for s in stmts:
-        if s.kind == "fork_block":
-            yield s.label
-        for body in _bodies(s):
-            yield from fork_labels(body)
+    return (s.label for s in all_statements(stmts) if s.kind == "fork_block")

@@ -180,12 +180,7 @@ class Kernel(Lifecycle, RunQueues):
 
     def execute(self, cpu: Cpu) -> None:
         p = cpu.curr
-        now = self.now
-        if p.remaining and cpu.seg_start < now:
-            p.remaining -= now - cpu.seg_start
-            if p.remaining < 0:
-                p.remaining = 0
-        cpu.seg_start = now
+        self.settle(cpu, p)
         heap = self.heap
         sched = self.sched
         self.current = cpu
@@ -202,12 +197,15 @@ class Kernel(Lifecycle, RunQueues):
                         return
                 now = self.now
                 rem = p.remaining
+                op = None if rem else p.code.ops[p.pc]
+                # the slice is looked at only when the task still wants CPU time: owed work,
+                # or a statement with a cost (a free one, like exit, runs first)
+                if now >= cpu.slice_end and (rem or op.cost):
+                    if sched.tick(cpu, p, now, now - cpu.run_start):
+                        self.preempt(cpu, p)
+                        return
+                    cpu.slice_end = self.slice_end(now, sched.slice(cpu, p, now))
                 if rem:
-                    if now >= cpu.slice_end:
-                        if sched.tick(cpu, p, now, now - cpu.run_start):
-                            self.preempt(cpu, p)
-                            return
-                        cpu.slice_end = self.slice_end(now, sched.slice(cpu, p, now))
                     end = now + rem
                     if end <= cpu.slice_end and (not heap or end < heap[0][0]):
                         self.now = end
@@ -219,12 +217,6 @@ class Kernel(Lifecycle, RunQueues):
                     heappush(heap, (end if end < cpu.slice_end else cpu.slice_end, P_CPU, self.seq,
                                     self.cpu_event, cpu, cpu.gen))
                     return
-                op = p.code.ops[p.pc]
-                if op.cost and now >= cpu.slice_end:
-                    if sched.tick(cpu, p, now, now - cpu.run_start):
-                        self.preempt(cpu, p)
-                        return
-                    cpu.slice_end = self.slice_end(now, sched.slice(cpu, p, now))
                 if op.precost and p.paid != p.pc:
                     p.paid = p.pc
                     p.remaining = op.precost
@@ -237,8 +229,6 @@ class Kernel(Lifecycle, RunQueues):
                     if self.nsteps > self.limits.max_events:
                         raise LimitReached("max_events", self.limits.max_events) from None
                     continue
-                except ProgramFault:
-                    raise
                 if status is not CONTINUE:
                     if status is BLOCKED:
                         return

@@ -85,12 +85,15 @@ class RunQueues:
         self.events.append(TraceEvent(now, cpu.id, p.pid, "switch", (prev.pid if prev is not None else 0, why, cost)))
         if self.refill and cpu.last is not p:
             p.remaining += self.refill
+        p.last_cpu = cpu.id
+        cpu.last = p
+        self.arm(cpu, p, now + cost)
+
+    def arm(self, cpu: Cpu, p: Proc, start: int) -> None:
+        """Put `p` on `cpu` from `start` with a fresh slice; the CPU's event fires then."""
         p.state = RUNNING
         p.cpu = cpu
-        p.last_cpu = cpu.id
         cpu.curr = p
-        cpu.last = p
-        start = now + cost
         cpu.run_start = start
         cpu.seg_start = start
         cpu.slice_end = self.slice_end(start, self.sched.slice(cpu, p, start))
@@ -110,16 +113,15 @@ class RunQueues:
 
     def resume(self, cpu: Cpu, p: Proc) -> None:
         """The policy picked the task it just preempted: no switch happens, it goes on with a new slice."""
+        self.arm(cpu, p, self.now)
+
+    def settle(self, cpu: Cpu, p: Proc) -> None:
+        """Count the compute done in the current segment up to now, and start a new segment."""
         now = self.now
-        p.state = RUNNING
-        p.cpu = cpu
-        cpu.curr = p
-        cpu.run_start = now
-        cpu.seg_start = now
-        cpu.slice_end = self.slice_end(now, self.sched.slice(cpu, p, now))
-        cpu.resched = False
-        cpu.gen += 1
-        self.post(now, P_CPU, self.cpu_event, cpu, cpu.gen)
+        if p.remaining and cpu.seg_start < now:
+            p.remaining = max(0, p.remaining - (now - cpu.seg_start))
+        if cpu.seg_start < now:
+            cpu.seg_start = now
 
     def leave_cpu(self, cpu: Cpu, p: Proc) -> None:
         """Account the run that ends now and free the CPU (the caller picks what runs next)."""
@@ -127,8 +129,7 @@ class RunQueues:
         if ran < 0:
             ran = 0
         p.cputime += ran
-        if p.remaining and cpu.seg_start < self.now:
-            p.remaining = max(0, p.remaining - (self.now - cpu.seg_start))
+        self.settle(cpu, p)
         self.sched.put_prev(cpu, p, self.now, ran)
         cpu.gen += 1
         cpu.curr = None
@@ -195,9 +196,7 @@ class RunQueues:
         """Interrupt a running CPU (an IPI): it looks at signals and need-resched at once."""
         if cpu.curr is None or cpu is self.current:
             return
-        if cpu.curr.remaining and cpu.seg_start < self.now:
-            cpu.curr.remaining = max(0, cpu.curr.remaining - (self.now - cpu.seg_start))
-            cpu.seg_start = self.now
+        self.settle(cpu, cpu.curr)
         cpu.gen += 1
         self.post(max(self.now, cpu.run_start), P_CPU, self.cpu_event, cpu, cpu.gen)
 
