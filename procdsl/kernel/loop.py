@@ -9,6 +9,7 @@ needed per statement.
 
 from __future__ import annotations
 
+import gc
 import random
 from heapq import heappop, heappush
 from typing import Any
@@ -257,7 +258,15 @@ class Kernel(Lifecycle, RunQueues):
 
 
 def run_plan(plan: EventPlan, seed: int | None = None) -> Trace:
-    return Kernel(plan, seed).run()
+    # The trace is a growing list of tuples the cyclic collector would rescan again and
+    # again; the kernel's objects are freed by reference counting, so pause it for the run.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return Kernel(plan, seed).run()
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 __all__ = ["Kernel", "run_plan", "LimitReached", "INF"]
