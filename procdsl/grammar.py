@@ -16,6 +16,8 @@ _HERE = Path(__file__).resolve().parent
 # in the top-level grammars/ folder, the single place where the syntax is edited.
 _CANDIDATES = (_HERE / "grammars" / "procdsl.lark", _HERE.parent / "grammars" / "procdsl.lark")
 START_SYMBOLS = ["start", "expr"]      # whole files, and the `{expr}` parts of strings
+LARK_OPTIONS = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=True,
+                    start=START_SYMBOLS)
 
 
 def grammar_path() -> Path:
@@ -25,9 +27,15 @@ def grammar_path() -> Path:
     raise FileNotFoundError("procdsl.lark not found next to the procdsl package")
 
 
-def _cache_file(text: str) -> str | None:
-    """Building the LALR tables takes about a second; Lark can reuse them from a cache file."""
-    key = hashlib.sha256((text + lark.__version__).encode()).hexdigest()[:16]
+def grammar_text() -> str:
+    return grammar_path().read_text(encoding="utf-8")
+
+
+def cache_file(text: str, options: dict) -> str | None:
+    """Building the LALR tables takes about a second; Lark can reuse them from a cache file.
+
+    One file per grammar, Lark version and option set: Lark rebuilds a cache made with other options."""
+    key = hashlib.sha256((text + lark.__version__ + repr(sorted(options.items()))).encode()).hexdigest()[:16]
     folder = os.environ.get("PROCDSL_CACHE_DIR") or os.path.join(tempfile.gettempdir(), "procdsl-cache")
     try:
         os.makedirs(folder, exist_ok=True)
@@ -38,13 +46,14 @@ def _cache_file(text: str) -> str | None:
 
 @cache
 def parser(strict: bool = False) -> Lark:
-    text = grammar_path().read_text(encoding="utf-8")
-    options = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=True,
-                   start=START_SYMBOLS)
+    """The grammar as a plain Lark parser that builds trees: for strict-mode checks and tools.
+
+    procdsl's front end parses with `procdsl.reduce`, which lowers while Lark reduces."""
+    text = grammar_text()
     if strict:
-        return Lark(text, strict=True, **options)
-    cache_file = _cache_file(text)
+        return Lark(text, strict=True, **LARK_OPTIONS)
+    path = cache_file(text, LARK_OPTIONS)
     try:
-        return Lark(text, cache=cache_file or False, **options)
+        return Lark(text, cache=path or False, **LARK_OPTIONS)
     except OSError:
-        return Lark(text, **options)
+        return Lark(text, **LARK_OPTIONS)

@@ -1,16 +1,19 @@
-"""Lark tree to IR: one small method per grammar rule; problems are collected, not raised."""
+"""Grammar rules to IR: one small method per rule, called as Lark reduces it; problems are collected, not raised.
+
+`procdsl.reduce` calls `Lower.RULE(self, pos, children)`: `pos` is the stretch of source the
+rule covers (a `reduce.Pos`), `children` what Lark's tree builder would have given the rule."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 from typing import Any
 
-from lark import Token, Transformer, Tree
+from lark import Token
 from lark.exceptions import UnexpectedInput
 
 from procdsl import ir
-from procdsl.diagnostics import CompileError, Diagnostic
-from procdsl.grammar import parser
+from procdsl.diagnostics import Diagnostic
+from procdsl.reduce import reducer_for
 from procdsl.source import Source, Span
 
 NS = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
@@ -39,9 +42,8 @@ def _items(children: list) -> list:
             if c is not None and not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE", "LSQB", "RSQB", "LPAR", "RPAR"))]
 
 
-class Lower(Transformer):
+class Lower:
     def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
-        super().__init__(visit_tokens=False)
         self.source = source
         self.diagnostics: list[Diagnostic] = []
         self._line_offset = line_offset
@@ -49,7 +51,7 @@ class Lower(Transformer):
 
     # ------------------------------------------------------------ helpers
     def span(self, meta: Any) -> Span:
-        if getattr(meta, "empty", False) or not hasattr(meta, "line"):
+        if meta.line is None:
             return self.source.span(1 + self._line_offset, 1)
         col_shift = self._col_offset if meta.line == 1 else 0
         end_shift = self._col_offset if meta.end_line == 1 else 0
@@ -64,18 +66,6 @@ class Lower(Transformer):
 
     def error(self, message: str, span: Span, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(message, span, hint=hint))
-
-    def __default__(self, data, children, meta):
-        raise AssertionError(f"procdsl bug: grammar rule {data!r} has no lowering")
-
-    def _call_userfunc(self, tree, new_children=None):
-        # Every method takes (meta, children). Calling it directly avoids the per-call
-        # wrapper objects that v_args(meta=True) builds, the front end's largest cost.
-        children = new_children if new_children is not None else tree.children
-        method = getattr(self, tree.data, None)
-        if method is None:
-            return self.__default__(tree.data, children, tree.meta)
-        return method(tree.meta, children)
 
     # ------------------------------------------------------------ file
     def start(self, meta, children):
@@ -322,8 +312,6 @@ class Lower(Transformer):
     def cell(self, c) -> ir.Cell:
         if isinstance(c, ir.Cell):
             return c
-        if isinstance(c, Tree):            # cell_word alias around a lone token
-            return self.cell(c.children[0])
         text = self.string_value(c) if c.type == "STRING" else str(c)
         return ir.build(ir.Cell, span=self.tspan(c), text=text)
 
@@ -657,15 +645,14 @@ class Lower(Transformer):
     def interpolation(self, text: str, tok: Token, offset: int) -> ir.Expr:
         base = self.tspan(tok)
         col0 = base.col + offset - 1
+        sub = Lower(self.source, line_offset=base.line - 1, col_offset=col0)
         try:
-            tree = parser().parse(text, start="expr")
+            expr = reducer_for(Lower).run(sub, text, "expr")
         except UnexpectedInput as err:
             col = col0 + max(1, getattr(err, "column", 1) or 1)
             self.error(f"cannot read the interpolation {{{text}}}", ir.build(Span, file=base.file, line=base.line, col=col,
                        end_line=base.line, end_col=col + 1), "inside { } write an expression such as {x} or {s.code}")
             return ir.build(ir.Lit, span=base, type="str", value="")
-        sub = Lower(self.source, line_offset=base.line - 1, col_offset=col0)
-        expr = sub.transform(tree)
         self.diagnostics.extend(sub.diagnostics)
         return expr
 
@@ -673,10 +660,3 @@ class Lower(Transformer):
 def _join(a: Span, b: Span) -> Span:
     return ir.build(Span, file=a.file, line=a.line, col=a.col, end_line=b.end_line, end_col=b.end_col)
 
-
-def lower(tree: Tree, source: Source) -> ir.File:
-    lowering = Lower(source)
-    result = lowering.transform(tree)
-    if lowering.diagnostics:
-        raise CompileError(lowering.diagnostics)
-    return result

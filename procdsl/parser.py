@@ -1,14 +1,16 @@
-"""Text to Lark tree; the one place where Lark's exceptions become procdsl diagnostics."""
+"""Text to IR in one pass of Lark's LALR parser; the one place where Lark's exceptions become procdsl diagnostics."""
 
 from __future__ import annotations
 
 import re
 
-from lark import Token, Tree
+from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from procdsl import ir
 from procdsl.diagnostics import CompileError, Diagnostic
-from procdsl.grammar import parser
+from procdsl.lower import Lower
+from procdsl.reduce import reducer_for
 from procdsl.source import Source
 
 # How each terminal reads in "expected one of" lists.
@@ -29,11 +31,19 @@ def describe_terminal(name: str) -> str:
     return f"'{name.lower().lstrip('_')}'"
 
 
-def parse(source: Source) -> Tree:
+def parse(source: Source) -> ir.File:
+    """The file's IR; raises CompileError with the syntax error, or with every lowering problem.
+
+    A syntax error is reported alone: what lowering noticed before it is about text the
+    author is likely to change anyway."""
+    lowering = Lower(source)
     try:
-        return parser().parse(source.text, start="start")
+        result = reducer_for(Lower).run(lowering, source.text, "start")
     except UnexpectedInput as err:
         raise CompileError([_diagnose(err, source)]) from None
+    if lowering.diagnostics:
+        raise CompileError(lowering.diagnostics)
+    return result
 
 
 def unclosed_brace(text: str) -> tuple[int, int] | None:

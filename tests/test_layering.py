@@ -11,7 +11,7 @@ import pytest
 from helpers import ROOT
 
 PACKAGE = ROOT / "procdsl"
-FRONT_END = ("lark", "procdsl.parser", "procdsl.lower", "procdsl.grammar", "procdsl.frontend", "procdsl.validate",
+FRONT_END = ("lark", "procdsl.parser", "procdsl.lower", "procdsl.reduce", "procdsl.grammar", "procdsl.frontend", "procdsl.validate",
              "procdsl.checker", "procdsl.cli")
 
 

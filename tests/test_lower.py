@@ -9,14 +9,14 @@ from pydantic import ValidationError
 
 from procdsl import ir
 from procdsl.diagnostics import CompileError
-from procdsl.lower import lower, parse_duration, parse_size
+from procdsl.lower import parse_duration, parse_size
 from procdsl.parser import parse
 from procdsl.source import Source
 
 
 def lowered(text: str) -> ir.File:
     source = Source("t.proc", text)
-    return lower(parse(source), source)
+    return parse(source)
 
 
 def lower_errors(text: str) -> list[str]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from lark import Tree
 
+from procdsl import ir
 from procdsl.diagnostics import CompileError
 from procdsl.grammar import grammar_path, parser
 from procdsl.parser import describe_terminal, parse, unclosed_brace
@@ -36,10 +36,10 @@ def test_parser_is_cached() -> None:
     assert parser() is parser()
 
 
-def test_parse_returns_a_tree() -> None:
-    tree = parse(src('scenario "s" {\n  program p { compute 1ms }\n  run p\n}\n'))
-    assert isinstance(tree, Tree)
-    assert tree.data == "start"
+def test_parse_lowers_in_the_same_pass() -> None:
+    f = parse(src('scenario "s" {\n  program p { compute 1ms }\n  run p\n}\n'))
+    assert isinstance(f, ir.File)
+    assert [s.title for s in f.scenarios] == ["s"]
 
 
 @pytest.mark.parametrize("text", [
@@ -56,12 +56,12 @@ def test_parse_returns_a_tree() -> None:
     '  expect cpu_time(p) == 1ms ± 10us\n  expect cpu_time(p) == 1ms +- 10us\n}',
 ])
 def test_valid_sources_parse(text: str) -> None:
-    assert isinstance(parse(src(text)), Tree)
+    assert isinstance(parse(src(text)), ir.File)
 
 
 def test_keywords_are_reserved_only_where_they_start_a_statement() -> None:
-    tree = parse(src("program p {\n  state = 1\n  x = state + pid\n  print output\n}\n"))
-    assert len(list(tree.find_data("assign"))) == 2
+    f = parse(src("program p {\n  state = 1\n  x = state + pid\n  print output\n}\n"))
+    assert [s.kind for s in f.programs[0].body] == ["assign", "assign", "print"]
     d = syntax_error("program p {\n  wait = 3\n}\n")      # `wait` starts this statement: a keyword there
     assert (d.span.line, d.span.col) == (2, 8)
 
