@@ -200,10 +200,14 @@ class ProgramCache:
 
 
 def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program],
-                     cache: Optional[ProgramCache] = None) -> EventPlan:
+                     cache: Optional[ProgramCache] = None, codes: Optional[dict[str, ProgramCode]] = None,
+                     labels: Optional[set[str]] = None) -> EventPlan:
+    """The event plan; `codes` and `labels`, when given, are what this would compute from `programs`."""
     cache = cache or ProgramCache()
-    codes = {name: cache.code(p) for name, p in programs.items()}
-    labels = scenario_labels(sc, programs, cache)
+    if codes is None:
+        codes = {name: cache.code(p) for name, p in programs.items()}
+    if labels is None:
+        labels = scenario_labels(sc, programs, cache)
     starts = []
     for run in sc.runs:
         opts = {o.name: o.value for o in run.options}

@@ -10,7 +10,7 @@ from typing import Optional, Sequence
 from procdsl import ir
 from procdsl.compiler import ProgramCache, compile_scenario, scenario_labels
 from procdsl.diagnostics import CompileError, Diagnostic
-from procdsl.lower import lower
+from procdsl.gcpause import paused_gc
 from procdsl.parser import parse
 from procdsl.plan import EventPlan
 from procdsl.source import Source
@@ -36,13 +36,14 @@ def read_source(path: str) -> Source:
 
 
 def parse_file(source: Source) -> ir.File:
-    return lower(parse(source), source)
+    return parse(source)
 
 
 def load(path: str, submission: Optional[Sequence[str]] = None) -> Unit:
     """Parse `path` and everything it uses; all problems land in `unit.diagnostics`."""
     unit = Unit(path=path)
-    _load_into(unit, path, chain=(), is_root=True, submission=submission)
+    with paused_gc():
+        _load_into(unit, path, chain=(), is_root=True, submission=submission)
     return unit
 
 
@@ -109,22 +110,77 @@ class CompiledScenario:
     diagnostics: tuple[Diagnostic, ...]
 
 
+class _SharedPrograms:
+    """The file's own programs, checked and compiled once for all of its scenarios.
+
+    A shared program's problems, code and fork labels do not depend on the scenario unless
+    it execs a name only some scenarios define, or a scenario defines a program of the same
+    name (then that scenario takes the general path)."""
+
+    def __init__(self, programs: dict[str, ir.Program], checks: ProgramChecks, cache: ProgramCache,
+                 open_labels: bool) -> None:
+        self.programs = programs
+        self.cache = cache
+        self._codes: Optional[dict] = None
+        self.labels = frozenset(label for p in programs.values() for label in cache.fork_labels(p))
+        # per program: its problems when they hold in every scenario, else None
+        self.fixed: list[tuple[ir.Program, Optional[tuple[Diagnostic, ...]]]] = []
+        for prog in programs.values():
+            resolved = all(t in programs for t in checks.exec_targets(prog))
+            self.fixed.append((prog, checks.diagnostics(prog, programs, open_labels) if resolved else None))
+        self.all_fixed = all(d is not None for _, d in self.fixed)
+        self.fixed_diagnostics: list[Diagnostic] = []
+        for _, diags in self.fixed:
+            for d in diags or ():
+                if d not in self.fixed_diagnostics:
+                    self.fixed_diagnostics.append(d)
+
+    def codes(self) -> dict:
+        """Compiled on first use: only a program that passed its checks may be compiled."""
+        if self._codes is None:
+            self._codes = {name: self.cache.code(p) for name, p in self.programs.items()}
+        return self._codes
+
+
 def compile_scenarios(unit: Unit) -> list[CompiledScenario]:
     """Validate and compile each scenario on its own: one scenario's problems do not stop the others."""
+    with paused_gc():
+        return _compile_scenarios(unit)
+
+
+def _compile_scenarios(unit: Unit) -> list[CompiledScenario]:
     out = []
     open_labels = bool(unit.submission_files)
     cache = ProgramCache()
     checks = ProgramChecks()
+    shared = _SharedPrograms(unit.programs, checks, cache, open_labels)
     for sc in unit.scenarios:
         programs = dict(unit.programs)
         programs.update({p.name: p for p in sc.programs})
         check = Validator(programs, open_labels=open_labels)
-        for prog in programs.values():
+        shadows = any(p.name in unit.programs for p in sc.programs)
+        if shadows:
+            to_check = list(programs.values())
+            labels = scenario_labels(sc, programs, cache)
+        else:
+            to_check = list(sc.programs)
+            if shared.all_fixed:
+                check.diagnostics.extend(shared.fixed_diagnostics)
+            else:
+                to_check[:0] = [prog for prog, diags in shared.fixed if diags is None or diags]
+            labels = scenario_labels(sc, {p.name: p for p in sc.programs}, cache) | shared.labels
+        for prog in to_check:
             for diag in checks.diagnostics(prog, programs, open_labels):
                 if diag not in check.diagnostics:
                     check.diagnostics.append(diag)
-        check.scenario(sc, scenario_labels(sc, programs, cache))
-        plan = None if check.diagnostics else compile_scenario(unit.path, sc, programs, cache)
+        check.scenario(sc, labels)
+        plan = None
+        if not check.diagnostics:
+            codes = None
+            if not shadows:
+                codes = dict(shared.codes())
+                codes.update((p.name, cache.code(p)) for p in sc.programs)
+            plan = compile_scenario(unit.path, sc, programs, cache, codes, labels)
         out.append(CompiledScenario(sc, plan, tuple(check.diagnostics)))
     return out
 

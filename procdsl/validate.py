@@ -432,11 +432,14 @@ class ProgramChecks:
         self.done: dict[tuple, tuple[ir.Program, tuple[Diagnostic, ...]]] = {}
         self.targets: dict[int, tuple[ir.Program, frozenset[str]]] = {}
 
-    def diagnostics(self, prog: ir.Program, programs: dict[str, ir.Program], open_labels: bool) -> tuple[Diagnostic, ...]:
+    def exec_targets(self, prog: ir.Program) -> frozenset[str]:
         hit = self.targets.get(id(prog))
         if hit is None or hit[0] is not prog:      # an id is reused only after its program is gone
             hit = self.targets[id(prog)] = (prog, frozenset(exec_targets(prog.body)))
-        unresolved = any(t not in programs for t in hit[1])
+        return hit[1]
+
+    def diagnostics(self, prog: ir.Program, programs: dict[str, ir.Program], open_labels: bool) -> tuple[Diagnostic, ...]:
+        unresolved = any(t not in programs for t in self.exec_targets(prog))
         key = (id(prog), tuple(programs) if unresolved else None)
         done = self.done.get(key)
         if done is None or done[0] is not prog:

@@ -9,11 +9,11 @@ needed per statement.
 
 from __future__ import annotations
 
-import gc
 import random
 from heapq import heappop, heappush
 from typing import Any
 
+from procdsl.gcpause import paused_gc
 from procdsl.kernel import signals
 from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
 from procdsl.kernel.events import P_CPU, P_OUTSIDE
@@ -260,13 +260,8 @@ class Kernel(Lifecycle, RunQueues):
 def run_plan(plan: EventPlan, seed: int | None = None) -> Trace:
     # The trace is a growing list of tuples the cyclic collector would rescan again and
     # again; the kernel's objects are freed by reference counting, so pause it for the run.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         return Kernel(plan, seed).run()
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 __all__ = ["Kernel", "run_plan", "LimitReached", "INF"]
