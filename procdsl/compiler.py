@@ -143,7 +143,16 @@ def compile_program(prog: ir.Program) -> ProgramCode:
     em.block(prog.body)
     end_span = prog.span.model_copy(update={"line": prog.span.end_line, "col": max(1, prog.span.end_col - 1)})
     em.emit("exit", end_span)
-    return ProgramCode(name=prog.name, ops=tuple(Op(**o) for o in em.ops), burst=static_burst(prog.body))
+    return ProgramCode(name=prog.name, ops=tuple(_op(o) for o in em.ops), burst=static_burst(prog.body))
+
+
+_OP_FIELDS = tuple((name, None if field.is_required() else field.default) for name, field in Op.model_fields.items())
+
+
+def _op(fields: dict) -> Op:
+    # Made from IR the validator passed, so pydantic need not check it again; every field is
+    # given, in Op's order, so the plan's JSON is what Op(**fields) would print.
+    return ir.construct(Op, {name: fields.get(name, default) for name, default in _OP_FIELDS})
 
 
 def static_burst(body) -> Optional[int]:

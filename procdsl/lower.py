@@ -5,6 +5,7 @@ rule covers (a `reduce.Pos`), `children` what Lark's tree builder would have giv
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -19,13 +20,16 @@ from procdsl.source import Source, Span
 NS = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
 BYTES = {"B": 1, "KiB": 1024, "MiB": 1024 ** 2, "GiB": 1024 ** 3}
 PAGE_SIZE = 4096
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "{": "{", "}": "}"}
 
 
-def parse_duration(text: str) -> Fraction:
+def parse_duration(text: str) -> int | Fraction:
+    """Nanoseconds, exactly: a Fraction when a decimal leaves a part of a nanosecond."""
     for unit in ("ns", "us", "µs", "ms", "s"):
         if text.endswith(unit) and (unit != "s" or not text[:-1].endswith(("n", "u", "µ", "m"))):
-            return Fraction(text[: -len(unit)]) * NS[unit]
+            number = text[: -len(unit)]
+            return (int(number) if number.isdigit() else Fraction(number)) * NS[unit]
     raise ValueError(text)
 
 
@@ -45,6 +49,7 @@ def _items(children: list) -> list:
 class Lower:
     def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
         self.source = source
+        self.path = source.path
         self.diagnostics: list[Diagnostic] = []
         self._line_offset = line_offset
         self._col_offset = col_offset
@@ -53,16 +58,21 @@ class Lower:
     def span(self, meta: Any) -> Span:
         if meta.line is None:
             return self.source.span(1 + self._line_offset, 1)
-        col_shift = self._col_offset if meta.line == 1 else 0
-        end_shift = self._col_offset if meta.end_line == 1 else 0
-        return ir.build(Span, file=self.source.path, line=meta.line + self._line_offset, col=meta.column + col_shift,
-                    end_line=meta.end_line + self._line_offset, end_col=meta.end_column + end_shift)
+        return self._span(meta.line, meta.column, meta.end_line, meta.end_column)
 
     def tspan(self, tok: Token) -> Span:
-        col_shift = self._col_offset if tok.line == 1 else 0
-        return ir.build(Span, file=self.source.path, line=tok.line + self._line_offset, col=tok.column + col_shift,
-                    end_line=(tok.end_line or tok.line) + self._line_offset,
-                    end_col=(tok.end_column or tok.column + len(tok)) + col_shift)
+        return self._span(tok.line, tok.column, tok.end_line or tok.line, tok.end_column or tok.column + len(tok))
+
+    def _span(self, line: int, col: int, end_line: int, end_col: int) -> Span:
+        if self._line_offset or self._col_offset:
+            # Inside a string's {expr}: its first line continues the string's line at its column.
+            if line == 1:
+                col += self._col_offset
+            if end_line == 1:
+                end_col += self._col_offset
+            line += self._line_offset
+            end_line += self._line_offset
+        return ir.span(self.path, line, col, end_line, end_col)
 
     def error(self, message: str, span: Span, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(message, span, hint=hint))
@@ -645,9 +655,15 @@ class Lower:
     def interpolation(self, text: str, tok: Token, offset: int) -> ir.Expr:
         base = self.tspan(tok)
         col0 = base.col + offset - 1
+        reducer = reducer_for(Lower)
+        if _NAME.fullmatch(text) and text not in reducer.keywords:
+            # `{total}`, the common case, is the name itself: what the parser would make of it,
+            # without starting a parser for one token.
+            return ir.build(ir.Name, span=ir.span(base.file, base.line, col0 + 1, base.line, col0 + 1 + len(text)),
+                            id=text)
         sub = Lower(self.source, line_offset=base.line - 1, col_offset=col0)
         try:
-            expr = reducer_for(Lower).run(sub, text, "expr")
+            expr = reducer.run(sub, text, "expr")
         except UnexpectedInput as err:
             col = col0 + max(1, getattr(err, "column", 1) or 1)
             self.error(f"cannot read the interpolation {{{text}}}", ir.build(Span, file=base.file, line=base.line, col=col,
@@ -658,5 +674,5 @@ class Lower:
 
 
 def _join(a: Span, b: Span) -> Span:
-    return ir.build(Span, file=a.file, line=a.line, col=a.col, end_line=b.end_line, end_col=b.end_col)
+    return ir.span(a.file, a.line, a.col, b.end_line, b.end_col)
 

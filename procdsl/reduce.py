@@ -1,4 +1,4 @@
-"""Lark's LALR parser with procdsl's lowering run at each reduction: one pass, no parse tree.
+"""Lark's LALR tables and lexer, driven by procdsl: each rule lowers to IR as it is reduced.
 
 Lark's default builds a Tree and a Meta for every reduced rule, propagates positions in a
 wrapper, and leaves a Transformer to walk the tree a second time; on a 10,000-line file that
@@ -8,6 +8,11 @@ splice `_rule`s into their parent, fill `[...]` placeholders with None, pass a `
 single child through — and then calls the lowering method named after the rule (its alias,
 else its name) with the stretch of source the rule covers and its children.
 
+The shift/reduce loop is Lark's, restated over a copy of its parse table in which a
+reduction is (children, rule name, callback): Lark's own loop looks each rule up by a
+Python-level hash and runs an assertion per reduction, a fifth of its time. Tokens,
+the contextual lexer, the tables and every error are still Lark's.
+
 Positions: every value on the parser's stack is a Token or a `Pos`, and both know where they
 start and end, so a rule covers its first child's start to its last child's end, filtered
 keywords included. These are the positions Lark's `propagate_positions` gives a tree node.
@@ -16,12 +21,16 @@ keywords included. These are the positions Lark's `propagate_positions` gives a 
 from __future__ import annotations
 
 import threading
+from functools import cached_property
 from operator import itemgetter
 from typing import Any, Callable
 
-from lark import Lark, Token
+from lark import Token
+from lark.exceptions import UnexpectedToken
+from lark.lexer import LexerThread
+from lark.parsers.lalr_analysis import Shift
 
-from procdsl.grammar import LARK_OPTIONS, cache_file, grammar_text
+from procdsl.grammar import parser
 
 
 class Pos:
@@ -48,6 +57,17 @@ def _extent(s: list) -> Pos:
     return Pos(first.line, first.column, last.end_line, last.end_column)
 
 
+class _States(list):
+    """The parser's state stack. Lark's contextual lexer asks its parser for `.position`, the
+    state it is in, to know which terminals may come next; the stack answers for it."""
+
+    __slots__ = ()
+
+    @property
+    def position(self) -> int:
+        return self[-1]
+
+
 class Reducer:
     """The parser for one lowering class; `run` lowers a text with one instance of it.
 
@@ -59,52 +79,108 @@ class Reducer:
         self.lowering = lowering
         self.target: Any = None
         self._lock = threading.RLock()
-        reducer = self
+        lark = parser()
+        self.terminals = lark.terminals
+        self._lexer = lark.parser.lexer
+        table = lark.parser.parser.parser.parse_table
+        self._table = table
+        placeholders = bool(lark.options.maybe_placeholders)
+        reductions: dict[int, tuple[int, str, Callable]] = {}
+        # state -> {symbol: next state (a shift or a goto) | (children, rule name, callback)}
+        self._actions: dict[int, dict[str, Any]] = {}
+        for state, row in table.states.items():
+            out = {}
+            for symbol, (action, arg) in row.items():
+                if action is Shift:
+                    out[symbol] = arg
+                else:
+                    found = reductions.get(id(arg))
+                    if found is None:
+                        found = reductions[id(arg)] = (len(arg.expansion), arg.origin.name,
+                                                       self.callback(arg, placeholders))
+                    out[symbol] = found
+            self._actions[state] = out
 
-        class _ReducingLark(Lark):
-            # Lark's hook for making the parser's callbacks, called for a fresh build and for
-            # one loaded from the cache file alike.
-            def _prepare_callbacks(self) -> None:
-                self._callbacks = reducer.callbacks(self.rules, self.options.maybe_placeholders)
-
-        text = grammar_text()
-        options = dict(LARK_OPTIONS, propagate_positions=False)
-        path = cache_file(text, options)
-        try:
-            self.lark = _ReducingLark(text, cache=path or False, **options)
-        except OSError:
-            self.lark = _ReducingLark(text, **options)
+    @cached_property
+    def keywords(self) -> frozenset[str]:
+        """Words the grammar spells out (`fork`, `true`, `not`, ...): a name cannot be one of them
+        everywhere the contextual lexer expects the keyword."""
+        return frozenset(t.pattern.value for t in self.terminals
+                         if t.pattern.type == "str" and t.pattern.value.isidentifier())
 
     def run(self, target: Any, text: str, start: str) -> Any:
         """Lower `text` from grammar symbol `start` with `target`; Lark's UnexpectedInput propagates."""
         with self._lock:
             previous, self.target = self.target, target
             try:
-                result = self.lark.parse(text, start=start)
+                result = self._parse(text, start)
             finally:
                 self.target = previous
         return result.value if result.__class__ is Pos else result
 
+    def _parse(self, text: str, start: str) -> Any:
+        actions = self._actions
+        states = _States([self._table.start_states[start]])
+        values: list = []
+        token = None
+        for token in LexerThread.from_text(self._lexer, text).lex(states):
+            kind = token.type
+            while True:
+                try:
+                    act = actions[states[-1]][kind]
+                except KeyError:
+                    raise self._unexpected(token, states) from None
+                if act.__class__ is int:
+                    states.append(act)
+                    values.append(token)
+                    break
+                size, name, callback = act
+                if size:
+                    children = values[-size:]
+                    del states[-size:]
+                    del values[-size:]
+                else:
+                    children = []
+                values.append(callback(children))
+                states.append(actions[states[-1]][name])
+        end = Token.new_borrow_pos("$END", "", token) if token is not None else Token("$END", "", 0, 1, 1)
+        end_state = self._table.end_states[start]
+        while True:
+            try:
+                size, name, callback = actions[states[-1]]["$END"]
+            except KeyError:
+                raise self._unexpected(end, states) from None
+            if size:
+                children = values[-size:]
+                del states[-size:]
+                del values[-size:]
+            else:
+                children = []
+            value = callback(children)
+            states.append(actions[states[-1]][name])
+            values.append(value)
+            if states[-1] == end_state:
+                return value
+
+    def _unexpected(self, token: Token, states: _States) -> UnexpectedToken:
+        expected = {s for s in self._table.states[states[-1]] if s.isupper()}
+        return UnexpectedToken(token, expected, state=states)
+
     # ------------------------------------------------------------ building the callbacks
-    def callbacks(self, rules: list, placeholders: bool) -> dict:
-        out = {}
-        for rule in rules:
-            name = rule.alias or rule.options.template_source or rule.origin.name
-            include, trailing = _children_plan(rule, placeholders)
-            if name.startswith("_"):
-                out[rule] = _splice(include, trailing)
-                continue
-            expand1 = bool(rule.options.expand1 and not rule.alias)
-            if expand1 and include == ((0, False, 0),) and not trailing and len(rule.expansion) == 1:
-                out[rule] = _first        # `?sum: product` and its kin: the child is the value
-                continue
-            method = getattr(self.lowering, name, None)
-            if method is None:
-                if not expand1 or len(include) != 1:
-                    raise AssertionError(f"procdsl bug: grammar rule {name!r} has no lowering")
-                method = _unreachable          # a `?rule` of one child always passes it through
-            out[rule] = _reduce(self, method, include, trailing, expand1)
-        return out
+    def callback(self, rule: Any, placeholders: bool) -> Callable[[list], Any]:
+        name = rule.alias or rule.options.template_source or rule.origin.name
+        include, trailing = _children_plan(rule, placeholders)
+        if name.startswith("_"):
+            return _splice(include, trailing)
+        expand1 = bool(rule.options.expand1 and not rule.alias)
+        if expand1 and include == ((0, False, 0),) and not trailing and len(rule.expansion) == 1:
+            return _first        # `?sum: product` and its kin: the child is the value
+        method = getattr(self.lowering, name, None)
+        if method is None:
+            if not expand1 or len(include) != 1:
+                raise AssertionError(f"procdsl bug: grammar rule {name!r} has no lowering")
+            method = _unreachable          # a `?rule` of one child always passes it through
+        return _reduce(self, method, include, trailing, expand1)
 
 
 _first = itemgetter(0)
@@ -142,7 +218,10 @@ def _children(s: list, include: tuple, trailing: int) -> list:
             children.extend([None] * nones)
         c = s[i]
         if splice:
-            children.extend(c.value)
+            if children:
+                children.extend(c.value)
+            else:                      # `__x_star: __x_star _NL _stmt` grows one list, not a copy per item
+                children = c.value
         elif c.__class__ is Pos:
             children.append(c.value)
         else:

@@ -6,13 +6,14 @@ import threading
 
 import pytest
 from helpers import ROOT
+from lark.exceptions import UnexpectedInput
 
 from procdsl import ir
 from procdsl.diagnostics import CompileError
 from procdsl.grammar import parser
 from procdsl.lower import Lower
 from procdsl.parser import parse
-from procdsl.reduce import Reducer
+from procdsl.reduce import Reducer, reducer_for
 from procdsl.source import Source
 
 
@@ -102,3 +103,30 @@ def test_lower_has_a_method_for_each_named_rule() -> None:
     missing = sorted(n for n in names if not n.startswith("_") and not hasattr(Lower, n))
     # `?rule`s of one child (expr_time, value_atom, ...) pass it through and need none
     assert all(any(r.options.expand1 for r in parser().rules if r.origin.name == n) for n in missing)
+
+
+def _outcome(run, text: str):
+    try:
+        run(text)
+    except UnexpectedInput as err:
+        return type(err).__name__, err.line, err.column, sorted(getattr(err, "expected", ()) or ())
+    return "ok"
+
+
+PROC_FILES = sorted([*(ROOT / "tests" / "errors").glob("*.proc"), *(ROOT / "scenarios").glob("*.proc")])
+
+
+@pytest.mark.parametrize("path", PROC_FILES, ids=lambda p: p.name)
+def test_procdsl_drives_lark_tables_as_lark_does(path) -> None:
+    # Same verdict, position and expected terminals as Lark's own LALR loop, on good and bad input.
+    text = path.read_text(encoding="utf-8")
+    reducer = reducer_for(Lower)
+    ours = _outcome(lambda t: reducer.run(Lower(Source(str(path), t)), t, "start"), text)
+    assert ours == _outcome(lambda t: parser().parse(t, start="start"), text)
+
+
+@pytest.mark.parametrize("text", ["", "\n", "program", "program p {", "}", 'scenario "s" { run }', "program p { x = }"])
+def test_truncated_input_fails_as_lark_fails(text: str) -> None:
+    reducer = reducer_for(Lower)
+    ours = _outcome(lambda t: reducer.run(Lower(Source("t.proc", t)), t, "start"), text)
+    assert ours == _outcome(lambda t: parser().parse(t, start="start"), text)
