@@ -3,7 +3,7 @@ START_DEBIT for new tasks, GENTLE_FAIR_SLEEPERS credit, wake-up preemption by gr
 
 from __future__ import annotations
 
-from sortedcontainers import SortedList
+from heapq import heappop, heappush
 
 from procdsl.kernel.process import Cpu, Proc
 from procdsl.kernel.scheduler.base import NEW, WAKEUP, Scheduler, first_allowed
@@ -12,13 +12,29 @@ NICE_0 = 1024
 
 
 class CfsRq:
-    __slots__ = ("tree", "nr", "min_vruntime", "load")
+    """One CPU's queue. Linux keeps an rbtree in vruntime order and only ever takes its
+    leftmost task; a binary heap of (vruntime, seq, task) yields the same task with a push
+    and a pop done in C, which is most of what a dispatch costs here. A task that leaves
+    early (killed, migrated) leaves its entry behind: `live` holds the seqs still queued,
+    and the heap's top is kept live."""
+
+    __slots__ = ("heap", "live", "nr", "min_vruntime", "load")
 
     def __init__(self) -> None:
-        self.tree: SortedList = SortedList()
-        self.nr = 0            # len(tree), kept by hand: SortedList's len() is a Python call
+        self.heap: list[tuple[int, int, Proc]] = []
+        self.live: set[int] = set()
+        self.nr = 0            # len(live), kept by hand: the hot path reads it on every dispatch
         self.min_vruntime = 0
         self.load = 0          # weights of queued tasks plus the running one
+
+    def drop_dead(self) -> None:
+        heap, live = self.heap, self.live
+        while heap and heap[0][1] not in live:
+            heappop(heap)
+
+    def ordered(self) -> list[tuple[int, int, Proc]]:
+        """The queued tasks' keys, leftmost first."""
+        return sorted(k for k in self.heap if k[1] in self.live)
 
 
 def tunable_factor(ncpus: int) -> int:
@@ -48,7 +64,8 @@ class Cfs(Scheduler):
         self.seq += 1
         key = (p.vruntime, self.seq, p)
         p.rq_key = key
-        rq.tree.add(key)
+        heappush(rq.heap, key)
+        rq.live.add(self.seq)
         rq.nr += 1
         rq.load += p.weight
 
@@ -70,32 +87,39 @@ class Cfs(Scheduler):
 
     def dequeue(self, cpu: Cpu, p: Proc) -> None:
         rq = cpu.rq
-        rq.tree.remove(p.rq_key)
+        if p.rq_key is None:
+            raise KeyError(p.pid)
+        rq.live.remove(p.rq_key[1])          # KeyError: queued on another CPU
         rq.nr -= 1
         rq.load -= p.weight
         p.rq_key = None
+        rq.drop_dead()
 
     def pick_next(self, cpu: Cpu, now: int) -> Proc | None:
         rq = cpu.rq
         if not rq.nr:
             return None
-        v, _, p = rq.tree.pop(0)
+        heap = rq.heap
+        v, seq, p = heappop(heap)
+        rq.live.remove(seq)
         rq.nr -= 1
         p.rq_key = None
+        if heap and heap[0][1] not in rq.live:
+            rq.drop_dead()
         if v > rq.min_vruntime:
             rq.min_vruntime = v
         return p
 
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
-        return first_allowed((key[2] for key in reversed(cpu.rq.tree)), allowed)
+        return first_allowed((key[2] for key in reversed(cpu.rq.ordered())), allowed)
 
     def put_prev(self, cpu: Cpu, p: Proc, now: int, ran: int) -> None:
         rq = cpu.rq
         p.vruntime += ran * NICE_0 // p.weight
         rq.load -= p.weight
         low = p.vruntime
-        if rq.nr and rq.tree[0][0] < low:
-            low = rq.tree[0][0]
+        if rq.nr and rq.heap[0][0] < low:
+            low = rq.heap[0][0]
         if low > rq.min_vruntime:
             rq.min_vruntime = low
 
@@ -122,14 +146,30 @@ class Cfs(Scheduler):
 
     def slice(self, cpu: Cpu, p: Proc, now: int) -> int:
         """Until check_preempt_tick would fire: the ideal slice is used up, or (after at least
-        min_granularity) the task's vruntime leads the leftmost's by more than that slice."""
+        min_granularity) the task's vruntime leads the leftmost's by more than that slice.
+        Runs on every dispatch, so _ideal is inlined and max/min are spelled out."""
         rq = cpu.rq
-        ran = max(0, now - cpu.run_start)
-        look = ideal = self._ideal(rq, p)
-        if rq.nr:
-            lead = ideal + rq.tree[0][0] - p.vruntime     # vruntime it may still gain
-            overtakes = max(0, (lead + 1) * p.weight + NICE_0 - 1) // NICE_0
-            look = min(look, max(overtakes, self.min_gran))
+        ran = now - cpu.run_start
+        nr = rq.nr
+        period = self.latency if nr + 1 <= self.nr_latency else (nr + 1) * self.min_gran
+        load = rq.load
+        ideal = period * p.weight // (load if load > 0 else 1)
+        if not nr:
+            if ideal < 1:
+                ideal = 1
+            look = ideal
+        else:
+            min_gran = self.min_gran
+            if ideal < min_gran:
+                ideal = min_gran
+            lead = ideal + rq.heap[0][0] - p.vruntime     # vruntime it may still gain
+            gain = (lead + 1) * p.weight + NICE_0 - 1
+            overtakes = gain // NICE_0 if gain > 0 else 0
+            if overtakes < min_gran:
+                overtakes = min_gran
+            look = overtakes if overtakes < ideal else ideal
+        if ran < 0:
+            ran = 0
         # past both marks with nothing to switch to: look again one slice from now
         return look - ran if look > ran else ideal
 
@@ -142,7 +182,7 @@ class Cfs(Scheduler):
             return True
         if ran < self.min_gran:
             return False
-        return p.vruntime + ran * NICE_0 // p.weight - rq.tree[0][0] > ideal
+        return p.vruntime + ran * NICE_0 // p.weight - rq.heap[0][0] > ideal
 
     def wakeup_preempt(self, cpu: Cpu, curr: Proc, woken: Proc, now: int, ran: int) -> bool:
         curr_v = curr.vruntime + ran * NICE_0 // curr.weight
@@ -157,6 +197,6 @@ class Cfs(Scheduler):
             p.cpu.rq.load += p.weight - old_weight
         elif p.rq_key is not None:
             for cpu in self.cpus:
-                if p.rq_key in cpu.rq.tree:
+                if p.rq_key[1] in cpu.rq.live:
                     cpu.rq.load += p.weight - old_weight
                     break
