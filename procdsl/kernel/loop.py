@@ -174,14 +174,18 @@ class Kernel(Lifecycle, RunQueues):
 
     # ------------------------------------------------------------------ running a CPU
     def cpu_event(self, cpu: Cpu, gen: int) -> bool:
-        if gen == cpu.gen and cpu.curr is not None:
-            self.execute(cpu)
-            return True
-        return False                      # superseded by a later event for this CPU
-
-    def execute(self, cpu: Cpu) -> None:
+        """Run `cpu`'s task from now until it blocks, its slice or owed compute needs the
+        clock, or something else is due first. False: a later event for this CPU superseded it."""
         p = cpu.curr
-        self.settle(cpu, p)
+        if gen != cpu.gen or p is None:
+            return False
+        now = self.now
+        if cpu.seg_start < now:           # settle(): the compute done since the segment began
+            rem = p.remaining
+            if rem:
+                rem -= now - cpu.seg_start
+                p.remaining = rem if rem > 0 else 0
+            cpu.seg_start = now
         heap = self.heap
         sched = self.sched
         self.current = cpu
@@ -190,12 +194,12 @@ class Kernel(Lifecycle, RunQueues):
                 if p.sigpending:
                     signals.deliver(self, p)
                     if cpu.curr is not p:
-                        return
+                        return True
                 if cpu.resched:
                     cpu.resched = False
                     if sched.nr_queued(cpu):
                         self.preempt(cpu, p)
-                        return
+                        return True
                 now = self.now
                 rem = p.remaining
                 op = None if rem else p.code.ops[p.pc]
@@ -204,7 +208,7 @@ class Kernel(Lifecycle, RunQueues):
                 if now >= cpu.slice_end and (rem or op.cost):
                     if sched.tick(cpu, p, now, now - cpu.run_start):
                         self.preempt(cpu, p)
-                        return
+                        return True
                     cpu.slice_end = self.slice_end(now, sched.slice(cpu, p, now))
                 if rem:
                     end = now + rem
@@ -217,7 +221,7 @@ class Kernel(Lifecycle, RunQueues):
                     self.seq += 1
                     heappush(heap, (end if end < cpu.slice_end else cpu.slice_end, P_CPU, self.seq,
                                     self.cpu_event, cpu, cpu.gen))
-                    return
+                    return True
                 if op.precost and p.paid != p.pc:
                     p.paid = p.pc
                     p.remaining = op.precost
@@ -232,9 +236,9 @@ class Kernel(Lifecycle, RunQueues):
                     continue
                 if status is not CONTINUE:
                     if status is BLOCKED:
-                        return
+                        return True
                     if cpu.curr is not p:
-                        return
+                        return True
                     continue
                 p.paid = -1
                 if op.cost:

@@ -118,9 +118,11 @@ class RunQueues:
     def settle(self, cpu: Cpu, p: Proc) -> None:
         """Count the compute done in the current segment up to now, and start a new segment."""
         now = self.now
-        if p.remaining and cpu.seg_start < now:
-            p.remaining = max(0, p.remaining - (now - cpu.seg_start))
         if cpu.seg_start < now:
+            rem = p.remaining
+            if rem:
+                rem -= now - cpu.seg_start
+                p.remaining = rem if rem > 0 else 0
             cpu.seg_start = now
 
     def leave_cpu(self, cpu: Cpu, p: Proc) -> None:
