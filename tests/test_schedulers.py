@@ -212,3 +212,37 @@ def test_realtime_fifo_preempts_fair_and_rr_takes_100ms_turns(tmp_path) -> None:
     plan = plan.model_copy(update={"starts": starts})
     result = check(plan, run_plan(plan))
     assert result.passed, [(e.text, e.message) for e in result.expectations if not e.passed]
+
+
+def test_cfs_queue_keeps_vruntime_order_through_removals_and_compaction() -> None:
+    import random
+
+    from procdsl.kernel.process import Cpu, Proc
+    from procdsl.kernel.scheduler.base import PREEMPTED
+    from procdsl.kernel.scheduler.cfs import Cfs
+
+    cpus = [Cpu(0), Cpu(1)]
+    cfs = Cfs(cpus, {}, random.Random(1))
+    rng = random.Random(7)
+    procs = []
+    for pid in range(1, 401):
+        p = Proc(pid, pid)
+        p.vruntime = rng.randrange(1_000_000)
+        p.weight = 1024
+        cfs.enqueue(cpus[0], p, 0, PREEMPTED)
+        procs.append(p)
+    removed = set(rng.sample(range(400), 300))        # enough dead entries to rebuild the heap
+    for i in sorted(removed):
+        cfs.dequeue(cpus[0], procs[i])
+    with pytest.raises(KeyError):                     # queued on CPU 0, not CPU 1
+        cfs.dequeue(cpus[1], procs[min(set(range(400)) - removed)])
+    assert cfs.nr_queued(cpus[0]) == 100
+    stolen = cfs.steal_candidate(cpus[0], 1)
+    want = sorted((p.vruntime, p.seq) for i, p in enumerate(procs) if i not in removed)
+    assert (stolen.vruntime, stolen.seq) == want[-1]  # balancing moves the task that would run last
+    got = []
+    while (p := cfs.pick_next(cpus[0], 0)) is not None:
+        got.append((p.vruntime, p.seq))
+    # pick order is (vruntime, enqueue order); seq here equals the pid, which equals enqueue order
+    assert got == want
+    assert cpus[0].rq.heap == []

@@ -3,7 +3,7 @@ START_DEBIT for new tasks, GENTLE_FAIR_SLEEPERS credit, wake-up preemption by gr
 
 from __future__ import annotations
 
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 
 from procdsl.kernel.process import Cpu, Proc
 from procdsl.kernel.scheduler.base import NEW, WAKEUP, Scheduler, first_allowed
@@ -13,28 +13,45 @@ NICE_0 = 1024
 
 class CfsRq:
     """One CPU's queue. Linux keeps an rbtree in vruntime order and only ever takes its
-    leftmost task; a binary heap of (vruntime, seq, task) yields the same task with a push
-    and a pop done in C, which is most of what a dispatch costs here. A task that leaves
-    early (killed, migrated) leaves its entry behind: `live` holds the seqs still queued,
-    and the heap's top is kept live."""
+    leftmost task; a binary heap of (vruntime, seq, task, queue) yields the same task with
+    a push and a pop done in C, which is most of what a dispatch costs here. A task that
+    leaves early (killed, migrated) leaves its entry behind; an entry is live while it is
+    its task's `rq_key`, and the heap's top is kept live."""
 
-    __slots__ = ("heap", "live", "nr", "min_vruntime", "load")
+    __slots__ = ("heap", "nr", "dead", "min_vruntime", "load")
 
     def __init__(self) -> None:
-        self.heap: list[tuple[int, int, Proc]] = []
-        self.live: set[int] = set()
-        self.nr = 0            # len(live), kept by hand: the hot path reads it on every dispatch
+        self.heap: list[tuple[int, int, Proc, CfsRq]] = []
+        self.nr = 0            # live entries, kept by hand: the hot path reads it on every dispatch
+        self.dead = 0          # entries left behind
         self.min_vruntime = 0
         self.load = 0          # weights of queued tasks plus the running one
 
-    def drop_dead(self) -> None:
-        heap, live = self.heap, self.live
-        while heap and heap[0][1] not in live:
-            heappop(heap)
+    def remove(self, p: Proc) -> None:
+        """Take queued `p` off (KeyError if it is not queued here)."""
+        key = p.rq_key
+        if key is None or key[3] is not self:
+            raise KeyError(p.pid)
+        p.rq_key = None
+        self.nr -= 1
+        self.dead += 1
+        if self.dead > 64 and self.dead > self.nr:
+            # dead entries still hold their tasks: rebuild before they pile up
+            self.heap = [k for k in self.heap if k[2].rq_key is k]
+            heapify(self.heap)
+            self.dead = 0
+        else:
+            self.drop_dead()
 
-    def ordered(self) -> list[tuple[int, int, Proc]]:
+    def drop_dead(self) -> None:
+        heap = self.heap
+        while heap and heap[0][2].rq_key is not heap[0]:
+            heappop(heap)
+            self.dead -= 1
+
+    def ordered(self) -> list[tuple[int, int, Proc, CfsRq]]:
         """The queued tasks' keys, leftmost first."""
-        return sorted(k for k in self.heap if k[1] in self.live)
+        return sorted(k for k in self.heap if k[2].rq_key is k)
 
 
 def tunable_factor(ncpus: int) -> int:
@@ -62,10 +79,9 @@ class Cfs(Scheduler):
 
     def _insert(self, rq: CfsRq, p: Proc) -> None:
         self.seq += 1
-        key = (p.vruntime, self.seq, p)
+        key = (p.vruntime, self.seq, p, rq)
         p.rq_key = key
         heappush(rq.heap, key)
-        rq.live.add(self.seq)
         rq.nr += 1
         rq.load += p.weight
 
@@ -87,24 +103,18 @@ class Cfs(Scheduler):
 
     def dequeue(self, cpu: Cpu, p: Proc) -> None:
         rq = cpu.rq
-        if p.rq_key is None:
-            raise KeyError(p.pid)
-        rq.live.remove(p.rq_key[1])          # KeyError: queued on another CPU
-        rq.nr -= 1
+        rq.remove(p)                          # KeyError: queued on another CPU
         rq.load -= p.weight
-        p.rq_key = None
-        rq.drop_dead()
 
     def pick_next(self, cpu: Cpu, now: int) -> Proc | None:
         rq = cpu.rq
         if not rq.nr:
             return None
         heap = rq.heap
-        v, seq, p = heappop(heap)
-        rq.live.remove(seq)
+        v, _, p, _ = heappop(heap)
         rq.nr -= 1
         p.rq_key = None
-        if heap and heap[0][1] not in rq.live:
+        if heap and heap[0][2].rq_key is not heap[0]:
             rq.drop_dead()
         if v > rq.min_vruntime:
             rq.min_vruntime = v
@@ -196,7 +206,4 @@ class Cfs(Scheduler):
         if p.cpu is not None:                 # running: its weight is in its queue's load
             p.cpu.rq.load += p.weight - old_weight
         elif p.rq_key is not None:
-            for cpu in self.cpus:
-                if p.rq_key[1] in cpu.rq.live:
-                    cpu.rq.load += p.weight - old_weight
-                    break
+            p.rq_key[3].load += p.weight - old_weight
