@@ -7,6 +7,7 @@ student can read it by eye, and the JSON Lines form names every field.
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Iterable, NamedTuple
 
 from procdsl.linux import ERRNO_NAMES, SIGNAL_NAMES
@@ -18,6 +19,11 @@ class TraceEvent(NamedTuple):
     pid: int          # 0: the outside world or an idle CPU
     kind: str
     detail: tuple
+
+
+# new_event((time, cpu, pid, kind, detail)) is TraceEvent(time, cpu, pid, kind, detail)
+# without the Python-level __new__ a NamedTuple call runs: the kernel makes one per dispatch.
+new_event = partial(tuple.__new__, TraceEvent)
 
 
 # kind -> names of the detail fields, in order

@@ -25,7 +25,7 @@ from procdsl.kernel.scheduler import POLICIES
 from procdsl.kernel.scheduler.base import INF
 from procdsl.linux import SIGFPE
 from procdsl.plan import EventPlan
-from procdsl.trace import Trace, TraceEvent
+from procdsl.trace import Trace, TraceEvent, new_event
 from procdsl.values import DivideByZero, ProgramFault
 
 
@@ -81,7 +81,7 @@ class Kernel(Lifecycle, RunQueues):
         # trace records count toward max_events too: a loop that only prints or only
         # re-raises a signal must hit the limit as fast as one that only computes
         self.nsteps += 1
-        self.events.append(TraceEvent(self.now, cpu, pid, kind, detail))
+        self.events.append(new_event((self.now, cpu, pid, kind, detail)))
 
     def cpu_of(self, p: Proc) -> int:
         return p.cpu.id if p.cpu is not None else -1

@@ -10,7 +10,7 @@ from procdsl.kernel.events import P_BALANCE, P_CPU, P_TIMER
 from procdsl.kernel.process import DISK, READY, RUNNING, SLEEPING, STOPPED, Cpu, Proc
 from procdsl.kernel.scheduler.base import INF, MIGRATED, PREEMPTED, WAKEUP
 from procdsl.linux import SIGCHLD
-from procdsl.trace import TraceEvent
+from procdsl.trace import new_event
 
 
 class RunQueues:
@@ -82,7 +82,7 @@ class RunQueues:
         now = self.now
         cost = 0 if cpu.last is p else self.cs_cost
         self.nsteps += 1
-        self.events.append(TraceEvent(now, cpu.id, p.pid, "switch", (prev.pid if prev is not None else 0, why, cost)))
+        self.events.append(new_event((now, cpu.id, p.pid, "switch", (prev.pid if prev is not None else 0, why, cost))))
         if self.refill and cpu.last is not p:
             p.remaining += self.refill
         p.last_cpu = cpu.id
@@ -96,7 +96,8 @@ class RunQueues:
         cpu.curr = p
         cpu.run_start = start
         cpu.seg_start = start
-        cpu.slice_end = self.slice_end(start, self.sched.slice(cpu, p, start))
+        end = start + self.sched.slice(cpu, p, start)
+        cpu.slice_end = end if not self.tick_ns else self.slice_end(start, end - start)
         cpu.resched = False
         cpu.gen += 1
         self.seq += 1

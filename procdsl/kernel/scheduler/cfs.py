@@ -77,14 +77,6 @@ class Cfs(Scheduler):
     def nr_queued(self, cpu: Cpu) -> int:
         return cpu.rq.nr
 
-    def _insert(self, rq: CfsRq, p: Proc) -> None:
-        self.seq += 1
-        key = (p.vruntime, self.seq, p, rq)
-        p.rq_key = key
-        heappush(rq.heap, key)
-        rq.nr += 1
-        rq.load += p.weight
-
     def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
         rq = cpu.rq
         if why == NEW:
@@ -99,7 +91,12 @@ class Cfs(Scheduler):
             p.vruntime = max(p.vruntime, rq.min_vruntime - credit)
         elif p.last_cpu >= 0 and p.last_cpu != cpu.id:
             p.vruntime += rq.min_vruntime - self.cpus[p.last_cpu].rq.min_vruntime
-        self._insert(rq, p)
+        self.seq += 1
+        key = (p.vruntime, self.seq, p, rq)
+        p.rq_key = key
+        heappush(rq.heap, key)
+        rq.nr += 1
+        rq.load += p.weight
 
     def dequeue(self, cpu: Cpu, p: Proc) -> None:
         rq = cpu.rq
@@ -144,20 +141,10 @@ class Cfs(Scheduler):
     def _vslice(self, rq: CfsRq, p: Proc, joining: bool) -> int:
         return self._slice(rq, p, joining) * NICE_0 // p.weight
 
-    def _ideal(self, rq: CfsRq, p: Proc) -> int:
-        """sched_slice of the running task; never under min_granularity while others wait
-        (BASE_SLICE). The same arithmetic as _slice, inlined: this runs on every dispatch."""
-        nr = rq.nr
-        period = self.latency if nr + 1 <= self.nr_latency else (nr + 1) * self.min_gran
-        load = rq.load
-        ideal = period * p.weight // (load if load > 0 else 1)
-        floor = self.min_gran if nr else 1
-        return ideal if ideal > floor else floor
-
     def slice(self, cpu: Cpu, p: Proc, now: int) -> int:
         """Until check_preempt_tick would fire: the ideal slice is used up, or (after at least
         min_granularity) the task's vruntime leads the leftmost's by more than that slice.
-        Runs on every dispatch, so _ideal is inlined and max/min are spelled out."""
+        Runs on every dispatch, so the arithmetic is inline and max/min are spelled out."""
         rq = cpu.rq
         ran = now - cpu.run_start
         nr = rq.nr
@@ -185,9 +172,16 @@ class Cfs(Scheduler):
 
     def tick(self, cpu: Cpu, p: Proc, now: int, ran: int) -> bool:
         rq = cpu.rq
-        if not rq.nr:
+        nr = rq.nr
+        if not nr:
             return False
-        ideal = self._ideal(rq, p)
+        # sched_slice of the running task, never under min_granularity while others wait
+        # (BASE_SLICE); the same arithmetic as slice(), inlined: this runs on every dispatch
+        period = self.latency if nr + 1 <= self.nr_latency else (nr + 1) * self.min_gran
+        load = rq.load
+        ideal = period * p.weight // (load if load > 0 else 1)
+        if ideal < self.min_gran:
+            ideal = self.min_gran
         if ran >= ideal:
             return True
         if ran < self.min_gran:
