@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 from functools import cached_property
 from operator import itemgetter
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from lark import Token
 from lark.exceptions import UnexpectedToken
@@ -121,9 +121,9 @@ class Reducer:
     def _parse(self, text: str, start: str) -> Any:
         actions = self._actions
         states = _States([self._table.start_states[start]])
+        end_state = self._table.end_states[start]
         values: list = []
-        token = None
-        for token in LexerThread.from_text(self._lexer, text).lex(states):
+        for token in self._tokens(text, states):
             kind = token.type
             while True:
                 try:
@@ -143,24 +143,15 @@ class Reducer:
                     children = []
                 values.append(callback(children))
                 states.append(actions[states[-1]][name])
-        end = Token.new_borrow_pos("$END", "", token) if token is not None else Token("$END", "", 0, 1, 1)
-        end_state = self._table.end_states[start]
-        while True:
-            try:
-                size, name, callback = actions[states[-1]]["$END"]
-            except KeyError:
-                raise self._unexpected(end, states) from None
-            if size:
-                children = values[-size:]
-                del states[-size:]
-                del values[-size:]
-            else:
-                children = []
-            value = callback(children)
-            states.append(actions[states[-1]][name])
-            values.append(value)
-            if states[-1] == end_state:
-                return value
+                if states[-1] == end_state:       # only $END reduces into the accepting state
+                    return values[-1]
+        raise AssertionError("procdsl bug: the parser ran past $END")
+
+    def _tokens(self, text: str, states: _States) -> Iterator[Token]:
+        token = None
+        for token in LexerThread.from_text(self._lexer, text).lex(states):
+            yield token
+        yield Token.new_borrow_pos("$END", "", token) if token is not None else Token("$END", "", 0, 1, 1)
 
     def _unexpected(self, token: Token, states: _States) -> UnexpectedToken:
         expected = {s for s in self._table.states[states[-1]] if s.isupper()}
