@@ -49,7 +49,11 @@ class Pos:
 
 
 def _extent(s: list) -> Pos:
-    """A new Pos covering the children that matched text (the slow path: some matched none)."""
+    """A new Pos from the start of the first child that matched text to the end of the last."""
+    if s:
+        a, b = s[0], s[-1]
+        if a.line is not None and b.line is not None:
+            return Pos(a.line, a.column, b.end_line, b.end_column)
     first = next((c for c in s if c.line is not None), None)
     if first is None:
         return Pos(None, None, None, None)
@@ -231,11 +235,7 @@ def _simple_plan(include: tuple, trailing: int) -> tuple[int, ...] | None:
 
 def _splice(include: tuple, trailing: int) -> Callable[[list], Pos]:
     def reduce_hidden(s: list) -> Pos:
-        if s and s[0].line is not None and s[-1].line is not None:
-            a, b = s[0], s[-1]
-            pos = Pos(a.line, a.column, b.end_line, b.end_column)
-        else:
-            pos = _extent(s)
+        pos = _extent(s)
         pos.value = _children(s, include, trailing)
         return pos
     return reduce_hidden
@@ -245,11 +245,7 @@ def _reduce(reducer: Reducer, method: Callable, include: tuple, trailing: int, e
     simple = _simple_plan(include, trailing)
 
     def reduce_rule(s: list) -> Any:
-        if s and s[0].line is not None and s[-1].line is not None:
-            a, b = s[0], s[-1]
-            pos = Pos(a.line, a.column, b.end_line, b.end_column)
-        else:
-            pos = _extent(s)
+        pos = _extent(s)
         if simple is not None:
             children = []
             for i in simple:
