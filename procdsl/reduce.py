@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import threading
 from functools import cached_property
-from operator import itemgetter
 from typing import Any, Callable, Iterator
 
 from lark import Token
@@ -89,7 +88,7 @@ class Reducer:
         table = lark.parser.parser.parser.parse_table
         self._table = table
         placeholders = bool(lark.options.maybe_placeholders)
-        reductions: dict[int, tuple[int, str, Callable]] = {}
+        reductions: dict[int, tuple[int, str, Callable | None]] = {}
         # state -> {symbol: next state (a shift or a goto) | (children, rule name, callback)}
         self._actions: dict[int, dict[str, Any]] = {}
         for state, row in table.states.items():
@@ -139,14 +138,19 @@ class Reducer:
                     values.append(token)
                     break
                 size, name, callback = act
-                if size:
-                    children = values[-size:]
-                    del states[-size:]
-                    del values[-size:]
+                if callback is None:
+                    # `?sum: product` and its kin pass their one child through: only the state
+                    # changes. Most reductions in an expression are these.
+                    states[-1] = actions[states[-2]][name]
                 else:
-                    children = []
-                values.append(callback(children))
-                states.append(actions[states[-1]][name])
+                    if size:
+                        children = values[-size:]
+                        del states[-size:]
+                        del values[-size:]
+                    else:
+                        children = []
+                    values.append(callback(children))
+                    states.append(actions[states[-1]][name])
                 if states[-1] == end_state:       # only $END reduces into the accepting state
                     return values[-1]
         raise AssertionError("procdsl bug: the parser ran past $END")
@@ -162,23 +166,20 @@ class Reducer:
         return UnexpectedToken(token, expected, state=states)
 
     # ------------------------------------------------------------ building the callbacks
-    def callback(self, rule: Any, placeholders: bool) -> Callable[[list], Any]:
+    def callback(self, rule: Any, placeholders: bool) -> Callable[[list], Any] | None:
         name = rule.alias or rule.options.template_source or rule.origin.name
         include, trailing = _children_plan(rule, placeholders)
         if name.startswith("_"):
             return _splice(include, trailing)
         expand1 = bool(rule.options.expand1 and not rule.alias)
         if expand1 and include == ((0, False, 0),) and not trailing and len(rule.expansion) == 1:
-            return _first        # `?sum: product` and its kin: the child is the value
+            return None          # `?sum: product` and its kin: the child is the value (see _parse)
         method = getattr(self.lowering, name, None)
         if method is None:
             if not expand1 or len(include) != 1:
                 raise AssertionError(f"procdsl bug: grammar rule {name!r} has no lowering")
             method = _unreachable          # a `?rule` of one child always passes it through
         return _reduce(self, method, include, trailing, expand1)
-
-
-_first = itemgetter(0)
 
 
 def _unreachable(target: Any, pos: Pos, children: list) -> Any:
