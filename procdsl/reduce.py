@@ -3,15 +3,18 @@
 Lark's default builds a Tree and a Meta for every reduced rule, propagates positions in a
 wrapper, and leaves a Transformer to walk the tree a second time; on a 10,000-line file that
 was most of the front end's time. Here every grammar rule gets one callback that does what
-Lark's tree builder would do for it — drop filtered tokens (keywords, punctuation, `_NL`),
-splice `_rule`s into their parent, fill `[...]` placeholders with None, pass a `?rule`'s
-single child through — and then calls the lowering method named after the rule (its alias,
-else its name) with the stretch of source the rule covers and its children.
+Lark's tree builder would do for it — drop the tokens Lark filters out (anonymous keywords
+and punctuation, `_NL`), splice `_rule`s into their parent, fill `[...]` placeholders with
+None, pass a `?rule`'s single child through — and then calls the lowering method named after
+the rule (its alias, else its name) with the stretch of source the rule covers and its
+children.
 
 The shift/reduce loop is Lark's, restated over a copy of its parse table in which a
 reduction is (children, rule name, callback): Lark's own loop looks each rule up by a
-Python-level hash and runs an assertion per reduction, a fifth of its time. Tokens,
-the contextual lexer, the tables and every error are still Lark's.
+Python-level hash and runs an assertion per reduction, a fifth of its time. A `?rule` that
+only passes one child up (`?sum: product`, most reductions in an expression) has no
+callback: the loop just changes state. Tokens, the contextual lexer, the tables and every
+error are still Lark's.
 
 Positions: every value on the parser's stack is a Token or a `Pos`, and both know where they
 start and end, so a rule covers its first child's start to its last child's end, filtered
