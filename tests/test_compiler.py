@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
+import pytest
 from helpers import cli_main, compile_text, write_proc
 
+from procdsl.frontend import compile_unit, load
+from procdsl.gcpause import paused_gc
 from procdsl.plan import EventPlan, MachineConfig
 
 
@@ -136,3 +140,25 @@ def test_compile_command_prints_the_plan(tmp_path: Path) -> None:
     plans = json.loads(out)
     assert [p["title"] for p in plans] == ["s"]
     assert [o["op"] for o in plans[0]["programs"]["p"]["ops"]] == ["compute", "exit"]
+
+
+def test_loading_and_compiling_pause_the_collector_and_restore_it(tmp_path) -> None:
+
+    path = tmp_path / "t.proc"
+    path.write_text('scenario "s" {\n  program p { compute 1ms }\n  run p\n}\n', encoding="utf-8")
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        compile_unit(load(str(path)))
+        assert gc.isenabled()
+        gc.disable()
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()          # a caller that had it off keeps it off
+        with pytest.raises(RuntimeError):
+            gc.enable()
+            with paused_gc():
+                raise RuntimeError("boom")
+        assert gc.isenabled()              # restored on the way out of an error too
+    finally:
+        (gc.enable if was else gc.disable)()
