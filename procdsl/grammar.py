@@ -16,8 +16,8 @@ _HERE = Path(__file__).resolve().parent
 # in the top-level grammars/ folder, the single place where the syntax is edited.
 _CANDIDATES = (_HERE / "grammars" / "procdsl.lark", _HERE.parent / "grammars" / "procdsl.lark")
 START_SYMBOLS = ["start", "expr"]      # whole files, and the `{expr}` parts of strings
-LARK_OPTIONS = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=True,
-                    start=START_SYMBOLS)
+_OPTIONS = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=True,
+                start=START_SYMBOLS)
 
 
 def grammar_path() -> Path:
@@ -27,15 +27,11 @@ def grammar_path() -> Path:
     raise FileNotFoundError("procdsl.lark not found next to the procdsl package")
 
 
-def grammar_text() -> str:
-    return grammar_path().read_text(encoding="utf-8")
-
-
-def cache_file(text: str, options: dict) -> str | None:
+def _cache_file(text: str) -> str | None:
     """Building the LALR tables takes about a second; Lark can reuse them from a cache file.
 
     One file per grammar, Lark version and option set: Lark rebuilds a cache made with other options."""
-    key = hashlib.sha256((text + lark.__version__ + repr(sorted(options.items()))).encode()).hexdigest()[:16]
+    key = hashlib.sha256((text + lark.__version__ + repr(sorted(_OPTIONS.items()))).encode()).hexdigest()[:16]
     folder = os.environ.get("PROCDSL_CACHE_DIR") or os.path.join(tempfile.gettempdir(), "procdsl-cache")
     try:
         os.makedirs(folder, exist_ok=True)
@@ -46,14 +42,13 @@ def cache_file(text: str, options: dict) -> str | None:
 
 @cache
 def parser(strict: bool = False) -> Lark:
-    """The grammar as a plain Lark parser that builds trees: for strict-mode checks and tools.
-
-    procdsl's front end parses with `procdsl.reduce`, which lowers while Lark reduces."""
-    text = grammar_text()
+    """The grammar as Lark builds it. Its tables and contextual lexer drive `procdsl.reduce`,
+    which lowers while it parses; parsing to a tree is left to strict-mode checks and tests."""
+    text = grammar_path().read_text(encoding="utf-8")
     if strict:
-        return Lark(text, strict=True, **LARK_OPTIONS)
-    path = cache_file(text, LARK_OPTIONS)
+        return Lark(text, strict=True, **_OPTIONS)
+    path = _cache_file(text)
     try:
-        return Lark(text, cache=path or False, **LARK_OPTIONS)
+        return Lark(text, cache=path or False, **_OPTIONS)
     except OSError:
-        return Lark(text, **LARK_OPTIONS)
+        return Lark(text, **_OPTIONS)
