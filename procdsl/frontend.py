@@ -123,17 +123,17 @@ class _SharedPrograms:
         self.cache = cache
         self._codes: Optional[dict] = None
         self.labels = frozenset(label for p in programs.values() for label in cache.fork_labels(p))
-        # per program: its problems when they hold in every scenario, else None
-        self.fixed: list[tuple[ir.Program, Optional[tuple[Diagnostic, ...]]]] = []
-        for prog in programs.values():
-            resolved = all(t in programs for t in checks.exec_targets(prog))
-            self.fixed.append((prog, checks.diagnostics(prog, programs, open_labels) if resolved else None))
-        self.all_fixed = all(d is not None for _, d in self.fixed)
+        # Problems of the programs whose checks hold in every scenario, found once; the others
+        # exec a name only some scenarios define and are checked per scenario.
         self.fixed_diagnostics: list[Diagnostic] = []
-        for _, diags in self.fixed:
-            for d in diags or ():
-                if d not in self.fixed_diagnostics:
-                    self.fixed_diagnostics.append(d)
+        self.per_scenario: list[ir.Program] = []
+        for prog in programs.values():
+            if all(t in programs for t in checks.exec_targets(prog)):
+                for d in checks.diagnostics(prog, programs, open_labels):
+                    if d not in self.fixed_diagnostics:
+                        self.fixed_diagnostics.append(d)
+            else:
+                self.per_scenario.append(prog)
 
     def codes(self) -> dict:
         """Compiled on first use: only a program that passed its checks may be compiled."""
@@ -163,11 +163,8 @@ def _compile_scenarios(unit: Unit) -> list[CompiledScenario]:
             to_check = list(programs.values())
             labels = scenario_labels(sc, programs, cache)
         else:
-            to_check = list(sc.programs)
-            if shared.all_fixed:
-                check.diagnostics.extend(shared.fixed_diagnostics)
-            else:
-                to_check[:0] = [prog for prog, diags in shared.fixed if diags is None or diags]
+            check.diagnostics.extend(shared.fixed_diagnostics)
+            to_check = shared.per_scenario + list(sc.programs)
             labels = scenario_labels(sc, {p.name: p for p in sc.programs}, cache) | shared.labels
         for prog in to_check:
             for diag in checks.diagnostics(prog, programs, open_labels):

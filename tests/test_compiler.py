@@ -162,3 +162,27 @@ def test_loading_and_compiling_pause_the_collector_and_restore_it(tmp_path) -> N
         assert gc.isenabled()              # restored on the way out of an error too
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_shared_programs_are_checked_in_each_scenarios_own_world(tmp_path) -> None:
+    from procdsl.frontend import compile_scenarios
+
+    path = tmp_path / "t.proc"
+    path.write_text(
+        'program shell { exec tool }\n'
+        'program broken { sleep 5 }\n'                       # a duration without its unit
+        'scenario "defines tool, redefines broken" {\n'
+        '  program tool { compute 1ms }\n'
+        '  program broken { sleep 5ms }\n'
+        '  run shell\n'
+        '}\n'
+        'scenario "no tool here" {\n'
+        '  run shell\n'
+        '}\n', encoding="utf-8")
+    first, second = compile_scenarios(load(str(path)))
+    # the first scenario's own `broken` replaces the shared one, and `tool` resolves
+    assert first.plan is not None and first.diagnostics == ()
+    messages = [d.message for d in second.diagnostics]
+    assert any("tool" in m for m in messages)                 # the exec resolves nowhere here
+    assert any("unit" in m for m in messages)                 # the shared `broken` counts here
+    assert second.plan is None

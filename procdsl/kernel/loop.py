@@ -179,13 +179,7 @@ class Kernel(Lifecycle, RunQueues):
         p = cpu.curr
         if gen != cpu.gen or p is None:
             return False
-        now = self.now
-        if cpu.seg_start < now:           # settle(): the compute done since the segment began
-            rem = p.remaining
-            if rem:
-                rem -= now - cpu.seg_start
-                p.remaining = rem if rem > 0 else 0
-            cpu.seg_start = now
+        self.settle(cpu, p)
         heap = self.heap
         sched = self.sched
         self.current = cpu
