@@ -25,9 +25,10 @@ sys.path.insert(0, str(HERE.parent))
 
 import workloads  # noqa: E402
 
-from procdsl.frontend import compile_unit, load  # noqa: E402
 from procdsl.kernel import run_plan  # noqa: E402
 from procdsl.kernel.scheduler import POLICIES  # noqa: E402
+from procdsl.lang.load import load  # noqa: E402
+from procdsl.pipeline import compile_unit  # noqa: E402
 
 # Goals for a 2-core machine; a section without a goal is reported for information only.
 TARGETS = {

@@ -18,12 +18,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import workloads  # noqa: E402
 
-from procdsl.diagnostics import CompileError  # noqa: E402
-from procdsl.frontend import compile_unit, load  # noqa: E402
 from procdsl.kernel import run_plan  # noqa: E402
 from procdsl.kernel.scheduler import POLICIES  # noqa: E402
-from procdsl.runner import collect  # noqa: E402
-from procdsl.trace import format_jsonl  # noqa: E402
+from procdsl.lang.diagnostics import CompileError  # noqa: E402
+from procdsl.lang.load import load
+from procdsl.pipeline import (
+    collect,  # noqa: E402
+    compile_unit,  # noqa: E402
+)
+from procdsl.trace.jsonl import format_jsonl  # noqa: E402
 
 
 def workload_files(folder: str) -> list[str]:

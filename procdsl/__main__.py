@@ -1,5 +1,5 @@
 """Entry point for `python -m procdsl`."""
 
-from procdsl.cli import main
+from procdsl.cli.main import main
 
 raise SystemExit(main())

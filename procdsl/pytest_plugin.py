@@ -50,8 +50,9 @@ def pytest_collect_file(file_path: Path, parent):
 
 class ProcFile(pytest.File):
     def collect(self):
-        from procdsl.frontend import compile_scenarios, load
-        from procdsl.render import render_all
+        from procdsl.lang.load import load
+        from procdsl.lang.render import render_all
+        from procdsl.pipeline import compile_scenarios
         submission = self.config.getoption("--proc-submission")
         # Paths relative to the invocation folder, as `procdsl check` names them.
         path = os.path.relpath(self.path, self.config.invocation_params.dir)
@@ -88,8 +89,8 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         if self.plan is None:
             raise ScenarioFailed(self.problem.splitlines())
+        from procdsl.pipeline import run_scenario
         from procdsl.report.text import scenario_lines
-        from procdsl.runner import run_scenario
         result = run_scenario(self.plan, self.config.getoption("--proc-seed"))
         if not result.passed:
             raise ScenarioFailed(list(scenario_lines(result, color=False, verbose=False)))

@@ -12,13 +12,13 @@ from typing import Optional, Sequence
 import pytest
 
 from procdsl import cli
-from procdsl.checker import ScenarioResult, check
+from procdsl.check.checker import ScenarioResult, check
+from procdsl.check.model import Model
+from procdsl.core.events import Trace, TraceEvent
 from procdsl.kernel import run_plan
-from procdsl.model import Model
+from procdsl.lang.render import render_all
+from procdsl.pipeline import compile_path
 from procdsl.plan import EventPlan
-from procdsl.render import render_all
-from procdsl.runner import compile_path
-from procdsl.trace import Trace, TraceEvent
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from helpers import check_text
 
-from procdsl.checker import ExpectResult
+from procdsl.check.checker import ExpectResult
 
 # main forks kid (2ms of CPU, exit 3), sleeps 5ms, reaps it and prints "done 3".
 BASE = """

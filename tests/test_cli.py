@@ -81,7 +81,7 @@ def test_help(command: list[str]) -> None:
 
 
 def test_help_on_every_registered_command() -> None:
-    from procdsl.cli import build_parser
+    from procdsl.cli.main import build_parser
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     for name in sub.choices:
         code, out, _ = cli_main([name, "--help"])

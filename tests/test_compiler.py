@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from helpers import cli_main, compile_text, write_proc
 
-from procdsl.frontend import compile_unit, load
-from procdsl.gcpause import paused_gc
+from procdsl.core.gcpause import paused_gc
+from procdsl.lang.load import load
+from procdsl.pipeline import compile_unit
 from procdsl.plan import EventPlan, MachineConfig
 
 
@@ -165,7 +166,7 @@ def test_loading_and_compiling_pause_the_collector_and_restore_it(tmp_path) -> N
 
 
 def test_shared_programs_are_checked_in_each_scenarios_own_world(tmp_path) -> None:
-    from procdsl.frontend import compile_scenarios
+    from procdsl.pipeline import compile_scenarios
 
     path = tmp_path / "t.proc"
     path.write_text(

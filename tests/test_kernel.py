@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from helpers import events, model_of, output, pid_of, run_text
 
-from procdsl.linux import SIGFPE, SIGKILL, SIGNALS, SIGPIPE
-from procdsl.model import Model
+from procdsl.check.model import Model
+from procdsl.core.linux import SIGFPE, SIGKILL, SIGNALS, SIGPIPE
 
 SIGTERM = SIGNALS["SIGTERM"][0]
 

@@ -8,10 +8,10 @@ import pytest
 from pydantic import ValidationError
 
 from procdsl import ir
-from procdsl.diagnostics import CompileError
-from procdsl.lower import parse_duration, parse_size
-from procdsl.parser import parse
-from procdsl.source import Source
+from procdsl.lang.diagnostics import CompileError
+from procdsl.lang.lower import parse_duration, parse_size
+from procdsl.lang.parser import parse
+from procdsl.lang.source import Source
 
 
 def lowered(text: str) -> ir.File:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from procdsl import ir
-from procdsl.diagnostics import CompileError
-from procdsl.grammar import grammar_path, parser
-from procdsl.parser import describe_terminal, parse, unclosed_brace
-from procdsl.source import Source
+from procdsl.lang.diagnostics import CompileError
+from procdsl.lang.grammar import grammar_path, parser
+from procdsl.lang.parser import describe_terminal, parse, unclosed_brace
+from procdsl.lang.source import Source
 
 
 def src(text: str) -> Source:

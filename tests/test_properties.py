@@ -8,11 +8,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from procdsl.checker import check
+from procdsl.check.checker import check
+from procdsl.check.model import Model
+from procdsl.core.events import Trace
 from procdsl.kernel import run_plan
-from procdsl.model import Model
-from procdsl.runner import compile_path
-from procdsl.trace import Trace
+from procdsl.pipeline import compile_path
 
 END_REASONS = {"done", "deadlock", "until", "time limit", "init exited", "limit max_events", "limit max_processes"}
 LIVE_STATES = {"running", "ready", "sleeping", "disk_wait", "stopped", "zombie", "reaped"}

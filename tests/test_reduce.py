@@ -9,12 +9,12 @@ from helpers import ROOT
 from lark.exceptions import UnexpectedInput
 
 from procdsl import ir
-from procdsl.diagnostics import CompileError
-from procdsl.grammar import parser
-from procdsl.lower import Lower
-from procdsl.parser import parse
-from procdsl.reduce import Reducer, reducer_for
-from procdsl.source import Source
+from procdsl.lang.diagnostics import CompileError
+from procdsl.lang.grammar import parser
+from procdsl.lang.lower import Lower
+from procdsl.lang.parser import parse
+from procdsl.lang.reduce import Reducer, reducer_for
+from procdsl.lang.source import Source
 
 
 def lowered(text: str) -> ir.File:

@@ -192,7 +192,7 @@ def test_compare_skips_sjf_when_lengths_are_unknown(tmp_path) -> None:
 def test_realtime_fifo_preempts_fair_and_rr_takes_100ms_turns(tmp_path) -> None:
     from helpers import compile_text
 
-    from procdsl.checker import check
+    from procdsl.check.checker import check
     from procdsl.kernel import run_plan
     plan = compile_text(tmp_path, f"""
         program spin {{ compute 300ms }}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from helpers import compile_text, diagnostics_of
 
-from procdsl.diagnostics import did_you_mean, nearest
+from procdsl.lang.diagnostics import did_you_mean, nearest
 
 
 def test_nearest_name() -> None:
@@ -147,6 +147,6 @@ def test_open_labels_with_a_submission(tmp_path: Path) -> None:
     tests = tmp_path / "tests.proc"
     tests.write_text('use submission\nscenario "s" {\n  run main\n  expect exit_code(worker) == 0\n'
                      '  expect count(helper) == 0\n}\n')
-    from procdsl.runner import compile_path
+    from procdsl.pipeline import compile_path
     _, plans, diags = compile_path(str(tests), [str(tmp_path / "sub.proc")])
     assert not diags and len(plans) == 1

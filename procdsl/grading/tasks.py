@@ -13,14 +13,14 @@ import tempfile
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from procdsl.checker import unparse_assertion
-from procdsl.diagnostics import Diagnostic
-from procdsl.frontend import compile_scenarios, load, parse_file, read_source
+from procdsl.check.checker import unparse_assertion
 from procdsl.grading.bundle import SUBMISSION_DIR, Bundle
 from procdsl.grading.result import Expectation, Scenario
+from procdsl.lang.diagnostics import Diagnostic
+from procdsl.lang.load import load, parse_file, read_source
+from procdsl.lang.render import render
+from procdsl.pipeline import compile_scenarios, run_scenario
 from procdsl.plan import EventPlan
-from procdsl.render import render
-from procdsl.runner import run_scenario
 
 
 @dataclass(frozen=True)

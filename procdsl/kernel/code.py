@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from procdsl.core.values import Sig
 from procdsl.kernel import ops_flow, ops_io, ops_mem, ops_proc
 from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EXITED, RESUMED, RuntimeOp, compile_program_expr  # noqa: F401 - the loop's API
 from procdsl.plan import MachineConfig, Op, ProgramCode
-from procdsl.values import Sig
 
 
 class RuntimeProgram:

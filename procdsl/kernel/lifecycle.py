@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from procdsl.core.linux import ERRNO, RESERVED_PIDS, SIGCHLD, SIGKILL, weight
 from procdsl.kernel import memory, signals
 from procdsl.kernel.code import compile_program_expr
 from procdsl.kernel.pipes import TERMINAL, End, Pipe
 from procdsl.kernel.process import READY, REAPED, SLEEPING, ZOMBIE, Cpu, LimitReached, Proc
 from procdsl.kernel.scheduler.base import NEW
-from procdsl.linux import ERRNO, RESERVED_PIDS, SIGCHLD, SIGKILL, weight
 
 
 class Lifecycle:

@@ -13,20 +13,20 @@ import random
 from heapq import heappop, heappush
 from typing import Any
 
-from procdsl.gcpause import paused_gc
+from procdsl.core.events import Trace, TraceEvent, new_event
+from procdsl.core.gcpause import paused_gc
+from procdsl.core.linux import SIGFPE
+from procdsl.core.values import DivideByZero, ProgramFault
 from procdsl.kernel import signals
 from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
-from procdsl.kernel.events import P_CPU, P_OUTSIDE
 from procdsl.kernel.lifecycle import Lifecycle
 from procdsl.kernel.pipes import End
+from procdsl.kernel.priorities import P_CPU, P_OUTSIDE
 from procdsl.kernel.process import REAPED, STOPPED, Cpu, LimitReached, Proc
 from procdsl.kernel.runqueue import RunQueues
 from procdsl.kernel.scheduler import POLICIES
 from procdsl.kernel.scheduler.base import INF
-from procdsl.linux import SIGFPE
 from procdsl.plan import EventPlan
-from procdsl.trace import Trace, TraceEvent, new_event
-from procdsl.values import DivideByZero, ProgramFault
 
 
 class Kernel(Lifecycle, RunQueues):

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from procdsl.kernel.ops_io import read_line
-from procdsl.kernel.opsupport import BLOCKED, CONTINUE, _duration, _fd, _int, _set
-from procdsl.kernel.process import DISK, SLEEPING
-from procdsl.values import (
+from procdsl.core.values import (
     MISSING,
     Dur,
     PipeVal,
@@ -14,6 +11,9 @@ from procdsl.values import (
     arith,
     type_name,
 )
+from procdsl.kernel.ops_io import read_line
+from procdsl.kernel.opsupport import BLOCKED, CONTINUE, _duration, _fd, _int, _set
+from procdsl.kernel.process import DISK, SLEEPING
 
 
 def op_compute(k, p, op):

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from procdsl.kernel import signals
-from procdsl.kernel.pipes import TERMINAL, End
-from procdsl.kernel.process import SLEEPING, Proc
-from procdsl.linux import ERRNO, SIGPIPE
-from procdsl.values import (
+from procdsl.core.linux import ERRNO, SIGPIPE
+from procdsl.core.values import (
     PipeVal,
     ProgramFault,
     show,
 )
-
-if TYPE_CHECKING:
-    from procdsl.kernel.loop import Kernel
-
+from procdsl.kernel import signals
 from procdsl.kernel.opsupport import (
     BLOCKED,
     CONTINUE,
@@ -30,6 +22,8 @@ from procdsl.kernel.opsupport import (
     _lowest_free_fd,
     _set,
 )
+from procdsl.kernel.pipes import TERMINAL, End
+from procdsl.kernel.process import SLEEPING, Proc
 
 
 def op_print(k, p, op):
@@ -40,7 +34,7 @@ def op_write(k, p, op):
     return write_fd(k, p, _fd(op.expr(p), op.span, True), show(op.expr2(p)))
 
 
-def write_fd(k: Kernel, p: Proc, fd: int, text: str) -> str:
+def write_fd(k, p: Proc, fd: int, text: str) -> str:
     entry = p.fds[fd] if 0 <= fd < len(p.fds) else None
     if entry is None or (isinstance(entry, End) and not entry.writing):
         _fail(k, p, "write", EBADF)
@@ -87,7 +81,7 @@ def op_pipe(k, p, op):
     return CONTINUE
 
 
-def read_line(k: Kernel, p: Proc, fd: int, op: RuntimeOp) -> str:
+def read_line(k, p: Proc, fd: int, op: RuntimeOp) -> str:
     buf = p.linebuf.get(fd, "")
     while True:
         i = buf.find("\n")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from procdsl.core.linux import SIGSEGV
+from procdsl.core.values import SharedCell
 from procdsl.kernel import memory, signals
 from procdsl.kernel.memory import Mutex
 from procdsl.kernel.opsupport import BLOCKED, CONTINUE, ENOMEM, EPERM, HEAP_LIMIT, _fail, _int, _mutex
 from procdsl.kernel.process import SLEEPING
-from procdsl.linux import SIGSEGV
-from procdsl.values import SharedCell
 
 
 def op_mutex(k, p, op):

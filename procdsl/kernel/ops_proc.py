@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from procdsl.core.linux import weight
+from procdsl.core.values import Status
 from procdsl.kernel import memory, signals
 from procdsl.kernel.opsupport import (
     BLOCKED,
@@ -19,8 +21,6 @@ from procdsl.kernel.opsupport import (
     _signal,
 )
 from procdsl.kernel.process import IGN, SLEEPING, ZOMBIE
-from procdsl.linux import weight
-from procdsl.values import Status
 
 
 def op_fork(k, p, op):

@@ -10,12 +10,10 @@ lock restart after a handler (SA_RESTART), while sleep and pause are moved past 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from procdsl.kernel.memory import Mutex
-from procdsl.kernel.process import Proc
-from procdsl.linux import ERRNO
-from procdsl.values import (
+from procdsl.core.linux import ERRNO
+from procdsl.core.values import (
     MISSING,
     Dur,
     Errno,
@@ -26,9 +24,8 @@ from procdsl.values import (
     show,
     type_name,
 )
-
-if TYPE_CHECKING:
-    from procdsl.kernel.loop import Kernel
+from procdsl.kernel.memory import Mutex
+from procdsl.kernel.process import Proc
 
 CONTINUE, BLOCKED, EXITED, RESUMED = "continue", "blocked", "exited", "resumed"
 FD_LIMIT = 1024              # RLIMIT_NOFILE's usual soft limit: dup2 beyond it fails with EBADF
@@ -130,7 +127,7 @@ def _fd(v: Any, span: Any, writing: bool) -> int:
     return _int(v, "a file descriptor", span)
 
 
-def _fail(k: Kernel, p: Proc, call: str, err: int) -> None:
+def _fail(k, p: Proc, call: str, err: int) -> None:
     p.errno = err
     k.emit(k.cpu_of(p), p.pid, "fail", (call, err))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from procdsl.linux import PIPE_BUF, PIPE_SLOTS
+from procdsl.core.linux import PIPE_BUF, PIPE_SLOTS
 
 PAGE = 4096
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from heapq import heappush
 from typing import Any
 
+from procdsl.core.events import new_event
+from procdsl.core.linux import SIGCHLD
 from procdsl.kernel import signals
-from procdsl.kernel.events import P_BALANCE, P_CPU, P_TIMER
+from procdsl.kernel.priorities import P_BALANCE, P_CPU, P_TIMER
 from procdsl.kernel.process import DISK, READY, RUNNING, SLEEPING, STOPPED, Cpu, Proc
 from procdsl.kernel.scheduler.base import INF, MIGRATED, PREEMPTED, WAKEUP
-from procdsl.linux import SIGCHLD
-from procdsl.trace import new_event
 
 
 class RunQueues:

@@ -3,13 +3,8 @@ delivery at the return to user mode, handlers with SA_RESTART, default actions, 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from procdsl.core.linux import DEFAULT_ACTION, ERRNO, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, STOP_SIGNALS, UNCATCHABLE
 from procdsl.kernel.process import IGN, READY, REAPED, RUNNING, SLEEPING, STOPPED, ZOMBIE, Proc
-from procdsl.linux import DEFAULT_ACTION, ERRNO, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, STOP_SIGNALS, UNCATCHABLE
-
-if TYPE_CHECKING:
-    from procdsl.kernel.loop import Kernel
 
 _STOP_MASK = sum(1 << s for s in STOP_SIGNALS)
 _UNBLOCKABLE = (1 << SIGKILL) | (1 << SIGSTOP)
@@ -21,7 +16,7 @@ def update_pending(p: Proc) -> None:
     p.sigpending = bool(p.pending & ~(p.mask & ~_UNBLOCKABLE))
 
 
-def send(k: Kernel, sender: Proc | None, target: Proc, sig: int) -> int:
+def send(k, sender: Proc | None, target: Proc, sig: int) -> int:
     """kill(2): permission and PID 1 checks, then generation. Returns 0 or an errno value."""
     spid = sender.pid if sender is not None else 0
     source = "process" if sender is not None else "outside"
@@ -51,7 +46,7 @@ def send(k: Kernel, sender: Proc | None, target: Proc, sig: int) -> int:
     return 0
 
 
-def generate(k: Kernel, t: Proc, sig: int, sender: int, source: str = "process") -> None:
+def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None:
     """prepare_signal + complete_signal: make the signal pending and wake or interrupt the target.
 
     `source` is who sends it: a "process", the "outside" world, or the "kernel" itself."""
@@ -106,7 +101,7 @@ def generate(k: Kernel, t: Proc, sig: int, sender: int, source: str = "process")
     # DISK: uninterruptible, even a kill waits for the I/O; READY: acted on when it next runs
 
 
-def force(k: Kernel, p: Proc, sig: int) -> None:
+def force(k, p: Proc, sig: int) -> None:
     """force_sig for a synchronous fault: a blocked or ignored fault signal is reset and kills."""
     bit = 1 << sig
     if p.mask & bit or p.handlers.get(sig) == IGN:
@@ -118,7 +113,7 @@ def force(k: Kernel, p: Proc, sig: int) -> None:
     k.emit(k.cpu_of(p), 0, "signal", (p.pid, sig, "fault", "kernel"))
 
 
-def deliver(k: Kernel, p: Proc) -> None:
+def deliver(k, p: Proc) -> None:
     """At the return to user mode: act on pending, unblocked signals, lowest number first."""
     while p.sigpending and p.cpu is not None:
         ready = p.pending & ~(p.mask & ~_UNBLOCKABLE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Optional
 
-from procdsl.model import Model, ProcInfo
+from procdsl.check.model import Model, ProcInfo
 
 PROC_COLUMNS = ("runtime", "wait", "response", "turnaround", "avg_delay", "max_delay", "switches", "voluntary",
                 "involuntary", "migrations")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from procdsl.checker import ScenarioResult
-from procdsl.trace import format_time
+from procdsl.check.checker import ScenarioResult
+from procdsl.trace.text import format_time
 
 GREEN, RED, YELLOW, DIM, RESET = "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[0m"
 

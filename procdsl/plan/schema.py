@@ -7,7 +7,7 @@ from typing import Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 from procdsl.ir import Expect, Expr
-from procdsl.source import Span
+from procdsl.ir.span import Span
 
 
 class PlanModel(BaseModel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from procdsl import ir
-from procdsl.linux import SIGNAL_NAMES
-from procdsl.model import Model, ProcInfo
-from procdsl.trace import format_time
-from procdsl.values import MISSING, Dur, ProgramFault, Sig, compile_expr
+from procdsl.check.model import Model, ProcInfo
+from procdsl.core.linux import SIGNAL_NAMES
+from procdsl.core.values import MISSING, Dur, ProgramFault, Sig, compile_expr
+from procdsl.trace.text import format_time
 
 STATE_VALUES = ("running", "ready", "sleeping", "disk_wait", "stopped", "zombie", "reaped")
 

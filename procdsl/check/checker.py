@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from procdsl import ir
-from procdsl.linux import SIGNAL_NAMES
-from procdsl.model import Model
+from procdsl.check.model import Model
+from procdsl.check.queries import Env, EventRef, compile_check
+from procdsl.core.events import Trace
+from procdsl.core.linux import SIGNAL_NAMES
+from procdsl.core.values import Dur, ProgramFault, show
+from procdsl.ir.span import Span
+from procdsl.ir.unparse import format_duration, unparse
 from procdsl.plan import EventPlan
-from procdsl.queries import Env, EventRef, compile_check
-from procdsl.source import Span
-from procdsl.trace import Trace, describe, format_duration, format_time
-from procdsl.unparse import unparse
-from procdsl.values import Dur, ProgramFault, show
+from procdsl.trace.text import describe, format_time
 
 STAT_LETTER = {"running": "R", "ready": "R", "sleeping": "S", "disk_wait": "D", "stopped": "T", "zombie": "Z"}
 

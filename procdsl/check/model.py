@@ -5,7 +5,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Optional
 
-from procdsl.trace import Trace, TraceEvent, display_name
+from procdsl.core.events import Trace, TraceEvent
+from procdsl.trace.text import display_name
 
 STATE_NAMES = {"S": "sleeping", "D": "disk_wait", "T": "stopped"}
 

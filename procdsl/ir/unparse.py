@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from procdsl import ir
-from procdsl.trace import format_duration
 
 _PREC = {"or": 1, "and": 2, "compare": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6}
 
@@ -47,3 +46,16 @@ def unparse(e: ir.Expr, parent: int = 0) -> str:
         text = f"{unparse(e.left, prec)} {e.op} {unparse(e.right, prec + 1)}"
         return f"({text})" if parent > prec else text
     return k
+
+
+def format_duration(ns: int) -> str:
+    """A duration as a person writes it: 0ns, 250ns, 1.5us, 50.5ms, 2s."""
+    for unit, size in (("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)):
+        if abs(ns) >= size:
+            whole, frac = divmod(abs(ns), size)
+            sign = "-" if ns < 0 else ""
+            if frac == 0:
+                return f"{sign}{whole}{unit}"
+            digits = len(str(size)) - 1
+            return f"{sign}{whole}.{str(frac).rjust(digits, '0').rstrip('0')}{unit}"
+    return f"{ns}ns"

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from procdsl.source import Span
+from procdsl.ir.span import Span
 
 
 class Node(BaseModel):

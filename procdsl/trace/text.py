@@ -1,97 +1,18 @@
-"""The trace: frozen records (time, cpu, pid, kind, detail), the one contract between kernel and checker.
-
-`detail` is a tuple whose fields each kind names in FIELDS; the text form is fixed-column so a
-student can read it by eye, and the JSON Lines form names every field.
-"""
+"""The trace in words: the fixed-column text form a student reads by eye, and each event described."""
 
 from __future__ import annotations
 
-import json
-from functools import partial
-from typing import Iterable, NamedTuple
+from typing import Iterable
 
-from procdsl.linux import ERRNO_NAMES, SIGNAL_NAMES
-
-
-class TraceEvent(NamedTuple):
-    time: int
-    cpu: int          # -1: not on a CPU
-    pid: int          # 0: the outside world or an idle CPU
-    kind: str
-    detail: tuple
-
-
-# new_event((time, cpu, pid, kind, detail)) is TraceEvent(time, cpu, pid, kind, detail)
-# without the Python-level __new__ a NamedTuple call runs: the kernel makes one per dispatch.
-new_event = partial(tuple.__new__, TraceEvent)
-
-
-# kind -> names of the detail fields, in order
-FIELDS: dict[str, tuple[str, ...]] = {
-    "spawn": ("ppid", "label", "index", "cmd", "nice", "uid"),
-    "fork": ("child", "label", "index"),
-    "exec": ("program",),
-    "switch": ("prev", "why", "cost"),
-    "block": ("state", "on"),
-    "wake": ("why",),
-    "signal": ("target", "signal", "outcome", "source"),
-    "handle": ("signal", "action"),
-    "stop": ("signal",),
-    "cont": (),
-    "exit": ("code", "signal"),
-    "reparent": ("parent",),
-    "reap": ("child",),
-    "output": ("fd", "text"),
-    "cow": ("copies",),
-    "nice": ("nice",),
-    "migrate": ("from_cpu", "to_cpu"),
-    "pipe": ("pipe", "read_fd", "write_fd"),
-    "fail": ("call", "errno"),
-    "subreaper": (),
-    "fault": ("message", "file", "line", "col"),
-    "deadlock": ("blocked",),
-    "limit": ("limit", "value"),
-    "end": ("reason",),
-}
-
-
-class Trace:
-    """An ordered, append-only list of events plus what the run ended with."""
-
-    __slots__ = ("events", "end_time", "end_reason", "labels", "cpus")
-
-    def __init__(self, events: list[TraceEvent], end_time: int, end_reason: str, labels: dict[int, str],
-                 cpus: int) -> None:
-        self.events = events
-        self.end_time = end_time
-        self.end_reason = end_reason
-        self.labels = labels            # pid -> "label" or "label[i]"
-        self.cpus = cpus
-
-    def __iter__(self):
-        return iter(self.events)
-
-    def __len__(self) -> int:
-        return len(self.events)
+from procdsl.core.events import Trace, TraceEvent
+from procdsl.core.linux import ERRNO_NAMES, SIGNAL_NAMES
+from procdsl.ir.unparse import format_duration
 
 
 def format_time(ns: int) -> str:
     """Fixed-width milliseconds with nanosecond precision: '    12.000001ms'."""
     ms, rest = divmod(ns, 1_000_000)
     return f"{ms:>7}.{rest:06d}ms"
-
-
-def format_duration(ns: int) -> str:
-    """A duration as a person writes it: 0ns, 250ns, 1.5us, 50.5ms, 2s."""
-    for unit, size in (("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)):
-        if abs(ns) >= size:
-            whole, frac = divmod(abs(ns), size)
-            sign = "-" if ns < 0 else ""
-            if frac == 0:
-                return f"{sign}{whole}{unit}"
-            digits = len(str(size)) - 1
-            return f"{sign}{whole}.{str(frac).rjust(digits, '0').rstrip('0')}{unit}"
-    return f"{ns}ns"
 
 
 def signal_name(sig: int) -> str:
@@ -185,10 +106,3 @@ def format_text(trace: Trace) -> Iterable[str]:
         cpu = f"cpu{ev.cpu}" if ev.cpu >= 0 else "-"
         label = labels.get(ev.pid, "-") if ev.pid else "-"
         yield f"{format_time(ev.time):>16}  {cpu:<4} {ev.pid:>5}  {label[:14]:<14} {ev.kind:<9} {describe(ev, labels)}"
-
-
-def format_jsonl(trace: Trace) -> Iterable[str]:
-    for ev in trace.events:
-        record = {"time": ev.time, "cpu": ev.cpu, "pid": ev.pid, "kind": ev.kind}
-        record.update(zip(FIELDS.get(ev.kind, ()), ev.detail))
-        yield json.dumps(record, ensure_ascii=False, sort_keys=False)

@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from procdsl.source import Span
+from procdsl.ir.span import Span
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from lark.exceptions import UnexpectedToken
 from lark.lexer import LexerThread
 from lark.parsers.lalr_analysis import Shift
 
-from procdsl.grammar import parser
+from procdsl.lang.grammar import parser
 
 
 class Pos:

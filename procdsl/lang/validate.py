@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from procdsl import ir
-from procdsl.diagnostics import Diagnostic, did_you_mean, nearest
-from procdsl.linux import ERRNO, SIGNALS, UNCATCHABLE
-from procdsl.source import Span
+from procdsl.core.linux import ERRNO, SIGNALS, UNCATCHABLE
+from procdsl.ir.span import Span
+from procdsl.ir.walk import bodies, exec_targets, static_burst
+from procdsl.lang.diagnostics import Diagnostic, did_you_mean, nearest
 
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
               "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
@@ -161,7 +162,6 @@ class Validator:
                 elif opt.name == "cpus" and any(not 0 <= c < ncpus for c in opt.value):
                     self.error(f"this machine has cpus 0 to {ncpus - 1}", opt.span)
             if policy in ("sjf", "stcf") and "burst" not in options:
-                from procdsl.compiler import static_burst  # compiler imports this module
                 for stage in run.stages:
                     prog = self.programs.get(stage.program)
                     if prog is not None and static_burst(prog.body) is None:
@@ -400,28 +400,8 @@ def _assigned_names(stmts: Iterable[ir.Stmt]) -> Iterator[str]:
             yield s.label
         elif k == "for":
             yield s.var
-        for body in _bodies(s):
+        for body in bodies(s):
             yield from _assigned_names(body)
-
-
-def _bodies(s: ir.Stmt) -> list[tuple]:
-    if s.kind == "if":
-        return [b.body for b in s.branches] + ([s.orelse] if s.orelse else [])
-    if s.kind in ("while", "repeat", "loop", "for", "on", "fork_block"):
-        return [s.body]
-    return []
-
-
-def all_statements(stmts: Iterable[ir.Stmt]) -> Iterator[ir.Stmt]:
-    """Every statement, nested blocks included, in source order."""
-    for s in stmts:
-        yield s
-        for body in _bodies(s):
-            yield from all_statements(body)
-
-
-def exec_targets(stmts: Iterable[ir.Stmt]) -> Iterator[str]:
-    return (s.program for s in all_statements(stmts) if s.kind == "exec")
 
 
 class ProgramChecks:
@@ -447,7 +427,3 @@ class ProgramChecks:
             alone.program(prog)
             done = self.done[key] = (prog, tuple(alone.diagnostics))
         return done[1]
-
-
-def fork_labels(stmts: Iterable[ir.Stmt]) -> Iterator[str]:
-    return (s.label for s in all_statements(stmts) if s.kind == "fork_block")

@@ -1,106 +1,91 @@
-"""Load a .proc file and what it uses, check it, and compile each scenario to an event plan."""
+"""The orchestrator: file -> IR -> validated, compiled plans -> runs -> results; each scenario isolated."""
 
 from __future__ import annotations
 
 import os
+import traceback
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Optional, Sequence
 
 from procdsl import ir
-from procdsl.compiler import ProgramCache, compile_scenario, scenario_labels
-from procdsl.diagnostics import CompileError, Diagnostic
-from procdsl.gcpause import paused_gc
-from procdsl.parser import parse
+from procdsl.check.checker import ScenarioResult, check
+from procdsl.core.gcpause import paused_gc
+from procdsl.kernel import run_plan
+from procdsl.lang.diagnostics import CompileError, Diagnostic
+from procdsl.lang.load import Unit, load
+from procdsl.lang.source import Source
+from procdsl.lang.validate import ProgramChecks, Validator
 from procdsl.plan import EventPlan
-from procdsl.source import Source
-from procdsl.validate import ProgramChecks, Validator
+from procdsl.plan.compiler import ProgramCache, compile_scenario, scenario_labels
 
 
 @dataclass
-class Unit:
-    """Everything one top-level file brings: its sources, programs and scenarios."""
-
+class FileResult:
     path: str
     sources: dict[str, Source] = field(default_factory=dict)
-    files: list[ir.File] = field(default_factory=list)
-    programs: dict[str, ir.Program] = field(default_factory=dict)
-    scenarios: list[ir.Scenario] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    submission_files: list[str] = field(default_factory=list)
+    diagnostics: tuple[Diagnostic, ...] = ()
+    scenarios: list[ScenarioResult] = field(default_factory=list)
+    unit: Optional[Unit] = None
+
+    @property
+    def compiled(self) -> bool:
+        return not self.diagnostics
 
 
-def read_source(path: str) -> Source:
-    with open(path, encoding="utf-8") as fh:
-        return Source(path, fh.read())
-
-
-def parse_file(source: Source) -> ir.File:
-    return parse(source)
-
-
-def load(path: str, submission: Optional[Sequence[str]] = None) -> Unit:
-    """Parse `path` and everything it uses; all problems land in `unit.diagnostics`."""
+def compile_path(path: str, submission: Optional[Sequence[str]] = None) -> tuple[Unit, list[EventPlan], tuple]:
+    """Front end for one file; a procdsl bug on odd input becomes a diagnostic, not a traceback."""
     unit = Unit(path=path)
-    with paused_gc():
-        _load_into(unit, path, chain=(), is_root=True, submission=submission)
-    return unit
-
-
-def _load_into(unit: Unit, path: str, chain: tuple[str, ...], is_root: bool,
-               submission: Optional[Sequence[str]]) -> None:
     try:
-        source = read_source(path)
-    except OSError as err:
-        unit.diagnostics.append(Diagnostic(f"cannot read {path}: {err.strerror or err}", None))
-        return
-    except UnicodeDecodeError:
-        unit.diagnostics.append(Diagnostic(f"{path} is not UTF-8 text", None))
-        return
-    unit.sources[path] = source
-    try:
-        f = parse_file(source)
+        unit = load(path, submission)
+        return unit, compile_unit(unit), ()
     except CompileError as err:
-        unit.diagnostics.extend(err.diagnostics)
-        return
-    unit.files.append(f)
-    here = Path(os.path.realpath(path)).parent
-    for use in f.uses:
-        if use.path is None:
-            if submission is None:
-                unit.diagnostics.append(Diagnostic(
-                    "`use submission` needs a submission to bind", use.span,
-                    hint="grade it: procdsl grade --tests THIS_FILE --submission FILE"))
-                continue
-            for sub in submission:
-                unit.submission_files.append(sub)
-                _load_into(unit, sub, chain + (os.path.realpath(path),), False, None)
-            continue
-        target = Path(os.path.realpath(here / use.path))      # a link may not lead outside
-        if here not in target.parents:
-            unit.diagnostics.append(Diagnostic(
-                f"`use` may not leave the folder of {os.path.basename(path)}: {use.path}", use.span,
-                hint="keep used files in this folder or below it"))
-            continue
-        if str(target) in chain + (os.path.realpath(path),):
-            unit.diagnostics.append(Diagnostic(f"`use` cycle: {use.path} already uses this file", use.span,
-                                               hint="move the shared programs into a third file"))
-            continue
-        if not target.is_file():
-            unit.diagnostics.append(Diagnostic(f"no such file to use: {use.path}", use.span))
-            continue
-        rel = os.path.relpath(target)
-        _load_into(unit, rel if not rel.startswith("..") else str(target),
-                   chain + (os.path.realpath(path),), False, submission)
-    for prog in f.programs:
-        other = unit.programs.get(prog.name)
-        if other is not None:
-            unit.diagnostics.append(Diagnostic(f"program '{prog.name}' is defined twice", prog.name_span,
-                                               notes=(f"first defined at {other.name_span}",)))
-            continue
-        unit.programs[prog.name] = prog
-    if is_root:
-        unit.scenarios.extend(f.scenarios)
+        return unit, [], err.diagnostics
+    except RecursionError:
+        return unit, [], (Diagnostic(f"{path}: nesting too deep for procdsl to read", None),)
+    except Exception as exc:  # noqa: BLE001
+        return unit, [], (Diagnostic(f"internal error in procdsl while compiling {path} ({type(exc).__name__}: "
+                                     f"{exc}); please report it with this file", None),)
+
+
+def run_scenario(plan: EventPlan, seed: Optional[int] = None) -> ScenarioResult:
+    """Run and check one scenario; a procdsl bug becomes this scenario's failure, never a crash."""
+    try:
+        return check(plan, run_plan(plan, seed))
+    except RecursionError:
+        return _internal(plan, "the scenario nests too deeply to simulate")
+    except Exception as exc:  # noqa: BLE001 - isolating one scenario is the point
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
+        return _internal(plan, f"internal error in procdsl ({type(exc).__name__}: {exc} at {where}); "
+                               f"please report it with this scenario")
+
+
+def _internal(plan: EventPlan, note: str) -> ScenarioResult:
+    return ScenarioResult(file=plan.file, title=plan.title, span=plan.span, expectations=(), end_reason="error",
+                          end_time=0, note=note)
+
+
+def check_path(path: str, seed: Optional[int] = None, submission: Optional[Sequence[str]] = None) -> FileResult:
+    unit, plans, diags = compile_path(path, submission)
+    result = FileResult(path=path, sources=unit.sources, diagnostics=diags, unit=unit)
+    for plan in plans:
+        result.scenarios.append(run_scenario(plan, seed))
+    return result
+
+
+def collect(paths: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Expand folders into their .proc files (sorted); return (files, missing paths)."""
+    files, missing = [], []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, names in os.walk(path):
+                dirs.sort()
+                files.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(".proc"))
+        elif os.path.isfile(path):
+            files.append(path)
+        else:
+            missing.append(path)
+    return files, missing
 
 
 @dataclass

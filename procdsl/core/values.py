@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from procdsl import ir
-from procdsl.linux import ERRNO, ERRNO_NAMES, SIGNAL_NAMES, SIGNALS
-from procdsl.trace import format_duration
+from procdsl.core.linux import ERRNO, ERRNO_NAMES, SIGNAL_NAMES, SIGNALS
+from procdsl.ir.unparse import format_duration
 
 
 class ProgramFault(Exception):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Optional
 
 from procdsl import ir
-from procdsl.linux import SIGNALS
+from procdsl.core.linux import SIGNALS
+from procdsl.ir.walk import fork_labels, static_burst
 from procdsl.plan import EventPlan, ExternalSignal, Limits, MachineConfig, Op, ProgramCode, SchedulerConfig, Start
-from procdsl.validate import fork_labels
 
 # Statements that are system calls: each pays the machine's `syscall` cost.
 SYSCALL_OPS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
@@ -153,19 +153,6 @@ def _op(fields: dict) -> Op:
     # Made from IR the validator passed, so pydantic need not check it again; every field is
     # given, in Op's order, so the plan's JSON is what Op(**fields) would print.
     return ir.construct(Op, {name: fields.get(name, default) for name, default in _OP_FIELDS})
-
-
-def static_burst(body) -> Optional[int]:
-    """Total compute of a straight-line program (what sjf and stcf know of a job), else None."""
-    total = 0
-    for s in body:
-        if s.kind == "compute" and isinstance(s.duration, ir.Lit) and s.duration.type == "duration":
-            total += int(s.duration.value)
-        elif s.kind in ("print", "assign", "write", "sleep", "io"):
-            continue
-        else:
-            return None
-    return total
 
 
 def machine_config(machine: Optional[ir.Machine]) -> MachineConfig:

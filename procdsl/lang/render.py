@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from procdsl.diagnostics import Diagnostic
-from procdsl.source import Source
+from procdsl.lang.diagnostics import Diagnostic
+from procdsl.lang.source import Source
 
 _RED, _BOLD, _CYAN, _RESET = "\x1b[31m", "\x1b[1m", "\x1b[36m", "\x1b[0m"
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import lark
 from lark import Lark
 
-_HERE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent
 # An installed wheel carries the grammar inside the package; a source checkout keeps it
 # in the top-level grammars/ folder, the single place where the syntax is edited.
-_CANDIDATES = (_HERE / "grammars" / "procdsl.lark", _HERE.parent / "grammars" / "procdsl.lark")
+_CANDIDATES = (_PACKAGE / "grammars" / "procdsl.lark", _PACKAGE.parent / "grammars" / "procdsl.lark")
 START_SYMBOLS = ["start", "expr"]      # whole files, and the `{expr}` parts of strings
 _OPTIONS = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=True,
                 start=START_SYMBOLS)

@@ -1,7 +1,6 @@
 """`procdsl stats FILE` and `procdsl compare FILE --schedulers ...`: scheduling metrics as tables or JSON.
 
-commands_extra gives a command no output channel but its exit status, so these two write
-their report to standard output themselves (through `_out`); errors go to standard error.
+The metrics come from `procdsl.report.compare`; this module only lays them out.
 """
 
 from __future__ import annotations
@@ -10,15 +9,13 @@ import json
 import sys
 from typing import Any, Optional
 
-from procdsl.checker import check
-from procdsl.kernel import run_plan
-from procdsl.model import Model
-from procdsl.plan import EventPlan, SchedulerConfig
+from procdsl.ir.unparse import format_duration
+from procdsl.plan import EventPlan
 from procdsl.report import stats
-from procdsl.trace import format_duration
+from procdsl.report.compare import SCHEDULERS, compare, run_stats
 
 EXIT_OK, EXIT_ERROR = 0, 2
-SCHEDULERS = ("cfs", "eevdf", "fifo", "sjf", "stcf", "rr", "mlfq", "lottery", "stride")
+
 
 
 def _out(line: str = "", stream: Any = None) -> None:
@@ -51,7 +48,7 @@ def register(sub) -> None:
 
 
 def _plans(args) -> Optional[list[EventPlan]]:
-    from procdsl.cli import _compile_or_report, select
+    from procdsl.cli.run import _compile_or_report, select
     plans = _compile_or_report(args.file, args.submission)
     if plans is None:
         return None
@@ -71,17 +68,6 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     fmt = lambda r: " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
     rule = "-+-".join("-" * w for w in widths)
     return [fmt(header), rule] + [fmt(r) for r in rows]
-
-
-def run_stats(plan: EventPlan, seed: Optional[int]) -> dict:
-    trace = run_plan(plan, seed)
-    model = Model(trace)
-    procs = stats.per_process(model)
-    cpus = stats.per_cpu(model, plan.machine.cpus)
-    return {"title": plan.title, "scheduler": plan.machine.scheduler.name, "end_reason": trace.end_reason,
-            "end_time": trace.end_time, "processes": [stats.as_dict(p) for p in procs],
-            "cpus": [stats.as_dict(c) for c in cpus], "summary": stats.summary(procs, cpus, model),
-            "_result": check(plan, trace)}
 
 
 def cmd_stats(args) -> int:
@@ -112,32 +98,6 @@ def cmd_stats(args) -> int:
             _out(line)
         _out()
     return EXIT_OK
-
-
-def _lengths_unknown(plan: EventPlan) -> bool:
-    """Would sjf or stcf run blind here (some job's length is neither given nor fixed)?"""
-    return any(start.burst is None and plan.programs[prog].burst is None
-               for start in plan.starts for prog in start.programs)
-
-
-def with_scheduler(plan: EventPlan, name: str) -> EventPlan:
-    own = plan.machine.scheduler
-    config = own if own.name == name else SchedulerConfig(name=name)
-    return plan.model_copy(update={"machine": plan.machine.model_copy(update={"scheduler": config})})
-
-
-def compare(plan: EventPlan, names: list[str], seed: Optional[int]) -> dict:
-    out: dict[str, Any] = {"title": plan.title, "schedulers": {}}
-    for name in names:
-        if name in ("sjf", "stcf") and _lengths_unknown(plan):
-            out["schedulers"][name] = {"skipped": "job lengths unknown (give them with `run PROG burst D`)"}
-            continue
-        r = run_stats(with_scheduler(plan, name), seed)
-        result = r.pop("_result")
-        r["expectations"] = {"hold": sum(1 for e in result.expectations if e.passed),
-                             "total": len(result.expectations)}
-        out["schedulers"][name] = r
-    return out
 
 
 def cmd_compare(args) -> int:

@@ -1,23 +1,8 @@
-"""Source text and spans: where every IR node, diagnostic and trace line points back to."""
+"""Source text, kept so that a diagnostic can quote a line exactly as written."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
-
-class Span(BaseModel):
-    """A region of one source file; lines and columns start at 1, columns count characters."""
-
-    model_config = ConfigDict(frozen=True)
-
-    file: str
-    line: int
-    col: int
-    end_line: int
-    end_col: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
+from procdsl.ir.span import Span
 
 
 class Source:

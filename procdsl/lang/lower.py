@@ -13,9 +13,10 @@ from lark import Token
 from lark.exceptions import UnexpectedInput
 
 from procdsl import ir
-from procdsl.diagnostics import Diagnostic
-from procdsl.reduce import reducer_for
-from procdsl.source import Source, Span
+from procdsl.ir.span import Span
+from procdsl.lang.diagnostics import Diagnostic
+from procdsl.lang.reduce import reducer_for
+from procdsl.lang.source import Source
 
 NS = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
 BYTES = {"B": 1, "KiB": 1024, "MiB": 1024 ** 2, "GiB": 1024 ** 3}

@@ -1,43 +1,16 @@
-"""The command line: the only module that prints or exits.
-
-Exit status: 0 every scenario passed, 1 an expectation failed (or a run stopped at a
-limit), 2 a file could not be read, parsed or compiled, or the command was misused.
-"""
+"""`procdsl check`, `run` and `compile`: run scenarios and report, print traces, print event plans."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
-from typing import Optional, Sequence
+from typing import Optional
 
-from procdsl import __version__
-
-EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+from procdsl.cli.main import EXIT_ERROR, EXIT_FAILED, EXIT_OK, print_diagnostics, use_color
 
 
-def use_color(stream) -> bool:
-    if os.environ.get("NO_COLOR") is not None:
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return hasattr(stream, "isatty") and stream.isatty()
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse's default exits 2 too; keep the message short and ours
-        self.print_usage(sys.stderr)
-        print(f"procdsl: error: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_ERROR)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="procdsl", description="Describe processes in .proc files, simulate them on a "
-                                                "multi-core kernel, and check the expectations they state.")
-    parser.add_argument("--version", action="version", version=f"procdsl {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-
+def register(sub) -> None:
     p = sub.add_parser("check", help="run every scenario in files and folders and check its expectations",
                        description="Run every scenario in the given files and folders (*.proc, recursively) "
                                    "and report each failed expectation. The last line is 'N passed, M failed'.")
@@ -60,46 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--submission", action="append", metavar="FILE")
 
-    from procdsl import commands_extra
-    commands_extra.register(sub)
-    return parser
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_ERROR
-    try:
-        handler = COMMANDS.get(args.command)
-        if handler is None:
-            from procdsl import commands_extra
-            return commands_extra.dispatch(args)
-        return handler(args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
-        if os.environ.get("PROCDSL_DEBUG"):
-            raise
-        print(f"procdsl: internal error ({type(exc).__name__}: {exc}); this is a procdsl bug, please "
-              f"report it with the input that caused it (PROCDSL_DEBUG=1 shows the traceback)", file=sys.stderr)
-        return EXIT_ERROR
-
-
-def print_diagnostics(diags, sources) -> None:
-    from procdsl.render import render
-    color = use_color(sys.stderr)
-    for d in diags:
-        print(render(d, sources, color), file=sys.stderr)
-
 
 def cmd_check(args) -> int:
+    from procdsl.pipeline import check_path, collect
     from procdsl.report.text import scenario_lines, summary
-    from procdsl.runner import check_path, collect
     files, missing = collect(args.paths)
     for path in missing:
         print(f"{path}: error: no such file or folder", file=sys.stderr)
@@ -133,7 +70,7 @@ def cmd_check(args) -> int:
 
 
 def _compile_or_report(path: str, submission):
-    from procdsl.runner import compile_path
+    from procdsl.pipeline import compile_path
     if os.path.isdir(path):
         print(f"{path}: error: is a folder; `procdsl check` takes folders", file=sys.stderr)
         return None
@@ -158,7 +95,8 @@ def select(plans, which: Optional[str]):
 
 def cmd_run(args) -> int:
     from procdsl.kernel import run_plan
-    from procdsl.trace import format_jsonl, format_text
+    from procdsl.trace.jsonl import format_jsonl
+    from procdsl.trace.text import format_text
     plans = _compile_or_report(args.file, args.submission)
     if plans is None:
         return EXIT_ERROR

@@ -8,10 +8,10 @@ from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from procdsl import ir
-from procdsl.diagnostics import CompileError, Diagnostic
-from procdsl.lower import Lower
-from procdsl.reduce import reducer_for
-from procdsl.source import Source
+from procdsl.lang.diagnostics import CompileError, Diagnostic
+from procdsl.lang.lower import Lower
+from procdsl.lang.reduce import reducer_for
+from procdsl.lang.source import Source
 
 # How each terminal reads in "expected one of" lists.
 _TERMINAL_WORDS = {

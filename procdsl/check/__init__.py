@@ -1,0 +1,1 @@
+"""Expectations checked against a run: the replayed model, what queries mean, and each verdict."""

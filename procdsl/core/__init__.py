@@ -1,0 +1,1 @@
+"""The vocabulary below every stage: Linux's constants, runtime values, and the event contract."""

@@ -1,0 +1,72 @@
+"""The trace: frozen records (time, cpu, pid, kind, detail), the one contract between kernel and checker.
+
+`detail` is a tuple whose fields each kind names in FIELDS; the text form is fixed-column so a
+student can read it by eye, and the JSON Lines form names every field.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import NamedTuple
+
+
+class TraceEvent(NamedTuple):
+    time: int
+    cpu: int          # -1: not on a CPU
+    pid: int          # 0: the outside world or an idle CPU
+    kind: str
+    detail: tuple
+
+
+# new_event((time, cpu, pid, kind, detail)) is TraceEvent(time, cpu, pid, kind, detail)
+# without the Python-level __new__ a NamedTuple call runs: the kernel makes one per dispatch.
+new_event = partial(tuple.__new__, TraceEvent)
+
+
+# kind -> names of the detail fields, in order
+FIELDS: dict[str, tuple[str, ...]] = {
+    "spawn": ("ppid", "label", "index", "cmd", "nice", "uid"),
+    "fork": ("child", "label", "index"),
+    "exec": ("program",),
+    "switch": ("prev", "why", "cost"),
+    "block": ("state", "on"),
+    "wake": ("why",),
+    "signal": ("target", "signal", "outcome", "source"),
+    "handle": ("signal", "action"),
+    "stop": ("signal",),
+    "cont": (),
+    "exit": ("code", "signal"),
+    "reparent": ("parent",),
+    "reap": ("child",),
+    "output": ("fd", "text"),
+    "cow": ("copies",),
+    "nice": ("nice",),
+    "migrate": ("from_cpu", "to_cpu"),
+    "pipe": ("pipe", "read_fd", "write_fd"),
+    "fail": ("call", "errno"),
+    "subreaper": (),
+    "fault": ("message", "file", "line", "col"),
+    "deadlock": ("blocked",),
+    "limit": ("limit", "value"),
+    "end": ("reason",),
+}
+
+
+class Trace:
+    """An ordered, append-only list of events plus what the run ended with."""
+
+    __slots__ = ("events", "end_time", "end_reason", "labels", "cpus")
+
+    def __init__(self, events: list[TraceEvent], end_time: int, end_reason: str, labels: dict[int, str],
+                 cpus: int) -> None:
+        self.events = events
+        self.end_time = end_time
+        self.end_reason = end_reason
+        self.labels = labels            # pid -> "label" or "label[i]"
+        self.cpus = cpus
+
+    def __iter__(self):
+        return iter(self.events)
+
+    def __len__(self) -> int:
+        return len(self.events)

@@ -1,0 +1,100 @@
+"""Load a .proc file and what it uses, check it, and compile each scenario to an event plan."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Sequence
+
+from procdsl import ir
+from procdsl.core.gcpause import paused_gc
+from procdsl.lang.diagnostics import CompileError, Diagnostic
+from procdsl.lang.parser import parse
+from procdsl.lang.source import Source
+
+
+@dataclass
+class Unit:
+    """Everything one top-level file brings: its sources, programs and scenarios."""
+
+    path: str
+    sources: dict[str, Source] = field(default_factory=dict)
+    files: list[ir.File] = field(default_factory=list)
+    programs: dict[str, ir.Program] = field(default_factory=dict)
+    scenarios: list[ir.Scenario] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    submission_files: list[str] = field(default_factory=list)
+
+
+def read_source(path: str) -> Source:
+    with open(path, encoding="utf-8") as fh:
+        return Source(path, fh.read())
+
+
+def parse_file(source: Source) -> ir.File:
+    return parse(source)
+
+
+def load(path: str, submission: Optional[Sequence[str]] = None) -> Unit:
+    """Parse `path` and everything it uses; all problems land in `unit.diagnostics`."""
+    unit = Unit(path=path)
+    with paused_gc():
+        _load_into(unit, path, chain=(), is_root=True, submission=submission)
+    return unit
+
+
+def _load_into(unit: Unit, path: str, chain: tuple[str, ...], is_root: bool,
+               submission: Optional[Sequence[str]]) -> None:
+    try:
+        source = read_source(path)
+    except OSError as err:
+        unit.diagnostics.append(Diagnostic(f"cannot read {path}: {err.strerror or err}", None))
+        return
+    except UnicodeDecodeError:
+        unit.diagnostics.append(Diagnostic(f"{path} is not UTF-8 text", None))
+        return
+    unit.sources[path] = source
+    try:
+        f = parse_file(source)
+    except CompileError as err:
+        unit.diagnostics.extend(err.diagnostics)
+        return
+    unit.files.append(f)
+    here = Path(os.path.realpath(path)).parent
+    for use in f.uses:
+        if use.path is None:
+            if submission is None:
+                unit.diagnostics.append(Diagnostic(
+                    "`use submission` needs a submission to bind", use.span,
+                    hint="grade it: procdsl grade --tests THIS_FILE --submission FILE"))
+                continue
+            for sub in submission:
+                unit.submission_files.append(sub)
+                _load_into(unit, sub, chain + (os.path.realpath(path),), False, None)
+            continue
+        target = Path(os.path.realpath(here / use.path))      # a link may not lead outside
+        if here not in target.parents:
+            unit.diagnostics.append(Diagnostic(
+                f"`use` may not leave the folder of {os.path.basename(path)}: {use.path}", use.span,
+                hint="keep used files in this folder or below it"))
+            continue
+        if str(target) in chain + (os.path.realpath(path),):
+            unit.diagnostics.append(Diagnostic(f"`use` cycle: {use.path} already uses this file", use.span,
+                                               hint="move the shared programs into a third file"))
+            continue
+        if not target.is_file():
+            unit.diagnostics.append(Diagnostic(f"no such file to use: {use.path}", use.span))
+            continue
+        rel = os.path.relpath(target)
+        _load_into(unit, rel if not rel.startswith("..") else str(target),
+                   chain + (os.path.realpath(path),), False, submission)
+    for prog in f.programs:
+        other = unit.programs.get(prog.name)
+        if other is not None:
+            unit.diagnostics.append(Diagnostic(f"program '{prog.name}' is defined twice", prog.name_span,
+                                               notes=(f"first defined at {other.name_span}",)))
+            continue
+        unit.programs[prog.name] = prog
+    if is_root:
+        unit.scenarios.extend(f.scenarios)
