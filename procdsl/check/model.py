@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Optional
 
-from procdsl.core.events import Trace, TraceEvent
+from procdsl.core.events import FIELDS, Trace, TraceEvent
 from procdsl.trace.text import display_name
 
 STATE_NAMES = {"S": "sleeping", "D": "disk_wait", "T": "stopped"}
@@ -77,6 +77,12 @@ class ProcInfo:
 
 
 class Model:
+    """The run as an observer sees it: events fed one at a time, in order, to one handler per kind.
+
+    This is the observer contract every consumer of a run follows (docs/design.md, section 4):
+    state comes from the events alone, never from the kernel's objects. A new event kind that
+    the checker should see gets a handler here (`_on_KIND`, found by name) and nothing else."""
+
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
         self.end = trace.end_time
@@ -88,7 +94,12 @@ class Model:
         self.cpu_busy: dict[int, list[list[int]]] = {}
         self.deadlock: Optional[TraceEvent] = None
         self.change_times: list[int] = [0]
-        self._replay()
+        self._index = -1
+        handlers = {kind: getattr(self, "_on_" + kind) for kind in FIELDS if hasattr(self, "_on_" + kind)}
+        self._handlers = handlers
+        for ev in trace.events:
+            self.feed(ev)
+        self.finish()
 
     def proc(self, pid: int, t: Optional[int] = None) -> Optional[ProcInfo]:
         """The process that had `pid` at time t (PIDs are reused after reaping)."""
@@ -101,96 +112,25 @@ class Model:
                 best = p
         return best
 
-    def _replay(self) -> None:
-        running: dict[int, int] = {}                 # cpu -> pid
-        for i, ev in enumerate(self.trace.events):
-            t, cpu, pid, kind, d = ev
-            if self.change_times[-1] != t:
-                self.change_times.append(t)
-            if kind == "spawn":
-                self._new(pid, d[1], d[2], t, i, d[0], d[3], d[4], d[5])
-                continue
-            if kind == "fork":
-                parent = self.proc(pid)
-                self._new(d[0], d[1], d[2], t, i, pid, parent.cmd.values[-1], parent.nice.values[-1], parent.uid)
-                parent.events.append(i)
-                continue
-            p = self.proc(pid) if pid else None
+    # ------------------------------------------------------------------ the observer
+    def feed(self, ev: TraceEvent) -> None:
+        self._index += 1
+        t = ev[0]
+        if self.change_times[-1] != t:
+            self.change_times.append(t)
+        kind, pid = ev[3], ev[2]
+        if kind not in ("spawn", "fork") and pid:
+            p = self.proc(pid)
             if p is not None:
-                p.events.append(i)
-            if kind == "switch":
-                prev = self.proc(d[0]) if d[0] else None
-                self.cpu_switches.setdefault(cpu, []).append(t)
-                busy = self.cpu_busy.setdefault(cpu, [])
-                if busy and busy[-1][1] < 0:
-                    busy[-1][1] = t
-                if prev is not None:
-                    prev.events.append(i)
-                    if prev.runs and prev.runs[-1][1] < 0:
-                        prev.runs[-1][1] = max(t, prev.runs[-1][0])
-                    why = d[1]
-                    if why == "preempted":
-                        prev.state.set(t, "ready")
-                        prev.ready_since = t
-                        prev.switch_times.append((t, False))
-                    elif why in ("blocked", "exit", "stopped"):
-                        prev.switch_times.append((t, True))
-                if p is not None:
-                    start = t + d[2]
-                    p.state.set(t, "running")
-                    p.runs.append([start, -1])
-                    if p.ready_since is not None:
-                        p.waits.append((p.ready_since, start))
-                        p.ready_since = None
-                    if p.first_run is None:
-                        p.first_run, p.first_run_index = start, i
-                    running[cpu] = pid
-                    busy.append([t, -1])
-            elif kind == "block":
-                p.state.set(t, STATE_NAMES.get(d[0], "sleeping"))
-                if p.runs and p.runs[-1][1] < 0:
-                    p.runs[-1][1] = max(t, p.runs[-1][0])
-            elif kind == "wake":
-                p.state.set(t, "ready")
-                p.ready_since = t
-            elif kind == "stop":
-                p.state.set(t, "stopped")
-                if p.runs and p.runs[-1][1] < 0:
-                    p.runs[-1][1] = max(t, p.runs[-1][0])
-                p.ready_since = None
-            elif kind == "exec":
-                p.cmd.set(t, d[0])
-                if p.exec_time is None:
-                    p.exec_time, p.exec_index = t, i
-            elif kind == "exit":
-                p.state.set(t, "zombie")
-                p.exit_time, p.exit_index = t, i
-                p.exit_code, p.exit_signal = d[0], d[1]
-                p.ready_since = None
-                if p.runs and p.runs[-1][1] < 0:
-                    p.runs[-1][1] = max(t, p.runs[-1][0])
-            elif kind == "reap":
-                child = self.proc(d[0])
-                child.state.set(t, "reaped")
-                child.reap_time, child.reap_index, child.reaper = t, i, pid
-                child.events.append(i)
-            elif kind == "reparent":
-                p.ppid.set(t, d[0])
-            elif kind == "output":
-                p.output.append((t, d[1]))
-                self.output.append((t, d[1]))
-            elif kind == "cow":
-                p.cow.append((t, d[0]))
-            elif kind == "nice":
-                p.nice.set(t, d[0])
-            elif kind == "migrate":
-                p.migrations.append(t)
-            elif kind == "signal":
-                target = self.proc(d[0]) if d[0] else None
-                if target is not None:
-                    target.events.append(i)
-            elif kind == "deadlock":
-                self.deadlock = ev
+                p.events.append(self._index)
+        else:
+            p = None
+        handler = self._handlers.get(kind)
+        if handler is not None:
+            handler(ev, p, self._index)
+
+    def finish(self) -> None:
+        """The run is over: names are final and what was still running ends at the end time."""
         for label, procs in self.by_label.items():
             for p in procs:
                 p.name = display_name(label, p.index, len(procs))
@@ -201,6 +141,107 @@ class Model:
         for busy in self.cpu_busy.values():
             if busy and busy[-1][1] < 0:
                 busy[-1][1] = end
+
+    # one handler per event kind: (event, the process it is about or None, its index in the run)
+    def _on_spawn(self, ev: TraceEvent, _p, i: int) -> None:
+        d = ev.detail
+        self._new(ev.pid, d[1], d[2], ev.time, i, d[0], d[3], d[4], d[5])
+
+    def _on_fork(self, ev: TraceEvent, _p, i: int) -> None:
+        d = ev.detail
+        parent = self.proc(ev.pid)
+        self._new(d[0], d[1], d[2], ev.time, i, ev.pid, parent.cmd.values[-1], parent.nice.values[-1], parent.uid)
+        parent.events.append(i)
+
+    def _on_switch(self, ev: TraceEvent, p, i: int) -> None:
+        t, cpu, d = ev.time, ev.cpu, ev.detail
+        prev = self.proc(d[0]) if d[0] else None
+        self.cpu_switches.setdefault(cpu, []).append(t)
+        busy = self.cpu_busy.setdefault(cpu, [])
+        if busy and busy[-1][1] < 0:
+            busy[-1][1] = t
+        if prev is not None:
+            prev.events.append(i)
+            if prev.runs and prev.runs[-1][1] < 0:
+                prev.runs[-1][1] = max(t, prev.runs[-1][0])
+            why = d[1]
+            if why == "preempted":
+                prev.state.set(t, "ready")
+                prev.ready_since = t
+                prev.switch_times.append((t, False))
+            elif why in ("blocked", "exit", "stopped"):
+                prev.switch_times.append((t, True))
+        if p is not None:
+            start = t + d[2]
+            p.state.set(t, "running")
+            p.runs.append([start, -1])
+            if p.ready_since is not None:
+                p.waits.append((p.ready_since, start))
+                p.ready_since = None
+            if p.first_run is None:
+                p.first_run, p.first_run_index = start, i
+            busy.append([t, -1])
+
+    def _on_block(self, ev: TraceEvent, p, _i: int) -> None:
+        t = ev.time
+        p.state.set(t, STATE_NAMES.get(ev.detail[0], "sleeping"))
+        if p.runs and p.runs[-1][1] < 0:
+            p.runs[-1][1] = max(t, p.runs[-1][0])
+
+    def _on_wake(self, ev: TraceEvent, p, _i: int) -> None:
+        p.state.set(ev.time, "ready")
+        p.ready_since = ev.time
+
+    def _on_stop(self, ev: TraceEvent, p, _i: int) -> None:
+        t = ev.time
+        p.state.set(t, "stopped")
+        if p.runs and p.runs[-1][1] < 0:
+            p.runs[-1][1] = max(t, p.runs[-1][0])
+        p.ready_since = None
+
+    def _on_exec(self, ev: TraceEvent, p, i: int) -> None:
+        p.cmd.set(ev.time, ev.detail[0])
+        if p.exec_time is None:
+            p.exec_time, p.exec_index = ev.time, i
+
+    def _on_exit(self, ev: TraceEvent, p, i: int) -> None:
+        t = ev.time
+        p.state.set(t, "zombie")
+        p.exit_time, p.exit_index = t, i
+        p.exit_code, p.exit_signal = ev.detail[0], ev.detail[1]
+        p.ready_since = None
+        if p.runs and p.runs[-1][1] < 0:
+            p.runs[-1][1] = max(t, p.runs[-1][0])
+
+    def _on_reap(self, ev: TraceEvent, _p, i: int) -> None:
+        child = self.proc(ev.detail[0])
+        child.state.set(ev.time, "reaped")
+        child.reap_time, child.reap_index, child.reaper = ev.time, i, ev.pid
+        child.events.append(i)
+
+    def _on_reparent(self, ev: TraceEvent, p, _i: int) -> None:
+        p.ppid.set(ev.time, ev.detail[0])
+
+    def _on_output(self, ev: TraceEvent, p, _i: int) -> None:
+        p.output.append((ev.time, ev.detail[1]))
+        self.output.append((ev.time, ev.detail[1]))
+
+    def _on_cow(self, ev: TraceEvent, p, _i: int) -> None:
+        p.cow.append((ev.time, ev.detail[0]))
+
+    def _on_nice(self, ev: TraceEvent, p, _i: int) -> None:
+        p.nice.set(ev.time, ev.detail[0])
+
+    def _on_migrate(self, ev: TraceEvent, p, _i: int) -> None:
+        p.migrations.append(ev.time)
+
+    def _on_signal(self, ev: TraceEvent, _sender, i: int) -> None:
+        target = self.proc(ev.detail[0]) if ev.detail[0] else None
+        if target is not None:
+            target.events.append(i)
+
+    def _on_deadlock(self, ev: TraceEvent, _p, _i: int) -> None:
+        self.deadlock = ev
 
     def _new(self, pid, label, index, t, i, ppid, cmd, nice, uid) -> ProcInfo:
         p = ProcInfo(pid, label, index, f"{label}[{index}]", t, i, ppid, cmd, nice, uid)
