@@ -61,6 +61,7 @@ class ProcInfo:
         self.exit_index: Optional[int] = None
         self.exit_code: Optional[int] = None
         self.exit_signal = 0
+        self.core_dumped = False
         self.reap_time: Optional[int] = None
         self.reap_index: Optional[int] = None
         self.reaper: Optional[int] = None
@@ -165,7 +166,7 @@ class Model:
             if prev.runs and prev.runs[-1][1] < 0:
                 prev.runs[-1][1] = max(t, prev.runs[-1][0])
             why = d[1]
-            if why == "preempted":
+            if why in ("preempted", "throttled"):
                 prev.state.set(t, "ready")
                 prev.ready_since = t
                 prev.switch_times.append((t, False))
@@ -209,6 +210,7 @@ class Model:
         p.state.set(t, "zombie")
         p.exit_time, p.exit_index = t, i
         p.exit_code, p.exit_signal = ev.detail[0], ev.detail[1]
+        p.core_dumped = bool(ev.detail[2]) if len(ev.detail) > 2 else False
         p.ready_since = None
         if p.runs and p.runs[-1][1] < 0:
             p.runs[-1][1] = max(t, p.runs[-1][0])
@@ -218,6 +220,12 @@ class Model:
         child.state.set(ev.time, "reaped")
         child.reap_time, child.reap_index, child.reaper = ev.time, i, ev.pid
         child.events.append(i)
+
+    def _on_waited(self, ev: TraceEvent, _parent, i: int) -> None:
+        # a parent's wait reported the child's stop or continue: part of the child's story too
+        child = self.proc(ev.detail[0])
+        if child is not None:
+            child.events.append(i)
 
     def _on_reparent(self, ev: TraceEvent, p, _i: int) -> None:
         p.ppid.set(ev.time, ev.detail[0])

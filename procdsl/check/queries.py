@@ -148,6 +148,16 @@ def _q_killed_by(env, p):
     return Sig(p.exit_signal)
 
 
+def _q_core_dumped(env, p):
+    if p.exit_time is None or p.exit_time > env.t:
+        env.note(f"{p.name} (pid {p.pid}) was still alive at {format_time(env.t).strip()}")
+        return None
+    if p.exit_signal and not p.core_dumped:
+        env.note(f"{p.name} (pid {p.pid}) was killed by {SIGNAL_NAMES.get(p.exit_signal)} without a core dump "
+                 f"(a Core signal dumps only with the machine's core_limit at least 4KiB)")
+    return p.core_dumped
+
+
 def _q_shell_status(env, p):
     if p.exit_time is None or p.exit_time > env.t:
         return None
@@ -195,6 +205,7 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     "cmd": lambda env, p: p.cmd.at(env.t),
     "exit_code": _q_exit_code,
     "killed_by": _q_killed_by,
+    "core_dumped": _q_core_dumped,
     "shell_status": _q_shell_status,
     "reaper": _q_reaper,
     "cpu_time": lambda env, p: Dur(env.model.cpu_time(p, env.t)),

@@ -15,7 +15,7 @@ from typing import Any
 
 from procdsl.core.events import Trace, TraceEvent, new_event
 from procdsl.core.gcpause import paused_gc
-from procdsl.core.linux import SIGFPE
+from procdsl.core.linux import CORE_MIN, SIGFPE
 from procdsl.core.values import DivideByZero, ProgramFault
 from procdsl.kernel import signals
 from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
@@ -71,6 +71,12 @@ class Kernel(Lifecycle, RunQueues):
         self.next_mutex = 0
         self.init: Proc | None = None
         self.fault: ProgramFault | None = None
+        self.next_sib = 0        # the order children join their parent's list (fork or adoption)
+        # RLIMIT_CORE: a Core action writes a core (and sets WCOREDUMP) from one page up
+        limit = m.core_limit
+        self.dumps_core = limit < 0 or limit >= CORE_MIN
+        self.core_action = "core dump" if self.dumps_core else \
+            f"terminate, no core dump (core_limit {'0' if not limit else 'under 4KiB'})"
 
     # ------------------------------------------------------------------ plumbing
     def post(self, time: int, prio: int, fn: Any, a: Any, b: Any = None) -> None:
@@ -155,12 +161,16 @@ class Kernel(Lifecycle, RunQueues):
         if kind == "lock" and on is not None:
             owner = on.owner
             who = f"{self.label_names[owner.pid]}({owner.pid})" if owner is not None else "nobody"
+            if owner is p:
+                who += ", itself: a normal mutex its owner locks again waits for good"
             return f"{name} waits for {on}, held by {who}"
         if kind == "wait":
             kids = ", ".join(f"{self.label_names[c.pid]}({c.pid})" for c in p.children.values()) or "none"
             return f"{name} waits for a child to exit; its children: {kids}"
         if kind == "pause":
             return f"{name} pauses for a signal that never comes"
+        if kind == "sigsuspend":
+            return f"{name} waits in sigsuspend for a signal that never comes"
         return f"{name} is blocked ({kind or p.state})"
 
     def holders(self, pipe: Any, writing: bool) -> str:
@@ -182,10 +192,13 @@ class Kernel(Lifecycle, RunQueues):
         self.settle(cpu, p)
         heap = self.heap
         sched = self.sched
+        until = self.until
         self.current = cpu
         try:
             while True:
-                if p.sigpending:
+                # a task back from a blocking call first finishes it (a zombie to reap, bytes
+                # to read), as the call's own loop does in Linux; only then are signals delivered
+                if p.sigpending and not p.wait_kind:
                     signals.deliver(self, p)
                     if cpu.curr is not p:
                         return True
@@ -201,12 +214,14 @@ class Kernel(Lifecycle, RunQueues):
                 # or a statement with a cost (a free one, like exit, runs first)
                 if now >= cpu.slice_end and (rem or op.cost):
                     if sched.tick(cpu, p, now, now - cpu.run_start):
-                        self.preempt(cpu, p)
+                        self.preempt(cpu, p, sched.preempt_reason(cpu, p))
                         return True
                     cpu.slice_end = self.slice_end(now, sched.slice(cpu, p, now))
                 if rem:
                     end = now + rem
-                    if end <= cpu.slice_end and (not heap or end < heap[0][0]):
+                    # inline only up to the run's end: a slice without end (fifo, SCHED_FIFO) and
+                    # an empty heap must not carry the task past `until`
+                    if end <= cpu.slice_end and end <= until and (not heap or end < heap[0][0]):
                         self.now = end
                         p.remaining = 0
                         continue
@@ -230,8 +245,13 @@ class Kernel(Lifecycle, RunQueues):
                     continue
                 if status is not CONTINUE:
                     if status is BLOCKED:
-                        return True
-                    if cpu.curr is not p:
+                        if cpu.curr is not p:
+                            return True
+                        # the call did not sleep because a signal is pending (RunQueues.block)
+                        signals.deliver(self, p)
+                        if cpu.curr is not p:
+                            return True
+                    elif cpu.curr is not p:
                         return True
                     continue
                 p.paid = -1

@@ -21,6 +21,7 @@ from procdsl.kernel.opsupport import (
     _int,
     _lowest_free_fd,
     _set,
+    interrupted,
 )
 from procdsl.kernel.pipes import TERMINAL, End
 from procdsl.kernel.process import SLEEPING, Proc
@@ -35,6 +36,11 @@ def op_write(k, p, op):
 
 
 def write_fd(k, p: Proc, fd: int, text: str) -> str:
+    if p.eintr and interrupted(k, p, "write"):       # a handler without SA_RESTART ended a blocked write
+        p.write_rest = None
+        p.wait_kind = ""
+        p.pc += 1
+        return CONTINUE
     entry = p.fds[fd] if 0 <= fd < len(p.fds) else None
     if entry is None or (isinstance(entry, End) and not entry.writing):
         _fail(k, p, "write", EBADF)
@@ -82,6 +88,10 @@ def op_pipe(k, p, op):
 
 
 def read_line(k, p: Proc, fd: int, op: RuntimeOp) -> str:
+    if p.eintr and interrupted(k, p, "read"):        # the loop ends, as fgets returns NULL on EINTR
+        p.wait_kind = ""
+        p.pc = op.jump
+        return CONTINUE
     buf = p.linebuf.get(fd, "")
     while True:
         i = buf.find("\n")

@@ -1,15 +1,37 @@
 """Signals as signal(7) describes them: generation, pending bits that do not queue, masks,
-delivery at the return to user mode, handlers with SA_RESTART, default actions, PID 1 rules."""
+delivery at the return to user mode, handlers with their sigaction flags and masks, interrupted
+calls, default actions, the SIGCHLD a parent gets when a child stops or continues, PID 1 rules."""
 
 from __future__ import annotations
 
-from procdsl.core.linux import DEFAULT_ACTION, ERRNO, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, STOP_SIGNALS, UNCATCHABLE
+from procdsl.core.linux import (
+    DEFAULT_ACTION,
+    ERRNO,
+    SA_NOCLDSTOP,
+    SA_NODEFER,
+    SA_RESETHAND,
+    SA_RESTART,
+    SIGCHLD,
+    SIGCONT,
+    SIGKILL,
+    SIGSTOP,
+    STOP_SIGNALS,
+    UNCATCHABLE,
+    WCONTINUED,
+    WUNTRACED,
+)
 from procdsl.kernel.process import IGN, READY, REAPED, RUNNING, SLEEPING, STOPPED, ZOMBIE, Proc
 
 _STOP_MASK = sum(1 << s for s in STOP_SIGNALS)
 _UNBLOCKABLE = (1 << SIGKILL) | (1 << SIGSTOP)
 # synchronous faults are delivered before other pending signals (next_signal's SYNCHRONOUS_MASK)
 _SYNC = (4, 5, 7, 8, 11, 31)
+DEFAULT_SA = (SA_RESTART, 0)     # a handler installed without `flags` or `mask`
+# blocking calls a handler ends with EINTR whatever its flags (nanosleep, pause, sigsuspend:
+# -ERESTARTNOHAND and friends), and those that SA_RESTART restarts instead (-ERESTARTSYS);
+# `lock` is neither: pthread_mutex_lock resumes waiting after a handler (linux-fidelity.md)
+ALWAYS_EINTR = frozenset(("sleep", "pause", "sigsuspend"))
+RESTARTABLE = frozenset(("wait", "read", "write"))
 
 
 def update_pending(p: Proc) -> None:
@@ -46,6 +68,21 @@ def send(k, sender: Proc | None, target: Proc, sig: int) -> int:
     return 0
 
 
+def kill_all(k, sender: Proc, sig: int) -> int:
+    """kill(-1, sig): every process but PID 1 and the sender, in creation order (for_each_process).
+
+    As kill_something_info counts them, success needs only that some such process exists, even
+    if the sender may signal none of them (their EPERM is not reported); ESRCH when there is
+    none. Each target is a unit of work toward max_events, so a loop of it ends at the limit."""
+    count = 0
+    for q in tuple(k.procs.values()):
+        if q.pid > 1 and q is not sender:
+            count += 1
+            send(k, sender, q, sig)
+    k.nsteps += count
+    return 0 if count else ERRNO["ESRCH"]
+
+
 def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None:
     """prepare_signal + complete_signal: make the signal pending and wake or interrupt the target.
 
@@ -63,6 +100,9 @@ def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None
         # init gets no signal it has no handler for (sig_task_ignored); only forced faults kill it
         k.emit(-1, sender, "signal", (t.pid, sig, "dropped: PID 1 has no handler for it", source))
         return
+    if t.report and (sig == SIGKILL or (not stopped and not blocked and handler is None
+                                        and DEFAULT_ACTION.get(sig) == "term")):
+        forget_report(t)
     if sig == SIGCONT and stopped:
         outcome = "continues it"
     elif ignored:
@@ -80,11 +120,11 @@ def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None
             k.emit(-1, t.pid, "cont", ())
             t.state = SLEEPING
             k.wake(t, "SIGCONT")
-            if t.parent is not None and not t.parent.builtin:      # CLD_CONTINUED
-                generate(k, t.parent, SIGCHLD, sender=0, source="kernel")
+            child_changed(k, t, -1)                # CLD_CONTINUED
     elif sig in STOP_SIGNALS:
         t.pending &= ~(1 << SIGCONT)
     if ignored:
+        update_pending(t)          # a SIGCONT may have discarded the only pending signal
         return
     t.pending |= bit
     update_pending(t)
@@ -101,6 +141,34 @@ def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None
     # DISK: uninterruptible, even a kill waits for the I/O; READY: acted on when it next runs
 
 
+def child_changed(k, child: Proc, report: int) -> None:
+    """do_notify_parent_cldstop: `child` stopped (report: the signal) or continued (−1). Its
+    parent can learn it once from `wait` (untraced, continued) and gets SIGCHLD unless its
+    SIGCHLD action has SA_NOCLDSTOP; a stop not yet waited for is forgotten when it continues."""
+    parent = child.parent
+    if parent is None or parent.builtin:
+        return
+    child.report = report
+    if parent.changed is None:
+        parent.changed = {}
+    parent.changed[child.pid] = child
+    sa = parent.sa.get(SIGCHLD) if parent.sa else None
+    if sa is None or not sa[0] & SA_NOCLDSTOP:
+        generate(k, parent, SIGCHLD, sender=0, source="kernel")
+    if parent.wait_kind == "wait" and parent.state == SLEEPING \
+            and parent.wait_on & (WUNTRACED if report > 0 else WCONTINUED):
+        k.wake(parent, "child stopped" if report > 0 else "child continued")
+
+
+def forget_report(t: Proc) -> None:
+    """A signal that will kill `t` makes it a group exit (complete_signal sets
+    SIGNAL_GROUP_EXIT over SIGNAL_STOP_CONTINUED): a wait sees its death, not the stop or
+    continue it had not reported yet."""
+    t.report = 0
+    if t.parent is not None and t.parent.changed:
+        t.parent.changed.pop(t.pid, None)
+
+
 def force(k, p: Proc, sig: int) -> None:
     """force_sig for a synchronous fault: a blocked or ignored fault signal is reset and kills."""
     bit = 1 << sig
@@ -114,9 +182,15 @@ def force(k, p: Proc, sig: int) -> None:
 
 
 def deliver(k, p: Proc) -> None:
-    """At the return to user mode: act on pending, unblocked signals, lowest number first."""
+    """At the return to user mode: act on every pending, unblocked signal, faults first, then
+    the lowest number. A handled one gets a frame on top of the frames set up before it, so
+    the handler set up last runs first (the highest number, unless a handler's mask holds the
+    others back); a default action that ends or stops the process ends the loop."""
     while p.sigpending and p.cpu is not None:
         ready = p.pending & ~(p.mask & ~_UNBLOCKABLE)
+        if not ready:
+            p.sigpending = False
+            return
         sig = next((s for s in _SYNC if ready & (1 << s)), 0) or (ready & -ready).bit_length() - 1
         p.pending &= ~(1 << sig)
         update_pending(p)
@@ -131,7 +205,7 @@ def deliver(k, p: Proc) -> None:
         if handler is not None:
             k.emit(cpu, p.pid, "handle", (sig, "handler"))
             run_handler(p, sig, handler)
-            return
+            continue
         action = DEFAULT_ACTION.get(sig, "term")
         forced = p.forced & (1 << sig)
         p.forced &= ~(1 << sig)
@@ -141,7 +215,11 @@ def deliver(k, p: Proc) -> None:
             k.emit(cpu, p.pid, "handle", (sig, "stop"))
             k.stop_process(p, sig)
             return
-        k.emit(cpu, p.pid, "handle", (sig, "core dump" if action == "core" else "terminate"))
+        if action == "core":
+            k.emit(cpu, p.pid, "handle", (sig, k.core_action))
+            k.exit_process(p, 0, sig, k.dumps_core)
+            return
+        k.emit(cpu, p.pid, "handle", (sig, "terminate"))
         k.exit_process(p, 0, sig)
         return
 
@@ -149,18 +227,24 @@ def deliver(k, p: Proc) -> None:
 def run_handler(p: Proc, sig: int, entry: int) -> None:
     """Push a frame and jump to the handler; `sigreturn` pops it.
 
-    A handled signal behaves as with SA_RESTART: a blocked wait, read, write or lock is
-    retried after the handler, while sleep and pause return early."""
-    resume = p.pc
-    if p.wait_kind in ("sleep", "pause"):
-        resume = p.pc + 1
-        p.sleep_until = -1
+    The frame keeps everything the interrupted statement was in the middle of, so the handler
+    neither sees nor finishes it (a shared `+=` between load and store, the rest of a large
+    pipe write, a sleep's end). A blocking call resumes at its own statement, which then
+    either waits again (SA_RESTART) or fails with EINTR (`p.eintr`, restored from the frame)."""
+    sa = p.sa.get(sig) if p.sa else None
+    flags, sa_mask = sa if sa is not None else DEFAULT_SA
+    kind = p.wait_kind
+    eintr = kind in ALWAYS_EINTR or (kind in RESTARTABLE and not flags & SA_RESTART)
+    saved = p.saved_mask if p.saved_mask >= 0 else p.mask      # sigsuspend restores the mask it replaced
+    p.frames.append((p.pc, saved, p.remaining, p.paid, p.pending_store, p.write_rest, eintr, p.sleep_until))
+    if flags & SA_RESETHAND:
+        del p.handlers[sig]
+    p.saved_mask = -1
     p.wait_kind = ""
     p.wait_on = None
-    # everything the interrupted statement was in the middle of: the handler must not see
-    # or finish it (a shared `+=` between load and store, the rest of a large pipe write)
-    p.frames.append((resume, p.mask, p.remaining, p.paid, p.pending_store, p.write_rest))
-    p.mask |= 1 << sig
+    p.eintr = False
+    p.sleep_until = -1
+    p.mask |= sa_mask if flags & SA_NODEFER else sa_mask | 1 << sig
     update_pending(p)
     p.remaining = 0
     p.paid = -1
@@ -170,8 +254,20 @@ def run_handler(p: Proc, sig: int, entry: int) -> None:
 
 
 def sigreturn(p: Proc) -> None:
-    p.pc, p.mask, p.remaining, p.paid, p.pending_store, p.write_rest = p.frames.pop()
+    p.pc, p.mask, p.remaining, p.paid, p.pending_store, p.write_rest, p.eintr, p.sleep_until = p.frames.pop()
     update_pending(p)
 
 
-__all__ = ["send", "generate", "deliver", "force", "sigreturn", "update_pending", "READY"]
+def sigaction(p: Proc, sig: int, sa: tuple[int, int] | None) -> None:
+    """Record a signal's sa_flags and sa_mask; None is the default (SA_RESTART, empty mask)."""
+    if sa is None:
+        if p.sa:
+            p.sa.pop(sig, None)
+    else:
+        if p.sa is None:
+            p.sa = {}
+        p.sa[sig] = sa
+
+
+__all__ = ["send", "kill_all", "generate", "deliver", "force", "sigreturn", "sigaction", "child_changed",
+           "update_pending", "READY"]

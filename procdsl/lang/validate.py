@@ -13,7 +13,7 @@ from procdsl.lang.diagnostics import Diagnostic, did_you_mean, nearest
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
               "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
               "block", "unblock", "pause", "nice", "pipe", "close", "dup2", "for", "mutex", "lock", "unlock",
-              "alloc", "touch", "subreaper")
+              "alloc", "touch", "subreaper", "setmask", "sigsuspend", "alarm", "setitimer")
 SCHEDULERS = ("cfs", "eevdf", "fifo", "sjf", "stcf", "rr", "mlfq", "lottery", "stride")
 BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr", "true", "false"))
 # setting name -> the kind of value it takes
@@ -21,12 +21,12 @@ MACHINE_SETTINGS = {
     "cpus": "int", "scheduler": "name", "context_switch": "duration", "cache_refill": "duration",
     "step": "duration", "syscall": "duration", "fork": "duration", "exec": "duration", "pid_max": "int",
     "seed": "int", "tick": "duration", "balance_interval": "duration", "max_processes": "int",
-    "max_events": "int", "max_time": "duration",
+    "max_events": "int", "max_time": "duration", "core_limit": "size",
 }
 PROCESS_QUERIES = frozenset((
     "state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status", "reaper", "cpu_time",
     "switches", "voluntary_switches", "involuntary_switches", "response_time", "turnaround", "wait_time",
-    "cow_copies", "output", "nice", "uid", "migrations", "max_delay",
+    "cow_copies", "output", "nice", "uid", "migrations", "max_delay", "core_dumped",
 ))
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max"))
@@ -75,8 +75,18 @@ class Validator:
                 self.expr(a, names)
         elif k in ("on", "ignore"):
             self.signal(s.signal, catch=True)
+            for ref in s.mask if k == "on" else ():
+                self.signal(ref, catch=True, verb="blocked")
         elif k in ("default", "block", "unblock"):
-            self.signal(s.signal, catch=k == "block", verb="blocked")
+            for ref in (s.signal, *s.more):
+                self.signal(ref, catch=k == "block", verb="blocked")
+        elif k in ("setmask", "sigsuspend"):
+            for ref in s.signals:
+                self.signal(ref, catch=True, verb="blocked")
+        elif k in ("alarm", "setitimer"):
+            self.duration(s.value, k)
+            if s.interval is not None:
+                self.duration(s.interval, "interval")
         elif k in ("break", "continue") and depth == 0:
             self.error(f"'{k}' outside a loop", s.span, "break and continue belong inside while, repeat, loop or for")
         for child in _sub_exprs(s):
@@ -198,7 +208,9 @@ class Validator:
                          "io_reset": "int"},
                 "lottery": {"quantum": "duration"}, "stride": {"quantum": "duration"},
             }
-            known = dict(policy_settings.get(str(st.value), {}), rt_quantum="duration")
+            # rt_runtime / rt_period: RT throttling (sched_rt_runtime_us, sched_rt_period_us)
+            known = dict(policy_settings.get(str(st.value), {}), rt_quantum="duration", rt_runtime="duration",
+                         rt_period="duration")
             levels = 3
             for sub in st.settings:
                 if sub.name == "queues" and sub.value_type == "int":
@@ -227,12 +239,20 @@ class Validator:
                     self.error("queues must be between 1 and 64", sub.value_span)
                 elif sub.name == "io_reset" and int(sub.value) not in (0, 1):
                     self.error("io_reset is 0 or 1", sub.value_span)
+            given = {sub.name: sub for sub in st.settings if sub.value_type == "duration"}
+            runtime, period = given.get("rt_runtime"), given.get("rt_period")
+            if runtime is not None and int(runtime.value) > (int(period.value) if period else 1_000_000_000):
+                self.error("rt_runtime cannot be longer than rt_period (1s unless set)", runtime.value_span,
+                           "rt_runtime equal to rt_period turns real-time throttling off")
             return
         if kind == "duration" and st.value_type != "duration":
             if st.value_type == "int":
                 self.error("a duration needs a unit", st.value_span, f"write {st.value}ms, {st.value}us or {st.value}ns")
             else:
                 self.error(f"machine setting '{st.name}' takes a duration", st.value_span)
+        elif kind == "size" and not (st.value_type == "size" or (st.value_type == "int" and st.value == 0)
+                                     or (st.value_type == "name" and st.value == "unlimited")):
+            self.error(f"machine setting '{st.name}' takes a size (4KiB, 8 pages), 0 or unlimited", st.value_span)
         elif kind == "int" and st.value_type != "int":
             self.error(f"machine setting '{st.name}' takes a whole number", st.value_span)
         elif kind == "int" and st.name == "cpus" and not 1 <= int(st.value) <= 256:
@@ -384,6 +404,8 @@ def _sub_exprs(s: ir.Stmt) -> list[ir.Expr]:
         return [s.signal, s.target]
     if k in ("nice", "close", "lock", "unlock", "alloc", "touch"):
         return [s.value]
+    if k in ("alarm", "setitimer"):
+        return [s.value] + ([s.interval] if s.interval is not None else [])
     if k == "dup2":
         return [s.src.expr, s.dst]
     return []
@@ -394,7 +416,7 @@ def _assigned_names(stmts: Iterable[ir.Stmt]) -> Iterator[str]:
         k = s.kind
         if k in ("assign", "special_assign"):
             yield s.name
-        elif k == "wait" and s.into:
+        elif k in ("wait", "sleep", "alarm", "setitimer") and s.into:
             yield s.into
         elif k == "fork_block":
             yield s.label
