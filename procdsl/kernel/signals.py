@@ -26,6 +26,7 @@ _STOP_MASK = sum(1 << s for s in STOP_SIGNALS)
 _UNBLOCKABLE = (1 << SIGKILL) | (1 << SIGSTOP)
 # synchronous faults are delivered before other pending signals (next_signal's SYNCHRONOUS_MASK)
 _SYNC = (4, 5, 7, 8, 11, 31)
+_SYNC_MASK = sum(1 << s for s in _SYNC)
 DEFAULT_SA = (SA_RESTART, 0)     # a handler installed without `flags` or `mask`
 # blocking calls a handler ends with EINTR whatever its flags (nanosleep, pause, sigsuspend:
 # -ERESTARTNOHAND and friends), and those that SA_RESTART restarts instead (-ERESTARTSYS);
@@ -191,7 +192,10 @@ def deliver(k, p: Proc) -> None:
         if not ready:
             p.sigpending = False
             return
-        sig = next((s for s in _SYNC if ready & (1 << s)), 0) or (ready & -ready).bit_length() - 1
+        if ready & _SYNC_MASK:
+            sig = next(s for s in _SYNC if ready & (1 << s))
+        else:
+            sig = (ready & -ready).bit_length() - 1
         p.pending &= ~(1 << sig)
         update_pending(p)
         cpu = p.cpu.id
@@ -234,7 +238,7 @@ def run_handler(p: Proc, sig: int, entry: int) -> None:
     sa = p.sa.get(sig) if p.sa else None
     flags, sa_mask = sa if sa is not None else DEFAULT_SA
     kind = p.wait_kind
-    eintr = kind in ALWAYS_EINTR or (kind in RESTARTABLE and not flags & SA_RESTART)
+    eintr = bool(kind) and (kind in ALWAYS_EINTR or (kind in RESTARTABLE and not flags & SA_RESTART))
     saved = p.saved_mask if p.saved_mask >= 0 else p.mask      # sigsuspend restores the mask it replaced
     p.frames.append((p.pc, saved, p.remaining, p.paid, p.pending_store, p.write_rest, eintr, p.sleep_until))
     if flags & SA_RESETHAND:
