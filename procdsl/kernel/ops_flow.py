@@ -23,8 +23,8 @@ def op_compute(k, p, op):
 
 
 def op_sleep(k, p, op):
-    if p.eintr and interrupted(k, p, "sleep"):       # a handler ended it: the time left (nanosleep's rem)
-        return _slept(p, op, p.sleep_until - k.now)
+    if p.eintr and interrupted(k, p, "sleep"):       # a handler ended it: sleep_until holds the time left
+        return _slept(p, op, p.sleep_until)
     if p.sleep_until < 0:
         p.sleep_until = k.now + _duration(op.expr(p), op.span)
     if k.now >= p.sleep_until:

@@ -208,7 +208,7 @@ def deliver(k, p: Proc) -> None:
             continue
         if handler is not None:
             k.emit(cpu, p.pid, "handle", (sig, "handler"))
-            run_handler(p, sig, handler)
+            run_handler(p, sig, handler, k.now)
             continue
         action = DEFAULT_ACTION.get(sig, "term")
         forced = p.forced & (1 << sig)
@@ -228,19 +228,22 @@ def deliver(k, p: Proc) -> None:
         return
 
 
-def run_handler(p: Proc, sig: int, entry: int) -> None:
+def run_handler(p: Proc, sig: int, entry: int, now: int) -> None:
     """Push a frame and jump to the handler; `sigreturn` pops it.
 
     The frame keeps everything the interrupted statement was in the middle of, so the handler
     neither sees nor finishes it (a shared `+=` between load and store, the rest of a large
     pipe write, a sleep's end). A blocking call resumes at its own statement, which then
-    either waits again (SA_RESTART) or fails with EINTR (`p.eintr`, restored from the frame)."""
+    either waits again (SA_RESTART) or fails with EINTR (`p.eintr`, restored from the frame).
+    An interrupted sleep keeps, in place of its end, the time it had left now: nanosleep
+    reports it as it returns, before the handler runs."""
     sa = p.sa.get(sig) if p.sa else None
     flags, sa_mask = sa if sa is not None else DEFAULT_SA
     kind = p.wait_kind
     eintr = bool(kind) and (kind in ALWAYS_EINTR or (kind in RESTARTABLE and not flags & SA_RESTART))
     saved = p.saved_mask if p.saved_mask >= 0 else p.mask      # sigsuspend restores the mask it replaced
-    p.frames.append((p.pc, saved, p.remaining, p.paid, p.pending_store, p.write_rest, eintr, p.sleep_until))
+    sleep = max(0, p.sleep_until - now) if kind == "sleep" else p.sleep_until
+    p.frames.append((p.pc, saved, p.remaining, p.paid, p.pending_store, p.write_rest, eintr, sleep))
     if flags & SA_RESETHAND:
         del p.handlers[sig]
     p.saved_mask = -1
