@@ -11,7 +11,7 @@ from typing import Callable
 import pytest
 from helpers import SCENARIOS
 
-from procdsl.kernel import code, ops_proc, signals, timers
+from procdsl.kernel import code, ops_mem, ops_proc, signals, timers
 from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EPERM, ESRCH, _fail, _mutex, interrupted
 from procdsl.kernel.process import SLEEPING
 from procdsl.kernel.scheduler import rt
@@ -35,10 +35,7 @@ def _unlock_owner_only(k, p, op):
     if m.owner is not p:
         _fail(k, p, "unlock", EPERM)
     else:
-        m.owner = None
-        m.count = 0
-        if m.waiters:
-            k.wake(m.waiters.popleft(), f"{m} unlocked")
+        ops_mem.release(k, m)
     p.pc += 1
     return CONTINUE
 

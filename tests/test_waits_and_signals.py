@@ -19,38 +19,42 @@ def one(program: str, machine: str = "", extra: str = "", name: str = "main") ->
             f"  run {name}\n{extra}\n}}\n")
 
 
+def printed(tmp_path: Path, text: str) -> str:
+    return output(run_text(tmp_path, text))
+
+
 # ---------------------------------------------------------------- interrupted calls
 def test_a_wait_the_child_ended_is_not_interrupted_by_its_sigchld(tmp_path: Path) -> None:
     # the exit wakes the wait, which reaps first; the SIGCHLD handler runs on the way back
-    trace = run_text(tmp_path, one('on SIGCHLD flags none { print "chld" }\nfork kid { sleep 1ms; exit 4 }\n'
+    said = printed(tmp_path, one('on SIGCHLD flags none { print "chld" }\nfork kid { sleep 1ms; exit 4 }\n'
                                    's = wait\nprint "{s.pid} {s.code} {errno}"'))
-    assert output(trace) == "chld\n3 4 0\n"
+    assert said == "chld\n3 4 0\n"
 
 
 def test_the_main_wait_reaps_before_the_handler_looks(tmp_path: Path) -> None:
-    trace = run_text(tmp_path, one('on SIGCHLD { h = wait nohang; print "handler {h.pid} {errno}" }\n'
+    said = printed(tmp_path, one('on SIGCHLD { h = wait nohang; print "handler {h.pid} {errno}" }\n'
                                    'fork kid { sleep 1ms }\ns = wait\nprint "main {s.pid}"'))
-    assert output(trace) == "handler -1 ECHILD\nmain 3\n"
+    assert said == "handler -1 ECHILD\nmain 3\n"
 
 
 def test_a_handler_that_blocks_does_not_inherit_the_interrupted_calls_eintr(tmp_path: Path) -> None:
-    trace = run_text(tmp_path, one(
+    said = printed(tmp_path, one(
         'on SIGUSR1 flags none { x = sleep 1ms; print "handler slept, left {x}"; h = wait; print "handler wait {h.pid}" }\n'
         'fork kid { sleep 5ms }\ns = wait\nprint "main {s.pid} {errno}"\ns = wait\nprint "main {s.pid}"',
         machine=EXACT, extra="  at 1ms send SIGUSR1 to main"))
     # the handler's own sleep and wait run to the end; the main wait then fails with EINTR
-    assert output(trace) == "handler slept, left 0ns\nhandler wait 3\nmain -1 EINTR\nmain -1\n"
+    assert said == "handler slept, left 0ns\nhandler wait 3\nmain -1 EINTR\nmain -1\n"
 
 
 def test_sleep_reports_the_time_left_when_interrupted_not_after_the_handler(tmp_path: Path) -> None:
-    trace = run_text(tmp_path, one('on SIGUSR1 { compute 2ms }\nleft = sleep 10ms\nprint "{left}"',
+    said = printed(tmp_path, one('on SIGUSR1 { compute 2ms }\nleft = sleep 10ms\nprint "{left}"',
                                    machine=EXACT, extra="  at 3ms send SIGUSR1 to main"))
-    assert output(trace) == "7ms\n"
+    assert said == "7ms\n"
 
 
 def test_a_sleep_that_ends_normally_leaves_nothing(tmp_path: Path) -> None:
-    trace = run_text(tmp_path, one('left = sleep 2ms\nprint "{left} {errno}"'))
-    assert output(trace) == "0ns 0\n"
+    said = printed(tmp_path, one('left = sleep 2ms\nprint "{left} {errno}"'))
+    assert said == "0ns 0\n"
 
 
 def test_a_blocked_write_to_a_full_pipe_fails_with_eintr(tmp_path: Path) -> None:
@@ -63,11 +67,11 @@ def test_a_blocked_write_to_a_full_pipe_fails_with_eintr(tmp_path: Path) -> None
 
 
 def test_sa_restart_write_resumes_and_finishes(tmp_path: Path) -> None:
-    trace = run_text(tmp_path, one(
+    said = printed(tmp_path, one(
         'on SIGUSR1 { print "handler" }\np = pipe\nbig = "x" * 70000\n'
         'fork reader { close p.write; sleep 10ms; n = 0; for line in p { n += 1 } }\nclose p.read\n'
         'write p big\nprint "write done {errno}"\nclose p.write\nwait', extra="  at 3ms send SIGUSR1 to main"))
-    assert output(trace) == "handler\nwrite done 0\n"
+    assert said == "handler\nwrite done 0\n"
 
 
 def test_pause_and_sigsuspend_fail_with_eintr_whatever_the_flags(tmp_path: Path) -> None:
@@ -88,27 +92,27 @@ def test_a_pending_fatal_signal_stops_the_frames_being_set_up(tmp_path: Path) ->
 
 
 def test_the_handler_mask_and_the_signal_itself_are_blocked_while_it_runs(tmp_path: Path) -> None:
-    trace = run_text(tmp_path, one(
+    said = printed(tmp_path, one(
         'on SIGUSR1 mask SIGUSR2 { send SIGUSR2 to pid; print "in USR1" }\non SIGUSR2 { print "USR2" }\n'
         'send SIGUSR1 to pid\nprint "done"'))
-    assert output(trace) == "in USR1\nUSR2\ndone\n"
+    assert said == "in USR1\nUSR2\ndone\n"
 
 
 def test_signal_sets_block_unblock_and_setmask(tmp_path: Path) -> None:
-    trace = run_text(tmp_path, one(
+    said = printed(tmp_path, one(
         'on SIGINT { print "INT" }\non SIGTERM { print "TERM" }\non SIGHUP { print "HUP" }\n'
         'block SIGINT, SIGTERM, SIGHUP\nsend SIGINT to pid\nsend SIGTERM to pid\nsend SIGHUP to pid\n'
         'unblock SIGINT\nprint "-"\nsetmask SIGTERM\nprint "-"\nsetmask none\nprint "end"'))
-    assert output(trace) == "INT\n-\nHUP\n-\nTERM\nend\n"
+    assert said == "INT\n-\nHUP\n-\nTERM\nend\n"
 
 
 def test_sigsuspend_runs_the_handler_with_its_own_mask_then_restores_the_old_one(tmp_path: Path) -> None:
-    trace = run_text(tmp_path, one(
+    said = printed(tmp_path, one(
         'on SIGUSR1 { send SIGUSR2 to pid; print "USR1" }\non SIGUSR2 { print "USR2" }\n'
         'block SIGUSR1, SIGUSR2\nfork kid { send SIGUSR1 to ppid }\nsigsuspend SIGUSR2\nprint "back"\n'
         'unblock SIGUSR2\nwait'))
     # during sigsuspend only SIGUSR2 is blocked, so USR2 waits until the unblock after it
-    assert output(trace) == "USR1\nback\nUSR2\n"
+    assert said == "USR1\nback\nUSR2\n"
 
 
 def test_exec_clears_sigaction_flags(tmp_path: Path) -> None:
@@ -135,10 +139,10 @@ def test_a_stop_not_waited_for_is_lost_when_the_child_continues(tmp_path: Path) 
 
 def test_sigcont_then_a_fatal_signal_reports_the_death(tmp_path: Path) -> None:
     # exp9: SIGCONT then SIGTERM, waitpid(WCONTINUED) gives the termination (0x000f)
-    trace = run_text(tmp_path, one(
+    said = printed(tmp_path, one(
         'fork kid { loop { compute 1ms } }\nsleep 1ms\nsend SIGSTOP to kid\nsleep 1ms\nsend SIGCONT to kid\n'
         'send SIGTERM to kid\ns = wait kid continued\nprint "{s}"'))
-    assert output(trace) == "pid 3 killed by SIGTERM\n"
+    assert said == "pid 3 killed by SIGTERM\n"
 
 
 def test_wait_untraced_is_woken_by_the_stop(tmp_path: Path) -> None:
@@ -194,11 +198,11 @@ def test_a_periodic_timer_does_not_drift_and_dies_with_its_process(tmp_path: Pat
 
 
 def test_itimer_prof_sends_sigprof_and_zero_disarms(tmp_path: Path) -> None:
-    trace = run_text(tmp_path, one('on SIGPROF { print "prof" }\nsetitimer ITIMER_PROF 2ms\ncompute 3ms\n'
+    said = printed(tmp_path, one('on SIGPROF { print "prof" }\nsetitimer ITIMER_PROF 2ms\ncompute 3ms\n'
                                    'old = setitimer ITIMER_PROF 0s\nprint "{old}"\nsetitimer ITIMER_VIRTUAL 1ms\n'
                                    'setitimer ITIMER_VIRTUAL 0s interval 1ms\ncompute 3ms\nprint "end"',
                                    machine=EXACT))
-    assert output(trace) == "prof\n0ns\nend\n"
+    assert said == "prof\n0ns\nend\n"
 
 
 def test_an_unhandled_sigvtalrm_kills(tmp_path: Path) -> None:

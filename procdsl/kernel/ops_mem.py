@@ -47,12 +47,17 @@ def op_unlock(k, p, op):
     elif m.count > 1:
         m.count -= 1
     elif m.owner is not None:
-        m.owner = None
-        m.count = 0
-        if m.waiters:
-            k.wake(m.waiters.popleft(), f"{m} unlocked")
+        release(k, m)
     p.pc += 1
     return CONTINUE
+
+
+def release(k, m: Mutex) -> None:
+    """The mutex is free: the longest waiter is woken to try again (a futex wake, no hand-off)."""
+    m.owner = None
+    m.count = 0
+    if m.waiters:
+        k.wake(m.waiters.popleft(), f"{m} unlocked")
 
 
 def op_alloc(k, p, op):
