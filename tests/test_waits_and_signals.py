@@ -226,10 +226,10 @@ def test_a_kill_minus_one_loop_counts_as_work_and_ends_at_max_events(tmp_path: P
     src = ('scenario "t" {\n  machine { max_events 200000 }\n  program sleeper { sleep 10s }\n'
            '  program main {\n    loop { send 0 to -1 }\n  }\n' + "".join("  run sleeper\n" for _ in range(300))
            + '  run main\n}\n')
-    start = time.perf_counter()
+    start = time.process_time()
     trace = run_text(tmp_path, src)
     assert trace.end_reason == "limit max_events"
-    assert time.perf_counter() - start < 10
+    assert time.process_time() - start < 10
     # each call is 300 units of work: about 660 calls of 2 ns (send + loop), not 100,000
     main = pid_of(trace, "main")
     (dispatch,) = [e for e in events(trace, "switch") if e.pid == main]

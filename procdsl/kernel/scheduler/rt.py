@@ -216,24 +216,26 @@ class RealTime(Scheduler):
 
     def _sync(self, i: int, now: int) -> None:
         """Count CPU i's real-time time up to `now`: what the running task used, and at each
-        period boundary the refill (do_sched_rt_period_timer: rt_time -= runtime)."""
+        period boundary the refill (do_sched_rt_period_timer: rt_time -= runtime). In closed
+        form, so a long stretch of tiny periods costs no more than one."""
         last = self.synced[i]
         if now <= last:
             return
-        rt = self.rt_time[i]
-        start = self.cpus[i].run_start if self.on_cpu[i] else None
-        runtime, period = self.runtime, self.period
-        boundary = self._boundary_after(last)
-        while boundary <= now:
-            if start is not None:
-                rt += max(0, boundary - max(last, start))
-            rt = max(0, rt - runtime)
-            last = boundary
-            if start is None and not rt:          # nothing changes at the later boundaries
-                break
-            boundary += period
-        if start is not None:
-            rt += max(0, now - max(last, start))
+        runtime, period, anchor = self.runtime, self.period, self.anchor
+        start = max(last, self.cpus[i].run_start) if self.on_cpu[i] else now
+        start = min(start, now)
+        # from `last` to `start` nothing ran: each boundary only takes `runtime` back
+        passed = (start - anchor) // period - (last - anchor) // period
+        rt = max(0, self.rt_time[i] - passed * runtime)
+        if start < now:
+            # from `start` on a task ran: to the first boundary, then whole periods, then the rest
+            boundary = self._boundary_after(start)
+            if boundary > now:
+                rt += now - start
+            else:
+                rt = max(0, rt + boundary - start - runtime)
+                whole = (now - boundary) // period
+                rt += whole * (period - runtime) + (now - boundary - whole * period)
         self.rt_time[i] = rt
         self.synced[i] = now
         if self.throttled[i] and rt < runtime:
