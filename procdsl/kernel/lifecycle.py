@@ -176,7 +176,7 @@ class Lifecycle:
         child.parent = parent
         parent.children[child.pid] = child
         self.next_sib += 1
-        child.sib = self.next_sib
+        child.seq = self.next_sib
 
     def exit_process(self, p: Proc, code: int, sig: int = 0, core: bool = False) -> None:
         # A running task keeps its CPU until the next task is picked, so that a parent woken

@@ -71,7 +71,7 @@ class Kernel(Lifecycle, RunQueues):
         self.next_mutex = 0
         self.init: Proc | None = None
         self.fault: ProgramFault | None = None
-        self.next_sib = 0        # the order children join their parent's list (fork or adoption)
+        self.next_sib = 0        # the order children join their parent's list (fork or adoption): Proc.seq
         # RLIMIT_CORE: a Core action writes a core (and sets WCOREDUMP) from one page up
         limit = m.core_limit
         self.dumps_core = limit < 0 or limit >= CORE_MIN

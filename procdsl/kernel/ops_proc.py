@@ -105,11 +105,11 @@ def _reports(c: Proc, options: int) -> bool:
 def _first_report(p: Proc, options: int) -> Proc | None:
     best = None
     for c in p.zombies.values():
-        if best is None or c.sib < best.sib:
+        if best is None or c.seq < best.seq:
             best = c
     if p.changed and options & (WUNTRACED | WCONTINUED):
         for c in p.changed.values():
-            if (best is None or c.sib < best.sib) and _reports(c, options):
+            if (best is None or c.seq < best.seq) and _reports(c, options):
                 best = c
     return best
 

@@ -26,12 +26,14 @@ class Proc:
         "remaining", "paid", "exit_code", "exit_signal", "fds", "linebuf", "heap", "cow", "subreaper", "errno",
         "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "seq", "builtin",
         "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "tickets", "pass_",
-        "burst", "cputime", "rt", "created", "sa", "sib", "eintr", "saved_mask", "report", "changed", "itimers",
+        "burst", "cputime", "rt", "created", "sa", "eintr", "saved_mask", "report", "changed", "itimers",
         "core",
     )
 
     def __init__(self, pid: int, seq: int) -> None:
         self.pid = pid
+        # the order of creation, then its place in its parent's list of children (wait scans
+        # that list in order; an adopted child joins its end)
         self.seq = seq
         self.parent: Proc | None = None
         self.label = ""
@@ -88,7 +90,6 @@ class Proc:
         self.created = 0
         # signal -> (sa_flags, sa_mask) where they are not the default (SA_RESTART, empty); None: none
         self.sa: dict[int, tuple[int, int]] | None = None
-        self.sib = 0             # place in its parent's list of children (wait scans it in order)
         self.eintr = False       # a handler interrupted the blocking call at pc: it fails with EINTR
         self.saved_mask = -1     # sigsuspend: the mask to restore once a handler has run
         self.report = 0          # for the parent's wait: stopped by this signal (> 0), continued (-1)
