@@ -321,3 +321,9 @@ def test_bad_settings_get_a_diagnostic(tmp_path: Path, machine: str, message: st
 def test_a_negative_alarm_is_a_program_fault(tmp_path: Path) -> None:
     [r] = check_text(tmp_path, one("d = 0ms - 5ms\nalarm d"))
     assert r.end_reason == "fault" and "negative" in r.note
+
+
+def test_a_process_killed_by_its_own_alarm_is_told_which_timer(tmp_path: Path) -> None:
+    [r] = check_text(tmp_path, one("alarm 5ms\nsleep 10ms", extra="  expect exit_code(main) == 0"))
+    (e,) = r.expectations
+    assert not e.passed and "its ITIMER_REAL, set at 0.002000ms for 5ms, ran out with no handler" in e.message

@@ -62,6 +62,7 @@ class ProcInfo:
         self.exit_code: Optional[int] = None
         self.exit_signal = 0
         self.core_dumped = False
+        self.timers: list[tuple[int, str, int]] = []        # (time, which, value) of each alarm / setitimer
         self.reap_time: Optional[int] = None
         self.reap_index: Optional[int] = None
         self.reaper: Optional[int] = None
@@ -226,6 +227,9 @@ class Model:
         child = self.proc(ev.detail[0])
         if child is not None:
             child.events.append(i)
+
+    def _on_timer(self, ev: TraceEvent, p, _i: int) -> None:
+        p.timers.append((ev.time, ev.detail[0], ev.detail[1]))
 
     def _on_reparent(self, ev: TraceEvent, p, _i: int) -> None:
         p.ppid.set(ev.time, ev.detail[0])

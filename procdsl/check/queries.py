@@ -6,10 +6,11 @@ from typing import Any, Callable, Optional
 
 from procdsl import ir
 from procdsl.check.model import Model, ProcInfo
-from procdsl.core.linux import SIGNAL_NAMES
+from procdsl.core.linux import ITIMERS, SIGNAL_NAMES
 from procdsl.core.values import MISSING, Dur, ProgramFault, Sig, compile_expr
 from procdsl.trace.text import format_time
 
+TIMER_OF_SIGNAL = {sig: which for which, (_num, sig) in ITIMERS.items()}
 STATE_VALUES = ("running", "ready", "sleeping", "disk_wait", "stopped", "zombie", "reaped")
 
 
@@ -133,9 +134,20 @@ def _q_exit_code(env, p):
         env.note(f"{p.name} (pid {p.pid}) had not exited by {format_time(env.t).strip()}")
         return None
     if p.exit_signal:
-        env.note(f"{p.name} (pid {p.pid}) was killed by {SIGNAL_NAMES.get(p.exit_signal)}, it did not exit")
+        env.note(f"{p.name} (pid {p.pid}) was killed by {SIGNAL_NAMES.get(p.exit_signal)}, it did not exit"
+                 + _own_timer(p))
         return None
     return p.exit_code
+
+
+def _own_timer(p) -> str:
+    """When a process died of its own timer's signal (SIGALRM, SIGVTALRM, SIGPROF), say which timer."""
+    timer = TIMER_OF_SIGNAL.get(p.exit_signal)
+    sets = [(t, value) for t, which, value in p.timers if which == timer]
+    if not sets or not sets[-1][1]:
+        return ""
+    t, value = sets[-1]
+    return f" (its {timer}, set at {format_time(t).strip()} for {Dur(value)}, ran out with no handler)"
 
 
 def _q_killed_by(env, p):
