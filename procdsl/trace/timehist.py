@@ -22,7 +22,7 @@ def _ms(ns: int) -> str:
 
 
 class TimeHist:
-    """An observer of switches, wake-ups and sleeps; a row per stretch of a CPU."""
+    """An observer of switches and wake-ups; a row per stretch of a CPU."""
 
     def __init__(self, cpus: int) -> None:
         self.rows: list[tuple[int, int, str, int, int, int]] = []   # time, cpu, task, wait, delay, run
@@ -48,9 +48,6 @@ class TimeHist:
     def _on_wake(self, ev: TraceEvent) -> None:
         self.ready_at[ev.pid] = ev.time
 
-    def _on_block(self, ev: TraceEvent) -> None:
-        self.slept[ev.pid] = True
-
     def _on_switch(self, ev: TraceEvent) -> None:
         prev, why, _cost = ev.detail
         pid, since = self.on_cpu.get(ev.cpu, (0, 0))
@@ -59,6 +56,8 @@ class TimeHist:
             self.out_at[prev] = ev.time
             if why == "preempted":
                 self.ready_at[prev] = ev.time
+            else:                              # it sleeps (or stops) from now until it is woken
+                self.slept[prev] = True
         self.on_cpu[ev.cpu] = (ev.pid, ev.time)
 
     def _row(self, t: int, cpu: int, pid: int, since: int) -> None:

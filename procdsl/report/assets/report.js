@@ -17,7 +17,7 @@
 
   function geometry(svg) {
     const v0 = +svg.dataset.view0, v1 = +svg.dataset.view1;
-    const g = +svg.dataset.gutter, right = +svg.getAttribute("width") - 10;
+    const g = +svg.dataset.gutter, right = +svg.getAttribute("width") - +svg.dataset.right;
     const scale = (right - g) / (v1 - v0);
     return { v0, v1, g, right, X: (t) => g + (t - v0) * scale, T: (x) => v0 + (x - g) / scale };
   }
