@@ -172,3 +172,20 @@ def test_the_schema_rejects_what_the_contract_forbids() -> None:
               "outcome": "no such process (ESRCH)", "source": "outside"}
     assert VALIDATOR.is_valid(signal)
     assert not VALIDATOR.is_valid({**signal, "target": 0})
+
+
+PICTURE = ROOT / "docs" / "timeline.svg"
+PICTURE_COMMAND = ["run", "scenarios/32_sigchld.proc", "--scenario", "1", "--format", "svg"]
+
+
+def test_the_readme_picture_is_what_its_command_draws(update_goldens: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/timeline.svg is `procdsl run scenarios/32_sigchld.proc --scenario 1 --format svg -o docs/timeline.svg`
+    (the README says so); `pytest --update-goldens` redraws it."""
+    monkeypatch.chdir(ROOT)
+    drawn = run(PICTURE_COMMAND)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/timeline.svg" in readme and " ".join(["procdsl", *PICTURE_COMMAND]) in readme
+    if update_goldens:
+        PICTURE.write_text(drawn, encoding="utf-8")
+    assert PICTURE.read_text(encoding="utf-8") == drawn, ("docs/timeline.svg is stale; redraw it with "
+                                                          "`pytest tests/test_exports.py --update-goldens`")

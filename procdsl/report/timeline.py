@@ -66,7 +66,7 @@ def timeline_lines(story: Story, width: int = 80, ascii: bool = False, procs: bo
         out.append("")
         for p in shown:
             spans = [(a, b, STATE_CELLS.get(s, ("?", "?"))[k]) for a, b, s in p.intervals(end)]
-            out.append(f"{symbol(p)} {p.name[:14]:<{gutter - 2}}|{_cells(spans, start, step, cols, ' ', rank)}")
+            out.append(f"{symbol(p)} {p.name[:14]:<{gutter - 2}}|{_cells(spans, start, step, cols, ' ', rank)}".rstrip())
     if hidden > 0:
         out.append(f"{'':<{gutter}} ... {hidden} more not shown")
     out.extend(_axis(start, end, gutter, cols))
@@ -99,7 +99,7 @@ def _axis(start: int, end: int, gutter: int, cols: int) -> list[str]:
     """Ticks at round times, labelled where the labels do not collide."""
     span = max(end - start, 1)
     tick = nice_step(span / max(1, cols // 12))
-    marks = [" "] * cols
+    marks = ["-"] * cols
     labels = [" "] * cols
     t = -(-start // tick) * tick
     last_label = -2
@@ -112,7 +112,7 @@ def _axis(start: int, end: int, gutter: int, cols: int) -> list[str]:
             labels[at:at + len(text)] = text
             last_label = at + len(text)
         t += tick
-    return [f"{'':<{gutter}}+{''.join(marks)}", f"{'':<{gutter}} {''.join(labels).rstrip()}"]
+    return [f"{'':<{gutter}} {''.join(marks)}", f"{'':<{gutter}} {''.join(labels).rstrip()}"]
 
 
 def nice_step(raw: float) -> int:

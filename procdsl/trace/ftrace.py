@@ -6,7 +6,9 @@ signal.h). Each process is one thread (TGID = PID); the idle task is `<idle>-0`,
 `swapper/N` in sched_switch, as Linux names it. Perfetto builds its scheduler tables from
 sched_switch and sched_waking only, so a wake-up is written as both sched_waking and
 sched_wakeup. The clock prints microseconds, as the kernel's does, so events less than a
-microsecond apart share a timestamp (their order in the file stays the run's).
+microsecond apart share a timestamp (their order in the file stays the run's). The flags
+column is 4 wide, as kernels before 5.x printed it (Linux 6.18 prints 5): TRAPpy reads only
+4, Perfetto reads both.
 
 An observer of the events (docs/design.md, section 4): it keeps only each process's comm,
 priority and last CPU.
@@ -30,7 +32,9 @@ HEADER = """# tracer: nop
 #                                        ||| /     delay
 #           TASK-PID       TGID    CPU#  ||||   TIMESTAMP  FUNCTION
 #              | |           |       |   ||||      |         |"""
-STATE = {"preempted": "R+", "blocked": "S", "exit": "Z", "stopped": "T", "idle": "R"}    # R+: preempted
+# prev_state as Linux 6.18 prints it (docs/evidence/ftrace_fork_exit.txt): a task preempted at its
+# return to user space is R (R+ is kernel-mode preemption, which a .proc program never has)
+STATE = {"preempted": "R", "blocked": "S", "exit": "Z", "stopped": "T", "idle": "R"}
 
 
 def timestamp(ns: int) -> str:
@@ -39,7 +43,7 @@ def timestamp(ns: int) -> str:
 
 
 class Ftrace:
-    __slots__ = ("lines", "comm", "prio", "cpu", "state", "_last", "_handlers")
+    __slots__ = ("lines", "comm", "prio", "cpu", "state", "running", "_last", "_handlers")
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -47,6 +51,7 @@ class Ftrace:
         self.prio: dict[int, int] = {}
         self.cpu: dict[int, int] = {}
         self.state: dict[int, str] = {}      # pid -> prev_state its next switch-out shows
+        self.running: dict[int, int] = {}    # cpu -> the pid on it (0: idle)
         self._last: TraceEvent | None = None  # the event before: who woke whom
         self._handlers = {k: getattr(self, "_on_" + k) for k in FIELDS if hasattr(self, "_on_" + k)}
 
@@ -110,6 +115,7 @@ class Ftrace:
                   f"next_comm={next_comm} next_pid={nxt} next_prio={next_prio}")
         if nxt > 0:
             self.cpu[nxt] = cpu
+        self.running[cpu] = nxt
 
     def _on_block(self, ev: TraceEvent) -> None:
         self.state[ev.pid] = ev.detail[0]
@@ -118,13 +124,15 @@ class Ftrace:
         last = self._last
         if ev.detail[0] != "timer" and last is not None and last.time == ev.time and last.pid > 0 and last.cpu >= 0:
             self._woken(last.pid, last.cpu, ev.time, ev.pid, "sched_wakeup")    # in the waker's context
-        else:
-            self._woken(0, self.cpu.get(ev.pid, 0), ev.time, ev.pid, "sched_wakeup")
+        else:                       # a timer: in the interrupt, on whatever runs on that CPU then
+            cpu = self.cpu.get(ev.pid, 0)
+            self._woken(self.running.get(cpu, 0), cpu, ev.time, ev.pid, "sched_wakeup")
 
     def _on_exit(self, ev: TraceEvent) -> None:
         cpu = self._where(ev, ev.pid)
         self.line(ev.pid, cpu, ev.time, "sched_process_exit",
-                  f"comm={self.comm.get(ev.pid, '<...>')} pid={ev.pid} prio={self.prio.get(ev.pid, 120)}")
+                  f"comm={self.comm.get(ev.pid, '<...>')} pid={ev.pid} prio={self.prio.get(ev.pid, 120)} "
+                  f"group_dead=true")
 
     def _on_migrate(self, ev: TraceEvent) -> None:
         self.line(ev.pid, self._where(ev, ev.pid), ev.time, "sched_migrate_task",
