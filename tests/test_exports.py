@@ -118,7 +118,7 @@ def check_svg(out: str) -> None:
 
 
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
-def test_every_scenario_in_every_format_and_view(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_scenario_in_every_format_and_view(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     rel = os.path.relpath(path, ROOT)
     count = scenarios_in(rel)
@@ -135,6 +135,9 @@ def test_every_scenario_in_every_format_and_view(path: Path, monkeypatch: pytest
             assert out.count("\n# ") + 1 == count
             if view == "timeline":
                 assert max(len(line) for line in out.splitlines() if not line.startswith("# ")) <= int(width)
+    page = tmp_path / "report.html"
+    run(["show", rel, "-o", str(page)])
+    assert page.read_text(encoding="utf-8").count('<section class="scenario') == count
     for cmd in ("ps", "pstree"):
         out = run([cmd, rel, "--at", "1ms"])
         assert out.count("\n# ") + 1 == count

@@ -8,6 +8,7 @@ from procdsl.trace.story import Change, Proc, Story
 from procdsl.trace.text import format_time
 
 MAX_CHANGES = 200           # `--view tree` draws at most this many trees, then says how many it left out
+MAX_TREE_LINES = 300        # and each of them with at most this many processes
 
 UNICODE = {"only": "───", "first": "─┬─", "mid": " ├─", "last": " └─", "bar": " │ ", "space": "   "}
 ASCII = {"only": "---", "first": "-+-", "mid": " |-", "last": " `-", "bar": " | ", "space": "   "}
@@ -125,7 +126,7 @@ class TreeReplay:
         text = f"{p.name}({p.pid})" + (f" {{{cmd}}}" if cmd != p.label else "")
         return text + (" <defunct>" if p.key in self.zombie else "")
 
-    def lines(self, ascii: bool) -> list[str]:
+    def lines(self, ascii: bool, limit: int = MAX_TREE_LINES) -> list[str]:
         kids: dict[int, list[Proc]] = {}
         roots = []
         for p in self.procs.values():
@@ -134,7 +135,10 @@ class TreeReplay:
                 kids.setdefault(parent.key, []).append(p)
             else:
                 roots.append(p)
-        return fancy_lines(roots, kids, self.label, ascii)
+        lines = fancy_lines(roots, kids, self.label, ascii)
+        if len(lines) > limit:
+            lines = lines[:limit] + [f"... {len(lines) - limit} more process(es) not shown (at most {limit})"]
+        return lines
 
 
 def action_text(story: Story, c: Change) -> str:
