@@ -103,6 +103,25 @@ def test_pipe_writes_and_reads_are_events_and_data_arrows(tmp_path: Path) -> Non
     assert woken and woken[0].dst.label == "r"                            # the write woke the reader
 
 
+def test_a_signal_the_kernel_sends_comes_from_the_process_it_is_about(tmp_path: Path) -> None:
+    src = """
+    scenario "sigchld" {
+      program parent {
+        on SIGCHLD { wait }
+        fork kid { compute 1ms }
+        sleep 5ms
+      }
+      run parent
+    }
+    """
+    trace = run_text(tmp_path, src)
+    chld = [a for a in Story.of(trace).arrows if a.kind == "signal" and a.label.startswith("SIGCHLD")]
+    assert len(chld) == 1 and (chld[0].src.label, chld[0].dst.label) == ("kid", "parent")
+    assert chld[0].t1 > chld[0].t0 == next(e.time for e in trace.events if e.kind == "exit")
+    ftrace = "\n".join(format_ftrace(trace))
+    assert re.search(r" +parent-3 +\(      3\) \[\d{3}\] d\.\.2 +[\d.]+: signal_generate: sig=17 .* pid=2 ", ftrace)
+
+
 def test_the_tree_view_shows_each_change_as_fork_py_does(tmp_path: Path) -> None:
     lines = tree_view(Story.of(run_text(tmp_path, TREE)))
     text = "\n".join(lines)
@@ -238,6 +257,14 @@ def test_svg_and_html_escape_what_a_student_writes(tmp_path: Path) -> None:
     assert "<b>bold" not in page and "<i>mine" not in page and "<img" not in page
     assert page.count("<script") == 2 and "\\u003c/script\\u003e" not in page or "</script><img" not in page
     assert "&lt;i&gt;mine&lt;/i&gt;" in page
+
+
+def test_the_chart_marks_output_end_of_file_and_the_tree_s_moments(tmp_path: Path) -> None:
+    drawn = svg.chart(Story.of(run_text(tmp_path, PIPE)), "x")
+    assert 'class="pt pt-output"' in drawn and "output: got it" in drawn
+    assert 'class="pt pt-eof"' in drawn and "end of file on pipe#1" in drawn
+    assert drawn.count('class="mark mark-fork"') == 2 and 'class="mark mark-reap"' in drawn
+    assert drawn.count('class="arrow arrow-signal"') == 1 and drawn.count('class="arrow arrow-data"') == 1
 
 
 def test_what_is_drawn_is_bounded_and_the_page_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -117,6 +117,13 @@ def _items(lay: Layout) -> list[tuple[int, str]]:
         tip = f"{_d(c.time)}: {c.proc.name}({c.proc.pid}) {c.text}{other}"
         out.append((c.time, f'<circle class="mark mark-{c.kind}" cx="{lay.x(c.time)}" cy="{y + LANE / 2}" r="3.5" '
                             f'data-t0="{c.time}" data-tip="{esc(tip)}"><title>{esc(tip)}</title></circle>'))
+    for t, p, kind, text in story.points:
+        y = lay.proc_y.get(p.key) if p is not None else lay.axis_y - LANE / 2
+        if y is None:
+            continue
+        tip = f"{_d(t)}: {p.name + '(' + str(p.pid) + ') ' if p is not None else ''}{kind}: {text}"
+        out.append((t, f'<circle class="pt pt-{kind}" cx="{lay.x(t)}" cy="{y + 2.5 if p else y}" r="2.2" '
+                       f'data-t0="{t}" data-tip="{esc(tip)}"><title>{esc(tip)}</title></circle>'))
     for a in story.arrows:
         markup = _arrow(lay, a)
         if markup:
@@ -181,7 +188,8 @@ def _defs(ident: str) -> str:
             f'{heads}<style>.arrow{{stroke-width:1.3}}.arrow-signal{{stroke:#d62728}}.arrow-data{{stroke:#1f77b4}}'
             '.arrow-wake{stroke:#9a9a9a;stroke-dasharray:3 2}.mark{fill:white;stroke:#222;stroke-width:1.2}'
             '.mark-exit{fill:#222}.mark-fork{fill:#ffd166}.mark-exec{fill:#06d6a0}.mark-reap{fill:#888}'
-            '.lane-label{fill:#222}.lane-bg{fill:#f7f7f7}</style></defs>')
+            '.lane-label{fill:#222}.lane-bg{fill:#f7f7f7}.pt{stroke:none;fill:#555}.pt-output{fill:#2a7}'
+            '.pt-fail,.pt-fault,.pt-deadlock,.pt-limit{fill:#d62728}.pt-eof{fill:#1f77b4}</style></defs>')
 
 
 def _labels(lay: Layout) -> list[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from procdsl.core.events import FIELDS, Trace, TraceEvent
+from procdsl.trace.cause import Cause
 
 FLAGS = "d..2"          # irqs off, preempt depth 2: what sched_switch shows; 4 columns, TRAPpy's width
 HEADER = """# tracer: nop
@@ -43,7 +44,7 @@ def timestamp(ns: int) -> str:
 
 
 class Ftrace:
-    __slots__ = ("lines", "comm", "prio", "cpu", "state", "running", "_last", "_handlers")
+    __slots__ = ("lines", "comm", "prio", "cpu", "state", "running", "_cause", "_handlers")
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -52,15 +53,14 @@ class Ftrace:
         self.cpu: dict[int, int] = {}
         self.state: dict[int, str] = {}      # pid -> prev_state its next switch-out shows
         self.running: dict[int, int] = {}    # cpu -> the pid on it (0: idle)
-        self._last: TraceEvent | None = None  # the event before: who woke whom
+        self._cause = Cause()                 # who woke whom, who a kernel signal is for
         self._handlers = {k: getattr(self, "_on_" + k) for k in FIELDS if hasattr(self, "_on_" + k)}
 
     def feed(self, ev: TraceEvent) -> None:
         handler = self._handlers.get(ev.kind)
         if handler is not None:
             handler(ev)
-        if ev.kind != "wake":           # a batch of wake-ups all have the event before it as their cause
-            self._last = ev
+        self._cause.seen(ev)
 
     def line(self, pid: int, cpu: int, ns: int, event: str, fields: str) -> None:
         comm = self.comm.get(pid, "<...>")
@@ -121,8 +121,8 @@ class Ftrace:
         self.state[ev.pid] = ev.detail[0]
 
     def _on_wake(self, ev: TraceEvent) -> None:
-        last = self._last
-        if ev.detail[0] != "timer" and last is not None and last.time == ev.time and last.pid > 0 and last.cpu >= 0:
+        last = self._cause.waker(ev)
+        if last is not None and last.cpu >= 0:
             self._woken(last.pid, last.cpu, ev.time, ev.pid, "sched_wakeup")    # in the waker's context
         else:                       # a timer: in the interrupt, on whatever runs on that CPU then
             cpu = self.cpu.get(ev.pid, 0)
@@ -144,11 +144,12 @@ class Ftrace:
         self.prio[ev.pid] = 120 + ev.detail[0]
 
     def _on_signal(self, ev: TraceEvent) -> None:
-        target, sig, outcome, _source = ev.detail[:4]
+        target, sig, outcome, source = ev.detail[:4]
         if target <= 0:
             return
         res = 0 if outcome in ("pending", "continues it", "blocked, stays pending") else 1
-        sender = ev.pid if ev.pid > 0 else 0
+        sender = ev.pid if ev.pid > 0 else self._cause.sender(ev) if source == "kernel" else 0
+        sender = max(sender, 0)              # from outside the machine: logged on the idle task
         self.line(sender, self._where(ev, sender), ev.time, "signal_generate",
                   f"sig={sig} errno=0 code=0 comm={self.comm.get(target, '<...>')} pid={target} grp=1 res={res}")
 

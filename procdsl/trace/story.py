@@ -12,6 +12,7 @@ from typing import Optional
 
 from procdsl.core.events import FIELDS, Trace, TraceEvent
 from procdsl.core.linux import SIGNAL_NAMES
+from procdsl.trace.cause import Cause
 from procdsl.trace.text import display_name
 
 # process states as pictures show them; the letters are ps's
@@ -114,7 +115,7 @@ class Story:
         self.end = 0
         self.end_reason = ""
         self.index = -1
-        self._last: Optional[TraceEvent] = None    # the event before, to find who woke whom
+        self._cause = Cause()                      # who woke whom, who a kernel signal is for
         self._signals: dict[tuple[int, int], list[int]] = {}   # (target key, signal) -> arrows waiting
         self._pipes: dict[int, list] = {}          # pipe -> [bytes read so far, [(from, to, arrow)…]]
         self._written: dict[int, int] = {}
@@ -133,8 +134,7 @@ class Story:
         handler = self._handlers.get(ev.kind)
         if handler is not None:
             handler(ev, self.live.get(ev.pid) if ev.pid > 0 else None)
-        if ev.kind != "wake":           # a batch of wake-ups all have the event before it as their cause
-            self._last = ev
+        self._cause.seen(ev)
 
     def finish(self, end: int, reason: str) -> None:
         self.end, self.end_reason = end, reason
@@ -232,11 +232,9 @@ class Story:
 
     def _on_wake(self, ev: TraceEvent, p) -> None:
         p.set_state(ev.time, "ready")
-        last = self._last
-        waker = None
-        if ev.detail[0] != "timer" and last is not None and last.time == ev.time and last.pid > 0:
-            waker = self.live.get(last.pid)     # the event just before caused it (a write, an exit, a send)
-        self.arrows.append(Arrow("wake", ev.time, waker, p, ev.detail[0], last.cpu if waker else -1))
+        cause = self._cause.waker(ev)
+        waker = self.live.get(cause.pid) if cause is not None else None
+        self.arrows.append(Arrow("wake", ev.time, waker, p, ev.detail[0], cause.cpu if waker else -1))
         p.woken = len(self.arrows) - 1
 
     def _on_exit(self, ev: TraceEvent, p) -> None:
@@ -260,6 +258,8 @@ class Story:
     def _on_signal(self, ev: TraceEvent, sender) -> None:
         target_pid, sig, outcome, source = ev.detail[:4]
         target = self.live.get(target_pid) if target_pid > 0 else None
+        if source == "kernel":             # drawn from the process it is about: a child's exit for SIGCHLD
+            sender = self.live.get(self._cause.sender(ev))
         name = SIGNAL_NAMES.get(sig, str(sig))
         arrow = Arrow("signal", ev.time, sender, target, f"{name}: {outcome}", ev.cpu if sender else -1)
         self.arrows.append(arrow)
