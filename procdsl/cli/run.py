@@ -154,8 +154,8 @@ def cmd_run(args) -> int:
     if args.view != "trace" and args.format != "text":
         print(f"procdsl run: --view {args.view} is a terminal view; it takes no --format", file=sys.stderr)
         return EXIT_ERROR
-    if args.width is not None and args.width < 20:
-        print("procdsl run: --width must be at least 20 columns", file=sys.stderr)
+    if args.width is not None and not 20 <= args.width <= 1000:
+        print("procdsl run: --width must be 20 to 1000 columns", file=sys.stderr)
         return EXIT_ERROR
     runs = runs_of(args)
     if runs is None:
@@ -166,7 +166,7 @@ def cmd_run(args) -> int:
         return EXIT_ERROR
     if args.view == "trace":
         return emit(render(args.format, runs), args.output)
-    width = args.width or shutil.get_terminal_size((100, 24)).columns
+    width = args.width or min(max(shutil.get_terminal_size((100, 24)).columns, 20), 1000)
     return emit(view(args.view, runs, width, args.ascii), args.output)
 
 
