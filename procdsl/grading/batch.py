@@ -19,7 +19,7 @@ from procdsl.grading.result import Grade, number
 from procdsl.grading.sandbox import DEFAULT_LIMITS, Limits, Pool
 
 EXTENSIONS = {"text": ".txt", "json": ".json", "gradescope": ".json", "prairielearn": ".json", "junit": ".xml",
-              "tap": ".tap"}
+              "tap": ".tap", "html": ".html"}
 
 
 def write_atomic(path: str, text: str) -> None:

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 from procdsl.grading.result import Expectation, Grade, number, student_view
 
-FORMATS = ("text", "json", "gradescope", "prairielearn", "junit", "tap")
+FORMATS = ("text", "json", "gradescope", "prairielearn", "junit", "tap", "html")
 
 
 def render(grade: Grade, fmt: str, show_hidden: bool = False, timings: bool = True) -> str:
@@ -29,6 +29,9 @@ def render(grade: Grade, fmt: str, show_hidden: bool = False, timings: bool = Tr
         return junit(grade, show_hidden, timings)
     if fmt == "tap":
         return tap(grade, show_hidden)
+    if fmt == "html":                      # the report's page, verdicts only (procdsl/report/html.py)
+        from procdsl.report.html import grade_page
+        return grade_page(grade, show_hidden)
     raise ValueError(f"unknown format {fmt!r}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from procdsl.core.events import NO_PID
 from procdsl.core.linux import ERRNO, RESERVED_PIDS, SA_NOCLDWAIT, SIGCHLD, SIGKILL, weight
 from procdsl.kernel import memory, signals, timers
 from procdsl.kernel.code import compile_program_expr
@@ -75,7 +76,7 @@ class Lifecycle:
         for i, (prog, label) in enumerate(zip(start.programs, start.labels)):
             p = self.new_proc(label)
             if p is None:
-                self.emit(-1, 0, "fail", ("run " + prog, ERRNO["EAGAIN"]))
+                self.emit(-1, NO_PID, "fail", ("run " + prog, ERRNO["EAGAIN"]))
                 continue
             self.attach(init, p)
             p.cmd = prog
@@ -231,7 +232,7 @@ class Lifecycle:
         """PID 1 is gone: the kernel SIGKILLs every other process and the machine stops."""
         for q in list(self.procs.values()):
             if q is not p and q.alive:
-                self.emit(-1, 0, "signal", (q.pid, SIGKILL, "PID 1 exited", "kernel"))
+                self.emit(-1, NO_PID, "signal", (q.pid, SIGKILL, "PID 1 exited", "kernel"))
                 if q.cpu is not None:
                     self.leave_cpu(q.cpu, q)
                 elif q.state == READY:
@@ -266,7 +267,7 @@ class Lifecycle:
             return
         ignored = parent.handlers.get(SIGCHLD) == IGN
         if not ignored:
-            signals.generate(self, parent, SIGCHLD, sender=0, source="kernel")
+            signals.generate(self, parent, SIGCHLD, sender=NO_PID, source="kernel")
         sa = parent.sa.get(SIGCHLD) if parent.sa else None
         if ignored or (sa is not None and sa[0] & SA_NOCLDWAIT):
             self.reap(parent, child)

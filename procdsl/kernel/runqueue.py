@@ -5,7 +5,7 @@ from __future__ import annotations
 from heapq import heappush
 from typing import Any
 
-from procdsl.core.events import new_event
+from procdsl.core.events import IDLE, new_event
 from procdsl.kernel import signals, timers
 from procdsl.kernel.priorities import P_BALANCE, P_CPU, P_TIMER
 from procdsl.kernel.process import DISK, READY, RUNNING, SLEEPING, STOPPED, Cpu, Proc
@@ -73,7 +73,7 @@ class RunQueues:
         if nxt is None:
             cpu.curr = None
             if prev is not None:
-                self.emit(cpu.id, 0, "switch", (prev.pid, why, 0))
+                self.emit(cpu.id, IDLE, "switch", (prev.pid, why, 0))
             if self.sched.nthrottled:
                 self.after_throttle(cpu)
             return
@@ -83,7 +83,7 @@ class RunQueues:
         now = self.now
         cost = 0 if cpu.last is p else self.cs_cost
         self.nsteps += 1
-        self.events.append(new_event((now, cpu.id, p.pid, "switch", (prev.pid if prev is not None else 0, why, cost))))
+        self.events.append(new_event((now, cpu.id, p.pid, "switch", (prev.pid if prev is not None else IDLE, why, cost))))
         if self.refill and cpu.last is not p:
             p.remaining += self.refill
         p.last_cpu = cpu.id

@@ -4,6 +4,7 @@ calls, default actions, the SIGCHLD a parent gets when a child stops or continue
 
 from __future__ import annotations
 
+from procdsl.core.events import NO_PID
 from procdsl.core.linux import (
     DEFAULT_ACTION,
     ERRNO,
@@ -41,10 +42,10 @@ def update_pending(p: Proc) -> None:
 
 def send(k, sender: Proc | None, target: Proc, sig: int) -> int:
     """kill(2): permission and PID 1 checks, then generation. Returns 0 or an errno value."""
-    spid = sender.pid if sender is not None else 0
+    spid = sender.pid if sender is not None else NO_PID
     source = "process" if sender is not None else "outside"
     if target is None or target.state == REAPED:
-        k.emit(k.cpu_of(sender) if sender else -1, spid, "signal", (0, sig, "no such process (ESRCH)", source))
+        k.emit(k.cpu_of(sender) if sender else -1, spid, "signal", (NO_PID, sig, "no such process (ESRCH)", source))
         return ERRNO["ESRCH"]
     if sender is not None and sender.uid != 0 and sender.uid != target.uid:
         k.emit(k.cpu_of(sender), spid, "signal", (target.pid, sig, "not permitted (EPERM)", source))
@@ -155,7 +156,7 @@ def child_changed(k, child: Proc, report: int) -> None:
     parent.changed[child.pid] = child
     sa = parent.sa.get(SIGCHLD) if parent.sa else None
     if sa is None or not sa[0] & SA_NOCLDSTOP:
-        generate(k, parent, SIGCHLD, sender=0, source="kernel")
+        generate(k, parent, SIGCHLD, sender=NO_PID, source="kernel")
     if parent.wait_kind == "wait" and parent.state == SLEEPING \
             and parent.wait_on & (WUNTRACED if report > 0 else WCONTINUED):
         k.wake(parent, "child stopped" if report > 0 else "child continued")
@@ -179,7 +180,7 @@ def force(k, p: Proc, sig: int) -> None:
     p.pending |= bit
     p.forced |= bit
     update_pending(p)
-    k.emit(k.cpu_of(p), 0, "signal", (p.pid, sig, "fault", "kernel"))
+    k.emit(k.cpu_of(p), NO_PID, "signal", (p.pid, sig, "fault", "kernel"))
 
 
 def deliver(k, p: Proc) -> None:

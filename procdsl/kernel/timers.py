@@ -8,6 +8,7 @@ instant the CPU time would run out, `off_cpu` counts what was used and cancels i
 
 from __future__ import annotations
 
+from procdsl.core.events import NO_PID
 from procdsl.core.linux import ITIMERS
 from procdsl.core.values import Dur
 from procdsl.kernel import signals
@@ -60,7 +61,7 @@ class Itimer:
                 self.start(k.now + self.interval)
         else:
             self.at = self.left = -1
-        signals.generate(k, self.p, self.sig, sender=0, source="kernel")
+        signals.generate(k, self.p, self.sig, sender=NO_PID, source="kernel")
         return True
 
 

@@ -54,7 +54,7 @@ def test_gradescope_fields(graded):
     assert bad["tests"][0]["status"] == "failed" and bad["tests"][0]["visibility"] == "visible"
 
 
-@pytest.mark.parametrize("fmt", ["text", "prairielearn", "junit", "tap"])
+@pytest.mark.parametrize("fmt", ["text", "prairielearn", "junit", "tap", "html"])
 def test_student_facing_formats_fold_hidden(graded, fmt):
     for name in ("solution.proc", "forgets_one.proc", "fork_bomb.proc"):
         out = render(graded[name], fmt)
