@@ -6,6 +6,7 @@ with the real kernel."""
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Callable
 
 import pytest
@@ -65,8 +66,7 @@ BROKEN: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
     "66_wait_status_stop_continue_core": lambda mp: mp.setattr(ops_proc, "_reports", lambda c, o: c.state == "Z"),
     "67_sigchld_flags": lambda mp: mp.setattr(signals, "SA_NOCLDSTOP", 0),
     "68_handler_order": lambda mp: mp.setattr(signals, "run_handler", _one_handler_per_delivery(signals.run_handler)),
-    "69_reap_order_after_adoption": lambda mp: mp.setattr(
-        ops_proc, "_first_report", lambda p, o: min(p.zombies.values(), key=lambda c: c.created) if p.zombies else None),
+    "69_reap_order_after_adoption": lambda mp: mp.setattr(ops_proc, "_place", attrgetter("created")),
     "70_mutex_types": lambda mp: mp.setitem(code.OPS, "unlock", _unlock_owner_only),
     "71_rt_throttling": lambda mp: mp.setattr(rt, "RT_RUNTIME", rt.RT_PERIOD),
 }

@@ -21,7 +21,7 @@ from procdsl.kernel import signals
 from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
 from procdsl.kernel.lifecycle import Lifecycle
 from procdsl.kernel.pipes import End
-from procdsl.kernel.priorities import P_CPU, P_OUTSIDE
+from procdsl.kernel.priorities import P_CPU, P_END, P_OUTSIDE
 from procdsl.kernel.process import REAPED, STOPPED, Cpu, LimitReached, Proc
 from procdsl.kernel.runqueue import RunQueues
 from procdsl.kernel.scheduler import POLICIES
@@ -71,6 +71,7 @@ class Kernel(Lifecycle, RunQueues):
         self.next_mutex = 0
         self.init: Proc | None = None
         self.fault: ProgramFault | None = None
+        self.cpu_timers = False  # an ITIMER_VIRTUAL or ITIMER_PROF was set: dispatch counts for it
         self.next_sib = 0        # the order children join their parent's list (fork or adoption): Proc.seq
         # RLIMIT_CORE: a Core action writes a core (and sets WCOREDUMP) from one page up
         limit = m.core_limit
@@ -101,6 +102,9 @@ class Kernel(Lifecycle, RunQueues):
             self.post(start.time, P_OUTSIDE, self._spawn_event, start)
         for sig in plan.signals:
             self.post(sig.time, P_OUTSIDE, self._external_signal, sig)
+        # the end is on the heap, so a CPU running a task inline stops there however long the
+        # task's slice is (a SCHED_FIFO task has none), and the heap is never empty while it runs
+        self.post(self.until, P_END, self._end_reached, None)
         heap = self.heap
         max_events = self.limits.max_events
         until = self.until
@@ -192,7 +196,6 @@ class Kernel(Lifecycle, RunQueues):
         self.settle(cpu, p)
         heap = self.heap
         sched = self.sched
-        until = self.until
         self.current = cpu
         try:
             while True:
@@ -214,14 +217,13 @@ class Kernel(Lifecycle, RunQueues):
                 # or a statement with a cost (a free one, like exit, runs first)
                 if now >= cpu.slice_end and (rem or op.cost):
                     if sched.tick(cpu, p, now, now - cpu.run_start):
-                        self.preempt(cpu, p, sched.preempt_reason(cpu, p))
+                        self.preempt(cpu, p, sched.preempt_reason(cpu, p) if sched.nthrottled else "preempted")
                         return True
                     cpu.slice_end = self.slice_end(now, sched.slice(cpu, p, now))
                 if rem:
                     end = now + rem
-                    # inline only up to the run's end: a slice without end (fifo, SCHED_FIFO) and
-                    # an empty heap must not carry the task past `until`
-                    if end <= cpu.slice_end and end <= until and (not heap or end < heap[0][0]):
+                    # the heap holds at least the run's end (`_end_reached`)
+                    if end <= cpu.slice_end and end < heap[0][0]:
                         self.now = end
                         p.remaining = 0
                         continue
@@ -261,6 +263,11 @@ class Kernel(Lifecycle, RunQueues):
                     raise LimitReached("max_events", self.limits.max_events)
         finally:
             self.current = None
+
+    def _end_reached(self, _: Any, __: Any) -> bool:
+        """The `until` / `max_time` entry: nothing happens, and it is no work toward max_events."""
+        self.nsteps -= 1
+        return False
 
     # ------------------------------------------------------------------ outside events
     def _external_signal(self, sig: Any, _: Any) -> None:

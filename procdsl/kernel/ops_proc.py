@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from procdsl.core.linux import WCONTINUED, WNOHANG, WUNTRACED, weight
 from procdsl.core.values import Status
 from procdsl.kernel import memory, signals
@@ -87,13 +89,24 @@ def op_wait(k, p, op):
     elif not p.children:
         return _no_child(k, p, op)
     else:
-        found = _first_report(p, options)
+        zombies = p.zombies
+        found = min(zombies.values(), key=_place) if zombies else None
+        if p.changed and options & (WUNTRACED | WCONTINUED):
+            found = _first_change(p, options, found)
     if found is not None:
-        return _waited(p, op, _collect(k, p, found))
+        if found.state == ZOMBIE:
+            status = Status(found.pid, found.exit_code, found.exit_signal, found.core)
+            k.reap(p, found)
+        else:
+            status = _report(k, p, found)
+        return _waited(p, op, status)
     if options & WNOHANG:
         return _waited(p, op, Status(0))
     k.block(p, SLEEPING, "wait", options, "wait for a child")
     return BLOCKED
+
+
+_place = attrgetter("seq")          # a child's place in its parent's list
 
 
 def _reports(c: Proc, options: int) -> bool:
@@ -102,24 +115,16 @@ def _reports(c: Proc, options: int) -> bool:
     return bool(c.report and options & (WUNTRACED if c.report > 0 else WCONTINUED))
 
 
-def _first_report(p: Proc, options: int) -> Proc | None:
-    best = None
-    for c in p.zombies.values():
-        if best is None or c.seq < best.seq:
+def _first_change(p: Proc, options: int, best: Proc | None) -> Proc | None:
+    """A stop or continue of a child before `best` in the list, when the options ask for it."""
+    for c in p.changed.values():
+        if (best is None or c.seq < best.seq) and _reports(c, options):
             best = c
-    if p.changed and options & (WUNTRACED | WCONTINUED):
-        for c in p.changed.values():
-            if (best is None or c.seq < best.seq) and _reports(c, options):
-                best = c
     return best
 
 
-def _collect(k, p: Proc, c: Proc) -> Status:
-    """What wait returns for child c: a zombie is reaped; a stop or continue is reported once."""
-    if c.state == ZOMBIE:
-        status = Status(c.pid, c.exit_code, c.exit_signal, core=c.core)
-        k.reap(p, c)
-        return status
+def _report(k, p: Proc, c: Proc) -> Status:
+    """A stop or a continue is reported once, and the child stays."""
     report, c.report = c.report, 0
     del p.changed[c.pid]
     if report > 0:

@@ -6,7 +6,7 @@ from heapq import heappush
 from typing import Any
 
 from procdsl.core.events import IDLE, new_event
-from procdsl.kernel import signals, timers
+from procdsl.kernel import signals
 from procdsl.kernel.priorities import P_BALANCE, P_CPU, P_TIMER
 from procdsl.kernel.process import DISK, READY, RUNNING, SLEEPING, STOPPED, Cpu, Proc
 from procdsl.kernel.scheduler.base import INF, MIGRATED, PREEMPTED, WAKEUP
@@ -92,8 +92,6 @@ class RunQueues:
 
     def arm(self, cpu: Cpu, p: Proc, start: int) -> None:
         """Put `p` on `cpu` from `start` with a fresh slice; the CPU's event fires then."""
-        if p.itimers is not None:
-            timers.on_cpu(self, p, start)
         p.state = RUNNING
         p.cpu = cpu
         cpu.curr = p
@@ -135,8 +133,6 @@ class RunQueues:
         if ran < 0:
             ran = 0
         p.cputime += ran
-        if p.itimers is not None:
-            timers.off_cpu(self, p)
         self.settle(cpu, p)
         self.sched.put_prev(cpu, p, self.now, ran)
         cpu.gen += 1
