@@ -25,6 +25,7 @@ COMMANDS = {
     "stats": "procdsl.cli.stats",
     "compare": "procdsl.cli.stats",
     "grade": "procdsl.cli.grade",
+    "quiz": "procdsl.cli.quiz",
 }
 
 
