@@ -25,6 +25,8 @@ ALLOWED: dict[str, set[str]] = {
     "procdsl.check": {"procdsl.ir", "procdsl.core", "procdsl.plan", "procdsl.trace"},
     "procdsl.quiz": {"procdsl.ir", "procdsl.core", "procdsl.lang", "procdsl.plan", "procdsl.kernel", "procdsl.trace",
                      "procdsl.check", "procdsl.pipeline"},
+    "procdsl.cgen": {"procdsl.ir", "procdsl.core", "procdsl.plan"},
+    "procdsl.native": {"procdsl.ir", "procdsl.core", "procdsl.plan", "procdsl.kernel", "procdsl.cgen"},
 }
 
 

@@ -26,6 +26,8 @@ COMMANDS = {
     "compare": "procdsl.cli.stats",
     "grade": "procdsl.cli.grade",
     "quiz": "procdsl.cli.quiz",
+    "c": "procdsl.cli.native",
+    "linux": "procdsl.cli.native",
 }
 
 
