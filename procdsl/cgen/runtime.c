@@ -344,6 +344,7 @@ static void pd_dup2(long from, long to) {
 
 /* ------------------------------------------------------------ processes */
 static void pd_exit(long code) {
+    PD_RECORD("exit", pd_int(code & 0xff));      /* seen even if the kernel reaps it itself */
     _exit((int)code);                             /* the kernel keeps code & 0xff */
 }
 

@@ -143,6 +143,9 @@ def check(job: Job, options: Options, pool: Optional[CpuPool] = None) -> Verdict
         verdict.status, verdict.note = "error", "no C compiler (cc, gcc or clang) on this host"
         return verdict
     refusal = host.namespace_refusal() if options.namespace else "not asked for"
+    if refusal is not None and plan.init is not None:
+        verdict.note = f"`init {plan.init}` needs PID 1, which only a PID namespace gives ({refusal})"
+        return verdict
     with tempfile.TemporaryDirectory(prefix="procdsl-linux-") as tmp:
         slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{Path(plan.file).stem}-{plan.title}")[:80]
         workdir = options.keep / slug if options.keep else Path(tmp)
@@ -179,7 +182,7 @@ def check(job: Job, options: Options, pool: Optional[CpuPool] = None) -> Verdict
 def check_all(jobs: Sequence[Job], options: Options, workers: int = 0) -> list[Verdict]:
     """Every job, as many at once as the host has CPUs to give them, in the order given."""
     pool = CpuPool(host_cpus())
-    workers = workers or pool.total
+    workers = workers or pool.total + 1          # one more, to compile while the others run
     with ThreadPoolExecutor(max_workers=workers) as ex:
         return list(ex.map(lambda j: check(j, options, pool), jobs))
 

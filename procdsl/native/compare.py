@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from procdsl.native.observe import RunObs
+from procdsl.native.observe import UNSEEN, RunObs
 from procdsl.plan import EventPlan, MachineConfig, SchedulerConfig
 
 # The schedules procdsl runs a scenario under to find what does not depend on one.
@@ -64,9 +64,10 @@ def describe(key: tuple[str, str], names: dict[str, str]) -> str:
     return WHAT[kind].format(name=names.get(path, path) + (f" ({path})" if path else ""))
 
 
-def shown(text: str) -> str:
+def show_value(text: str, quoted: bool = False) -> str:
     text = text.replace("\\", "\\\\").replace("\n", "\\n")
-    return text if len(text) <= 160 else text[:157] + "..."
+    text = text if len(text) <= 160 else text[:157] + "..."
+    return f'"{text}"' if quoted else text
 
 
 def compare(variants: list[tuple[str, RunObs]], linux: list[RunObs], *, namespace: bool, with_init: bool,
@@ -78,6 +79,10 @@ def compare(variants: list[tuple[str, RunObs]], linux: list[RunObs], *, namespac
     out = []
     for key, value in sides[0].items():
         what = describe(key, names)
+        quoted = key[0] == "output"
+
+        def shown(text: str, quoted: bool = quoted) -> str:
+            return show_value(text, quoted)
         theirs = {name: v.get(key, "(never created)") for (name, _), v in zip(variants, sides)}
         if len(set(theirs.values())) > 1:
             alts = "; ".join(f"{name}: {shown(v)}" for name, v in theirs.items())
@@ -88,6 +93,10 @@ def compare(variants: list[tuple[str, RunObs]], linux: list[RunObs], *, namespac
                                                                      "without a PID namespace"))
             continue
         real = [v.get(key, "(never created)") for v in reals]
+        if UNSEEN in real:
+            out.append(Outcome(what, "skipped", shown(value), reason="the C program cannot see it: no wait "
+                                                                     "returned it (the kernel reaped it itself)"))
+            continue
         if len(set(real)) > 1:
             out.append(Outcome(what, "skipped", shown(value), shown(real[0]),
                                reason="it varies between runs on Linux: " + " / ".join(shown(r) for r in real)))
@@ -99,7 +108,7 @@ def compare(variants: list[tuple[str, RunObs]], linux: list[RunObs], *, namespac
         out.append(Outcome(what, "known" if name else "differ", shown(value), shown(real[0]), reason=name or ""))
     for key in reals[0]:
         if key not in sides[0] and all(key in v for v in reals):
-            out.append(Outcome(describe(key, names), "differ", "(never created)", shown(reals[0][key])))
+            out.append(Outcome(describe(key, names), "differ", "(never created)", show_value(reals[0][key])))
     return out
 
 

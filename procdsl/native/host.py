@@ -49,14 +49,29 @@ def namespace_refusal() -> Optional[str]:
 def build(source: str, workdir: Path, cc: str) -> Path:
     c_file, binary = workdir / "scenario.c", workdir / "scenario"
     c_file.write_text(source, encoding="utf-8")
+    proc = subprocess.Popen([cc, *CFLAGS, str(c_file), "-o", str(binary), "-lm"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    boost(proc.pid, -10)            # ahead of the host's other work, behind the runs (-20)
     try:
-        proc = subprocess.run([cc, *CFLAGS, str(c_file), "-o", str(binary), "-lm"], capture_output=True,
-                              text=True, timeout=COMPILE_SECONDS)
+        errors, _ = proc.communicate(timeout=COMPILE_SECONDS)
     except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
         raise HostError(f"{cc} took more than {COMPILE_SECONDS} s to compile the scenario") from None
     if proc.returncode != 0:
-        raise HostError(f"{cc} could not compile the generated program (a procdsl bug):\n{proc.stderr[:2000]}")
+        raise HostError(f"{cc} could not compile the generated program (a procdsl bug):\n{errors[:2000]}")
     return binary
+
+
+def boost(pid: int, nice: int) -> None:
+    """Give a process's session (its autogroup) this nice value, above the host's other work (root only)."""
+    if os.geteuid() != 0:
+        return
+    try:
+        with open(f"/proc/{pid}/autogroup", "w") as f:
+            f.write(str(nice))
+    except OSError:
+        pass
 
 
 @dataclass

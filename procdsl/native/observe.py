@@ -14,6 +14,7 @@ from procdsl.core.events import Trace
 from procdsl.core.linux import ERRNO, SIGKILL, SIGNAL_NAMES
 
 ESRCH, EPERM = ERRNO["ESRCH"], ERRNO["EPERM"]
+UNSEEN = "(not observable on Linux)"
 
 
 @dataclass
@@ -116,6 +117,7 @@ def from_records(lines: Iterable[str], terminal: str) -> RunObs:
     obs = RunObs(output=terminal)
     by_pid: dict[int, ProcObs] = {}
     by_outer: dict[int, ProcObs] = {}
+    exits: dict[str, str] = {}
     for line in lines:
         f = line.split()
         if len(f) < 3:
@@ -127,6 +129,8 @@ def from_records(lines: Iterable[str], terminal: str) -> RunObs:
             by_pid[pid] = by_outer[int(rest[0])] = obs.procs[p.path] = p
         elif kind == "exec" and p is not None:
             p.cmd = rest[0]
+        elif kind == "exit" and p is not None:
+            exits[p.path] = f"exit {rest[0]}"
         elif kind == "handler" and p is not None:
             p.handlers.append(SIGNAL_NAMES.get(int(rest[0]), rest[0]))
         elif kind == "fail" and p is not None:
@@ -148,10 +152,13 @@ def from_records(lines: Iterable[str], terminal: str) -> RunObs:
             obs.end = rest[0]
         elif kind in ("note", "fault", "limit", "refused"):
             obs.notes.append(" ".join([kind, *rest]))
-    if obs.end == "init-exited":
-        for q in obs.procs.values():
-            if q.path != "init" and q.reaper == "" and q.end == "alive":
-                q.end = "killed when PID 1 exited"
+    for q in obs.procs.values():
+        if q.path == "init" or q.reaper or q.end != "alive" or obs.end not in ("done", "init-exited"):
+            continue
+        if obs.end == "init-exited":
+            q.end = "killed when PID 1 exited"
+        else:                       # gone, but no wait saw it: the kernel reaped it (SIGCHLD ignored)
+            q.end, q.reaper = exits.get(q.path, UNSEEN), UNSEEN
     return obs
 
 
