@@ -91,8 +91,9 @@ static void pd_child_setup(const pd_run *run, int stage, int in, int out, const 
     pd_started();
 }
 
-/* `run A | B | C` at its time: one process per stage, stdout of each a pipe to the next */
-static void pd_start_run(const pd_run *run) {
+/* `run A | B | C` at its time. A run at time 0 is created before the clock starts and waits
+ * at the gate (a pipe) until PID 1 hands it time 0, so that it starts exactly then. */
+static void pd_start_run(const pd_run *run, const int *gate) {
     int fds[2 * 8], nfds = 0;
     for (int i = 0; i + 1 < run->nstages; i++) {
         if (pipe(fds + nfds) < 0) pd_fault("run", "no pipe for the pipeline");
@@ -103,6 +104,14 @@ static void pd_start_run(const pd_run *run) {
         if (r == 0) {
             pd_child_setup(run, i, i > 0 ? fds[2 * (i - 1)] : -1, i + 1 < run->nstages ? fds[2 * i + 1] : -1,
                            fds, nfds);
+            if (gate) {
+                close(gate[1]);
+                if (read(gate[0], &pd_t0, sizeof pd_t0) != sizeof pd_t0) _exit(3);
+                close(gate[0]);
+                char text[24];
+                snprintf(text, sizeof text, "%ld", pd_t0);
+                setenv("PD_T0", text, 1);
+            }
             pd_run_program(run->programs[i], run->nargs[i], (char **)run->args[i]);
         }
         if (r < 0) PD_RECORD("fail", PD_CAT("run_", run->programs[i]), pd_int(errno));
@@ -118,13 +127,13 @@ static void pd_reap_all(void) {
 }
 
 /* procdsl's built-in init: starts the runs on time and reaps every child as it exits */
-static void pd_builtin_init(void) {
-    unsigned next = 0, nruns = sizeof pd_runs / sizeof pd_runs[0];
+static void pd_builtin_init(unsigned next) {
+    unsigned nruns = sizeof pd_runs / sizeof pd_runs[0];
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
     for (;;) {
-        while (next < nruns && pd_runs[next].at * pd_scale <= pd_now()) pd_start_run(&pd_runs[next++]);
+        while (next < nruns && pd_runs[next].at * pd_scale <= pd_now()) pd_start_run(&pd_runs[next++], NULL);
         pd_reap_all();
         if (next == nruns) {
             int st;
@@ -157,15 +166,26 @@ static void pd_pid1(int ready, int go) {
     pd_name_me(pd_init_program ? pd_init_program : "init", "init");
     pd_me.prog = pd_init_program ? pd_init_program : "init";
     pd_started();
-    /* time 0 is when PID 1 is ready: making a namespace and its first process takes a while */
+    int gate[2];
+    if (pipe(gate) < 0) _exit(3);
+    unsigned started = 0, waiting = 0, nruns = sizeof pd_runs / sizeof pd_runs[0];
+    for (; started < nruns && pd_runs[started].at == 0; started++) {
+        pd_start_run(&pd_runs[started], gate);
+        waiting += pd_runs[started].nstages;
+    }
+    /* time 0 is when PID 1 and the first runs are ready: a namespace and its first
+     * processes take a while to make */
     if (write(ready, "r", 1) != 1 || read(go, &pd_t0, sizeof pd_t0) != sizeof pd_t0) _exit(3);
     close(ready);
     close(go);
+    for (unsigned i = 0; i < waiting; i++)
+        if (write(gate[1], &pd_t0, sizeof pd_t0) != sizeof pd_t0) _exit(3);
+    close(gate[0]);
+    close(gate[1]);
     char text[24];
     snprintf(text, sizeof text, "%ld", pd_t0);
     setenv("PD_T0", text, 1);
-    if (pd_init_program == NULL) pd_builtin_init();
-    for (unsigned i = 0; i < sizeof pd_runs / sizeof pd_runs[0]; i++) pd_start_run(&pd_runs[i]);
+    if (pd_init_program == NULL) pd_builtin_init(started);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);

@@ -71,12 +71,21 @@ def _write(w: ProgramWriter, s: ir.Write, ind: str) -> Lines:
 
 
 # ---------------------------------------------------------------------- variables
+def _typed_variable(w: ProgramWriter, name: str, value: ir.Expr) -> str:
+    """The variable's type; one the inference could not find is as untranslatable as its value."""
+    t = w.scope.variables.get(name)
+    if t is None:
+        found = type_of(value, w.scope)           # raises with the reason, if there is one
+        raise Untranslatable(value.span, f"'{name}' would hold a {found}, but no C type fits all it holds")
+    return t
+
+
 def _assign(w: ProgramWriter, s: ir.Assign, ind: str) -> Lines:
-    t = w.scope.variables[s.name]
-    target = var(w.scope.program, s.name)
     value = s.value
     if s.op != "=":
         value = ir.Binary(span=s.span, op=s.op[0], left=ir.Name(span=s.span, id=s.name), right=s.value)
+    t = _typed_variable(w, s.name, value)
+    target = var(w.scope.program, s.name)
     code = w.x.c(value)
     if not compatible(base(t), type_of(value, w.scope)):
         raise Untranslatable(s.span, f"'{s.name}' would hold a {type_of(value, w.scope)}, but it is a {base(t)}")
@@ -128,8 +137,10 @@ def _loop(w: ProgramWriter, s: ir.Loop, ind: str) -> Lines:
 
 def _for(w: ProgramWriter, s: ir.For, ind: str) -> Lines:
     code, t = w.x.typed(s.iterable)
+    if element(t) is None and t not in ("int", "pipe"):
+        raise Untranslatable(s.iterable.span, f"`for` over a {t}: a list or a descriptor is needed")
     target = var(w.scope.program, s.var)
-    store = f"*{target}" if w.scope.variables[s.var].startswith("shared:") else target
+    store = f"*{target}" if _typed_variable(w, s.var, s.iterable).startswith("shared:") else target
     inner = ind + "    "
     if element(t) is not None:
         items, i = w.fresh("items"), w.fresh("i")
@@ -204,7 +215,7 @@ def _subreaper(w: ProgramWriter, s, ind: str) -> Lines:
 # ---------------------------------------------------------------------- signals
 def _on(w: ProgramWriter, s: ir.On, ind: str) -> Lines:
     w.uses_signals = True
-    name = f"on_{w.scope.program}_{s.signal.name}_{len(w.handlers) + 1}"
+    name = w.fresh(f"on_{w.scope.program}_{s.signal.name}_")
     body = w.block(s.body, "    ")
     w.handlers.append([f"static void {name}(int sig) {{", "    int saved_errno = errno;",
                        "    pd_handler_ran(sig);", *body, "    errno = saved_errno;", "}"])

@@ -114,77 +114,107 @@ def host_cpus() -> list[int]:
     return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
 
 
-def check(job: Job, options: Options, pool: Optional[CpuPool] = None) -> Verdict:
+@dataclass
+class _Built:
+    """A scenario ready to run on Linux: procdsl's runs, and the binary with its bounds."""
+
+    job: Job
+    verdict: Verdict
+    procdsl: list = field(default_factory=list)
+    limit: int = 0
+    binary: Optional[Path] = None
+    workdir: Optional[Path] = None
+    refusal: Optional[str] = None
+
+
+def _build(job: Job, options: Options, ncpus: int, scratch: Path) -> _Built:
+    """procdsl's side under every schedule, then the C program, compiled: everything but the runs."""
     plan = job.plan
-    verdict = Verdict(plan.file, plan.title, "skipped")
-    pool = pool or CpuPool(host_cpus())
-    runs = []
-    for name, variant in variant_plans(plan, pool.total):
+    built = _Built(job, Verdict(plan.file, plan.title, "skipped"))
+    verdict = built.verdict
+    for name, variant in variant_plans(plan, ncpus):
         trace = run_plan(variant, None)
         if trace.end_reason in ("fault", "error") or trace.end_reason.startswith("limit"):
             verdict.note = f"procdsl's run ends at a {trace.end_reason} ({name}): nothing to compare"
-            return verdict
-        runs.append((name, from_trace(trace), trace.end_time))
-    limit = deadline([t for _, _, t in runs])
+            return built
+        built.procdsl.append((name, from_trace(trace), trace.end_time))
+    built.limit = deadline([t for _, _, t in built.procdsl])
     # a long scenario is slowed down less, so that every run stays within the bound
-    scale = min(options.scale, int(MAX_WALL_SECONDS * 1e9 // max(limit, 1)))
-    if scale < 1:
-        verdict.note = f"it runs {limit / 1e9:.1f} s of simulated time: over the {MAX_WALL_SECONDS:.0f} s bound"
-        return verdict
-    verdict.scale = scale
+    verdict.scale = min(options.scale, int(MAX_WALL_SECONDS * 1e9 // max(built.limit, 1)))
+    if verdict.scale < 1:
+        verdict.note = f"it runs {built.limit / 1e9:.1f} s of simulated time: over the {MAX_WALL_SECONDS:.0f} s bound"
+        return built
+    built.refusal = host.namespace_refusal() if options.namespace else "not asked for"
+    if built.refusal is not None and plan.init is not None:
+        verdict.note = f"`init {plan.init}` needs PID 1, which only a PID namespace gives ({built.refusal})"
+        return built
     try:
         source = translate(plan, job.programs, job.source_line)
     except Untranslatable as problem:
         verdict.status, verdict.problem = "error", problem
         verdict.note = f"no faithful C translation: {problem.message}"
-        return verdict
+        return built
     cc = options.cc or host.compiler()
     if cc is None:
         verdict.status, verdict.note = "error", "no C compiler (cc, gcc or clang) on this host"
+        return built
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{Path(plan.file).stem}-{plan.title}")[:80]
+    built.workdir = (options.keep or scratch) / slug
+    built.workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        built.binary = host.build(source, built.workdir, cc)
+    except host.HostError as err:
+        verdict.status, verdict.note = "error", str(err)
+    return built
+
+
+def _run(built: _Built, options: Options, pool: CpuPool) -> Verdict:
+    """The runs on Linux, on CPUs of their own, and the comparison."""
+    verdict, plan = built.verdict, built.job.plan
+    if built.binary is None or built.workdir is None:
         return verdict
-    refusal = host.namespace_refusal() if options.namespace else "not asked for"
-    if refusal is not None and plan.init is not None:
-        verdict.note = f"`init {plan.init}` needs PID 1, which only a PID namespace gives ({refusal})"
+    cpus = pool.take(plan.machine.cpus)
+    try:
+        files = [host.run(built.binary, built.workdir, scale=verdict.scale, deadline_ns=built.limit, cpus=cpus,
+                          namespace=built.refusal is None, boost=built.refusal is None, tag=f".{i}")
+                 for i in range(options.runs)]
+    except host.HostError as err:
+        verdict.status, verdict.note = "error", str(err)
         return verdict
-    with tempfile.TemporaryDirectory(prefix="procdsl-linux-") as tmp:
-        slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{Path(plan.file).stem}-{plan.title}")[:80]
-        workdir = options.keep / slug if options.keep else Path(tmp)
-        workdir.mkdir(parents=True, exist_ok=True)
-        try:
-            binary = host.build(source, workdir, cc)
-            cpus = pool.take(plan.machine.cpus)
-            try:
-                files = [host.run(binary, workdir, scale=scale, deadline_ns=limit, cpus=cpus,
-                                  namespace=refusal is None, boost=refusal is None, tag=f".{i}")
-                         for i in range(options.runs)]
-            finally:
-                pool.give(cpus)
-        except host.HostError as err:
-            verdict.status, verdict.note = "error", str(err)
-            return verdict
+    finally:
+        pool.give(cpus)
     verdict.namespace = all(f.namespace for f in files)
     linux = [from_records(f.records, f.terminal) for f in files]
     if not verdict.namespace:
-        verdict.note = f"no PID namespace ({refusal or 'unshare refused'}): PIDs are not compared"
+        verdict.note = f"no PID namespace ({built.refusal or 'unshare refused'}): PIDs are not compared"
     troubles = [n for obs in linux for n in obs.notes if not n.startswith("note")]
     if troubles:
         verdict.status, verdict.note = "error", "the C program stopped: " + "; ".join(troubles[:3])
         return verdict
-    names = reachable(plan, job.programs)
-    verdict.outcomes = compare([(n, obs) for n, obs, _ in runs], linux, namespace=verdict.namespace,
-                               with_init=plan.init is not None, pid_output=_prints_pids(job.programs, names),
+    job = built.job
+    verdict.outcomes = compare([(n, obs) for n, obs, _ in built.procdsl], linux, namespace=verdict.namespace,
+                               with_init=plan.init is not None,
+                               pid_output=_prints_pids(job.programs, reachable(plan, job.programs)),
                                known=lambda key, ours, theirs: known_difference(plan, job.programs, key, ours, theirs))
-    differ = any(o.status == "differ" for o in verdict.outcomes)
-    verdict.status = "differ" if differ else "agree"
+    verdict.status = "differ" if any(o.status == "differ" for o in verdict.outcomes) else "agree"
     return verdict
 
 
+def check(job: Job, options: Options) -> Verdict:
+    return check_all([job], options)[0]
+
+
 def check_all(jobs: Sequence[Job], options: Options, workers: int = 0) -> list[Verdict]:
-    """Every job, as many at once as the host has CPUs to give them, in the order given."""
+    """Every job, in the order given: all built first, then all run, as many at once as there are CPUs.
+
+    Building and running never overlap, so that no compiler competes with a run for a CPU."""
     pool = CpuPool(host_cpus())
-    workers = workers or pool.total + 1          # one more, to compile while the others run
-    with ThreadPoolExecutor(max_workers=workers) as ex:
-        return list(ex.map(lambda j: check(j, options, pool), jobs))
+    with tempfile.TemporaryDirectory(prefix="procdsl-linux-") as tmp:
+        os.chmod(tmp, 0o755)                   # a `run ... uid N` process reads and writes in it
+        with ThreadPoolExecutor(max_workers=workers or pool.total) as ex:
+            built = list(ex.map(lambda j: _build(j, options, pool.total, Path(tmp)), jobs))
+        with ThreadPoolExecutor(max_workers=pool.total) as ex:
+            return list(ex.map(lambda b: _run(b, options, pool), built))
 
 
 __all__ = ["CpuPool", "Job", "Options", "Verdict", "check", "check_all"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from procdsl import ir
 from procdsl.native.observe import UNSEEN, RunObs
 from procdsl.plan import EventPlan, MachineConfig, SchedulerConfig
 
@@ -23,6 +24,10 @@ VARIANTS: tuple[tuple[str, Callable[[MachineConfig], MachineConfig]], ...] = (
         name="rr", settings={"quantum": 1_000_000})})),
     ("costly system calls", lambda m: m.model_copy(update={"fork": 50_000, "exec": 200_000, "syscall": 1_000,
                                                            "context_switch": 10_000})),
+    # random picks among the ready tasks: which of two tasks ready at once runs first is
+    # the scheduler's choice, and Linux's need not be any of procdsl's policies'
+    *((f"lottery, seed {seed}", lambda m, seed=seed: m.model_copy(update={"seed": seed, "scheduler": SchedulerConfig(
+        name="lottery", settings={"quantum": 1_000_000})})) for seed in (1, 2, 3)),
 )
 
 
@@ -44,7 +49,8 @@ def values(obs: RunObs, pids: bool, with_init: bool) -> dict[tuple[str, str], st
         out[("end", path)] = p.end
         out[("reaper", path)] = p.reaper or "(not reaped)"
         out[("cmd", path)] = p.cmd
-        out[("handlers", path)] = " ".join(p.handlers) or "(none)"
+        # which handlers ran, how often: the order of nested ones is the output's to show
+        out[("handlers", path)] = " ".join(sorted(p.handlers)) or "(none)"
         out[("fails", path)] = ", ".join(p.fails) or "(none)"
         out[("output", path)] = p.output
         if pids:
@@ -118,9 +124,31 @@ def deadline(plans_end: list[int]) -> int:
     return end + max(20_000_000, end // 4)
 
 
+# A real CPU does not compute at the rate of the wall clock: other work on the host and
+# caches slow a process down, frequency boosts speed it up. What changes when every
+# `compute` takes this much longer or shorter depends on that race, not on the scenario.
+COMPUTE_RATES = ((23, 20), (17, 20))
+
+
 def variant_plans(plan: EventPlan, host_cpus: int) -> list[tuple[str, EventPlan]]:
-    """The scenario under each schedule of VARIANTS, and on as many CPUs as the host has if it has fewer."""
+    """The scenario under each schedule of VARIANTS, with computes 15% slower and faster, and on
+    as many CPUs as the host has if it has fewer."""
     variants = list(VARIANTS)
     if plan.machine.cpus > host_cpus:
         variants.append((f"the host's {host_cpus} CPU(s)", lambda m: m.model_copy(update={"cpus": host_cpus})))
-    return [(name, plan.model_copy(update={"machine": change(plan.machine)})) for name, change in variants]
+    out = [(name, plan.model_copy(update={"machine": change(plan.machine)})) for name, change in variants]
+    for num, den in COMPUTE_RATES:
+        out.append((f"computes {abs(num - den) * 100 // den}% {'slower' if num > den else 'faster'}",
+                    _compute_rate(plan, num / den)))
+    return out
+
+
+def _compute_rate(plan: EventPlan, factor: float) -> EventPlan:
+    def scaled(op):
+        if op.op != "compute" or op.expr is None:
+            return op
+        rate = ir.Lit(span=op.span, type="float", value=factor)
+        return op.model_copy(update={"expr": ir.Binary(span=op.span, op="*", left=op.expr, right=rate)})
+    programs = {name: code.model_copy(update={"ops": tuple(scaled(op) for op in code.ops)})
+                for name, code in plan.programs.items()}
+    return plan.model_copy(update={"programs": programs})

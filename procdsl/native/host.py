@@ -51,7 +51,7 @@ def build(source: str, workdir: Path, cc: str) -> Path:
     c_file.write_text(source, encoding="utf-8")
     proc = subprocess.Popen([cc, *CFLAGS, str(c_file), "-o", str(binary), "-lm"], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    boost(proc.pid, -10)            # ahead of the host's other work, behind the runs (-20)
+    boost(proc.pid, -10)            # ahead of the host's other work
     try:
         errors, _ = proc.communicate(timeout=COMPILE_SECONDS)
     except subprocess.TimeoutExpired:
