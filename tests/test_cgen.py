@@ -139,7 +139,7 @@ BLOCKS = st.recursive(SIMPLE.map(lambda s: [s]), lambda inner: st.one_of(
     inner.map(lambda b: [f"for x in [1, 2] {{ {'; '.join(b)} }}"])), max_leaves=8)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(body=BLOCKS)
 def test_any_valid_program_translates_or_says_why(tmp_path, body) -> None:

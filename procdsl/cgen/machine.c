@@ -193,34 +193,6 @@ static void pd_pid1(int ready, int go) {
 }
 
 /* ------------------------------------------------------------ outside */
-typedef struct { long inner, outer; char label[64]; } pd_known;
-
-/* the processes started so far, from the record: the kernel's view outside is needed to
- * signal them, and PIDs in a fresh namespace count up in creation order */
-static int pd_started_list(pd_known *out, int max) {
-    int fd = open(pd_log_path, O_RDONLY | O_CLOEXEC), n = 0;
-    if (fd < 0) return 0;
-    static char buf[1 << 22];
-    ssize_t len = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (len <= 0) return 0;
-    buf[len] = 0;
-    for (char *line = buf; line && *line && n < max;) {
-        char *end = strchr(line, '\n');
-        if (end) *end = 0;
-        long t, pid, outer, ppid;
-        char path[200], label[64];
-        if (sscanf(line, "%ld %ld start %ld %ld %199s %63s", &t, &pid, &outer, &ppid, path, label) >= 6) {
-            out[n].inner = pid;
-            out[n].outer = outer;
-            snprintf(out[n].label, sizeof out[n].label, "%s", label);
-            n++;
-        }
-        line = end ? end + 1 : NULL;
-    }
-    return n;
-}
-
 static int pd_by_pid(const void *a, const void *b) {
     long x = ((const pd_known *)a)->inner, y = ((const pd_known *)b)->inner;
     return (x > y) - (x < y);

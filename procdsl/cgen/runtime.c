@@ -160,7 +160,7 @@ static void pd_record(const char **fields, int n) {
                            pd_record(_fields, sizeof _fields / sizeof *_fields); })
 
 static const char *pd_text_hex(const char *s, long n) {
-    if (n > 3000) n = 3000;                        /* a record stays one line of the file */
+    if (n > 3000) n = 3000;                        /* a record line stays well under PIPE_BUF */
     char *h = pd_alloc(2 * n + 1);
     pd_hex(h, s, n);
     return n ? h : "-";
@@ -271,7 +271,8 @@ static void pd_io(long ns, const char *where) {
 static void pd_terminal_output(long fd, const char *s, long n) {
     struct stat st;
     if (fstat(fd, &st) == 0 && st.st_dev == pd_term_dev && st.st_ino == pd_term_ino)
-        PD_RECORD("out", pd_int(fd), pd_text_hex(s, n));
+        for (long at = 0; at < n; at += 3000)      /* a long text as several records */
+            PD_RECORD("out", pd_int(fd), pd_text_hex(s + at, n - at));
 }
 
 /* `write FD TEXT`: all of it, as procdsl does (a write cut short by a handler goes on). */
@@ -384,17 +385,49 @@ static pd_status pd_wait(long target, int nohang) {
     return (pd_status){r, WEXITSTATUS(st), 0};
 }
 
+typedef struct { long inner, outer; char label[64]; } pd_known;
+
+/* the processes started so far, from the record: the kernel's view outside is needed to
+ * signal them, and PIDs in a fresh namespace count up in creation order */
+static int pd_started_list(pd_known *out, int max) {
+    int fd = open(pd_log_path, O_RDONLY | O_CLOEXEC), n = 0;
+    if (fd < 0) return 0;
+    static char buf[1 << 22];
+    ssize_t len = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (len <= 0) return 0;
+    buf[len] = 0;
+    for (char *line = buf; line && *line && n < max;) {
+        char *end = strchr(line, '\n');
+        if (end) *end = 0;
+        long t, pid, outer, ppid;
+        char path[200], label[64];
+        if (sscanf(line, "%ld %ld start %ld %ld %199s %63s", &t, &pid, &outer, &ppid, path, label) >= 6) {
+            out[n].inner = pid;
+            out[n].outer = outer;
+            snprintf(out[n].label, sizeof out[n].label, "%s", label);
+            n++;
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return n;
+}
+
+static int pd_is_ours(long pid) {
+    static pd_known known[4096];
+    int n = pd_started_list(known, 4096);
+    for (int i = 0; i < n; i++)
+        if (known[i].outer == pid) return 1;
+    return 0;
+}
+
 static void pd_kill(long target, long sig, const char *where) {
     if (sig < 0 || sig > 31) pd_fault(where, "not a signal");
     /* Outside a PID namespace a computed PID could name a process of the host: only the
-     * run's own processes may be signalled then. */
-    if (getenv("PD_NO_NAMESPACE") && target <= 0) {
-        PD_RECORD("refused", "kill", pd_int(target));
-        errno = EPERM;
-        pd_failed("kill");
-        return;
-    }
-    if (kill(target, sig) < 0) {
+     * run's own processes may be signalled then, and never a group or -1. */
+    int refused = getenv("PD_NO_NAMESPACE") && (target <= 0 || !pd_is_ours(target));
+    if (refused) PD_RECORD("refused", "kill", pd_int(target));
+    if (refused ? (errno = EPERM, -1) : kill(target, sig)) {
         pd_errno = errno;
         PD_RECORD("fail", "kill", pd_int(errno), pd_int(target));
     }

@@ -148,6 +148,10 @@ def _build(job: Job, options: Options, ncpus: int, scratch: Path) -> _Built:
     if built.refusal is not None and plan.init is not None:
         verdict.note = f"`init {plan.init}` needs PID 1, which only a PID namespace gives ({built.refusal})"
         return built
+    uids = sorted({s.uid for s in plan.starts if s.uid})
+    if uids and os.geteuid() != 0:
+        verdict.note = f"it runs processes as uid {', '.join(map(str, uids))}, which needs root"
+        return built
     try:
         source = translate(plan, job.programs, job.source_line)
     except Untranslatable as problem:
@@ -187,9 +191,13 @@ def _run(built: _Built, options: Options, pool: CpuPool) -> Verdict:
     linux = [from_records(f.records, f.terminal) for f in files]
     if not verdict.namespace:
         verdict.note = f"no PID namespace ({built.refusal or 'unshare refused'}): PIDs are not compared"
+    if any(n.startswith("refused") for obs in linux for n in obs.notes):
+        verdict.note = ("it signals a PID by number, a group or -1: outside a PID namespace those are the host's, "
+                        "so the C program did not send them")
+        return verdict
     troubles = [n for obs in linux for n in obs.notes if not n.startswith("note")]
     if troubles:
-        verdict.status, verdict.note = "error", "the C program stopped: " + "; ".join(troubles[:3])
+        verdict.status, verdict.note = "error", "the C program could not follow procdsl: " + "; ".join(troubles[:3])
         return verdict
     job = built.job
     verdict.outcomes = compare([(n, obs) for n, obs, _ in built.procdsl], linux, namespace=verdict.namespace,

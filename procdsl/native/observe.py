@@ -119,39 +119,50 @@ def from_records(lines: Iterable[str], terminal: str) -> RunObs:
     by_outer: dict[int, ProcObs] = {}
     exits: dict[str, str] = {}
     for line in lines:
-        f = line.split()
-        if len(f) < 3:
-            continue
-        pid, kind, rest = int(f[1]), f[2], f[3:]
-        p = by_pid.get(pid)
-        if kind == "start" and len(rest) >= 5:
-            p = ProcObs(rest[2], rest[3], pid, rest[4])
-            by_pid[pid] = by_outer[int(rest[0])] = obs.procs[p.path] = p
-        elif kind == "exec" and p is not None:
-            p.cmd = rest[0]
-        elif kind == "exit" and p is not None:
-            exits[p.path] = f"exit {rest[0]}"
-        elif kind == "handler" and p is not None:
-            p.handlers.append(SIGNAL_NAMES.get(int(rest[0]), rest[0]))
-        elif kind == "fail" and p is not None:
-            call, err = rest[0], int(rest[1])
-            # procdsl reports a failed kill(2) only for a single target (a `signal` event)
-            if call != "kill" or err in (ESRCH, EPERM) and int(rest[2]) > 0:
-                p.fails.append(f"{call} {_errno_name(err)}")
-        elif kind == "reap" and p is not None:
-            child = by_pid.pop(int(rest[0]), None)
-            if child is not None:
-                child.end, child.reaper = _wait_status(int(rest[1])), p.path
-        elif kind == "out" and p is not None:
-            p.output += bytes.fromhex(rest[1]).decode("utf-8", "replace") if rest[1] != "-" else ""
-        elif kind == "final":
-            q = by_outer.get(int(rest[0]))
-            if q is not None and q.reaper == "":
-                q.end = {"Z": "zombie: " + _wait_status(int(rest[3])), "T": "stopped"}.get(rest[1], "alive")
-        elif kind == "end":
-            obs.end = rest[0]
-        elif kind in ("note", "fault", "limit", "refused"):
-            obs.notes.append(" ".join([kind, *rest]))
+        try:
+            _record(obs, line.split(), by_pid, by_outer, exits)
+        except (ValueError, IndexError):
+            obs.notes.append(f"note malformed record: {line[:80]!r}")
+    _settle(obs, exits)
+    return obs
+
+
+def _record(obs: RunObs, f: list[str], by_pid: dict, by_outer: dict, exits: dict) -> None:
+    """One record line (see runtime.c): `TIME PID KIND FIELDS...`."""
+    pid, kind, rest = int(f[1]), f[2], f[3:]
+    p = by_pid.get(pid)
+    if kind == "start" and len(rest) >= 5:
+        p = ProcObs(rest[2], rest[3], pid, rest[4])
+        by_pid[pid] = by_outer[int(rest[0])] = obs.procs[p.path] = p
+    elif kind == "exec" and p is not None:
+        p.cmd = rest[0]
+    elif kind == "exit" and p is not None:
+        exits[p.path] = f"exit {rest[0]}"
+    elif kind == "handler" and p is not None:
+        p.handlers.append(SIGNAL_NAMES.get(int(rest[0]), rest[0]))
+    elif kind == "fail" and p is not None:
+        call, err = rest[0], int(rest[1])
+        # procdsl reports a failed kill(2) only for a single target (a `signal` event)
+        if call != "kill" or err in (ESRCH, EPERM) and int(rest[2]) > 0:
+            p.fails.append(f"{call} {_errno_name(err)}")
+    elif kind == "reap" and p is not None:
+        child = by_pid.pop(int(rest[0]), None)
+        if child is not None:
+            child.end, child.reaper = _wait_status(int(rest[1])), p.path
+    elif kind == "out" and p is not None:
+        p.output += bytes.fromhex(rest[1]).decode("utf-8", "replace") if rest[1] != "-" else ""
+    elif kind == "final":
+        q = by_outer.get(int(rest[0]))
+        if q is not None and q.reaper == "":
+            q.end = {"Z": "zombie: " + _wait_status(int(rest[3])), "T": "stopped"}.get(rest[1], "alive")
+    elif kind == "end":
+        obs.end = rest[0]
+    elif kind in ("note", "fault", "limit", "refused"):
+        obs.notes.append(" ".join([kind, *rest]))
+
+
+def _settle(obs: RunObs, exits: dict) -> None:
+    """What the end of the run says about processes no record finished."""
     for q in obs.procs.values():
         if q.path == "init" or q.reaper or q.end != "alive" or obs.end not in ("done", "init-exited"):
             continue
@@ -159,7 +170,6 @@ def from_records(lines: Iterable[str], terminal: str) -> RunObs:
             q.end = "killed when PID 1 exited"
         else:                       # gone, but no wait saw it: the kernel reaped it (SIGCHLD ignored)
             q.end, q.reaper = exits.get(q.path, UNSEEN), UNSEEN
-    return obs
 
 
 def _wait_status(st: int) -> str:
