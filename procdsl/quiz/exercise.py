@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -37,21 +38,20 @@ class Exercise:
         return f"quiz {self.kind} {self.seed}: {self.title}"
 
 
-HOW_TO = (
-    "To answer, replace each ? below with your answer and delete the \"# \" in front of",
-    "that `expect` line (and of its table rows: write one row per process, in any order);",
-    "`procdsl check` on this file then says which of your answers hold.",
-)
+HOW_TO = ("To answer, replace each ? below with your answer and delete the \"# \" in front of that "
+          "`expect` line; `procdsl check` on this file then says which of your answers hold.")
+HOW_TO_TABLE = ("For a process table, uncomment its lines too and write one row per process that exists "
+                "at that instant, in any order.")
 
 
 def render(ex: Exercise, answers: Optional[Sequence[object]] = None) -> str:
     """The problem (answers None: every answer a commented-out blank) or its solution."""
     command = f"procdsl quiz {ex.kind} -s {ex.seed}"
     lines = [f"# {command}: {ex.title}", f"# {ex.chapter}", "#"]
-    lines += [f"# {text}" if text else "#" for text in ex.intro]
+    lines += _comment(" ".join(ex.intro))
     lines.append("#")
     if answers is None:
-        lines += [f"# {text}" for text in HOW_TO]
+        lines += _comment(HOW_TO + (" " + HOW_TO_TABLE if any(q.table for q in ex.questions) else ""))
         lines.append(f"# The solution: {command} -c")
     else:
         lines.append("# The solution, computed by running this scenario: `procdsl check` passes on it.")
@@ -59,7 +59,7 @@ def render(ex: Exercise, answers: Optional[Sequence[object]] = None) -> str:
     lines += ex.body
     for i, q in enumerate(ex.questions):
         lines.append("")
-        lines.append(f"  # Q{i + 1}. {q.ask}")
+        lines += ["  " + line for line in _comment(f"Q{i + 1}. {q.ask}")]
         answer = None if answers is None else answers[i]
         lines += _expectation(i + 1, q, answer)
     lines.append("}")
@@ -78,6 +78,10 @@ def _expectation(n: int, q: Question, answer: object) -> list[str]:
         return out + [f"  {hide}}}"]
     shown = BLANK if answer is None else str(answer)
     return [f'  {hide}expect "Q{n}" {q.lhs} == {shown}{at}']
+
+
+def _comment(text: str) -> list[str]:
+    return ["# " + line for line in textwrap.wrap(text, 88, break_on_hyphens=False, break_long_words=False)]
 
 
 def _escape(text: str) -> str:

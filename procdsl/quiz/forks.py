@@ -131,10 +131,11 @@ def generate(draw: Draw, seed: int) -> Exercise:
     )
     intro = (
         "Read program a: each `fork X { }` starts a child labelled X that runs the block, and",
-        "`repeat N { fork }` copies the process N times over (the copies keep its label and go",
-        "on with the code after the loop). On one CPU the parent goes on first after a fork.",
+        "`repeat N { fork }` doubles the process N times over (2^N processes in all, every copy",
+        "with its label, each going on with the code after the loop). On one CPU the parent goes",
+        "on first after a fork.",
         "A process that exits becomes a zombie until its parent waits for it; nobody here waits.",
-        ("a is a subreaper: orphans are re-parented to it." if subreaper else
+        ("Process a is a subreaper: orphans are re-parented to it." if subreaper else
          "Orphans are re-parented to init (PID 1), which reaps them as they exit."),
     )
     return Exercise("fork", seed, "a fork tree with orphans and zombies", "OSTEP ch. 5, Interlude: Process API "
