@@ -14,6 +14,7 @@ import pytest
 
 from procdsl.grading import batch
 from procdsl.grading.bundle import make_bundle, read_tests
+from procdsl.grading.files import ReadLimits
 from procdsl.grading.grade import grade_bundle
 from procdsl.grading.sandbox import Limits, Pool
 
@@ -103,7 +104,7 @@ def test_size_limit_and_redefining_a_test_program(tmp_path):
     clash.write_text("program supervisor {\n  exit 0\n}\nprogram worker {\n  exit 0\n}\n")
     tests = read_tests(str(ASSIGNMENT / "tests"))
     with Pool(1) as pool:
-        too_big = grade_bundle(make_bundle(tests, str(big), max_bytes=1000), pool)
+        too_big = grade_bundle(make_bundle(tests, str(big), ReadLimits(max_bytes=1000)), pool)
         twice = grade_bundle(make_bundle(tests, str(clash)), pool)
     assert not too_big.gradable and "larger than the limit of 1000 bytes" in too_big.diagnostics[0]
     assert not twice.gradable
