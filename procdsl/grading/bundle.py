@@ -99,8 +99,10 @@ def read_submission(path: str, limits: ReadLimits = DEFAULT_READ_LIMITS, follow_
     if kind == "dir":
         found, walked = files.find(path, limits=limits)
         problems = [located(f"{SUBMISSION_DIR}/{where}", message) for where, message in walked]
-        if not found and not problems:
-            problems.append(located(f"{SUBMISSION_DIR}/", "the submission has no .proc file"))
+        if problems:            # not gradable already: read nothing more of it
+            return (), problems
+        if not found:
+            return (), [located(f"{SUBMISSION_DIR}/", "the submission has no .proc file")]
     elif kind == "file":
         found, problems = [files.Found(safe.name(os.path.basename(path)), path)], []
     else:

@@ -25,7 +25,7 @@ LEVELS = 12                    # at the last level nothing of a message is left 
 
 
 def escaped(grade: Grade) -> Grade:
-    """Every string a student could have influenced, made safe to show (see `safe`)."""
+    """Every string a student could have influenced, made safe to show (see `safe`); escaping twice changes nothing."""
     def exp(e: Expectation) -> Expectation:
         return replace(e, name=safe.text(e.name), message=safe.text(e.message),
                        explanation=tuple(safe.text(line) for line in e.explanation))
@@ -34,7 +34,7 @@ def escaped(grade: Grade) -> Grade:
         return replace(s, name=safe.text(s.name), note=safe.text(s.note),
                        expectations=tuple(exp(e) for e in s.expectations))
 
-    return replace(grade, submission=safe.name(grade.submission), scenarios=tuple(scenario(s) for s in grade.scenarios),
+    return replace(grade, submission=safe.text(grade.submission), scenarios=tuple(scenario(s) for s in grade.scenarios),
                    diagnostics=tuple(safe.text(d) for d in grade.diagnostics))
 
 
