@@ -31,12 +31,21 @@ NODE = Path(__file__).parent / "node"
 
 
 def cache_dir() -> Path:
+    """A folder of this user's (never a shared one under /tmp, where another user could plant node_modules)."""
     root = os.environ.get("PROCDSL_TEST_CACHE")
     if not root:
         root = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "procdsl-tests")
     path = Path(root)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:               # no writable home: fetch again into a private folder for this run
+        global _PRIVATE
+        _PRIVATE = _PRIVATE or Path(tempfile.mkdtemp(prefix="procdsl-tests-"))
+        return _PRIVATE
     return path
+
+
+_PRIVATE: Path | None = None
 
 
 def _sha256(data: bytes) -> str:
