@@ -52,14 +52,22 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def fetch(command: list[str], cwd=None, timeout: float = 900) -> subprocess.CompletedProcess:
+    """Run a registry client; a registry that does not answer in time counts as no registry."""
+    try:
+        return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(command, 1, "", f"no answer within {timeout:g} s")
+
+
 def junit_xsd() -> Path:
     """The schema's path; skips the calling test when it cannot be fetched."""
     target = cache_dir() / "junit-10.xsd"
     if target.is_file() and _sha256(target.read_bytes()) == XSD_SHA256:
         return target
     with tempfile.TemporaryDirectory() as tmp:
-        done = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
-                               ":all:", PYTEST_SDIST, "-d", tmp], capture_output=True, text=True, timeout=600)
+        done = fetch([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
+                      PYTEST_SDIST, "-d", tmp])
         sdists = list(Path(tmp).glob("pytest-*.tar.gz"))
         if done.returncode != 0 or not sdists:
             pytest.skip(f"cannot fetch junit-10.xsd: `pip download {PYTEST_SDIST}` failed (no package registry?): "
@@ -84,8 +92,7 @@ def node_bin() -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         for name in ("package.json", "package-lock.json"):
             shutil.copy(NODE / name, folder / name)
-        done = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
-                              cwd=folder, capture_output=True, text=True, timeout=600)
+        done = fetch(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], cwd=folder)
         if done.returncode != 0:
             pytest.skip(f"cannot install the TAP consumers from npm (no registry?): {done.stderr.strip()[-300:]}")
         done_marker.write_text("ok\n")
