@@ -351,3 +351,13 @@ def replace_message(grade, message):
     from dataclasses import replace
     return replace(grade, scenarios=tuple(replace(s, expectations=tuple(
         replace(e, message=message, explanation=()) for e in s.expectations[:1])) for s in grade.scenarios[:2]))
+
+
+def test_the_instructors_tests_may_link_to_a_file(tmp_path):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "tests").mkdir()
+    shutil.copy(ASSIGNMENT / "tests" / "supervisor.proc", tmp_path / "shared" / "supervisor.proc")
+    os.symlink(tmp_path / "shared" / "supervisor.proc", tmp_path / "tests" / "supervisor.proc")
+    os.symlink(tmp_path / "shared", tmp_path / "tests" / "more")        # a linked folder is not entered
+    texts, run = read_tests(str(tmp_path / "tests"))
+    assert [p for p, _ in texts] == ["tests/supervisor.proc"] and run == ("tests/supervisor.proc",)
