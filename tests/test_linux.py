@@ -103,6 +103,36 @@ def test_a_real_difference_is_caught(monkeypatch, tmp_path) -> None:
                for o in v.outcomes)
 
 
+@needs_linux
+def test_runaways_end_at_a_bound_with_a_reason(tmp_path) -> None:
+    path = tmp_path / "hostile.proc"
+    path.write_text("""
+scenario "many children" {
+  program main {
+    repeat 600 { fork child { sleep 20ms } }
+    repeat 600 { wait }
+  }
+  run main
+}
+scenario "a flood of output" {
+  program main {
+    line = "x"
+    repeat 14 { line = line + line }
+    repeat 3000 { print line }
+  }
+  run main
+}
+scenario "forever" {
+  program main { loop { sleep 1ms } }
+  run main
+}
+""", encoding="utf-8")
+    many, flood, forever = check_all(jobs([path]), Options(runs=1))
+    assert many.status == "error" and "more than 400 processes" in many.note
+    assert flood.status == "skipped" and "more than 8388608 bytes" in flood.note
+    assert forever.status == "skipped" and "limit max_events" in forever.note
+
+
 def test_without_a_compiler_procdsl_linux_says_so(tmp_path) -> None:
     import subprocess
     empty = tmp_path / "bin"

@@ -137,7 +137,11 @@ def _build(job: Job, options: Options, ncpus: int, scratch: Path) -> _Built:
         if trace.end_reason in ("fault", "error") or trace.end_reason.startswith("limit"):
             verdict.note = f"procdsl's run ends at a {trace.end_reason} ({name}): nothing to compare"
             return built
-        built.procdsl.append((name, from_trace(trace), trace.end_time))
+        obs = from_trace(trace)
+        if len(obs.output) > host.OUTPUT_BYTES:
+            verdict.note = f"it writes more than {host.OUTPUT_BYTES} bytes to the terminal ({name})"
+            return built
+        built.procdsl.append((name, obs, trace.end_time))
     built.limit = deadline([t for _, _, t in built.procdsl])
     # a long scenario is slowed down less, so that every run stays within the bound
     verdict.scale = min(options.scale, int(MAX_WALL_SECONDS * 1e9 // max(built.limit, 1)))
@@ -195,7 +199,7 @@ def _run(built: _Built, options: Options, pool: CpuPool) -> Verdict:
         verdict.note = ("it signals a PID by number, a group or -1: outside a PID namespace those are the host's, "
                         "so the C program did not send them")
         return verdict
-    troubles = [n for obs in linux for n in obs.notes if not n.startswith("note")]
+    troubles = list(dict.fromkeys(_trouble(n) for obs in linux for n in obs.notes if not n.startswith("note")))
     if troubles:
         verdict.status, verdict.note = "error", "the C program could not follow procdsl: " + "; ".join(troubles[:3])
         return verdict
@@ -206,6 +210,21 @@ def _run(built: _Built, options: Options, pool: CpuPool) -> Verdict:
                                known=lambda key, ours, theirs: known_difference(plan, job.programs, key, ours, theirs))
     verdict.status = "differ" if any(o.status == "differ" for o in verdict.outcomes) else "agree"
     return verdict
+
+
+def _trouble(note: str) -> str:
+    """A record of the C program's own trouble, in words."""
+    kind, _, rest = note.partition(" ")
+    if kind == "limit":
+        return f"it made more than {rest.split()[-1]} processes, the bound of a real run"
+    if kind == "fault":
+        where, _, text = rest.partition(" ")
+        try:
+            text = bytes.fromhex(text).decode("utf-8", "replace")
+        except ValueError:
+            pass
+        return f"{where}: {text}"
+    return note
 
 
 def check(job: Job, options: Options) -> Verdict:

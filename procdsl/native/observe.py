@@ -27,7 +27,11 @@ class ProcObs:
     reaper: str = ""                   # the reaper's path, "" while not reaped
     handlers: list[str] = field(default_factory=list)
     fails: list[str] = field(default_factory=list)
-    output: str = ""
+    written: list[str] = field(default_factory=list)     # its terminal output, piece by piece
+
+    @property
+    def output(self) -> str:
+        return "".join(self.written)
 
 
 @dataclass
@@ -48,6 +52,7 @@ def ending(code: int, sig: int) -> str:
 def from_trace(trace: Trace) -> RunObs:
     """procdsl's run, read from its events alone (the observer contract)."""
     obs = RunObs(end=trace.end_reason)
+    everything: list[str] = []
     live: dict[int, ProcObs] = {}
     forks: dict[int, int] = {}
     runs = 0
@@ -92,8 +97,9 @@ def from_trace(trace: Trace) -> RunObs:
         elif k == "cont":
             p.end = "alive"
         elif k == "output":
-            p.output += d[1]
-            obs.output += d[1]
+            p.written.append(d[1])
+            everything.append(d[1])
+    obs.output = "".join(everything)
     # a label with one process is shown bare, as procdsl names it
     counts: dict[str, int] = {}
     for q in obs.procs.values():
@@ -149,8 +155,8 @@ def _record(obs: RunObs, f: list[str], by_pid: dict, by_outer: dict, exits: dict
         child = by_pid.pop(int(rest[0]), None)
         if child is not None:
             child.end, child.reaper = _wait_status(int(rest[1])), p.path
-    elif kind == "out" and p is not None:
-        p.output += bytes.fromhex(rest[1]).decode("utf-8", "replace") if rest[1] != "-" else ""
+    elif kind == "out" and p is not None and rest[1] != "-":
+        p.written.append(bytes.fromhex(rest[1]).decode("latin-1"))     # bytes for now: see _settle
     elif kind == "final":
         q = by_outer.get(int(rest[0]))
         if q is not None and q.reaper == "":
@@ -162,8 +168,9 @@ def _record(obs: RunObs, f: list[str], by_pid: dict, by_outer: dict, exits: dict
 
 
 def _settle(obs: RunObs, exits: dict) -> None:
-    """What the end of the run says about processes no record finished."""
+    """What the end of the run says about processes no record finished; their output as text."""
     for q in obs.procs.values():
+        q.written = ["".join(q.written).encode("latin-1").decode("utf-8", "replace")]
         if q.path == "init" or q.reaper or q.end != "alive" or obs.end not in ("done", "init-exited"):
             continue
         if obs.end == "init-exited":
