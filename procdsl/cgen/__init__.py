@@ -1,7 +1,7 @@
 """A scenario as one C program: its programs as functions that make the real system calls, and a machine around them.
 
 `translate(plan, programs, source_line)` gives the text of a self-contained C file (the
-runtime in runtime.c, the scenario's programs, its runs and signals as tables, the machine
+runtime in runtime.c, calls.c and values.c, the scenario's programs, its runs and signals as tables, the machine
 in machine.c), or raises Untranslatable for each statement with no faithful C equivalent.
 """
 
@@ -145,7 +145,7 @@ def translate(plan: EventPlan, programs: dict[str, ir.Program], source_line: Cal
             " * Build and run: cc -std=gnu11 -O0 -pthread FILE.c -o scenario -lm && ./scenario",
             " * (as root it runs in a PID namespace of its own; `procdsl linux` does all of this for you) */"]
     prototypes = [f"static void prog_{n}(void);" for n in names]
-    text = "\n".join([*head, _resource("runtime.c"), *prototypes, *parts, "", *_tables(plan, names), "",
+    text = "\n".join([*head, _resource("runtime.c"), _resource("calls.c"), _resource("values.c"), *prototypes, *parts, "", *_tables(plan, names), "",
                       _resource("machine.c")])
     if len(text) > MAX_C_BYTES:
         raise Untranslatable(plan.span, f"the C program would be {len(text)} bytes, over the {MAX_C_BYTES} limit")
