@@ -195,6 +195,9 @@ def _run(built: _Built, options: Options, pool: CpuPool) -> Verdict:
     linux = [from_records(f.records, f.terminal) for f in files]
     if not verdict.namespace:
         verdict.note = f"no PID namespace ({built.refusal or 'unshare refused'}): PIDs are not compared"
+        if plan.init is not None:
+            verdict.note = f"`init {plan.init}` needs PID 1, which only a PID namespace gives (unshare refused)"
+            return verdict
     if any(n.startswith("refused") for obs in linux for n in obs.notes):
         verdict.note = ("it signals a PID by number, a group or -1: outside a PID namespace those are the host's, "
                         "so the C program did not send them")
