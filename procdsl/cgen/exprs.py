@@ -65,13 +65,7 @@ class Expressions:
     def truth(self, e: ir.Expr) -> str:
         """procdsl's truth: everything is true but false, 0, "" and []."""
         code, t = self.typed(e)
-        if t in NUMBERS or t == "float":
-            return f"({code} != 0)"
-        if t == "str":
-            return f"pd_truthy_str({code})"
-        if element(t) is not None:
-            return f"({code}).n != 0"
-        return "1"
+        return truth_of(code, t)
 
     def number(self, e: ir.Expr, what: str, kinds: tuple[str, ...] = ("int", "sig", "errno")) -> str:
         code, t = self.typed(e)
@@ -130,11 +124,13 @@ class Expressions:
     def _attr(self, e: ir.Attr) -> str:
         type_of(e, self.scope)
         obj = self.c(e.obj)
+        if not obj.replace("_", "").isalnum():
+            obj = f"({obj})"
         if e.name == "exited":
-            return f"(({obj}).pid > 0 && ({obj}).sig == 0)"
+            return f"({obj}.pid > 0 && {obj}.sig == 0)"
         if e.name == "signaled":
-            return f"(({obj}).pid > 0 && ({obj}).sig != 0)"
-        return f"({obj}).{'sig' if e.name == 'signal' else e.name}"
+            return f"({obj}.pid > 0 && {obj}.sig != 0)"
+        return f"{obj}.{'sig' if e.name == 'signal' else e.name}"
 
     def _index(self, e: ir.Index) -> str:
         t = type_of(e, self.scope)
@@ -245,6 +241,8 @@ def _comparable(t: str) -> bool:
 
 
 def truth_of(code: str, t: str) -> str:
+    if t == "bool":
+        return code if code.startswith("(") else f"({code})"
     if t in NUMBERS or t == "float":
         return f"({code} != 0)"
     if t == "str":

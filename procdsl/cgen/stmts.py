@@ -108,11 +108,21 @@ def _special(w: ProgramWriter, s: ir.SpecialAssign, ind: str) -> Lines:
 
 
 # ---------------------------------------------------------------------- control flow
+def _condition(code: str) -> str:
+    """`(code)` for an if or a while, without doubling parentheses already around all of it."""
+    depth = 0
+    for i, ch in enumerate(code):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0:
+            return code if i == len(code) - 1 and code.startswith("(") else f"({code})"
+    return f"({code})"
+
+
 def _if(w: ProgramWriter, s: ir.If, ind: str) -> Lines:
     out: Lines = []
     for i, b in enumerate(s.branches):
         head = "if" if i == 0 else "} else if"
-        out.append(f"{ind}{head} ({w.x.truth(b.cond)}) {{")
+        out.append(f"{ind}{head} {_condition(w.x.truth(b.cond))} {{")
         out += w.block(b.body, ind + "    ")
     if s.orelse is not None:
         out.append(f"{ind}}} else {{")
@@ -121,7 +131,7 @@ def _if(w: ProgramWriter, s: ir.If, ind: str) -> Lines:
 
 
 def _while(w: ProgramWriter, s: ir.While, ind: str) -> Lines:
-    return [f"{ind}while ({w.x.truth(s.cond)}) {{", *w.block(s.body, ind + "    "), f"{ind}}}"]
+    return [f"{ind}while {_condition(w.x.truth(s.cond))} {{", *w.block(s.body, ind + "    "), f"{ind}}}"]
 
 
 def _repeat(w: ProgramWriter, s: ir.Repeat, ind: str) -> Lines:
