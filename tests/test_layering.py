@@ -26,7 +26,8 @@ ALLOWED: dict[str, set[str]] = {
     "procdsl.quiz": {"procdsl.ir", "procdsl.core", "procdsl.lang", "procdsl.plan", "procdsl.kernel", "procdsl.trace",
                      "procdsl.check", "procdsl.pipeline"},
     "procdsl.cgen": {"procdsl.ir", "procdsl.core", "procdsl.plan"},
-    "procdsl.native": {"procdsl.ir", "procdsl.core", "procdsl.plan", "procdsl.kernel", "procdsl.cgen"},
+    "procdsl.native": {"procdsl.ir", "procdsl.core", "procdsl.plan", "procdsl.kernel", "procdsl.cgen", "procdsl.check",
+                       "procdsl.trace"},
 }
 
 

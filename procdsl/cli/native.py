@@ -161,6 +161,12 @@ def _report(v, verbose: bool):
            f"{n['skipped']} skipped)")
     if v.note:
         yield f"  note: {v.note}"
+    if verbose and v.expectations:
+        steady = sum(not failing for _, _, failing in v.expectations)
+        yield f"  the scenario's expectations: {steady} of {len(v.expectations)} hold under every schedule tried"
+        for where, text, failing in v.expectations:
+            if failing:
+                yield f"    {where}: expect {text}: fails with {', '.join(failing)}"
     for o in v.outcomes:
         if o.status == "differ":
             yield f"  differ: {o.what}: procdsl {o.procdsl}; Linux {o.linux}"

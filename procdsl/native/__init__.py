@@ -20,6 +20,7 @@ from typing import Callable, Optional, Sequence
 from procdsl import ir
 from procdsl.cgen import Untranslatable, reachable, translate
 from procdsl.cgen.types import walk
+from procdsl.check.checker import check, unparse_assertion
 from procdsl.kernel import run_plan
 from procdsl.native import host
 from procdsl.native.compare import Outcome, compare, deadline, variant_plans
@@ -58,6 +59,8 @@ class Verdict:
     problem: Optional[Untranslatable] = None
     namespace: bool = False
     scale: int = 0
+    # the scenario's own expectations: (where, its text, the schedules under which it fails)
+    expectations: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
 
 
 def _prints_pids(programs: dict[str, ir.Program], names: Sequence[str]) -> bool:
@@ -132,6 +135,7 @@ def _build(job: Job, options: Options, ncpus: int, scratch: Path) -> _Built:
     plan = job.plan
     built = _Built(job, Verdict(plan.file, plan.title, "skipped"))
     verdict = built.verdict
+    failing: list[tuple[str, list[bool]]] = []
     for name, variant in variant_plans(plan, ncpus):
         trace = run_plan(variant, None)
         if trace.end_reason in ("fault", "error") or trace.end_reason.startswith("limit"):
@@ -142,6 +146,11 @@ def _build(job: Job, options: Options, ncpus: int, scratch: Path) -> _Built:
             verdict.note = f"it writes more than {host.OUTPUT_BYTES} bytes to the terminal ({name})"
             return built
         built.procdsl.append((name, obs, trace.end_time))
+        failing.append((name, [e.passed for e in check(variant, trace).expectations]))
+    verdict.expectations = [
+        (f"{e.span.file}:{e.span.line}", unparse_assertion(e.assertion),
+         tuple(name for name, passed in failing if not passed[i]))
+        for i, e in enumerate(plan.expectations)]
     built.limit = deadline([t for _, _, t in built.procdsl])
     # a long scenario is slowed down less, so that every run stays within the bound
     verdict.scale = min(options.scale, int(MAX_WALL_SECONDS * 1e9 // max(built.limit, 1)))
@@ -230,7 +239,7 @@ def _trouble(note: str) -> str:
     return note
 
 
-def check(job: Job, options: Options) -> Verdict:
+def check_one(job: Job, options: Options) -> Verdict:
     return check_all([job], options)[0]
 
 
@@ -247,4 +256,4 @@ def check_all(jobs: Sequence[Job], options: Options, workers: int = 0) -> list[V
             return list(ex.map(lambda b: _run(b, options, pool), built))
 
 
-__all__ = ["CpuPool", "Job", "Options", "Verdict", "check", "check_all"]
+__all__ = ["CpuPool", "Job", "Options", "Verdict", "check_all", "check_one"]
