@@ -222,6 +222,19 @@ def test_kill_minus_one_goes_in_creation_order_not_pid_order(tmp_path: Path) -> 
     assert sent == [4, 5, 3]
 
 
+def test_kill_minus_one_skips_whom_it_may_not_signal_without_a_trace_event(tmp_path: Path) -> None:
+    # as kill_something_info: no EPERM for a skipped target, in the result or anywhere else
+    src = ('scenario "t" {\n  program sleeper { sleep 5ms }\n'
+           '  program killer { sleep 1ms; send SIGTERM to -1; print "errno {errno}" }\n'
+           '  run sleeper\n  run sleeper uid 1000\n  run killer uid 1000\n}\n')
+    trace = run_text(tmp_path, src)
+    killer = pid_of(trace, "killer")
+    sent = [e.detail for e in events(trace, "signal", pid=killer)]
+    assert sent == [(pid_of(trace, "sleeper[1]"), 15, "pending", "process")]
+    assert output(trace) == "errno 0\n"
+    assert not events(trace, "fail")
+
+
 def test_a_kill_minus_one_loop_counts_as_work_and_ends_at_max_events(tmp_path: Path) -> None:
     src = ('scenario "t" {\n  machine { max_events 200000 }\n  program sleeper { sleep 10s }\n'
            '  program main {\n    loop { send 0 to -1 }\n  }\n' + "".join("  run sleeper\n" for _ in range(300))

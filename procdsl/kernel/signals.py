@@ -47,7 +47,7 @@ def send(k, sender: Proc | None, target: Proc, sig: int) -> int:
     if target is None or target.state == REAPED:
         k.emit(k.cpu_of(sender) if sender else -1, spid, "signal", (NO_PID, sig, "no such process (ESRCH)", source))
         return ERRNO["ESRCH"]
-    if sender is not None and sender.uid != 0 and sender.uid != target.uid:
+    if sender is not None and not may_signal(sender, target):
         k.emit(k.cpu_of(sender), spid, "signal", (target.pid, sig, "not permitted (EPERM)", source))
         return ERRNO["EPERM"]
     if sig == 0:
@@ -70,17 +70,24 @@ def send(k, sender: Proc | None, target: Proc, sig: int) -> int:
     return 0
 
 
+def may_signal(sender: Proc, target: Proc) -> bool:
+    """kill_ok_by_cred: root (CAP_KILL), or the same uid (procdsl has one uid per process)."""
+    return sender.uid == 0 or sender.uid == target.uid
+
+
 def kill_all(k, sender: Proc, sig: int) -> int:
     """kill(-1, sig): every process but PID 1 and the sender, in creation order (for_each_process).
 
     As kill_something_info counts them, success needs only that some such process exists, even
-    if the sender may signal none of them (their EPERM is not reported); ESRCH when there is
-    none. Each target is a unit of work toward max_events, so a loop of it ends at the limit."""
+    if the sender may signal none of them: those are skipped without a word (their EPERM is
+    not reported); ESRCH when there is none. Each target is a unit of work toward max_events,
+    so a loop of it ends at the limit."""
     count = 0
     for q in tuple(k.procs.values()):
         if q.pid > 1 and q is not sender:
             count += 1
-            send(k, sender, q, sig)
+            if may_signal(sender, q):
+                send(k, sender, q, sig)
     k.nsteps += count
     return 0 if count else ERRNO["ESRCH"]
 
@@ -277,5 +284,5 @@ def sigaction(p: Proc, sig: int, sa: tuple[int, int] | None) -> None:
         p.sa[sig] = sa
 
 
-__all__ = ["send", "kill_all", "generate", "deliver", "force", "sigreturn", "sigaction", "child_changed",
+__all__ = ["send", "may_signal", "kill_all", "generate", "deliver", "force", "sigreturn", "sigaction", "child_changed",
            "update_pending", "READY"]
