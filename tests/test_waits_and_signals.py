@@ -161,6 +161,33 @@ def test_a_plain_wait_is_not_woken_by_a_stop(tmp_path: Path) -> None:
     assert not [e for e in events(trace, "wake") if e.pid == pid_of(trace, "main")]
 
 
+STOPPED_JOB = ('fork kid { loop { compute 1ms } }\nsleep 1ms\nsend SIGTSTP to kid\nsleep 2ms\n'
+               'send SIGCONT to kid\nsleep 1ms\nsend SIGSTOP to kid\nsleep 1ms\nsend SIGKILL to kid\nwait')
+
+
+def test_expectations_on_stops_and_continues(tmp_path: Path) -> None:
+    assert_passes(tmp_path, one(STOPPED_JOB, extra=(
+        "  expect stopped_by(kid) == SIGTSTP at 2ms\n  expect stopped_by(kid) == SIGSTOP at 4500us\n"
+        "  expect state(kid) == stopped at 2ms\n  expect time(stop(kid)) == 1ms ± 20us\n"
+        "  expect time(cont(kid)) == 3ms ± 20us\n  expect stop(kid) before cont(kid)\n"
+        "  expect cont(kid) before exit(kid)")))
+
+
+@pytest.mark.parametrize("assertion, why", [
+    ("stopped_by(kid) == SIGTSTP at 3500us", "was not stopped at 3.5"),
+    ("stopped_by(kid) == SIGSTOP at 2ms", "stopped_by(kid) == SIGSTOP"),
+    ("time(cont(kid)) == 1ms", "time(cont(kid)) == 1ms"),
+])
+def test_expectations_on_stops_fail_when_wrong(tmp_path: Path, assertion: str, why: str) -> None:
+    [r] = check_text(tmp_path, one(STOPPED_JOB, extra=f"  expect {assertion}"))
+    assert not r.passed and why in failures(r), failures(r)
+
+
+def test_cont_of_a_process_never_continued_never_happened(tmp_path: Path) -> None:
+    [r] = check_text(tmp_path, one('fork kid { exit 0 }\nwait', extra="  expect time(cont(kid)) > 0ns"))
+    assert not r.passed and "cont(kid) never happened" in failures(r), failures(r)
+
+
 # ---------------------------------------------------------------- core dumps
 @pytest.mark.parametrize("limit, core", [("0", False), ("4095B", False), ("4KiB", True), ("8 pages", True),
                                          ("unlimited", True)])

@@ -63,6 +63,8 @@ class ProcInfo:
         self.exit_signal = 0
         self.core_dumped = False
         self.timers: list[tuple[int, str, int]] = []        # (time, which, value) of each alarm / setitimer
+        self.stops: list[tuple[int, int, int]] = []         # (time, event index, signal) of each stop
+        self.conts: list[tuple[int, int]] = []              # (time, event index) of each SIGCONT that continued it
         self.reap_time: Optional[int] = None
         self.reap_index: Optional[int] = None
         self.reaper: Optional[int] = None
@@ -194,12 +196,16 @@ class Model:
         p.state.set(ev.time, "ready")
         p.ready_since = ev.time
 
-    def _on_stop(self, ev: TraceEvent, p, _i: int) -> None:
+    def _on_stop(self, ev: TraceEvent, p, i: int) -> None:
         t = ev.time
         p.state.set(t, "stopped")
+        p.stops.append((t, i, ev.detail[0]))
         if p.runs and p.runs[-1][1] < 0:
             p.runs[-1][1] = max(t, p.runs[-1][0])
         p.ready_since = None
+
+    def _on_cont(self, ev: TraceEvent, p, i: int) -> None:
+        p.conts.append((ev.time, i))
 
     def _on_exec(self, ev: TraceEvent, p, i: int) -> None:
         p.cmd.set(ev.time, ev.detail[0])

@@ -170,6 +170,14 @@ def _q_core_dumped(env, p):
     return p.core_dumped
 
 
+def _q_stopped_by(env, p):
+    """The signal that stopped p, while it is stopped (WSTOPSIG of what `wait untraced` reports)."""
+    if p.state.at(env.t) != "stopped":
+        env.note(f"{p.name} (pid {p.pid}) was not stopped at {format_time(env.t).strip()}")
+        return None
+    return Sig([sig for t, _i, sig in p.stops if t <= env.t][-1])
+
+
 def _q_shell_status(env, p):
     if p.exit_time is None or p.exit_time > env.t:
         return None
@@ -218,6 +226,7 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     "exit_code": _q_exit_code,
     "killed_by": _q_killed_by,
     "core_dumped": _q_core_dumped,
+    "stopped_by": _q_stopped_by,
     "shell_status": _q_shell_status,
     "reaper": _q_reaper,
     "cpu_time": lambda env, p: Dur(env.model.cpu_time(p, env.t)),
@@ -240,7 +249,8 @@ def _event(name: str, p: ProcInfo) -> Optional[EventRef]:
     if name == "start":
         return EventRef(p.created, p.created_index, f"start({p.name})")
     pairs = {"run": (p.first_run, p.first_run_index), "exec": (p.exec_time, p.exec_index),
-             "exit": (p.exit_time, p.exit_index), "reap": (p.reap_time, p.reap_index)}
+             "exit": (p.exit_time, p.exit_index), "reap": (p.reap_time, p.reap_index),
+             "stop": p.stops[0][:2] if p.stops else (None, None), "cont": p.conts[0] if p.conts else (None, None)}
     t, i = pairs[name]
     return EventRef(t, i, f"{name}({p.name})") if t is not None else None
 
@@ -271,7 +281,7 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
                 return None
             return query(env, p)
         return process_query
-    if func in ("start", "run", "exec", "exit", "reap"):
+    if func in ("start", "run", "exec", "exit", "reap", "stop", "cont"):
         target = _proc_arg(args[0])
 
         def event(env: Env):

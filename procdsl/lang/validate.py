@@ -26,9 +26,9 @@ MACHINE_SETTINGS = {
 PROCESS_QUERIES = frozenset((
     "state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status", "reaper", "cpu_time",
     "switches", "voluntary_switches", "involuntary_switches", "response_time", "turnaround", "wait_time",
-    "cow_copies", "output", "nice", "uid", "migrations", "max_delay", "core_dumped",
+    "cow_copies", "output", "nice", "uid", "migrations", "max_delay", "core_dumped", "stopped_by",
 ))
-EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
+EVENTS = frozenset(("start", "run", "exec", "exit", "reap", "stop", "cont"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max"))
 PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential"))
 EXPECT_VALUES = frozenset(("output", "zombies", "running", "ready", "sleeping", "disk_wait", "stopped",
