@@ -32,6 +32,9 @@ ERRNO: dict[str, int] = {
 }
 ERRNO_NAMES: dict[int, str] = {v: k for k, v in ERRNO.items()}
 
+# open(2)'s flags, x86-64 values (asm-generic/fcntl.h); the access mode is the low two bits.
+O_RDONLY, O_WRONLY, O_RDWR, O_ACCMODE = 0, 1, 2, 3
+
 # sched_prio_to_weight, index nice + 20.
 NICE_WEIGHT: tuple[int, ...] = (
     88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,

@@ -19,8 +19,9 @@ from procdsl.core.linux import SIGFPE
 from procdsl.core.values import DivideByZero, ProgramFault
 from procdsl.kernel import signals
 from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
+from procdsl.kernel.files.pipe import PipeEnd
+from procdsl.kernel.files.terminal import Terminal, TerminalFile
 from procdsl.kernel.lifecycle import Lifecycle
-from procdsl.kernel.pipes import End
 from procdsl.kernel.priorities import P_CPU, P_OUTSIDE
 from procdsl.kernel.process import REAPED, STOPPED, Cpu, LimitReached, Proc
 from procdsl.kernel.runqueue import RunQueues
@@ -68,6 +69,8 @@ class Kernel(Lifecycle, RunQueues):
         self.stopped = ""
         self.current: Cpu | None = None
         self.next_pipe = 0
+        self.tty = Terminal()
+        self.tty_file = TerminalFile(self.tty)      # the kernel's own reference keeps it open
         self.next_mutex = 0
         self.init: Proc | None = None
         self.fault: ProgramFault | None = None
@@ -168,7 +171,7 @@ class Kernel(Lifecycle, RunQueues):
         for q in self.procs.values():
             if q.alive:
                 for fd, entry in enumerate(q.fds):
-                    if isinstance(entry, End) and entry.pipe is pipe and entry.writing == writing:
+                    if isinstance(entry, PipeEnd) and entry.pipe is pipe and entry.writing == writing:
                         names.append(f"{self.label_names[q.pid]}({q.pid}) fd {fd}")
         return ", ".join(names) or "no process"
 

@@ -1,29 +1,29 @@
-"""Statements on file descriptors: print, write, pipe, reading lines, close, dup2."""
+"""Statements on file descriptors: print, write, pipe, reading lines, close, dup2.
+
+Each works on whatever the fd's open file description is (kernel/files): a pipe end, the
+terminal; the description's kind does the I/O and the statement only checks the fd and its
+access mode, as the system call layer does before calling a file's operations.
+"""
 
 from __future__ import annotations
 
-from procdsl.core.linux import ERRNO, SIGPIPE
-from procdsl.core.values import (
-    PipeVal,
-    ProgramFault,
-    show,
-)
-from procdsl.kernel import signals
+from procdsl.core.values import PipeVal, ProgramFault, show
+from procdsl.kernel.files import fdtable
+from procdsl.kernel.files.pipe import new_pipe
 from procdsl.kernel.opsupport import (
     BLOCKED,
     CONTINUE,
     EBADF,
-    EPIPE,
-    FD_LIMIT,
+    EMFILE,
     RuntimeOp,
     _fail,
     _fd,
     _int,
-    _lowest_free_fd,
     _set,
 )
-from procdsl.kernel.pipes import TERMINAL, End
-from procdsl.kernel.process import SLEEPING, Proc
+from procdsl.kernel.process import Proc
+
+LINE_READ = 65_536           # bytes one read(2) under `for line in` asks for: a whole pipe
 
 
 def op_print(k, p, op):
@@ -35,48 +35,28 @@ def op_write(k, p, op):
 
 
 def write_fd(k, p: Proc, fd: int, text: str) -> str:
-    entry = p.fds[fd] if 0 <= fd < len(p.fds) else None
-    if entry is None or (isinstance(entry, End) and not entry.writing):
+    f = fdtable.get(p, fd)
+    if f is None or not f.writable:
         _fail(k, p, "write", EBADF)
-    elif entry is TERMINAL:
-        k.emit(k.cpu_of(p), p.pid, "output", (fd, text))
-    else:
-        pipe = entry.pipe
-        data = p.write_rest if p.write_rest is not None else text.encode()
-        if pipe.readers == 0:
-            p.write_rest = None
-            signals.generate(k, p, SIGPIPE, sender=0, source="kernel")
-            p.errno = EPIPE
-            if not p.sigpending or p.handlers.get(SIGPIPE) is not None:
-                _fail(k, p, "write", EPIPE)      # a default SIGPIPE kills before EPIPE is seen
-        else:
-            n = pipe.write(data)
-            if n:
-                k.wake_all(pipe.read_waiters, "data in " + str(pipe))
-            if n < len(data):
-                p.write_rest = data[n:]
-                pipe.write_waiters.append(p)
-                k.block(p, SLEEPING, "write", pipe, f"write to {pipe} (full)")
-                return BLOCKED
-            p.write_rest = None
+    elif f.write(k, p, fd, text) is None:
+        return BLOCKED
     p.wait_kind = ""
     p.pc += 1
     return CONTINUE
 
 
 def op_pipe(k, p, op):
-    free = sum(1 for entry in p.fds if entry is None) + FD_LIMIT - len(p.fds)
-    if free < 2:
-        _fail(k, p, "pipe", ERRNO["EMFILE"])
+    if fdtable.free_count(p) < 2:
+        _fail(k, p, "pipe", EMFILE)
         p.pc += 1
         return CONTINUE
-    pipe = k.new_pipe()
-    r = _lowest_free_fd(p)
-    p.fds[r] = End(pipe, False)
-    w = _lowest_free_fd(p)
-    p.fds[w] = End(pipe, True)
-    _set(p, op.name, PipeVal(r, w, pipe.id))
-    k.emit(k.cpu_of(p), p.pid, "pipe", (pipe.id, r, w))
+    rend, wend = new_pipe(k)
+    r = fdtable.lowest_free(p)
+    fdtable.install(p, r, rend)
+    w = fdtable.lowest_free(p)
+    fdtable.install(p, w, wend)
+    _set(p, op.name, PipeVal(r, w, rend.pipe.id))
+    k.emit(k.cpu_of(p), p.pid, "pipe", (rend.pipe.id, r, w))
     p.pc += 1
     return CONTINUE
 
@@ -91,22 +71,17 @@ def read_line(k, p: Proc, fd: int, op: RuntimeOp) -> str:
             p.wait_kind = ""
             p.pc += 1
             return CONTINUE
-        entry = p.fds[fd] if 0 <= fd < len(p.fds) else None
-        if not isinstance(entry, End) or entry.writing:
-            if entry is not TERMINAL:
-                _fail(k, p, "read", EBADF)
+        f = fdtable.get(p, fd)
+        if f is None or not f.readable:
+            _fail(k, p, "read", EBADF)
             break
-        pipe = entry.pipe
-        if pipe.data:
-            buf += pipe.read_all().decode("utf-8", errors="replace")
-            k.wake_all(pipe.write_waiters, "room in " + str(pipe))
-            continue
-        if pipe.writers == 0:
+        data = f.read(k, p, LINE_READ)
+        if data is None:
+            p.linebuf[fd] = buf
+            return BLOCKED
+        if not data:
             break
-        p.linebuf[fd] = buf
-        pipe.read_waiters.append(p)
-        k.block(p, SLEEPING, "read", pipe, f"read from {pipe} (empty)")
-        return BLOCKED
+        buf += data.decode("utf-8", errors="replace")
     p.wait_kind = ""
     if buf:                                   # a last line without a newline
         p.linebuf[fd] = ""
@@ -123,13 +98,10 @@ def op_close(k, p, op):
     if isinstance(v, PipeVal):
         raise ProgramFault("close one end of the pipe: `close p.read` or `close p.write`", op.span)
     fd = _int(v, "close", op.span)
-    entry = p.fds[fd] if 0 <= fd < len(p.fds) else None
-    if entry is None:
-        _fail(k, p, "close", EBADF)
-    else:
-        p.fds[fd] = None
+    if fdtable.close(k, p, fd):
         p.linebuf.pop(fd, None)
-        k.fd_closed(entry)
+    else:
+        _fail(k, p, "close", EBADF)
     p.pc += 1
     return CONTINUE
 
@@ -137,16 +109,10 @@ def op_close(k, p, op):
 def op_dup2(k, p, op):
     src = _fd(op.expr(p), op.span, True)
     dst = _int(op.expr2(p), "dup2", op.span)
-    entry = p.fds[src] if 0 <= src < len(p.fds) else None
-    if entry is None or not 0 <= dst < FD_LIMIT:
+    f = fdtable.get(p, src)
+    if f is None or not 0 <= dst < fdtable.FD_LIMIT:
         _fail(k, p, "dup2", EBADF)
     elif src != dst:
-        while len(p.fds) <= dst:
-            p.fds.append(None)
-        old = p.fds[dst]
-        k.fd_opened(entry)
-        p.fds[dst] = entry
-        if old is not None:
-            k.fd_closed(old)
+        fdtable.dup_onto(k, p, f, dst)
     p.pc += 1
     return CONTINUE

@@ -28,7 +28,6 @@ from procdsl.kernel.memory import Mutex
 from procdsl.kernel.process import Proc
 
 CONTINUE, BLOCKED, EXITED, RESUMED = "continue", "blocked", "exited", "resumed"
-FD_LIMIT = 1024              # RLIMIT_NOFILE's usual soft limit: dup2 beyond it fails with EBADF
 HEAP_LIMIT = 262_144         # pages (1 GiB) one process may allocate; more fails with ENOMEM
 EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL, ENOMEM, EMFILE = (ERRNO[n] for n in (
     "EBADF", "ECHILD", "EAGAIN", "EPERM", "EPIPE", "ESRCH", "EINVAL", "ENOMEM", "EMFILE"))
@@ -144,14 +143,6 @@ def _set(p: Proc, name: str, value: Any) -> None:
         cur.value = value
     else:
         p.vars[name] = value
-
-
-def _lowest_free_fd(p: Proc) -> int:
-    for i, entry in enumerate(p.fds):
-        if entry is None:
-            return i
-    p.fds.append(None)
-    return len(p.fds) - 1
 
 
 # ---------------------------------------------------------------------- ops

@@ -23,7 +23,7 @@ class Proc:
     __slots__ = (
         "pid", "parent", "label", "index", "cmd", "code", "pc", "vars", "args", "state", "cpu", "last_cpu", "forced",
         "children", "zombies", "nice", "weight", "uid", "handlers", "mask", "pending", "sigpending", "frames",
-        "remaining", "paid", "exit_code", "exit_signal", "fds", "linebuf", "heap", "cow", "subreaper", "errno",
+        "remaining", "paid", "exit_code", "exit_signal", "fds", "cloexec", "linebuf", "heap", "cow", "subreaper", "errno",
         "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "seq", "builtin",
         "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "tickets", "pass_",
         "burst", "cputime", "rt", "created",
@@ -58,7 +58,8 @@ class Proc:
         self.paid = -1
         self.exit_code = 0
         self.exit_signal = 0
-        self.fds: list = []
+        self.fds: list = []          # fd -> open file description or None (kernel/files/fdtable.py)
+        self.cloexec = 0             # a bit per fd: closed by exec
         self.linebuf: dict[int, str] = {}
         self.heap: list = []
         self.cow = 0

@@ -1,0 +1,35 @@
+"""The open file description (Linux's struct file): what an fd points to, shared by dup, dup2 and fork."""
+
+from __future__ import annotations
+
+from procdsl.core.linux import O_ACCMODE, O_RDONLY, O_WRONLY
+
+
+class OpenFile:
+    """Status flags, an offset and a count of the fds that refer to it; each kind of object
+    subclasses it with its operations. A kind answers a call it has no meaning for as Linux's
+    default file operations do."""
+
+    __slots__ = ("refs", "flags", "pos")
+    kind = "file"            # how the trace names the kind of object
+    seekable = False         # lseek on a pipe or terminal: ESPIPE
+
+    def __init__(self, flags: int) -> None:
+        self.refs = 1
+        self.flags = flags
+        self.pos = 0
+
+    @property
+    def readable(self) -> bool:
+        return (self.flags & O_ACCMODE) != O_WRONLY
+
+    @property
+    def writable(self) -> bool:
+        return (self.flags & O_ACCMODE) != O_RDONLY
+
+    def release(self, k) -> None:
+        """The last fd referring to this description was closed."""
+
+    def name(self) -> str:
+        """How messages and the trace name the object behind the description."""
+        return self.kind

@@ -1,0 +1,137 @@
+"""Pipes as Linux has them: 16 page-sized slots, PIPE_BUF atomic writes, EOF and EPIPE when the last end closes."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from procdsl.core.linux import O_RDONLY, O_WRONLY, PIPE_BUF, PIPE_SLOTS, SIGPIPE
+from procdsl.kernel import signals
+from procdsl.kernel.files.file import OpenFile
+from procdsl.kernel.opsupport import EPIPE, _fail
+from procdsl.kernel.process import SLEEPING
+
+PAGE = 4096
+
+
+class Pipe:
+    """The pipe itself (Linux's pipe_inode_info): its bytes, its slots, and how many ends are open."""
+
+    __slots__ = ("id", "data", "slots", "readers", "writers", "read_waiters", "write_waiters")
+
+    def __init__(self, pipe_id: int) -> None:
+        self.id = pipe_id
+        self.data = bytearray()
+        self.slots: deque[int] = deque()
+        self.readers = 0         # open read descriptions (fds made by dup and fork share one)
+        self.writers = 0
+        self.read_waiters: list = []
+        self.write_waiters: list = []
+
+    def put(self, buf: bytes) -> int:
+        """Bytes accepted now: all of a small write or none (atomic); as much as fits of a large one."""
+        n = len(buf)
+        slots = self.slots
+        if n <= PIPE_BUF:
+            if slots and slots[-1] + n <= PAGE:
+                slots[-1] += n
+            elif len(slots) < PIPE_SLOTS:
+                slots.append(n)
+            else:
+                return 0
+            self.data += buf
+            return n
+        taken = 0
+        while taken < n and len(slots) < PIPE_SLOTS:
+            chunk = min(PAGE, n - taken)
+            slots.append(chunk)
+            taken += chunk
+        self.data += buf[:taken]
+        return taken
+
+    def take_all(self) -> bytes:
+        out = bytes(self.data)
+        self.data.clear()
+        self.slots.clear()
+        return out
+
+    def __str__(self) -> str:
+        return f"pipe#{self.id}"
+
+
+class PipeEnd(OpenFile):
+    """One end of a pipe: the description pipe(2) makes for it (read end O_RDONLY, write end O_WRONLY)."""
+
+    __slots__ = ("pipe", "writing")
+    kind = "pipe"
+
+    def __init__(self, pipe: Pipe, writing: bool) -> None:
+        super().__init__(O_WRONLY if writing else O_RDONLY)
+        self.pipe = pipe
+        self.writing = writing
+        if writing:
+            pipe.writers += 1
+        else:
+            pipe.readers += 1
+
+    def read(self, k, p, n: int) -> bytes | None:
+        """Everything in the pipe (it holds at most 65,536 bytes), b"" at end of file, None when p sleeps."""
+        pipe = self.pipe
+        if pipe.data:
+            out = pipe.take_all()
+            k.wake_all(pipe.write_waiters, "room in " + str(pipe))
+            return out
+        if pipe.writers == 0:
+            return b""
+        pipe.read_waiters.append(p)
+        k.block(p, SLEEPING, "read", pipe, f"read from {pipe} (empty)")
+        return None
+
+    def write(self, k, p, fd: int, text: str) -> int | None:
+        """pipe_write: the bytes written, -1 on EPIPE (SIGPIPE raised), None while p sleeps for room.
+
+        The part of a large write still to go waits in p.write_rest (with the write's whole
+        length), so a wake-up that runs the call again goes on where it stopped."""
+        pipe = self.pipe
+        if p.write_rest is not None:
+            data, total = p.write_rest
+        else:
+            data = text.encode()
+            total = len(data)
+        if pipe.readers == 0:
+            p.write_rest = None
+            signals.generate(k, p, SIGPIPE, sender=0, source="kernel")
+            p.errno = EPIPE
+            if not p.sigpending or p.handlers.get(SIGPIPE) is not None:
+                _fail(k, p, "write", EPIPE)      # a default SIGPIPE kills before EPIPE is seen
+            return -1
+        n = pipe.put(data)
+        if n:
+            k.wake_all(pipe.read_waiters, "data in " + str(pipe))
+        if n < len(data):
+            p.write_rest = (data[n:], total)
+            pipe.write_waiters.append(p)
+            k.block(p, SLEEPING, "write", pipe, f"write to {pipe} (full)")
+            return None
+        p.write_rest = None
+        return total
+
+    def release(self, k) -> None:
+        pipe = self.pipe
+        if self.writing:
+            pipe.writers -= 1
+            if pipe.writers == 0:
+                k.wake_all(pipe.read_waiters, "end of file")
+        else:
+            pipe.readers -= 1
+            if pipe.readers == 0:
+                k.wake_all(pipe.write_waiters, "no readers left")
+
+    def name(self) -> str:
+        return f"{self.pipe} {'write' if self.writing else 'read'} end"
+
+
+def new_pipe(k) -> tuple[PipeEnd, PipeEnd]:
+    """pipe(2): a pipe and its two descriptions, each held once by the caller."""
+    k.next_pipe += 1
+    pipe = Pipe(k.next_pipe)
+    return PipeEnd(pipe, False), PipeEnd(pipe, True)
