@@ -11,6 +11,7 @@ from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.pipe import new_pipe
 from procdsl.kernel.process import READY, REAPED, SLEEPING, ZOMBIE, Cpu, LimitReached, Proc
 from procdsl.kernel.scheduler.base import NEW
+from procdsl.kernel.stdio import copy_line_buffers
 
 
 class Lifecycle:
@@ -135,7 +136,7 @@ class Lifecycle:
         child.mask = parent.mask
         child.frames = list(parent.frames)
         fdtable.fork_copy(parent, child)
-        child.linebuf = dict(parent.linebuf)
+        child.linebuf = copy_line_buffers(parent.linebuf)
         child.heap = memory.share(parent.heap)
         child.affinity = parent.affinity
         child.rt = parent.rt

@@ -7,7 +7,7 @@ access mode, as the system call layer does before calling a file's operations.
 
 from __future__ import annotations
 
-from procdsl.core.values import PipeVal, ProgramFault, show
+from procdsl.core.values import STR_LIMIT, PipeVal, ProgramFault, show
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.pipe import new_pipe
 from procdsl.kernel.opsupport import (
@@ -22,6 +22,7 @@ from procdsl.kernel.opsupport import (
     _set,
 )
 from procdsl.kernel.process import Proc
+from procdsl.kernel.stdio import LineBuffer
 
 LINE_READ = 65_536           # bytes one read(2) under `for line in` asks for: a whole pipe
 
@@ -62,33 +63,41 @@ def op_pipe(k, p, op):
 
 
 def read_line(k, p: Proc, fd: int, op: RuntimeOp) -> str:
-    buf = p.linebuf.get(fd, "")
+    """One line of `for line in FD`: from what was read before, else read(2) until a newline or EOF."""
+    lb = p.linebuf.get(fd)
+    if lb is None:
+        lb = p.linebuf[fd] = LineBuffer()
+    data = lb.data
     while True:
-        i = buf.find("\n")
+        i = data.find(b"\n", lb.scanned)
         if i >= 0:
-            p.linebuf[fd] = buf[i + 1:]
-            _set(p, op.name, buf[:i])
+            _set(p, op.name, data[:i].decode("utf-8", errors="replace"))
+            del data[:i + 1]              # from the front of a bytearray: no copy of the rest
+            lb.scanned = 0
             p.wait_kind = ""
             p.pc += 1
             return CONTINUE
+        lb.scanned = len(data)
         f = fdtable.get(p, fd)
         if f is None or not f.readable:
             _fail(k, p, "read", EBADF)
             break
-        data = f.read(k, p, LINE_READ)
-        if data is None:
-            p.linebuf[fd] = buf
+        got = f.read(k, p, LINE_READ)
+        if got is None:
             return BLOCKED
-        if not data:
+        if not got:
             break
-        buf += data.decode("utf-8", errors="replace")
+        if len(data) + len(got) > STR_LIMIT:
+            raise ProgramFault(f"a line longer than {STR_LIMIT} bytes: the line buffer's limit", op.span)
+        data += got
     p.wait_kind = ""
-    if buf:                                   # a last line without a newline
-        p.linebuf[fd] = ""
-        _set(p, op.name, buf)
+    if data:                                  # a last line without a newline
+        _set(p, op.name, data.decode("utf-8", errors="replace"))
+        data.clear()
+        lb.scanned = 0
         p.pc += 1
     else:
-        p.linebuf.pop(fd, None)
+        del p.linebuf[fd]
         p.pc = op.jump
     return CONTINUE
 

@@ -60,7 +60,7 @@ class Proc:
         self.exit_signal = 0
         self.fds: list = []          # fd -> open file description or None (kernel/files/fdtable.py)
         self.cloexec = 0             # a bit per fd: closed by exec
-        self.linebuf: dict[int, str] = {}
+        self.linebuf: dict = {}          # fd -> stdio.LineBuffer of `for line in`
         self.heap: list = []
         self.cow = 0
         self.subreaper = False
