@@ -11,7 +11,7 @@ from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.pipe import new_pipe
 from procdsl.kernel.process import READY, REAPED, SLEEPING, ZOMBIE, Cpu, LimitReached, Proc
 from procdsl.kernel.scheduler.base import NEW
-from procdsl.kernel.stdio import copy_line_buffers
+from procdsl.kernel.stdio import copy_line_buffers, copy_streams
 
 
 class Lifecycle:
@@ -137,6 +137,7 @@ class Lifecycle:
         child.frames = list(parent.frames)
         fdtable.fork_copy(parent, child)
         child.linebuf = copy_line_buffers(parent.linebuf)
+        child.stdio = copy_streams(parent.stdio)
         child.heap = memory.share(parent.heap)
         child.affinity = parent.affinity
         child.rt = parent.rt

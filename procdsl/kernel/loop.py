@@ -19,6 +19,7 @@ from procdsl.core.linux import SIGFPE
 from procdsl.core.values import DivideByZero, ProgramFault
 from procdsl.kernel import deadlock, signals
 from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
+from procdsl.kernel.files.fs import FileSystem
 from procdsl.kernel.files.terminal import Terminal, TerminalFile
 from procdsl.kernel.lifecycle import Lifecycle
 from procdsl.kernel.priorities import P_CPU, P_OUTSIDE
@@ -70,6 +71,7 @@ class Kernel(Lifecycle, RunQueues):
         self.next_pipe = 0
         self.tty = Terminal()
         self.tty_file = TerminalFile(self.tty)      # the kernel's own reference keeps it open
+        self.fs = FileSystem()
         self.next_mutex = 0
         self.init: Proc | None = None
         self.fault: ProgramFault | None = None
@@ -91,6 +93,9 @@ class Kernel(Lifecycle, RunQueues):
     # ------------------------------------------------------------------ the run
     def run(self) -> Trace:
         plan = self.plan
+        for spec in plan.files:
+            for detail in self.fs.declare(spec.path, spec.kind == "dir", spec.text, spec.owner, spec.group, spec.mode):
+                self.emit(-1, 0, "inode", detail)
         self._start_init()
         for start in plan.starts:
             self.pending_spawns += 1

@@ -1,12 +1,15 @@
-"""Statements on file descriptors: print, write, pipe, reading lines, close, dup2.
+"""Statements on file descriptors: print, write, read, reading lines, pipe, close, dup, dup2, lseek, fcntl.
 
 Each works on whatever the fd's open file description is (kernel/files): a pipe end, the
-terminal; the description's kind does the I/O and the statement only checks the fd and its
-access mode, as the system call layer does before calling a file's operations.
+terminal, a regular file or a directory. The statement checks the fd and its access mode, as
+the system-call layer does, and the description's kind does the I/O.
 """
 
 from __future__ import annotations
 
+from typing import Optional
+
+from procdsl.core.linux import ERRNO, FD_CLOEXEC, SIGPIPE
 from procdsl.core.values import STR_LIMIT, PipeVal, ProgramFault, show
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.pipe import new_pipe
@@ -14,36 +17,134 @@ from procdsl.kernel.opsupport import (
     BLOCKED,
     CONTINUE,
     EBADF,
+    EINVAL,
     EMFILE,
+    EPIPE,
     RuntimeOp,
     _fail,
     _fd,
     _int,
     _set,
+    interrupted,
 )
-from procdsl.kernel.process import Proc
+from procdsl.kernel.process import SLEEPING, Proc
 from procdsl.kernel.stdio import LineBuffer
 
 LINE_READ = 65_536           # bytes one read(2) under `for line in` asks for: a whole pipe
+ESPIPE = ERRNO["ESPIPE"]
 
 
-def op_print(k, p, op):
-    return write_fd(k, p, 1, show(op.expr(p)) + "\n")
+class Writes:
+    """The write(2) calls a statement has still to make: (fd, data) pairs, and how much of the
+    current one went already. A blocked writer keeps it in p.write_rest."""
+
+    __slots__ = ("calls", "i", "sent")
+
+    def __init__(self, calls: list) -> None:
+        self.calls = calls
+        self.i = 0
+        self.sent = 0
 
 
-def op_write(k, p, op):
-    return write_fd(k, p, _fd(op.expr(p), op.span, True), show(op.expr2(p)))
+def write_calls(k, p: Proc, calls: list) -> Optional[int]:
+    """Make each write(2) of `calls` in turn: the last one's result (bytes written or -1), or
+    None while p sleeps in one. A wake-up runs the statement again, which goes on from
+    p.write_rest; a handler that runs meanwhile has its own (signals.run_handler saves it)."""
+    w = p.write_rest
+    if w is None:
+        w = Writes(calls)
+    elif p.eintr:
+        p.write_rest = None
+        if w.sent:                           # some bytes went: write(2) returns their count
+            p.eintr = False
+            return w.sent
+        interrupted(k, p, "write")
+        return -1
+    result = 0
+    while w.i < len(w.calls):
+        fd, data = w.calls[w.i]
+        f = fdtable.get(p, fd)
+        if f is None or not f.writable:
+            _fail(k, p, "write", EBADF)
+            result = -1
+        elif f.text:
+            result = f.write(k, p, fd, data if type(data) is str else data.decode("utf-8", errors="replace"))
+        else:
+            if type(data) is str:
+                data = data.encode()
+                w.calls[w.i] = (fd, data)
+            n = f.write(k, p, fd, data[w.sent:] if w.sent else data)
+            if n < 0:
+                result = _write_failed(k, p, -n, w.sent)
+            else:
+                w.sent += n
+                if w.sent < len(data) and p.state == SLEEPING:
+                    p.write_rest = w
+                    return None
+                result = w.sent                 # all of it, or what a full file system took
+        w.i += 1
+        w.sent = 0
+    p.write_rest = None
+    return result
 
 
-def write_fd(k, p: Proc, fd: int, text: str) -> str:
-    f = fdtable.get(p, fd)
-    if f is None or not f.writable:
-        _fail(k, p, "write", EBADF)
-    elif f.write(k, p, fd, text) is None:
-        return BLOCKED
+def _write_failed(k, p: Proc, err: int, sent: int) -> int:
+    if err == EPIPE:
+        if sent:
+            return sent                      # SIGPIPE is raised, the bytes that went are counted
+        if p.sigpending and p.handlers.get(SIGPIPE) is None:
+            p.errno = err                    # a default SIGPIPE kills before EPIPE is seen
+            return -1
+    _fail(k, p, "write", err)
+    return -1
+
+
+def _done(p: Proc, op: RuntimeOp, result) -> str:
+    if op.name:
+        _set(p, op.name, result)
     p.wait_kind = ""
     p.pc += 1
     return CONTINUE
+
+
+def op_print(k, p, op):
+    return write_fd(k, p, op, 1, show(op.expr(p)) + "\n")
+
+
+def op_write(k, p, op):
+    return write_fd(k, p, op, _fd(op.expr(p), op.span, True), show(op.expr2(p)))
+
+
+def write_fd(k, p: Proc, op: RuntimeOp, fd: int, text: str) -> str:
+    n = write_calls(k, p, [(fd, text)])
+    if n is None:
+        return BLOCKED
+    return _done(p, op, n)
+
+
+def op_read(k, p, op):
+    """read(2) of up to a count of bytes: fewer at the end of a file or from a pipe, 0 at end of file."""
+    fd = _fd(op.expr(p), op.span, False)
+    count = _int(op.expr2(p), "read", op.span)
+    if count < 0:
+        raise ProgramFault(f"read needs a count of 0 or more, not {count}", op.span)
+    if p.eintr and interrupted(k, p, "read"):
+        return _done(p, op, -1)
+    f = fdtable.get(p, fd)
+    if f is None or not f.readable:
+        _fail(k, p, "read", EBADF)
+        return _done(p, op, -1)
+    if not count:
+        return _done(p, op, 0)
+    got = f.read(k, p, fd, count)
+    if got is None:
+        return BLOCKED
+    if type(got) is int:
+        _fail(k, p, "read", -got)
+        return _done(p, op, -1)
+    if op.aux:
+        _set(p, op.aux, got.decode("utf-8", errors="replace"))
+    return _done(p, op, len(got))
 
 
 def op_pipe(k, p, op):
@@ -64,6 +165,12 @@ def op_pipe(k, p, op):
 
 def read_line(k, p: Proc, fd: int, op: RuntimeOp) -> str:
     """One line of `for line in FD`: from what was read before, else read(2) until a newline or EOF."""
+    if p.write_rest is not None:             # it slept flushing stdout before reading the terminal
+        if write_calls(k, p, []) is None:
+            return BLOCKED
+    elif p.eintr and interrupted(k, p, "read"):
+        p.pc = op.jump                       # fgets fails: the loop ends as at end of file, errno says why
+        return CONTINUE
     lb = p.linebuf.get(fd)
     if lb is None:
         lb = p.linebuf[fd] = LineBuffer()
@@ -82,9 +189,14 @@ def read_line(k, p: Proc, fd: int, op: RuntimeOp) -> str:
         if f is None or not f.readable:
             _fail(k, p, "read", EBADF)
             break
-        got = f.read(k, p, LINE_READ)
+        if p.stdio is not None and f.text and write_calls(k, p, _line_buffered_stdout(p)) is None:
+            return BLOCKED
+        got = f.read(k, p, fd, LINE_READ)
         if got is None:
             return BLOCKED
+        if type(got) is int:
+            _fail(k, p, "read", -got)
+            break
         if not got:
             break
         if len(data) + len(got) > STR_LIMIT:
@@ -102,6 +214,15 @@ def read_line(k, p: Proc, fd: int, op: RuntimeOp) -> str:
     return CONTINUE
 
 
+def _line_buffered_stdout(p: Proc) -> list:
+    """Reading a terminal flushes a line-buffered stdout first (glibc's _IO_new_file_underflow),
+    so a prompt printed without a newline shows before the program waits for input."""
+    for s in p.stdio:
+        if s.fd == 1 and s.line:
+            return [(1, data) for data in s.flush()]
+    return []
+
+
 def op_close(k, p, op):
     v = op.expr(p)
     if isinstance(v, PipeVal):
@@ -109,10 +230,28 @@ def op_close(k, p, op):
     fd = _int(v, "close", op.span)
     if fdtable.close(k, p, fd):
         p.linebuf.pop(fd, None)
+        k.emit(k.cpu_of(p), p.pid, "close", (fd, "close"))
     else:
         _fail(k, p, "close", EBADF)
     p.pc += 1
     return CONTINUE
+
+
+def op_dup(k, p, op):
+    """dup(2): the lowest free fd, on the same description (one offset), close-on-exec clear."""
+    fd = _fd(op.expr(p), op.span, True)
+    f = fdtable.get(p, fd)
+    if f is None:
+        _fail(k, p, "dup", EBADF)
+        return _done(p, op, -1)
+    new = fdtable.lowest_free(p)
+    if new < 0:
+        _fail(k, p, "dup", EMFILE)
+        return _done(p, op, -1)
+    f.refs += 1
+    fdtable.install(p, new, f)
+    k.emit(k.cpu_of(p), p.pid, "dup", (fd, new))
+    return _done(p, op, new)
 
 
 def op_dup2(k, p, op):
@@ -123,5 +262,44 @@ def op_dup2(k, p, op):
         _fail(k, p, "dup2", EBADF)
     elif src != dst:
         fdtable.dup_onto(k, p, f, dst)
+        k.emit(k.cpu_of(p), p.pid, "dup", (src, dst))
     p.pc += 1
     return CONTINUE
+
+
+def op_lseek(k, p, op):
+    """lseek(2): SEEK_SET, SEEK_CUR or SEEK_END plus the offset; past the end is allowed (a gap)."""
+    fd = _fd(op.expr(p), op.span, False)
+    offset = _int(op.expr2(p), "lseek", op.span)
+    f = fdtable.get(p, fd)
+    if f is None:
+        _fail(k, p, "lseek", EBADF)
+        return _done(p, op, -1)
+    if not f.seekable:
+        _fail(k, p, "lseek", ESPIPE)
+        return _done(p, op, -1)
+    whence = op.aux
+    pos = offset + (0 if whence == 0 else f.pos if whence == 1 else f.end())
+    if pos < 0:
+        _fail(k, p, "lseek", EINVAL)
+        return _done(p, op, -1)
+    f.pos = pos
+    k.emit(k.cpu_of(p), p.pid, "lseek", (fd, pos))
+    return _done(p, op, pos)
+
+
+def op_fcntl(k, p, op):
+    """fcntl(2) F_GETFD (1 when close-on-exec is set) and F_SETFD FD_CLOEXEC or 0."""
+    fd = _fd(op.expr(p), op.span, False)
+    if fdtable.get(p, fd) is None:
+        _fail(k, p, "fcntl", EBADF)
+        return _done(p, op, -1)
+    cmd, arg = op.aux
+    bit = 1 << fd
+    if cmd == "F_GETFD":
+        return _done(p, op, FD_CLOEXEC if p.cloexec & bit else 0)
+    if arg & FD_CLOEXEC:
+        p.cloexec |= bit
+    else:
+        p.cloexec &= ~bit
+    return _done(p, op, 0)

@@ -29,8 +29,8 @@ from procdsl.kernel.process import Proc
 
 CONTINUE, BLOCKED, EXITED, RESUMED = "continue", "blocked", "exited", "resumed"
 HEAP_LIMIT = 262_144         # pages (1 GiB) one process may allocate; more fails with ENOMEM
-EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL, ENOMEM, EMFILE = (ERRNO[n] for n in (
-    "EBADF", "ECHILD", "EAGAIN", "EPERM", "EPIPE", "ESRCH", "EINVAL", "ENOMEM", "EMFILE"))
+EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL, ENOMEM, EMFILE, EINTR = (ERRNO[n] for n in (
+    "EBADF", "ECHILD", "EAGAIN", "EPERM", "EPIPE", "ESRCH", "EINVAL", "ENOMEM", "EMFILE", "EINTR"))
 
 
 class RuntimeOp:
@@ -129,6 +129,18 @@ def _fd(v: Any, span: Any, writing: bool) -> int:
 def _fail(k, p: Proc, call: str, err: int) -> None:
     p.errno = err
     k.emit(k.cpu_of(p), p.pid, "fail", (call, err))
+
+
+def interrupted(k, p: Proc, call: str) -> bool:
+    """A handler without SA_RESTART ran while p was blocked in `call`: fail it with EINTR.
+
+    The signal code sets p.eintr; a blocking call asks here when it runs again, and on True
+    stores its -1 result and goes on with the next statement."""
+    if not p.eintr:
+        return False
+    p.eintr = False
+    _fail(k, p, call, EINTR)
+    return True
 
 
 def _signal(v: Any, span: Any) -> int:

@@ -13,6 +13,7 @@ class OpenFile:
     __slots__ = ("refs", "flags", "pos")
     kind = "file"            # how the trace names the kind of object
     seekable = False         # lseek on a pipe or terminal: ESPIPE
+    text = False             # write() takes text (the terminal), not bytes
 
     def __init__(self, flags: int) -> None:
         self.refs = 1
@@ -26,6 +27,18 @@ class OpenFile:
     @property
     def writable(self) -> bool:
         return (self.flags & O_ACCMODE) != O_RDONLY
+
+    # The kind's operations, as the system-call layer (ops_io) calls them once the fd and its
+    # access mode are checked. read(k, p, fd, n) -> bytes (b"" at end of file), None when p
+    # sleeps (the call runs again when it wakes), or -errno; write(k, p, fd, data) -> the bytes
+    # taken (fewer when p sleeps for room or the file system is full) or -errno.
+
+    def end(self) -> int:
+        """Where SEEK_END counts from."""
+        return 0
+
+    def inode_number(self) -> int:
+        return 0
 
     def release(self, k) -> None:
         """The last fd referring to this description was closed."""

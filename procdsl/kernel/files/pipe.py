@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from collections import deque
 
-from procdsl.core.linux import O_RDONLY, O_WRONLY, PIPE_BUF, PIPE_SLOTS, SIGPIPE
+from procdsl.core.linux import ERRNO, O_RDONLY, O_WRONLY, PIPE_BUF, PIPE_SLOTS, SIGPIPE
 from procdsl.kernel import signals
 from procdsl.kernel.files.file import OpenFile
-from procdsl.kernel.opsupport import EPIPE, _fail
 from procdsl.kernel.process import SLEEPING
 
 PAGE = 4096
+EPIPE = ERRNO["EPIPE"]
 
 
 class Pipe:
     """The pipe itself (Linux's pipe_inode_info): its bytes, its slots, and how many ends are open."""
 
-    __slots__ = ("id", "data", "slots", "readers", "writers", "read_waiters", "write_waiters")
+    __slots__ = ("id", "data", "slots", "head", "readers", "writers", "read_waiters", "write_waiters")
 
     def __init__(self, pipe_id: int) -> None:
         self.id = pipe_id
         self.data = bytearray()
+        # where each slot's bytes end in its page; the first slot's first `head` bytes are read
+        # already (pipe_buffer's offset), so a small write merges only into the room left after them
         self.slots: deque[int] = deque()
+        self.head = 0
         self.readers = 0         # open read descriptions (fds made by dup and fork share one)
         self.writers = 0
         self.read_waiters: list = []
@@ -48,10 +51,26 @@ class Pipe:
         self.data += buf[:taken]
         return taken
 
-    def take_all(self) -> bytes:
-        out = bytes(self.data)
-        self.data.clear()
-        self.slots.clear()
+    def take(self, n: int) -> bytes:
+        """The first n bytes (all when n covers them); a slot read to its end is freed."""
+        data = self.data
+        if n >= len(data):
+            out = bytes(data)
+            data.clear()
+            self.slots.clear()
+            self.head = 0
+            return out
+        out = bytes(data[:n])
+        del data[:n]
+        slots = self.slots
+        while n:
+            left = slots[0] - self.head
+            if n < left:
+                self.head += n
+                break
+            n -= left
+            slots.popleft()
+            self.head = 0
         return out
 
     def __str__(self) -> str:
@@ -73,11 +92,11 @@ class PipeEnd(OpenFile):
         else:
             pipe.readers += 1
 
-    def read(self, k, p, n: int) -> bytes | None:
-        """Everything in the pipe (it holds at most 65,536 bytes), b"" at end of file, None when p sleeps."""
+    def read(self, k, p, fd: int, n: int) -> bytes | None:
+        """Up to n of the bytes in the pipe, b"" at end of file (no write end left), None when p sleeps."""
         pipe = self.pipe
         if pipe.data:
-            out = pipe.take_all()
+            out = pipe.take(n)
             k.wake_all(pipe.write_waiters, "room in " + str(pipe))
             return out
         if pipe.writers == 0:
@@ -86,34 +105,20 @@ class PipeEnd(OpenFile):
         k.block(p, SLEEPING, "read", pipe, f"read from {pipe} (empty)")
         return None
 
-    def write(self, k, p, fd: int, text: str) -> int | None:
-        """pipe_write: the bytes written, -1 on EPIPE (SIGPIPE raised), None while p sleeps for room.
-
-        The part of a large write still to go waits in p.write_rest (with the write's whole
-        length), so a wake-up that runs the call again goes on where it stopped."""
+    def write(self, k, p, fd: int, data: bytes) -> int:
+        """pipe_write: the bytes taken now; fewer than asked when p sleeps for room (the caller
+        writes the rest when woken); -EPIPE, with SIGPIPE raised, when no read end is open."""
         pipe = self.pipe
-        if p.write_rest is not None:
-            data, total = p.write_rest
-        else:
-            data = text.encode()
-            total = len(data)
         if pipe.readers == 0:
-            p.write_rest = None
             signals.generate(k, p, SIGPIPE, sender=0, source="kernel")
-            p.errno = EPIPE
-            if not p.sigpending or p.handlers.get(SIGPIPE) is not None:
-                _fail(k, p, "write", EPIPE)      # a default SIGPIPE kills before EPIPE is seen
-            return -1
+            return -EPIPE
         n = pipe.put(data)
         if n:
             k.wake_all(pipe.read_waiters, "data in " + str(pipe))
         if n < len(data):
-            p.write_rest = (data[n:], total)
             pipe.write_waiters.append(p)
             k.block(p, SLEEPING, "write", pipe, f"write to {pipe} (full)")
-            return None
-        p.write_rest = None
-        return total
+        return n
 
     def release(self, k) -> None:
         pipe = self.pipe

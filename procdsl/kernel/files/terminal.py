@@ -33,7 +33,9 @@ class TerminalFile(OpenFile):
         super().__init__(flags)
         self.tty = tty
 
-    def read(self, k, p, n: int) -> bytes:
+    text = True                        # written as text: the `output` event carries it
+
+    def read(self, k, p, fd: int, n: int) -> bytes:
         return b""                     # no one types: end of file at once
 
     def write(self, k, p, fd: int, text: str) -> int:
