@@ -116,13 +116,13 @@ class FileModel:
         self._set_fd(p, fd, t, Desc(ino, t))
 
     def _on_read(self, ev, p, _i) -> None:
-        fd, _path, _ino, offset, count = ev.detail
+        fd, _path, _ino, offset, count, _size = ev.detail
         desc = self._desc(p, fd)
         if desc is not None:
             desc.pos.set(ev.time, offset + count)
 
     def _on_write(self, ev, p, _i) -> None:
-        fd, _path, ino, offset, count, text = ev.detail
+        fd, _path, ino, offset, count, _size, text = ev.detail
         log = self.inodes.get(ino)
         if log is not None:
             log.write(ev.time, offset, _bytes(text))

@@ -45,8 +45,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "pipe": ("pipe", "read_fd", "write_fd"),
     "inode": ("path", "type", "ino", "owner", "group", "mode", "text"),
     "open": ("path", "flags", "fd", "ino", "how"),
-    "read": ("fd", "path", "ino", "offset", "count"),
-    "write": ("fd", "path", "ino", "offset", "count", "text"),
+    # read(2) and write(2) on a file: the path it was opened by, its inode, where, how many bytes,
+    # the size after (`queued`: what the object holds after the call) and, written, the bytes
+    "read": ("fd", "object", "ino", "offset", "bytes", "queued"),
+    "write": ("fd", "object", "ino", "offset", "bytes", "queued", "text"),
     "lseek": ("fd", "offset"),
     "close": ("fd", "by"),
     "dup": ("fd", "newfd"),

@@ -72,9 +72,9 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
         how = "" if d[4] == "opened" else f"{d[4]}, "
         return f'open "{d[0]}" {d[1]} -> fd {d[2]} ({how}inode {d[3]})'
     if k == "read":
-        return f"read fd {d[0]} ({d[1]}): {d[4]} bytes at offset {d[3]}"
+        return f"read fd {d[0]} ({d[1]}): {d[4]} bytes at offset {d[3]}" + ("" if d[4] else " (end of file)")
     if k == "write":
-        return f"write fd {d[0]} ({d[1]}): {d[4]} bytes at offset {d[3]}: {_excerpt(d[5])}"
+        return f"write fd {d[0]} ({d[1]}): {d[4]} bytes at offset {d[3]}, size {d[5]}: {_excerpt(d[6])}"
     if k == "lseek":
         return f"lseek fd {d[0]} -> offset {d[1]}"
     if k == "close":

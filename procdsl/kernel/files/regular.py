@@ -43,7 +43,7 @@ class RegularFile(OpenFile):
         pos = self.pos
         out = bytes(self.inode.data[pos:pos + n])
         self.pos = pos + len(out)
-        k.emit(k.cpu_of(p), p.pid, "read", (fd, self.path, self.inode.ino, pos, len(out)))
+        k.emit(k.cpu_of(p), p.pid, "read", (fd, self.path, self.inode.ino, pos, len(out), len(self.inode.data)))
         return out
 
     def write(self, k, p, fd: int, data: bytes) -> int:
@@ -62,7 +62,7 @@ class RegularFile(OpenFile):
             buf.extend(bytes(pos - len(buf)))
         buf[pos:pos + n] = data
         self.pos = pos + n
-        k.emit(k.cpu_of(p), p.pid, "write", (fd, self.path, inode.ino, pos, n,
+        k.emit(k.cpu_of(p), p.pid, "write", (fd, self.path, inode.ino, pos, n, len(buf),
                                              data.decode("utf-8", errors="surrogateescape")))
         return n
 
