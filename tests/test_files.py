@@ -410,3 +410,36 @@ def test_the_checker_replays_files_from_events_not_from_the_kernel(tmp_path: Pat
     for path in ("/tmp/x", "/tmp/y", "/etc/motd"):
         kind, name, node = k.fs.resolve(k.init, path)
         assert model.files.contents(Env(), path) == bytes(node.data).decode(), path
+
+
+def test_a_big_pipe_write_cut_short_by_the_last_reader_returns_what_went(tmp_path: Path) -> None:
+    # pipe_write: bytes already written are counted, SIGPIPE is raised; only a write that put none fails
+    out = printed(tmp_path, """
+    ignore SIGPIPE
+    p = pipe
+    fork reader {
+      close p.write
+      sleep 1ms
+      n = read p.read 10 into got
+      print "reader took {n}"
+    }
+    close p.read
+    s = "0123456789abcdef"
+    repeat 13 { s = s + s }
+    n = write p s
+    e = errno
+    m = write p "more"
+    print "{n} {m} {errno}"
+    wait reader
+""")
+    assert out == "reader took 10\n65536 -1 EPIPE\n"
+
+
+def test_a_partial_pipe_read_frees_a_slot_only_when_it_is_read_to_its_end(tmp_path: Path) -> None:
+    from procdsl.kernel.files.pipe import Pipe
+    pipe = Pipe(1)
+    assert pipe.put(b"a" * 4000) == 4000 and pipe.put(b"b" * 96) == 96      # one slot, full page
+    assert pipe.take(10) == b"a" * 10
+    assert pipe.put(b"c" * 10) == 10 and len(pipe.slots) == 2                # no merging into the read slot
+    assert pipe.take(4086) == b"a" * 3990 + b"b" * 96 and list(pipe.slots) == [10]
+    assert pipe.take(100) == b"c" * 10 and not pipe.slots and pipe.head == 0

@@ -136,8 +136,10 @@ class Lifecycle:
         child.mask = parent.mask
         child.frames = list(parent.frames)
         fdtable.fork_copy(parent, child)
-        child.linebuf = copy_line_buffers(parent.linebuf)
-        child.stdio = copy_streams(parent.stdio)
+        if parent.linebuf:
+            child.linebuf = copy_line_buffers(parent.linebuf)
+        if parent.stdio:
+            child.stdio = copy_streams(parent.stdio)
         child.heap = memory.share(parent.heap)
         child.affinity = parent.affinity
         child.rt = parent.rt

@@ -35,15 +35,15 @@ ESPIPE = ERRNO["ESPIPE"]
 
 
 class Writes:
-    """The write(2) calls a statement has still to make: (fd, data) pairs, and how much of the
-    current one went already. A blocked writer keeps it in p.write_rest."""
+    """The write(2) calls a statement has still to make: (fd, data) pairs, the one it is in, and
+    how much of that one went already. A writer that sleeps keeps it in p.write_rest."""
 
     __slots__ = ("calls", "i", "sent")
 
-    def __init__(self, calls: list) -> None:
+    def __init__(self, calls: list, i: int, sent: int) -> None:
         self.calls = calls
-        self.i = 0
-        self.sent = 0
+        self.i = i
+        self.sent = sent
 
 
 def write_calls(k, p: Proc, calls: list) -> Optional[int]:
@@ -52,39 +52,42 @@ def write_calls(k, p: Proc, calls: list) -> Optional[int]:
     p.write_rest; a handler that runs meanwhile has its own (signals.run_handler saves it)."""
     w = p.write_rest
     if w is None:
-        w = Writes(calls)
-    elif p.eintr:
+        i = sent = 0
+    else:
         p.write_rest = None
-        if w.sent:                           # some bytes went: write(2) returns their count
-            p.eintr = False
-            return w.sent
-        interrupted(k, p, "write")
-        return -1
+        if p.eintr:
+            if w.sent:                       # some bytes went: write(2) returns their count
+                p.eintr = False
+                return w.sent
+            interrupted(k, p, "write")
+            return -1
+        calls, i, sent = w.calls, w.i, w.sent
     result = 0
-    while w.i < len(w.calls):
-        fd, data = w.calls[w.i]
-        f = fdtable.get(p, fd)
+    fds = p.fds
+    while i < len(calls):
+        fd, data = calls[i]
+        f = fds[fd] if 0 <= fd < len(fds) else None
         if f is None or not f.writable:
             _fail(k, p, "write", EBADF)
             result = -1
         elif f.text:
             result = f.write(k, p, fd, data if type(data) is str else data.decode("utf-8", errors="replace"))
         else:
+            text = None
             if type(data) is str:
-                data = data.encode()
-                w.calls[w.i] = (fd, data)
-            n = f.write(k, p, fd, data[w.sent:] if w.sent else data)
+                text, data = data, data.encode()
+            n = f.write(k, p, fd, data[sent:] if sent else data, text)
             if n < 0:
-                result = _write_failed(k, p, -n, w.sent)
+                result = _write_failed(k, p, -n, sent)
             else:
-                w.sent += n
-                if w.sent < len(data) and p.state == SLEEPING:
-                    p.write_rest = w
+                sent += n
+                if sent < len(data) and p.state == SLEEPING:
+                    calls[i] = (fd, data)
+                    p.write_rest = Writes(calls, i, sent)
                     return None
-                result = w.sent                 # all of it, or what a full file system took
-        w.i += 1
-        w.sent = 0
-    p.write_rest = None
+                result = sent                   # all of it, or what a full file system took
+        i += 1
+        sent = 0
     return result
 
 
@@ -116,6 +119,10 @@ def op_write(k, p, op):
 
 
 def write_fd(k, p: Proc, op: RuntimeOp, fd: int, text: str) -> str:
+    fds = p.fds
+    f = fds[fd] if 0 <= fd < len(fds) else None
+    if f is not None and f.text and p.write_rest is None:      # the terminal, which never sleeps
+        return _done(p, op, f.write(k, p, fd, text))
     n = write_calls(k, p, [(fd, text)])
     if n is None:
         return BLOCKED

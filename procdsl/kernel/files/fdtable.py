@@ -104,6 +104,8 @@ def close_all(k, p) -> None:
     """At exit every fd is closed, in order."""
     for f in p.fds:
         if f is not None:
-            drop(k, f)
+            f.refs -= 1                      # drop(), inline: every exit comes here
+            if not f.refs:
+                f.release(k)
     p.fds = []
     p.cloexec = 0

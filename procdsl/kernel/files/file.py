@@ -10,7 +10,7 @@ class OpenFile:
     subclasses it with its operations. A kind answers a call it has no meaning for as Linux's
     default file operations do."""
 
-    __slots__ = ("refs", "flags", "pos")
+    __slots__ = ("refs", "flags", "pos", "readable", "writable")
     kind = "file"            # how the trace names the kind of object
     seekable = False         # lseek on a pipe or terminal: ESPIPE
     text = False             # write() takes text (the terminal), not bytes
@@ -19,19 +19,14 @@ class OpenFile:
         self.refs = 1
         self.flags = flags
         self.pos = 0
-
-    @property
-    def readable(self) -> bool:
-        return (self.flags & O_ACCMODE) != O_WRONLY
-
-    @property
-    def writable(self) -> bool:
-        return (self.flags & O_ACCMODE) != O_RDONLY
+        self.readable = (flags & O_ACCMODE) != O_WRONLY      # the access mode never changes
+        self.writable = (flags & O_ACCMODE) != O_RDONLY
 
     # The kind's operations, as the system-call layer (ops_io) calls them once the fd and its
     # access mode are checked. read(k, p, fd, n) -> bytes (b"" at end of file), None when p
-    # sleeps (the call runs again when it wakes), or -errno; write(k, p, fd, data) -> the bytes
-    # taken (fewer when p sleeps for room or the file system is full) or -errno.
+    # sleeps (the call runs again when it wakes), or -errno; write(k, p, fd, data, text) -> the
+    # bytes taken (fewer when p sleeps for room or the file system is full) or -errno, where
+    # `text` is the str data was encoded from, when the call starts with it.
 
     def end(self) -> int:
         """Where SEEK_END counts from."""

@@ -13,7 +13,6 @@ from typing import Union
 from procdsl.core.linux import (
     BASE_DIRS,
     ERRNO,
-    FS_CAPACITY,
     FS_MAX_INODES,
     NAME_MAX,
     O_ACCMODE,
@@ -204,10 +203,6 @@ class FileSystem:
         return node
 
     # ------------------------------------------------------------------ space
-    def room(self, pos: int, size: int) -> int:
-        """Bytes a write at pos can add to a file of `size` bytes before the file system is full."""
-        return FS_CAPACITY - self.used - max(0, pos - size)
-
     def free(self, inode: Inode) -> None:
         self.used -= len(inode.data)
         self.inodes -= 1

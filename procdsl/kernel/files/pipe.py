@@ -105,7 +105,7 @@ class PipeEnd(OpenFile):
         k.block(p, SLEEPING, "read", pipe, f"read from {pipe} (empty)")
         return None
 
-    def write(self, k, p, fd: int, data: bytes) -> int:
+    def write(self, k, p, fd: int, data: bytes, text: str | None = None) -> int:
         """pipe_write: the bytes taken now; fewer than asked when p sleeps for room (the caller
         writes the rest when woken); -EPIPE, with SIGPIPE raised, when no read end is open."""
         pipe = self.pipe

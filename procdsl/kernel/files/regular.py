@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from procdsl.core.linux import ERRNO, O_APPEND
+from procdsl.core.linux import ERRNO, FS_CAPACITY, O_APPEND
 from procdsl.kernel.files.file import OpenFile
 
 ENOSPC = ERRNO["ENOSPC"]
@@ -46,24 +46,29 @@ class RegularFile(OpenFile):
         k.emit(k.cpu_of(p), p.pid, "read", (fd, self.path, self.inode.ino, pos, len(out), len(self.inode.data)))
         return out
 
-    def write(self, k, p, fd: int, data: bytes) -> int:
+    def write(self, k, p, fd: int, data: bytes, text: str | None = None) -> int:
         """At the offset (at the end with O_APPEND, in the same step): a gap left by lseek reads as
         zero bytes. What the file system cannot hold is not written (ENOSPC once nothing fits)."""
         inode = self.inode
         buf = inode.data
-        pos = len(buf) if self.flags & O_APPEND else self.pos
-        n = min(len(data), k.fs.room(pos, len(buf)))
-        if n <= 0:
-            return -ENOSPC
-        if n < len(data):
-            data = data[:n]
-        k.fs.used += max(0, pos + n - len(buf))
-        if pos > len(buf):
-            buf.extend(bytes(pos - len(buf)))
+        size = len(buf)
+        pos = size if self.flags & O_APPEND else self.pos
+        fs = k.fs
+        n = len(data)
+        room = FS_CAPACITY - fs.used - (pos - size if pos > size else 0)
+        if n > room:
+            if room <= 0:
+                return -ENOSPC
+            n, data, text = room, data[:room], None
+        if pos + n > size:
+            fs.used += pos + n - size
+            if pos > size:
+                buf.extend(bytes(pos - size))
         buf[pos:pos + n] = data
         self.pos = pos + n
-        k.emit(k.cpu_of(p), p.pid, "write", (fd, self.path, inode.ino, pos, n, len(buf),
-                                             data.decode("utf-8", errors="surrogateescape")))
+        if text is None:
+            text = data.decode("utf-8", errors="surrogateescape")
+        k.emit(k.cpu_of(p), p.pid, "write", (fd, self.path, inode.ino, pos, n, len(buf), text))
         return n
 
     def end(self) -> int:
