@@ -60,18 +60,29 @@ def test_lines_split_across_reads_and_a_last_line_without_newline(tmp_path: Path
     assert output(trace) == "[one]\n[two]\n[]\n[three]\n"
 
 
-def test_a_multibyte_character_split_between_writes_arrives_whole(tmp_path: Path) -> None:
-    # the line is decoded once whole, so the two halves of "é" are not each replaced
+def test_a_multibyte_character_split_between_two_reads_arrives_whole(tmp_path: Path) -> None:
+    # 65,535 bytes and then "é": the pipe takes 65,536 bytes, so the reader's first read ends
+    # with é's first byte and the second starts with its last. The line is decoded once whole.
     trace = run_text(tmp_path, _scenario("""
     p = pipe
     fork writer {
       close p.read
-      write p "caf\\u00e9"
+      b = "aaaaaaaaaaaaaaa"
+      c = ""
+      repeat 17 { c = c + b }
+      d = ""
+      repeat 257 { d = d + c }
+      write p d + "é\\n"
     }
     close p.write
-    for line in p { print line }
-""".replace("\\u00e9", "é")))
-    assert output(trace) == "café\n"
+    for line in p {
+      e = "é" in line
+      print "{len(line)} {e}"
+    }
+"""))
+    assert output(trace) == "65536 true\n"
+    reads = [e for e in events(trace, "wake") if e.detail[0].startswith("data in")]
+    assert len(reads) >= 2, "the line must have come in two reads"
 
 
 READERS = """
