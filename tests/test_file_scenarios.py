@@ -86,3 +86,38 @@ def test_exit_that_flushes_like_exit_fails_the_underscore_exit_scenario(monkeypa
     monkeypatch.setitem(code.OPS, "exit", _exit_always_flushes)
     underscore = [r for r in results("62") if "_exit" in r.title]
     assert underscore and not underscore[0].passed
+
+
+GRADE_TESTS = """use submission
+scenario "the logger appends" {
+  files {
+    file "/var/log/app.log" "start\\n" mode 666
+  }
+  run logger
+  run logger at 1ms
+  expect "two lines appended" [2 pts] file("/var/log/app.log") == "start\\nok\\nok\\n"
+  expect "the buffer was flushed" [1 pts] size("/var/log/app.log") == 12
+}
+"""
+LOGGER = """program logger {
+  fd = open "/var/log/app.log" O_WRONLY @FLAGS@
+  dup2 fd stdout
+  close fd
+  printf "ok\\n"
+  @END@
+}
+"""
+
+
+@pytest.mark.parametrize(("flags", "end", "score"), [
+    ("O_APPEND", "", "3/3"),
+    ("O_APPEND", "_exit 0", "0/3"),          # the buffer is lost: nothing appended
+    ("", "", "0/3"),                         # both write at offset 0: "ok\\n" over "start": "ok\\nrt\\n"
+])
+def test_file_expectations_are_graded(tmp_path, flags: str, end: str, score: str) -> None:
+    from helpers import cli_main
+    (tmp_path / "tests.proc").write_text(GRADE_TESTS)
+    (tmp_path / "sub.proc").write_text(LOGGER.replace("@FLAGS@", flags).replace("@END@", end))
+    code, out, err = cli_main(["grade", "--tests", str(tmp_path / "tests.proc"), "--submission",
+                               str(tmp_path / "sub.proc")])
+    assert f"score: {score}" in out, out + err
