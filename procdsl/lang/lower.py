@@ -15,6 +15,7 @@ from lark.exceptions import UnexpectedInput
 from procdsl import ir
 from procdsl.ir.span import Span
 from procdsl.lang.diagnostics import Diagnostic
+from procdsl.lang.lower_files import FileRules
 from procdsl.lang.reduce import reducer_for
 from procdsl.lang.source import Source
 
@@ -47,7 +48,7 @@ def _items(children: list) -> list:
             if c is not None and not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE", "LSQB", "RSQB", "LPAR", "RPAR"))]
 
 
-class Lower:
+class Lower(FileRules):
     def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
         self.source = source
         self.path = source.path
@@ -177,32 +178,6 @@ class Lower:
         return (int(children[0]), int(children[2])), "range", self.span(meta)
 
     # ------------------------------------------------------------ scenario items
-    def files_decl(self, meta, children):
-        return ir.build(ir.Files, span=self.span(meta), entries=tuple(_items(children)))
-
-    def fs_file(self, meta, children):
-        path, text, *opts = children
-        return self._fs_entry("file", meta, path, self.string_value(text), opts)
-
-    def fs_dir(self, meta, children):
-        path, *opts = children
-        return self._fs_entry("dir", meta, path, "", opts)
-
-    def _fs_entry(self, kind, meta, path, text, opts):
-        fields: dict[str, Any] = {}
-        for name, value in opts:
-            if str(name) in fields:
-                self.error(f"'{name}' is given twice", self.tspan(name))
-            elif str(name) == "mode":
-                fields["mode"], fields["mode_span"] = str(value), self.tspan(value)
-            else:
-                fields[str(name)] = int(value)
-        return ir.build(ir.FsEntry, span=self.span(meta), kind=kind, path=self.string_value(path),
-                        path_span=self.tspan(path), text=text, **fields)
-
-    def fs_opt(self, meta, children):
-        return children[0], children[1]
-
     def init_decl(self, meta, children):
         return ir.build(ir.InitDecl, span=self.tspan(children[0]), program=str(children[0]))
 
@@ -539,48 +514,6 @@ class Lower:
 
     def dup2_stmt(self, meta, c):
         return ir.build(ir.Dup2, span=self.span(meta), src=c[0], dst=c[1])
-
-    # ------------------------------------------------------------ files and stdio
-    def open_call(self, meta, c):
-        path, *flags, mode_kw, mode = c
-        return ir.build(ir.Open, span=self.span(meta), path=path, flags=tuple(str(f) for f in flags),
-                        flag_spans=tuple(self.tspan(f) for f in flags),
-                        mode=str(mode) if mode is not None else None,
-                        mode_span=self.tspan(mode) if mode is not None else None)
-
-    def read_call(self, meta, c):
-        fd, count, _into, buffer = c
-        return ir.build(ir.Read, span=self.span(meta), fd=fd, count=count,
-                        buffer=str(buffer) if buffer is not None else None)
-
-    def lseek_call(self, meta, c):
-        fd, offset, whence = c
-        return ir.build(ir.Lseek, span=self.span(meta), fd=fd, offset=offset, whence=str(whence),
-                        whence_span=self.tspan(whence))
-
-    def dup_call(self, meta, c):
-        return ir.build(ir.Dup, span=self.span(meta), fd=c[0])
-
-    def fcntl_call(self, meta, c):
-        fd, command, arg = c
-        return ir.build(ir.Fcntl, span=self.span(meta), fd=fd, command=str(command), command_span=self.tspan(command),
-                        arg=str(arg) if arg is not None else None,
-                        arg_span=self.tspan(arg) if arg is not None else None)
-
-    def unlink_stmt(self, meta, c):
-        return self._expr_stmt("unlink", meta, c)
-
-    def printf_stmt(self, meta, c):
-        return ir.build(ir.Printf, span=self.span(meta), value=c[0])
-
-    def fprintf_stmt(self, meta, c):
-        return ir.build(ir.Printf, span=self.span(meta), fd=c[0], value=c[1])
-
-    def fflush_stmt(self, meta, c):
-        return ir.build(ir.Fflush, span=self.span(meta), fd=c[0])
-
-    def quick_exit_stmt(self, meta, c):
-        return ir.build(ir.Exit, span=self.span(meta), code=c[0], now=True)
 
     def unknown_stmt(self, meta, c):
         return ir.build(ir.Unknown, span=self.tspan(c[0]), name=str(c[0]))
