@@ -157,7 +157,7 @@ def bench_files(cfg: dict, folder: str) -> dict[str, Any]:
     plan = compile_text(text, folder, "file-io.proc")[0]
     seconds, trace = best_of(cfg["repeat"], lambda: run_plan(plan))
     calls = sum(1 for ev in trace.events if ev.kind in FILE_CALLS)
-    bytes_written = sum(ev.detail[4] for ev in trace.events if ev.kind == "write")
+    bytes_written = sum(ev.detail[3] for ev in trace.events if ev.kind == "write")
     return {"processes": cfg["file_procs"], "seconds": seconds, "file_events": calls, "events": len(trace.events),
             "file_events_per_s": calls / seconds, "bytes_written": bytes_written, "end_reason": trace.end_reason}
 

@@ -116,13 +116,15 @@ class FileModel:
         self._set_fd(p, fd, t, Desc(ino, t))
 
     def _on_read(self, ev, p, _i) -> None:
-        fd, _path, _ino, offset, count, _size = ev.detail
-        desc = self._desc(p, fd)
+        fd, obj, _ino, count, _size, offset = ev.detail
+        desc = self._desc(p, fd) if obj == "file" else None
         if desc is not None:
             desc.pos.set(ev.time, offset + count)
 
     def _on_write(self, ev, p, _i) -> None:
-        fd, _path, ino, offset, count, _size, text = ev.detail
+        fd, obj, ino, count, _size, offset, text = ev.detail
+        if obj != "file":
+            return
         log = self.inodes.get(ino)
         if log is not None:
             log.write(ev.time, offset, _bytes(text))

@@ -25,6 +25,9 @@ COMMANDS = {
     "stats": "procdsl.cli.stats",
     "compare": "procdsl.cli.stats",
     "grade": "procdsl.cli.grade",
+    "show": "procdsl.cli.show",
+    "ps": "procdsl.cli.show",
+    "pstree": "procdsl.cli.show",
 }
 
 

@@ -13,10 +13,16 @@ from typing import NamedTuple
 class TraceEvent(NamedTuple):
     time: int
     cpu: int          # -1: not on a CPU
-    pid: int          # 0: the outside world or an idle CPU
+    pid: int          # NO_PID (-1): no process; IDLE (0): a CPU's idle task (only in `switch`)
     kind: str
     detail: tuple
 
+
+# pid -1 is no process at all: the world outside the machine (`run`, `at … send`) or the
+# machine itself (`end`, `limit`, a signal the kernel sends); pid 0 is a CPU's idle task, as
+# Linux's swapper/N, and appears only as a `switch`'s pid or prev. Init's ppid is 0, as in ps.
+NO_PID = -1
+IDLE = 0
 
 # new_event((time, cpu, pid, kind, detail)) is TraceEvent(time, cpu, pid, kind, detail)
 # without the Python-level __new__ a NamedTuple call runs: the kernel makes one per dispatch.
@@ -45,10 +51,12 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "pipe": ("pipe", "read_fd", "write_fd"),
     "inode": ("path", "type", "ino", "owner", "group", "mode", "text"),
     "open": ("path", "flags", "fd", "ino", "how"),
-    # read(2) and write(2) on a file: the path it was opened by, its inode, where, how many bytes,
-    # the size after (`queued`: what the object holds after the call) and, written, the bytes
-    "read": ("fd", "object", "ino", "offset", "bytes", "queued"),
-    "write": ("fd", "object", "ino", "offset", "bytes", "queued", "text"),
+    # read(2) and write(2) on any fd but the terminal's (that is `output`): the kind of object
+    # ("pipe" or "file"), its number (the pipe's, the file's inode), the bytes moved (a read's 0:
+    # end of file), what the object holds after (`queued`: a pipe's bytes, a file's size), the
+    # file offset (-1 for a pipe) and, written to a file, the bytes themselves
+    "read": ("fd", "object", "id", "bytes", "queued", "offset"),
+    "write": ("fd", "object", "id", "bytes", "queued", "offset", "text"),
     "lseek": ("fd", "offset"),
     "close": ("fd", "by"),
     "dup": ("fd", "newfd"),

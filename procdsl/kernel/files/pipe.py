@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from procdsl.core.events import NO_PID
 from procdsl.core.linux import ERRNO, O_RDONLY, O_WRONLY, PIPE_BUF, PIPE_SLOTS, SIGPIPE
 from procdsl.kernel import signals
 from procdsl.kernel.files.file import OpenFile
@@ -97,9 +98,11 @@ class PipeEnd(OpenFile):
         pipe = self.pipe
         if pipe.data:
             out = pipe.take(n)
+            k.emit(k.cpu_of(p), p.pid, "read", (fd, "pipe", pipe.id, len(out), len(pipe.data), -1))
             k.wake_all(pipe.write_waiters, "room in " + str(pipe))
             return out
         if pipe.writers == 0:
+            k.emit(k.cpu_of(p), p.pid, "read", (fd, "pipe", pipe.id, 0, 0, -1))      # end of file
             return b""
         pipe.read_waiters.append(p)
         k.block(p, SLEEPING, "read", pipe, f"read from {pipe} (empty)")
@@ -110,10 +113,11 @@ class PipeEnd(OpenFile):
         writes the rest when woken); -EPIPE, with SIGPIPE raised, when no read end is open."""
         pipe = self.pipe
         if pipe.readers == 0:
-            signals.generate(k, p, SIGPIPE, sender=0, source="kernel")
+            signals.generate(k, p, SIGPIPE, sender=NO_PID, source="kernel")
             return -EPIPE
         n = pipe.put(data)
         if n:
+            k.emit(k.cpu_of(p), p.pid, "write", (fd, "pipe", pipe.id, n, len(pipe.data), -1, ""))
             k.wake_all(pipe.read_waiters, "data in " + str(pipe))
         if n < len(data):
             pipe.write_waiters.append(p)

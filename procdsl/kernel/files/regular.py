@@ -43,7 +43,7 @@ class RegularFile(OpenFile):
         pos = self.pos
         out = bytes(self.inode.data[pos:pos + n])
         self.pos = pos + len(out)
-        k.emit(k.cpu_of(p), p.pid, "read", (fd, self.path, self.inode.ino, pos, len(out), len(self.inode.data)))
+        k.emit(k.cpu_of(p), p.pid, "read", (fd, "file", self.inode.ino, len(out), len(self.inode.data), pos))
         return out
 
     def write(self, k, p, fd: int, data: bytes, text: str | None = None) -> int:
@@ -68,7 +68,7 @@ class RegularFile(OpenFile):
         self.pos = pos + n
         if text is None:
             text = data.decode("utf-8", errors="surrogateescape")
-        k.emit(k.cpu_of(p), p.pid, "write", (fd, self.path, inode.ino, pos, n, len(buf), text))
+        k.emit(k.cpu_of(p), p.pid, "write", (fd, "file", inode.ino, n, len(buf), pos, text))
         return n
 
     def end(self) -> int:
