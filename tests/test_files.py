@@ -443,3 +443,19 @@ def test_a_partial_pipe_read_frees_a_slot_only_when_it_is_read_to_its_end(tmp_pa
     assert pipe.put(b"c" * 10) == 10 and len(pipe.slots) == 2                # no merging into the read slot
     assert pipe.take(4086) == b"a" * 3990 + b"b" * 96 and list(pipe.slots) == [10]
     assert pipe.take(100) == b"c" * 10 and not pipe.slots and pipe.head == 0
+
+
+def test_paths_have_one_name_in_events_and_expectations(tmp_path: Path) -> None:
+    # a relative path starts at / (there is no working directory); '.', '..' and '//' are resolved
+    assert_passes(tmp_path, one("""
+    a = open "notes" O_WRONLY O_CREAT
+    write a "one"
+    b = open "/tmp/../tmp//./x/" O_WRONLY O_CREAT
+    c = open "/tmp/./y" O_WRONLY O_CREAT
+    write c "two"
+    print "{b} {errno}"
+""", extra="""
+  expect file("/notes") == "one" and file("notes") == "one" and file("/tmp/../notes") == "one"
+  expect file("/tmp/y") == "two" and exists("/tmp//y/")
+  expect not exists("/tmp/x")
+  expect output == "-1 EISDIR\\n\""""))

@@ -7,7 +7,7 @@ from typing import Any, Callable, Optional
 
 from procdsl import ir
 from procdsl.check.history import History
-from procdsl.core.linux import BASE_DIRS
+from procdsl.core.linux import BASE_DIRS, canonical_path
 from procdsl.core.values import compile_expr, show, type_name
 from procdsl.trace.text import format_time
 
@@ -213,6 +213,7 @@ def call(e: ir.Call, lookup: Callable, recurse: Callable, proc_arg: Callable) ->
             if not isinstance(path, str):
                 env.note(f"{func}() takes a path string, not a {type_name(path)}")
                 return None
+            path = canonical_path(path)
             files = env.model.files
             return files.contents(env, path) if func == "file" else files.exists(env, path) if func == "exists" \
                 else files.size(env, path)

@@ -48,6 +48,19 @@ UMASK = 0o022              # every process's umask: a file created with mode 666
 # The file system every scenario starts with, before its `files` block: path -> mode, owned by root.
 BASE_DIRS: dict[str, int] = {"/": 0o755, "/tmp": 0o1777}
 NAME_MAX, PATH_MAX = 255, 4096
+
+
+def canonical_path(path: str) -> str:
+    """The one name a path has in events and expectations: absolute (there is no working
+    directory: a relative path starts at /), without '.', '..', '//' or a trailing '/'."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part and part != ".":
+            parts.append(part)
+    return "/" + "/".join(parts)
 FS_CAPACITY = 16 * 1024 * 1024     # bytes of file data the file system holds (a small tmpfs): then ENOSPC
 FS_MAX_INODES = 10_000
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from procdsl.core.linux import O_CLOEXEC
+from procdsl.core.linux import O_CLOEXEC, canonical_path
 from procdsl.core.values import ProgramFault, show, type_name
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.opsupport import CONTINUE, EMFILE, _fail, _set
@@ -33,7 +33,7 @@ def op_open(k, p, op):
         else:
             f, how = opened
             fdtable.install(p, fd, f, cloexec=bool(flags & O_CLOEXEC))
-            k.emit(k.cpu_of(p), p.pid, "open", (path, flag_text, fd, f.inode_number(), how))
+            k.emit(k.cpu_of(p), p.pid, "open", (canonical_path(path), flag_text, fd, f.inode_number(), how))
             result = fd
     if op.name:
         _set(p, op.name, result)
@@ -48,6 +48,6 @@ def op_unlink(k, p, op):
     if type(gone) is int:
         _fail(k, p, f'unlink "{path}"', gone)
     else:
-        k.emit(k.cpu_of(p), p.pid, "unlink", (path, gone.ino))
+        k.emit(k.cpu_of(p), p.pid, "unlink", (canonical_path(path), gone.ino))
     p.pc += 1
     return CONTINUE
