@@ -197,6 +197,10 @@ ERRNO_TABLE = [
     ('x = open "/etc/motd" O_WRONLY O_CREAT O_EXCL', "-1 EEXIST", 'file "/etc/motd" "hi"'),
     ('x = open "/tmp" O_WRONLY', "-1 EISDIR", ""),
     ('x = open "/tmp" O_RDONLY O_CREAT', "-1 EISDIR", ""),
+    ('x = open "/tmp" O_RDONLY O_TRUNC', "-1 EISDIR", ""),
+    ('x = open "/tmp" O_RDONLY O_CREAT O_EXCL', "-1 EEXIST", ""),
+    ('x = open "/tmp/new/" O_WRONLY O_CREAT', "-1 EISDIR", ""),
+    ('x = open "/etc/motd/"', "-1 ENOTDIR", 'file "/etc/motd" "hi"'),
     ('x = open "/tmp"', "3 0", ""),
     ('x = open "/' + "a" * 256 + '"', "-1 ENAMETOOLONG", ""),
 ]

@@ -70,6 +70,10 @@ int main(void)
     report("open /tmp/fe/secret O_CREAT|O_EXCL", open("/tmp/fe/secret", O_CREAT | O_EXCL | O_WRONLY, 0644));
     report("open /tmp/fe O_WRONLY (a directory)", open("/tmp/fe", O_WRONLY));
     report("open /tmp/fe O_RDONLY|O_CREAT (a directory)", open("/tmp/fe", O_RDONLY | O_CREAT, 0644));
+    report("open /tmp/fe O_RDONLY|O_TRUNC (a directory)", open("/tmp/fe", O_RDONLY | O_TRUNC));
+    report("open /tmp/fe O_CREAT|O_EXCL (a directory)", open("/tmp/fe", O_RDONLY | O_CREAT | O_EXCL, 0644));
+    report("open /tmp/fe/new/ O_CREAT (a trailing slash)", open("/tmp/fe/new/", O_WRONLY | O_CREAT, 0644));
+    report("open /tmp/fe/secret/ (a file, a trailing slash)", open("/tmp/fe/secret/", O_RDONLY));
     int d = open("/tmp/fe", O_RDONLY);
     report("open /tmp/fe O_RDONLY (a directory)", d);
     report("read() on a directory fd", read(d, b, 1));
