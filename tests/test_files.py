@@ -235,9 +235,12 @@ def test_descriptor_mistakes_get_ebadf_and_espipe(tmp_path: Path) -> None:
     e7 = errno
     v = lseek wo -1 SEEK_SET
     e8 = errno
-    print "{a} {e1} {b} {e2} {c} {e3} {d} {e4} {s} {e5} {t} {e6} {u} {e7} {v} {e8}"
+    lseek wo 9223372036854775806 SEEK_SET
+    w = lseek wo 2 SEEK_CUR
+    e9 = errno
+    print "{a} {e1} {b} {e2} {c} {e3} {d} {e4} {s} {e5} {t} {e6} {u} {e7} {v} {e8} {w} {e9}"
 """, files='    file "/etc/motd" "hi"')
-    assert out == "-1 EBADF -1 EBADF -1 EBADF -1 EBADF -1 ESPIPE -1 ESPIPE -1 EISDIR -1 EINVAL\n"
+    assert out == "-1 EBADF -1 EBADF -1 EBADF -1 EBADF -1 ESPIPE -1 ESPIPE -1 EISDIR -1 EINVAL -1 EINVAL\n"
 
 
 def test_emfile_after_1024_fds(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from procdsl.kernel.stdio import LineBuffer
 
 LINE_READ = 65_536           # bytes one read(2) under `for line in` asks for: a whole pipe
 ESPIPE = ERRNO["ESPIPE"]
+OFFSET_LIMIT = 1 << 63       # a regular file's largest offset is 2**63 - 1 (MAX_LFS_FILESIZE): past it EINVAL
 
 
 class Writes:
@@ -287,7 +288,7 @@ def op_lseek(k, p, op):
         return _done(p, op, -1)
     whence = op.aux
     pos = offset + (0 if whence == 0 else f.pos if whence == 1 else f.end())
-    if pos < 0:
+    if not 0 <= pos < OFFSET_LIMIT:
         _fail(k, p, "lseek", EINVAL)
         return _done(p, op, -1)
     f.pos = pos
