@@ -97,9 +97,11 @@ class PipeEnd(OpenFile):
         """Up to n of the bytes in the pipe, b"" at end of file (no write end left), None when p sleeps."""
         pipe = self.pipe
         if pipe.data:
+            slots = len(pipe.slots)
             out = pipe.take(n)
             k.emit(k.cpu_of(p), p.pid, "read", (fd, "pipe", pipe.id, len(out), len(pipe.data), -1))
-            k.wake_all(pipe.write_waiters, "room in " + str(pipe))
+            if len(pipe.slots) < slots:              # a slot freed: a writer may fit now
+                k.wake_all(pipe.write_waiters, "room in " + str(pipe))
             return out
         if pipe.writers == 0:
             k.emit(k.cpu_of(p), p.pid, "read", (fd, "pipe", pipe.id, 0, 0, -1))      # end of file
