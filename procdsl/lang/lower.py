@@ -5,6 +5,7 @@ rule covers (a `reduce.Pos`), `children` what Lark's tree builder would have giv
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 from typing import Any
@@ -13,6 +14,7 @@ from lark import Token
 from lark.exceptions import UnexpectedInput
 
 from procdsl import ir
+from procdsl.core.bounds import INT_LIMIT, STR_LIMIT
 from procdsl.ir.span import Span
 from procdsl.lang.diagnostics import Diagnostic
 from procdsl.lang.reduce import reducer_for
@@ -21,6 +23,7 @@ from procdsl.lang.source import Source
 NS = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
 BYTES = {"B": 1, "KiB": 1024, "MiB": 1024 ** 2, "GiB": 1024 ** 3}
 PAGE_SIZE = 4096
+MAX_CPUS = 256          # the most `machine { cpus N }` allows (validate.py checks it)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "{": "{", "}": "}"}
 
@@ -47,7 +50,20 @@ def _items(children: list) -> list:
             if c is not None and not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE", "LSQB", "RSQB", "LPAR", "RPAR"))]
 
 
+# A literal's largest value: 64-bit as in C (decimals: a finite double).
+_LITERAL_RANGE = {
+    "INT": ("integer literal out of range", "numbers are 64-bit: the largest is 9223372036854775807"),
+    "FLOAT": ("decimal literal out of range", "decimals are 64-bit floating point: at most about 1.8e308"),
+    "DURATION": ("duration out of range",
+                 "durations are 64-bit nanoseconds: at most 9223372036854775807ns, about 292 years"),
+    "SIZE": ("size out of range", "sizes are 64-bit byte counts: at most 8 EiB"),
+    "STRING": ("string literal too long", f"a string holds at most {STR_LIMIT:,} characters"),
+}
+
+
 class Lower:
+    LITERALS = frozenset(_LITERAL_RANGE)
+
     def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
         self.source = source
         self.path = source.path
@@ -77,6 +93,22 @@ class Lower:
 
     def error(self, message: str, span: Span, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(message, span, hint=hint))
+
+    def literal(self, tok: Token) -> None:
+        """A literal too large for its type is a compile error, wherever the grammar puts it."""
+        if tok.type == "INT":
+            fits = len(tok) < 19 or int(tok) < INT_LIMIT      # 18 digits always fit in 63 bits
+        elif tok.type == "FLOAT":
+            fits = len(tok) < 300 or math.isfinite(float(tok))
+        elif tok.type == "STRING":
+            fits = len(tok) - 2 <= STR_LIMIT
+        elif tok.type == "DURATION":
+            fits = parse_duration(str(tok)) < INT_LIMIT
+        else:
+            fits = parse_size(str(tok)) < INT_LIMIT
+        if not fits:
+            message, hint = _LITERAL_RANGE[tok.type]
+            self.error(message, self.tspan(tok), hint)
 
     # ------------------------------------------------------------ file
     def start(self, meta, children):
@@ -220,7 +252,13 @@ class Lower:
 
     def cpu_item(self, meta, children):
         lo, _, hi = children
-        return tuple(range(int(lo), int(hi) + 1)) if hi is not None else (int(lo),)
+        if hi is None:
+            return (int(lo),)
+        if int(hi) < int(lo):
+            self.error(f"the CPU range {lo}-{hi} is empty", self.span(meta), f"write the lower CPU first: {hi}-{lo}")
+        # Expanded no further than the largest machine has CPUs: a longer range then holds a
+        # CPU this machine lacks, and the validator says which CPUs it has.
+        return tuple(range(int(lo), min(int(hi), int(lo) + MAX_CPUS) + 1))
 
     def signed_int(self, meta, children):
         minus, value = children
@@ -265,6 +303,9 @@ class Lower:
                     points = float(words[0]) if "." in words[0] else int(words[0])
                 except ValueError:
                     self.error(f"points must be a number, not {words[0]!r}", self.tspan(tok))
+                if points is not None and not abs(points) < INT_LIMIT:
+                    self.error("points out of range", self.tspan(tok), "points are at most 9223372036854775807")
+                    points = None
             elif len(words) == 1 and words[0] in ("visible", "hidden", "after_due_date", "after_published"):
                 visibility = words[0]
             else:

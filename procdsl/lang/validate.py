@@ -9,6 +9,7 @@ from procdsl.core.linux import ERRNO, SIGNALS, UNCATCHABLE
 from procdsl.ir.span import Span
 from procdsl.ir.walk import bodies, exec_targets, static_burst
 from procdsl.lang.diagnostics import Diagnostic, did_you_mean, nearest
+from procdsl.lang.lower import MAX_CPUS
 
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
               "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
@@ -235,8 +236,8 @@ class Validator:
                 self.error(f"machine setting '{st.name}' takes a duration", st.value_span)
         elif kind == "int" and st.value_type != "int":
             self.error(f"machine setting '{st.name}' takes a whole number", st.value_span)
-        elif kind == "int" and st.name == "cpus" and not 1 <= int(st.value) <= 256:
-            self.error("cpus must be between 1 and 256", st.value_span)
+        elif kind == "int" and st.name == "cpus" and not 1 <= int(st.value) <= MAX_CPUS:
+            self.error(f"cpus must be between 1 and {MAX_CPUS}", st.value_span)
         elif kind == "int" and st.name == "pid_max" and int(st.value) < 3:
             self.error("pid_max must be at least 3: PID 1 is init and a scenario runs at least one process",
                        st.value_span)
