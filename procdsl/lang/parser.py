@@ -10,6 +10,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from procdsl import ir
 from procdsl.lang.diagnostics import CompileError, Diagnostic
 from procdsl.lang.lower import Lower
+from procdsl.lang.nesting import too_deep
 from procdsl.lang.reduce import reducer_for
 from procdsl.lang.source import Source
 
@@ -43,6 +44,9 @@ def parse(source: Source) -> ir.File:
         raise CompileError([_diagnose(err, source)]) from None
     if lowering.diagnostics:
         raise CompileError(lowering.diagnostics)
+    deep = too_deep(result)
+    if deep is not None:
+        raise CompileError([deep])
     return result
 
 
