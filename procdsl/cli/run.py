@@ -47,6 +47,8 @@ def cmd_check(args) -> int:
     passed = failed = broken = 0
     for path in files:
         result = check_path(path, args.seed, args.submission)
+        if result.unit is not None and result.unit.warnings:
+            print_diagnostics(result.unit.warnings, result.sources)
         if result.diagnostics:
             broken += 1
             print_diagnostics(result.diagnostics, result.sources)
@@ -81,6 +83,8 @@ def _compile_or_report(path: str, submission):
         print(f"{path}: error: no such file", file=sys.stderr)
         return None
     unit, plans, diags = compile_path(path, submission)
+    if unit.warnings:
+        print_diagnostics(unit.warnings, unit.sources)
     if diags:
         print_diagnostics(diags, unit.sources)
         return None

@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 from procdsl import ir
 from procdsl.core.gcpause import paused_gc
 from procdsl.lang.diagnostics import CompileError, Diagnostic
+from procdsl.lang.hints import shadowed_builtins
 from procdsl.lang.parser import parse
 from procdsl.lang.source import Source
 
@@ -26,6 +27,7 @@ class Unit:
     programs: dict[str, ir.Program] = field(default_factory=dict)
     scenarios: list[ir.Scenario] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)      # shown; they never stop a run
     submission_files: list[str] = field(default_factory=list)
 
 
@@ -92,6 +94,7 @@ def _load_into(unit: Unit, path: str, chain: tuple[str, ...], is_root: bool,
         unit.diagnostics.extend(err.diagnostics)
         return
     unit.files.append(f)
+    unit.warnings.extend(shadowed_builtins(f))
     # `use` in standard input's text is relative to the current folder
     here = Path(os.path.realpath(".")) if path == STDIN else Path(os.path.realpath(path)).parent
     for use in f.uses:

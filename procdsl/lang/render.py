@@ -7,7 +7,8 @@ from typing import Mapping
 from procdsl.lang.diagnostics import Diagnostic
 from procdsl.lang.source import Source
 
-_RED, _BOLD, _CYAN, _RESET = "\x1b[31m", "\x1b[1m", "\x1b[36m", "\x1b[0m"
+_RED, _YELLOW, _BOLD, _CYAN, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[36m", "\x1b[0m"
+_SEVERITY_COLOR = {"error": _RED + _BOLD, "warning": _YELLOW + _BOLD}
 LINE_LIMIT = 160        # characters of a source line quoted under a diagnostic
 
 
@@ -15,7 +16,7 @@ def render(diag: Diagnostic, sources: Mapping[str, Source], color: bool = False)
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if color else text
 
-    sev = paint(_RED + _BOLD, f"{diag.severity}:") if diag.severity == "error" else f"{diag.severity}:"
+    sev = paint(_SEVERITY_COLOR.get(diag.severity, _BOLD), f"{diag.severity}:")
     if diag.span is None:
         out = [f"{sev} {diag.message}"]
     else:
