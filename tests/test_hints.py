@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from helpers import cli_main, diagnostics_of, write_proc
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procdsl.lang.hints import NOT_MODELLED, SPELLINGS, syntax_hint
 from procdsl.lang.lower import Lower
@@ -70,3 +72,11 @@ def test_a_warning_is_printed_and_never_changes_the_outcome(tmp_path: Path, comm
     assert ": error: " not in err
     if command == "check":
         assert out.endswith("1 passed, 0 failed\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list('abkilnopsz(){}[]!&|+-"#= \t\\') + ["fork", "kill", "at exit(", "socket"]),
+                max_size=30).map("".join))
+def test_any_line_gets_a_hint_or_none(line: str) -> None:
+    hint = syntax_hint(line)
+    assert hint is None or (isinstance(hint, str) and hint)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from helpers import ROOT, cli_main, run_text, write_proc
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procdsl.core.bounds import LIST_LIMIT, list_measure, without
 from procdsl.core.show import SHOW_LIMIT, show
@@ -216,3 +218,52 @@ def test_one_statement_on_large_lists_does_bounded_work(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     printed = [line.split("fd 1: ")[1] for line in done.stdout.splitlines() if " output " in line]
     assert printed == ["'100000\\n'", "'0\\n'", "'1048109\\n'", "'true\\n'"], printed
+
+
+# ------------------------------------------------------------------ properties
+
+_SCALARS = st.one_of(st.integers(-10**6, 10**6), st.booleans(), st.text(max_size=6),
+                     st.floats(allow_nan=False, allow_infinity=False, width=32))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=5).map(tuple), max_leaves=40)
+
+
+def _naive(v) -> str:
+    """The rendering before it was bounded: what show gives whenever nothing is cut."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, tuple):
+        return "[" + ", ".join(_naive(x) for x in v) + "]"
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_VALUES, st.integers(1, 60))
+def test_show_is_the_plain_rendering_or_a_bounded_prefix_of_it(value, limit: int) -> None:
+    full = _naive(value)
+    assert show(value) == full
+    cut = show(value, limit)
+    if cut != full:
+        assert "… (" in cut and " more)" in cut
+        kept = cut.split("… (")[0].rstrip(", ")
+        assert full.startswith(kept)
+        assert len(kept) <= limit
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_VALUES, max_size=8).map(tuple), st.lists(_VALUES, max_size=8).map(tuple))
+def test_difference_is_pairwise_difference(a: tuple, b: tuple) -> None:
+    assert without(a, b) == tuple(x for x in a if x not in b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_VALUES.filter(lambda v: isinstance(v, tuple)))
+def test_list_measure_counts_every_item_and_level(value: tuple) -> None:
+    def items(v):
+        return sum(1 + (items(x) if isinstance(x, tuple) else 0) for x in v)
+
+    def depth(v):
+        return 1 + max((depth(x) for x in v if isinstance(x, tuple)), default=0)
+
+    assert list_measure(value) == (items(value), depth(value))
