@@ -5,43 +5,24 @@ rule covers (a `reduce.Pos`), `children` what Lark's tree builder would have giv
 
 from __future__ import annotations
 
-import math
 import re
-from fractions import Fraction
 from typing import Any
 
 from lark import Token
 from lark.exceptions import UnexpectedInput
 
 from procdsl import ir
-from procdsl.core.bounds import INT_LIMIT, STR_LIMIT
+from procdsl.core.bounds import INT_LIMIT
 from procdsl.ir.span import Span
 from procdsl.lang.diagnostics import Diagnostic
+from procdsl.lang.literals import LITERAL_TERMINALS, out_of_range, parse_duration, parse_size
 from procdsl.lang.reduce import reducer_for
 from procdsl.lang.source import Source
 
-NS = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
-BYTES = {"B": 1, "KiB": 1024, "MiB": 1024 ** 2, "GiB": 1024 ** 3}
 PAGE_SIZE = 4096
 MAX_CPUS = 256          # the most `machine { cpus N }` allows (validate.py checks it)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "{": "{", "}": "}"}
-
-
-def parse_duration(text: str) -> int | Fraction:
-    """Nanoseconds, exactly: a Fraction when a decimal leaves a part of a nanosecond."""
-    for unit in ("ns", "us", "µs", "ms", "s"):
-        if text.endswith(unit) and (unit != "s" or not text[:-1].endswith(("n", "u", "µ", "m"))):
-            number = text[: -len(unit)]
-            return (int(number) if number.isdigit() else Fraction(number)) * NS[unit]
-    raise ValueError(text)
-
-
-def parse_size(text: str) -> int:
-    for unit in ("KiB", "MiB", "GiB", "B"):
-        if text.endswith(unit):
-            return int(text[: -len(unit)]) * BYTES[unit]
-    raise ValueError(text)
 
 
 def _items(children: list) -> list:
@@ -50,19 +31,8 @@ def _items(children: list) -> list:
             if c is not None and not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE", "LSQB", "RSQB", "LPAR", "RPAR"))]
 
 
-# A literal's largest value: 64-bit as in C (decimals: a finite double).
-_LITERAL_RANGE = {
-    "INT": ("integer literal out of range", "numbers are 64-bit: the largest is 9223372036854775807"),
-    "FLOAT": ("decimal literal out of range", "decimals are 64-bit floating point: at most about 1.8e308"),
-    "DURATION": ("duration out of range",
-                 "durations are 64-bit nanoseconds: at most 9223372036854775807ns, about 292 years"),
-    "SIZE": ("size out of range", "sizes are 64-bit byte counts: at most 8 EiB"),
-    "STRING": ("string literal too long", f"a string holds at most {STR_LIMIT:,} characters"),
-}
-
-
 class Lower:
-    LITERALS = frozenset(_LITERAL_RANGE)
+    LITERALS = LITERAL_TERMINALS
 
     def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
         self.source = source
@@ -96,19 +66,9 @@ class Lower:
 
     def literal(self, tok: Token) -> None:
         """A literal too large for its type is a compile error, wherever the grammar puts it."""
-        if tok.type == "INT":
-            fits = len(tok) < 19 or int(tok) < INT_LIMIT      # 18 digits always fit in 63 bits
-        elif tok.type == "FLOAT":
-            fits = len(tok) < 300 or math.isfinite(float(tok))
-        elif tok.type == "STRING":
-            fits = len(tok) - 2 <= STR_LIMIT
-        elif tok.type == "DURATION":
-            fits = parse_duration(str(tok)) < INT_LIMIT
-        else:
-            fits = parse_size(str(tok)) < INT_LIMIT
-        if not fits:
-            message, hint = _LITERAL_RANGE[tok.type]
-            self.error(message, self.tspan(tok), hint)
+        problem = out_of_range(tok)
+        if problem is not None:
+            self.error(problem[0], self.tspan(tok), problem[1])
 
     # ------------------------------------------------------------ file
     def start(self, meta, children):
