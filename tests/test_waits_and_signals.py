@@ -58,20 +58,34 @@ def test_a_sleep_that_ends_normally_leaves_nothing(tmp_path: Path) -> None:
 
 
 def test_a_blocked_write_to_a_full_pipe_fails_with_eintr(tmp_path: Path) -> None:
+    # exp17: nothing of it went in yet, so write(2) gives -1 EINTR without SA_RESTART
     trace = run_text(tmp_path, one(
-        'on SIGUSR1 flags none { print "handler" }\np = pipe\nbig = "x" * 70000\n'
-        'fork reader { close p.write; sleep 10ms }\nclose p.read\nwrite p big\nprint "write: {errno}"\n'
-        'send SIGKILL to reader\nwait', extra="  at 3ms send SIGUSR1 to main"))
-    assert output(trace) == "handler\nwrite: EINTR\n"
+        'on SIGUSR1 flags none { print "handler" }\np = pipe\nfull = "x" * 65536\n'
+        'fork reader { close p.write; sleep 10ms }\nclose p.read\nwrite p full\nn = write p "y"\n'
+        'print "write: {n} {errno}"\nsend SIGKILL to reader\nwait', extra="  at 3ms send SIGUSR1 to main"))
+    assert output(trace) == "handler\nwrite: -1 EINTR\n"
     assert [e.detail for e in events(trace, "fail")] == [("write", 4)]
 
 
+@pytest.mark.parametrize("flags", ["flags none", "flags SA_RESTART", ""])
+def test_a_write_cut_short_returns_what_went_in_whatever_the_flags(tmp_path: Path, flags: str) -> None:
+    # exp17: 70,000 bytes to a pipe nobody reads, a handler once 65,536 are in: 65536, errno 0
+    trace = run_text(tmp_path, one(
+        f'on SIGUSR1 {flags} {{ print "handler" }}\np = pipe\nbig = "x" * 70000\n'
+        'fork reader { close p.write; sleep 10ms }\nclose p.read\nn = write p big\nprint "write: {n} {errno}"\n'
+        'send SIGKILL to reader\nwait', extra="  at 3ms send SIGUSR1 to main"))
+    assert output(trace) == "handler\nwrite: 65536 0\n"
+    assert not events(trace, "fail")
+
+
 def test_sa_restart_write_resumes_and_finishes(tmp_path: Path) -> None:
+    # nothing went in before the handler: SA_RESTART makes the write wait again, to the end
     said = printed(tmp_path, one(
-        'on SIGUSR1 { print "handler" }\np = pipe\nbig = "x" * 70000\n'
+        'on SIGUSR1 { print "handler" }\np = pipe\nfull = "x" * 65536\n'
         'fork reader { close p.write; sleep 10ms; n = 0; for line in p { n += 1 } }\nclose p.read\n'
-        'write p big\nprint "write done {errno}"\nclose p.write\nwait', extra="  at 3ms send SIGUSR1 to main"))
-    assert said == "handler\nwrite done 0\n"
+        'write p full\nn = write p "more"\nprint "write {n} {errno}"\nclose p.write\nwait',
+        extra="  at 3ms send SIGUSR1 to main"))
+    assert said == "handler\nwrite 4 0\n"
 
 
 def test_pause_and_sigsuspend_fail_with_eintr_whatever_the_flags(tmp_path: Path) -> None:

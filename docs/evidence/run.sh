@@ -22,4 +22,5 @@ for i in 1 2; do /tmp/exp13_rtalone; done                           > results/ex
 /tmp/exp14_corelimit                                                 > results/exp14.txt; rm -rf /tmp/ev14
 /tmp/exp15_mutextypes                                                > results/exp15.txt
 { timeout 1 /tmp/exp16_relock; echo "exit status $?"; }              > results/exp16.txt
+/tmp/exp17_partialwrite                                              > results/exp17.txt
 rm -f /tmp/exp*_*[a-z0-9]

@@ -57,20 +57,18 @@ static void pd_terminal_output(long fd, const char *s, long n) {
             PD_RECORD("out", pd_int(fd), pd_text_hex(s + at, n - at));
 }
 
-/* `write FD TEXT`: all of it, as procdsl does. A handler with SA_RESTART restarts a blocked
- * write (the kernel does it); one without makes it fail with EINTR, and the rest is dropped;
- * a write cut short after part of it went in goes on with the rest, where procdsl drops it. */
-static void pd_write(long fd, const char *s) {
-    long n = strlen(s), done = 0;
-    while (done < n) {
-        ssize_t r = write(fd, s + done, n - done);
-        if (r < 0) {
-            pd_failed("write");
-            return;
-        }
-        done += r;
+/* `[n =] write FD TEXT`: one write(2), as in procdsl. A blocking pipe write puts all of it in
+ * unless a handler cuts it short: then it returns what went in (with or without SA_RESTART),
+ * or, with nothing in yet, waits again (SA_RESTART) or fails with EINTR. */
+static long pd_write(long fd, const char *s) {
+    long n = strlen(s);
+    ssize_t r = write(fd, s, n);
+    if (r < 0) {
+        pd_failed("write");
+        return -1;
     }
-    pd_terminal_output(fd, s, n);
+    pd_terminal_output(fd, s, r);
+    return r;
 }
 
 static void pd_print(const char *s) {

@@ -269,6 +269,8 @@ def _assignments(s, scope: Scope) -> Iterator[tuple[str, Optional[str], Span]]:
         yield s.name, {"fork": "int", "pipe": "pipe", "mutex": "mutex"}[s.what], s.span
     elif isinstance(s, ir.Wait) and s.into:
         yield s.into, "status", s.span
+    elif isinstance(s, ir.Write) and s.into:
+        yield s.into, "int", s.span                 # `n = write FD TEXT`: the bytes written, or -1
     elif isinstance(s, (ir.TimedStmt, ir.Timer)) and s.into:
         yield s.into, "dur", s.span                 # `left = sleep D`, `left = alarm D`: the time left
     elif isinstance(s, ir.ForkBlock):

@@ -242,13 +242,16 @@ def run_handler(p: Proc, sig: int, entry: int, now: int) -> None:
     The frame keeps everything the interrupted statement was in the middle of, so the handler
     neither sees nor finishes it (a shared `+=` between load and store, the rest of a large
     pipe write, a sleep's end). A blocking call resumes at its own statement, which then
-    either waits again (SA_RESTART) or fails with EINTR (`p.eintr`, restored from the frame).
+    either waits again (SA_RESTART) or fails with EINTR (`p.eintr`, restored from the frame);
+    a pipe write that has put some bytes in returns their count, whatever the flags
+    (pipe_write gives what it wrote when a signal is pending; exp17).
     An interrupted sleep keeps, in place of its end, the time it had left now: nanosleep
     reports it as it returns, before the handler runs."""
     sa = p.sa.get(sig) if p.sa else None
     flags, sa_mask = sa if sa is not None else DEFAULT_SA
     kind = p.wait_kind
-    eintr = bool(kind) and (kind in ALWAYS_EINTR or (kind in RESTARTABLE and not flags & SA_RESTART))
+    eintr = bool(kind) and (kind in ALWAYS_EINTR or (kind in RESTARTABLE and not flags & SA_RESTART)
+                            or (kind == "write" and p.write_rest is not None and p.write_rest.sent > 0))
     saved = p.saved_mask if p.saved_mask >= 0 else p.mask      # sigsuspend restores the mask it replaced
     sleep = max(0, p.sleep_until - now) if kind == "sleep" else p.sleep_until
     p.frames.append((p.pc, saved, p.remaining, p.paid, p.pending_store, p.write_rest, eintr, sleep))
