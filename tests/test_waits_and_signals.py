@@ -78,6 +78,15 @@ def test_a_write_cut_short_returns_what_went_in_whatever_the_flags(tmp_path: Pat
     assert not events(trace, "fail")
 
 
+@pytest.mark.parametrize("flags, said", [("", "handler\n5 0\n"), ("flags SA_RESTART", "handler\n5 0\n"),
+                                          ("flags none", "handler\n-1 EINTR\n")])
+def test_a_read_statement_is_restarted_or_fails_as_the_flags_say(tmp_path: Path, flags: str, said: str) -> None:
+    assert printed(tmp_path, one(
+        f'on SIGUSR1 {flags} {{ print "handler" }}\np = pipe\nfork writer {{ close p.read; sleep 5ms; '
+        'write p "hello" }\nclose p.write\nn = read p.read 10\nprint "{n} {errno}"\nwait',
+        extra="  at 2ms send SIGUSR1 to main")) == said
+
+
 def test_sa_restart_write_resumes_and_finishes(tmp_path: Path) -> None:
     # nothing went in before the handler: SA_RESTART makes the write wait again, to the end
     said = printed(tmp_path, one(
