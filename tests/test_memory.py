@@ -5,12 +5,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from helpers import assert_passes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procdsl.kernel import memory
-
-from helpers import assert_passes
 
 
 class Page:
