@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from typing import Optional
 
 from procdsl.core.events import FIELDS, Trace, TraceEvent
@@ -38,6 +38,63 @@ class History:
         return None
 
 
+class StateHistory(History):
+    """A process's state over time, which keeps the machine's zombie count up to date as it changes."""
+
+    __slots__ = ("zombies",)
+
+    def __init__(self, t: int, value, zombies: History) -> None:
+        super().__init__(t, value)
+        self.zombies = zombies
+
+    def set(self, t: int, value) -> None:
+        was = self.values[-1] == "zombie"
+        super().set(t, value)
+        if was != (value == "zombie"):
+            count = self.zombies
+            count.set(t, count.values[-1] + (-1 if was else 1))
+
+
+class OutputLog(list):
+    """(time, text) pairs in the order written, with the offsets that make output at an instant a
+    prefix of the whole text, and a substring's first appearance a binary search."""
+
+    __slots__ = ("times", "ends", "_text", "_firsts")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: list[int] = []
+        self.ends: list[int] = []
+        self._text = ""
+        self._firsts: dict[str, Optional[int]] = {}
+
+    def append(self, item: tuple[int, str]) -> None:
+        super().append(item)
+        self.times.append(item[0])
+        self.ends.append((self.ends[-1] if self.ends else 0) + len(item[1]))
+
+    def text(self) -> str:
+        if len(self._text) != (self.ends[-1] if self.ends else 0):
+            self._text = "".join(text for _, text in self)
+            self._firsts.clear()
+        return self._text
+
+    def at(self, t: int) -> str:
+        n = bisect_right(self.times, t)
+        return self.text()[:self.ends[n - 1]] if n else ""
+
+    def contains_at(self, needle: str, t: int) -> bool:
+        """`needle in self.at(t)`, without building the output at t."""
+        text = self.text()
+        first = self._firsts.get(needle, -1)
+        if first == -1:
+            i = text.find(needle)
+            # the instant the first occurrence is complete: it lies in the text that ends at or after it
+            first = None if i < 0 else self.times[bisect_left(self.ends, i + len(needle))] if needle else -(1 << 62)
+            self._firsts[needle] = first
+        return first is not None and t >= first
+
+
 class ProcInfo:
     def __init__(self, pid: int, label: str, index: int, name: str, created: int, created_at: int,
                  ppid: int, cmd: str, nice: int, uid: int) -> None:
@@ -66,7 +123,7 @@ class ProcInfo:
         self.reaper: Optional[int] = None
         self.switch_times: list[tuple[int, bool]] = []     # (time, voluntary)
         self.cow: list[tuple[int, int]] = []
-        self.output: list[tuple[int, str]] = []
+        self.output = OutputLog()
         self.migrations: list[int] = []
         self.ready_since: Optional[int] = created
         self.waits: list[tuple[int, int]] = []             # (ready from, ran at)
@@ -89,7 +146,8 @@ class Model:
         self.procs: list[ProcInfo] = []
         self.by_pid_history: dict[int, list[ProcInfo]] = {}
         self.by_label: dict[str, list[ProcInfo]] = {}
-        self.output: list[tuple[int, str]] = []
+        self.output = OutputLog()
+        self.zombie_count = History(0, 0)
         self.cpu_switches: dict[int, list[int]] = {}
         self.cpu_busy: dict[int, list[list[int]]] = {}
         self.deadlock: Optional[TraceEvent] = None
@@ -245,8 +303,7 @@ class Model:
 
     def _new(self, pid, label, index, t, i, ppid, cmd, nice, uid) -> ProcInfo:
         p = ProcInfo(pid, label, index, f"{label}[{index}]", t, i, ppid, cmd, nice, uid)
-        if pid == 1 and cmd == "init":
-            p.state = History(t, "sleeping")
+        p.state = StateHistory(t, "sleeping" if pid == 1 and cmd == "init" else "ready", self.zombie_count)
         self.procs.append(p)
         self.by_pid_history.setdefault(pid, []).append(p)
         self.by_label.setdefault(label, []).append(p)
@@ -271,11 +328,10 @@ class Model:
         return total
 
     def output_at(self, t: int, p: Optional[ProcInfo] = None) -> str:
-        source = p.output if p is not None else self.output
-        return "".join(text for when, text in source if when <= t)
+        return (p.output if p is not None else self.output).at(t)
 
     def zombies(self, t: int) -> int:
-        return sum(1 for p in self.procs if p.created <= t and p.state.at(t) == "zombie")
+        return self.zombie_count.at(t) or 0
 
     def count(self, label: str, t: int) -> int:
         return sum(1 for p in self.by_label.get(label, []) if p.created <= t)

@@ -7,7 +7,7 @@ from typing import Any, Callable, Optional
 from procdsl import ir
 from procdsl.check.model import Model, ProcInfo
 from procdsl.core.linux import SIGNAL_NAMES
-from procdsl.core.values import MISSING, Dur, ProgramFault, Sig, compile_expr
+from procdsl.core.values import MISSING, Dur, ProgramFault, Sig, compile_expr, show
 from procdsl.trace.text import format_time
 
 STATE_VALUES = ("running", "ready", "sleeping", "disk_wait", "stopped", "zombie", "reaped")
@@ -47,17 +47,33 @@ class Env:
         self.model = model
         self.t = t
         self.bindings = bindings or {}
-        self.notes: list[str] = []
+        self.notes: list[Any] = []               # strings, and LaterNotes written only if a message needs them
+        self.noted: set[Any] = set()
         self.touched: list[ProcInfo] = []
 
     def at(self, t: int) -> Env:
         env = Env(self.model, t, self.bindings)
-        env.notes, env.touched = self.notes, self.touched
+        env.notes, env.noted, env.touched = self.notes, self.noted, self.touched
         return env
 
-    def note(self, text: str) -> None:
-        if text not in self.notes:
+    def note(self, text: Any, key: Any = None) -> None:
+        key = text if key is None else key
+        if key not in self.noted:
+            self.noted.add(key)
             self.notes.append(text)
+
+    def notes_text(self, limit: int) -> str:
+        """The notes joined, up to about `limit` characters and a count of the ones left out."""
+        shown: list[str] = []
+        size = 0
+        for note in self.notes:
+            text = str(note)
+            if shown and size + len(text) > limit:
+                break
+            shown.append(text)
+            size += len(text) + 2
+        left = len(self.notes) - len(shown)
+        return "; ".join(shown) + (f"; and {left} more note{'s' if left > 1 else ''}" if left else "")
 
     def resolve(self, label: str, index: Optional[int]) -> Optional[ProcInfo]:
         if index is None and label in self.bindings:
@@ -75,6 +91,20 @@ class Env:
         return None
 
 
+class LaterNote:
+    """A note that is costly to write (every zombie at an instant), written when it is shown."""
+
+    __slots__ = ("render", "env", "_text")
+
+    def __init__(self, render: Callable[[Env], str], env: Env) -> None:
+        self.render, self.env, self._text = render, env, None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = self.render(self.env)
+        return self._text
+
+
 def lookup(env: Env, name: str, span: Any) -> Any:
     if name in env.bindings:
         return pref(env.bindings[name])
@@ -83,7 +113,7 @@ def lookup(env: Env, name: str, span: Any) -> Any:
     if name == "zombies":
         count = env.model.zombies(env.t)
         if count:
-            env.note(_zombie_note(env))
+            env.note(LaterNote(_zombie_note, env), ("zombies", env.t))
         return count
     if name in STATE_VALUES:
         return name
@@ -228,6 +258,8 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
         return lambda env: cpu
     func = e.func
     args = e.args
+    if func == OUTPUT_IN:
+        return _output_in(args[0])
     if func in PROC_QUERIES:
         query = PROC_QUERIES[func]
         if len(args) == 1 and isinstance(args[0], ir.CpuRef):
@@ -305,4 +337,61 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
 
 
 def compile_check(e: ir.Expr) -> Callable[[Env], Any]:
-    return compile_expr(e, lookup, _call)
+    return compile_expr(_output_searches(e), lookup, _call)
+
+
+# ---------------------------------------------------------------------- `... in output`
+# `always`/`never` evaluate at every instant of a run, and the output at an instant is as long
+# as everything printed so far: `"x" in output` is answered from the instant its text first
+# appears (OutputLog.contains_at) instead of building the output each time. The node is wrapped
+# in a call only procdsl can name, so compile_expr hands it to _call.
+OUTPUT_IN = "<in output>"
+
+
+def _output_searches(e: Any) -> Any:
+    """e with every `A in output` and `A in output(p)` wrapped for _output_in."""
+    changes = {}
+    for name, value in e.__dict__.items():
+        if isinstance(value, tuple):
+            new = tuple(_output_searches(v) if hasattr(v, "kind") else v for v in value)
+            if any(a is not b for a, b in zip(new, value)):
+                changes[name] = new
+        elif hasattr(value, "kind"):
+            new = _output_searches(value)
+            if new is not value:
+                changes[name] = new
+    node = e.model_copy(update=changes) if changes else e
+    if e.kind == "contains" and _is_output(node.container):
+        return ir.build(ir.Call, span=e.span, func=OUTPUT_IN, func_span=e.span, args=(node,))
+    return node
+
+
+def _is_output(e: Any) -> bool:
+    if isinstance(e, ir.Name):
+        return e.id == "output"
+    return isinstance(e, ir.Call) and e.func == "output" and len(e.args) == 1 and not isinstance(e.args[0], ir.CpuRef)
+
+
+def _output_in(node: ir.Contains) -> Callable[[Env], Any]:
+    # the same as compile_expr's `in`, which still answers whatever this does not: an `output`
+    # bound by `for all`, or a process that has no output at that instant (its notes, its fault)
+    plain = compile_expr(node, lookup, _call)
+    item = compile_expr(node.item, lookup, _call)
+    negate = node.negate
+    if isinstance(node.container, ir.Name):
+        def in_output(env: Env):
+            if "output" in env.bindings:
+                return plain(env)
+            return env.model.output.contains_at(show(item(env)), env.t) != negate
+        return in_output
+    target = _proc_arg(node.container.args[0])
+
+    def in_output_of(env: Env):
+        needle = show(item(env))
+        p = target(env)
+        if p is None or p.created > env.t:
+            return plain(env)
+        if p not in env.touched:
+            env.touched.append(p)
+        return p.output.contains_at(needle, env.t) != negate
+    return in_output_of
