@@ -7,7 +7,7 @@ from typing import Any, Callable, Optional
 from procdsl import ir
 from procdsl.check.model import Model, ProcInfo
 from procdsl.core.linux import SIGNAL_NAMES
-from procdsl.core.values import MISSING, Dur, ProgramFault, Sig, compile_expr, show
+from procdsl.core.values import MISSING, Dur, ProgramFault, Sig, compile_expr, show, type_name
 from procdsl.trace.text import format_time
 
 STATE_VALUES = ("running", "ready", "sleeping", "disk_wait", "stopped", "zombie", "reaped")
@@ -310,7 +310,13 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
         return lambda env: Dur(round(env.t * (1 - env.model.utilization(cpu_arg(env), env.t))))
     if func == "len":
         inner = compile_expr(args[0], lookup, _call)
-        return lambda env: len(inner(env))
+
+        def length(env: Env):
+            v = inner(env)
+            if not isinstance(v, (tuple, str)):
+                raise ProgramFault(f"len needs a list or a string, not a {type_name(v)}", span)
+            return len(v)
+        return length
     if func in ("avg", "sum", "min", "max"):
         metric = args[0].id if isinstance(args[0], ir.Name) else ""
         label = args[1].id if len(args) > 1 and isinstance(args[1], ir.Name) else None
