@@ -11,7 +11,7 @@ from procdsl.check.model import Model
 from procdsl.check.queries import Env, EventRef, compile_check
 from procdsl.core.events import Trace
 from procdsl.core.linux import SIGNAL_NAMES
-from procdsl.core.values import Dur, ProgramFault, show
+from procdsl.core.values import DivideByZero, Dur, ProgramFault, show
 from procdsl.ir.span import Span
 from procdsl.ir.unparse import format_duration, unparse
 from procdsl.plan import EventPlan
@@ -100,6 +100,8 @@ class Checker:
                     outcome = self.assertion(exp.assertion, Env(self.model, self.model.end))
                 except ProgramFault as fault:
                     outcome = Outcome(False, f"cannot evaluate: {fault.message}")
+                except DivideByZero:         # in a program the CPU traps (SIGFPE); here there is no one to signal
+                    outcome = Outcome(False, "cannot evaluate: division by zero")
             max_points = float(exp.points or 0)
             results.append(ExpectResult(span=exp.span, description=exp.description, text=unparse_assertion(exp.assertion),
                                         passed=outcome.passed, message=clip(outcome.message, MESSAGE_LIMIT),
