@@ -47,32 +47,36 @@ class Env:
         self.model = model
         self.t = t
         self.bindings = bindings or {}
-        self.notes: list[Any] = []               # strings, and LaterNotes written only if a message needs them
+        self.pending: list[Any] = []             # notes: strings, and LaterNotes written only when shown
         self.noted: set[Any] = set()
         self.touched: list[ProcInfo] = []
 
     def at(self, t: int) -> Env:
         env = Env(self.model, t, self.bindings)
-        env.notes, env.noted, env.touched = self.notes, self.noted, self.touched
+        env.pending, env.noted, env.touched = self.pending, self.noted, self.touched
         return env
+
+    @property
+    def notes(self) -> list[str]:
+        return [str(note) for note in self.pending]
 
     def note(self, text: Any, key: Any = None) -> None:
         key = text if key is None else key
         if key not in self.noted:
             self.noted.add(key)
-            self.notes.append(text)
+            self.pending.append(text)
 
     def notes_text(self, limit: int) -> str:
         """The notes joined, up to about `limit` characters and a count of the ones left out."""
         shown: list[str] = []
         size = 0
-        for note in self.notes:
+        for note in self.pending:
             text = str(note)
             if shown and size + len(text) > limit:
                 break
             shown.append(text)
             size += len(text) + 2
-        left = len(self.notes) - len(shown)
+        left = len(self.pending) - len(shown)
         return "; ".join(shown) + (f"; and {left} more note{'s' if left > 1 else ''}" if left else "")
 
     def resolve(self, label: str, index: Optional[int]) -> Optional[ProcInfo]:
