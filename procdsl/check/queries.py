@@ -6,6 +6,7 @@ from typing import Any, Callable, Optional
 
 from procdsl import ir
 from procdsl.check.model import Model, ProcInfo
+from procdsl.check.searches import OUTPUT_IN, output_searches
 from procdsl.core.linux import SIGNAL_NAMES
 from procdsl.core.values import MISSING, Dur, ProgramFault, Sig, compile_expr, show, type_name
 from procdsl.trace.text import format_time
@@ -347,41 +348,10 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
 
 
 def compile_check(e: ir.Expr) -> Callable[[Env], Any]:
-    return compile_expr(_output_searches(e), lookup, _call)
+    return compile_expr(output_searches(e), lookup, _call)
 
 
-# ---------------------------------------------------------------------- `... in output`
-# `always`/`never` evaluate at every instant of a run, and the output at an instant is as long
-# as everything printed so far: `"x" in output` is answered from the instant its text first
-# appears (OutputLog.contains_at) instead of building the output each time. The node is wrapped
-# in a call only procdsl can name, so compile_expr hands it to _call.
-OUTPUT_IN = "<in output>"
-
-
-def _output_searches(e: Any) -> Any:
-    """e with every `A in output` and `A in output(p)` wrapped for _output_in."""
-    changes = {}
-    for name, value in e.__dict__.items():
-        if isinstance(value, tuple):
-            new = tuple(_output_searches(v) if hasattr(v, "kind") else v for v in value)
-            if any(a is not b for a, b in zip(new, value)):
-                changes[name] = new
-        elif hasattr(value, "kind"):
-            new = _output_searches(value)
-            if new is not value:
-                changes[name] = new
-    node = e.model_copy(update=changes) if changes else e
-    if e.kind == "contains" and _is_output(node.container):
-        return ir.build(ir.Call, span=e.span, func=OUTPUT_IN, func_span=e.span, args=(node,))
-    return node
-
-
-def _is_output(e: Any) -> bool:
-    if isinstance(e, ir.Name):
-        return e.id == "output"
-    return isinstance(e, ir.Call) and e.func == "output" and len(e.args) == 1 and not isinstance(e.args[0], ir.CpuRef)
-
-
+# `A in output`, wrapped by output_searches: answered from the instant A first appears
 def _output_in(node: ir.Contains) -> Callable[[Env], Any]:
     # the same as compile_expr's `in`, which still answers whatever this does not: an `output`
     # bound by `for all`, or a process that has no output at that instant (its notes, its fault)
