@@ -20,18 +20,17 @@ from procdsl.core.values import (
     PipeVal,
     ProgramFault,
     SharedCell,
+    brief,
     compile_expr,
-    show,
     type_name,
 )
 from procdsl.kernel.memory import Mutex
 from procdsl.kernel.process import Proc
 
 CONTINUE, BLOCKED, EXITED, RESUMED = "continue", "blocked", "exited", "resumed"
-FD_LIMIT = 1024              # RLIMIT_NOFILE's usual soft limit: dup2 beyond it fails with EBADF
 HEAP_LIMIT = 262_144         # pages (1 GiB) one process may allocate; more fails with ENOMEM
-EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL, ENOMEM, EMFILE = (ERRNO[n] for n in (
-    "EBADF", "ECHILD", "EAGAIN", "EPERM", "EPIPE", "ESRCH", "EINVAL", "ENOMEM", "EMFILE"))
+EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL, ENOMEM, EMFILE, EINTR = (ERRNO[n] for n in (
+    "EBADF", "ECHILD", "EAGAIN", "EPERM", "EPIPE", "ESRCH", "EINVAL", "ENOMEM", "EMFILE", "EINTR"))
 
 
 class RuntimeOp:
@@ -79,7 +78,7 @@ def _functions(rng: Any):
             def uniform(p):
                 lo, hi = lo_f(p), hi_f(p)
                 if not (isinstance(lo, int) and isinstance(hi, int)) or hi < lo:
-                    raise ProgramFault(f"random(low, high) needs low <= high, got {show(lo)}, {show(hi)}", span)
+                    raise ProgramFault(f"random(low, high) needs low <= high, got {brief(lo)}, {brief(hi)}", span)
                 value = rng.randint(int(lo), int(hi))
                 return Dur(value) if isinstance(lo, Dur) else value
             return uniform
@@ -89,7 +88,7 @@ def _functions(rng: Any):
             def exponential(p):
                 mean = mean_f(p)
                 if not isinstance(mean, Dur) or mean <= 0:
-                    raise ProgramFault(f"exponential(mean) needs a positive duration, got {show(mean)}", span)
+                    raise ProgramFault(f"exponential(mean) needs a positive duration, got {brief(mean)}", span)
                 u = rng.getrandbits(53) / (1 << 53)        # [0, 1): -log(1 - u) is finite
                 return Dur(round(-int(mean) * math.log1p(-u)))
             return exponential
@@ -115,7 +114,7 @@ def _int(v: Any, what: str, span: Any) -> int:
 
 def _duration(v: Any, span: Any) -> int:
     if not isinstance(v, Dur):
-        raise ProgramFault(f"a duration is needed here, not a {type_name(v)} ({show(v)})", span)
+        raise ProgramFault(f"a duration is needed here, not a {type_name(v)} ({brief(v)})", span)
     if v < 0:
         raise ProgramFault(f"a duration cannot be negative ({v})", span)
     return int(v)
@@ -132,9 +131,21 @@ def _fail(k, p: Proc, call: str, err: int) -> None:
     k.emit(k.cpu_of(p), p.pid, "fail", (call, err))
 
 
+def interrupted(k, p: Proc, call: str) -> bool:
+    """A handler without SA_RESTART ran while p was blocked in `call`: fail it with EINTR.
+
+    The signal code sets p.eintr; a blocking call asks here when it runs again, and on True
+    stores its -1 result and goes on with the next statement."""
+    if not p.eintr:
+        return False
+    p.eintr = False
+    _fail(k, p, call, EINTR)
+    return True
+
+
 def _signal(v: Any, span: Any) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 31:
-        raise ProgramFault(f"not a signal: {show(v)}", span)
+        raise ProgramFault(f"not a signal: {brief(v)}", span)
     return int(v)
 
 
@@ -144,14 +155,6 @@ def _set(p: Proc, name: str, value: Any) -> None:
         cur.value = value
     else:
         p.vars[name] = value
-
-
-def _lowest_free_fd(p: Proc) -> int:
-    for i, entry in enumerate(p.fds):
-        if entry is None:
-            return i
-    p.fds.append(None)
-    return len(p.fds) - 1
 
 
 # ---------------------------------------------------------------------- ops

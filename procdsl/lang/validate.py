@@ -9,11 +9,15 @@ from procdsl.core.linux import ERRNO, SIGNALS, UNCATCHABLE
 from procdsl.ir.span import Span
 from procdsl.ir.walk import bodies, exec_targets, static_burst
 from procdsl.lang.diagnostics import Diagnostic, did_you_mean, nearest
+from procdsl.lang.hints import unknown_name
+from procdsl.lang.lower import MAX_CPUS
+from procdsl.lang.validate_files import FILE_QUERIES, FILE_STATEMENTS, file_query, file_statement, files_block
 
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
               "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
               "block", "unblock", "pause", "nice", "pipe", "close", "dup2", "for", "mutex", "lock", "unlock",
-              "alloc", "touch", "subreaper")
+              "alloc", "touch", "subreaper", "open", "read", "lseek", "dup", "fcntl", "unlink", "printf",
+              "fprintf", "fflush", "_exit")
 SCHEDULERS = ("cfs", "eevdf", "fifo", "sjf", "stcf", "rr", "mlfq", "lottery", "stride")
 BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr", "true", "false"))
 # setting name -> the kind of value it takes
@@ -27,10 +31,11 @@ OUTPUT_CEILING = 256 << 20      # bytes: the largest max_output, so that no scen
 PROCESS_QUERIES = frozenset((
     "state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status", "reaper", "cpu_time",
     "switches", "voluntary_switches", "involuntary_switches", "response_time", "turnaround", "wait_time",
-    "cow_copies", "output", "nice", "uid", "migrations", "max_delay",
+    "cow_copies", "output", "nice", "uid", "migrations", "max_delay", "offset",
 ))
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
-MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max"))
+MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max",
+                             "file", "exists", "size"))
 PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential"))
 EXPECT_VALUES = frozenset(("output", "zombies", "running", "ready", "sleeping", "disk_wait", "stopped",
                            "zombie", "reaped", "true", "false"))
@@ -65,8 +70,7 @@ class Validator:
     def _stmt(self, s: ir.Stmt, names: set[str], depth: int) -> None:
         k = s.kind
         if k == "unknown":
-            self.error(f"unknown statement '{s.name}'{did_you_mean(s.name, STATEMENTS)}", s.span,
-                       "statements are listed in docs/language.md")
+            self.unknown(s.name, "statement", s.span, STATEMENTS, "statements are listed in docs/language.md")
         elif k in ("compute", "sleep", "io"):
             self.duration(s.duration, k)
             self.expr(s.duration, names)
@@ -78,6 +82,8 @@ class Validator:
             self.signal(s.signal, catch=True)
         elif k in ("default", "block", "unblock"):
             self.signal(s.signal, catch=k == "block", verb="blocked")
+        elif k in FILE_STATEMENTS:
+            file_statement(self, s)
         elif k in ("break", "continue") and depth == 0:
             self.error(f"'{k}' outside a loop", s.span, "break and continue belong inside while, repeat, loop or for")
         for child in _sub_exprs(s):
@@ -93,6 +99,12 @@ class Validator:
                 self._stmts(b.body, names, depth)
             if s.orelse:
                 self._stmts(s.orelse, names, depth)
+
+    def unknown(self, name: str, what: str, span: Span, known: Iterable[str], hint: str | None) -> None:
+        """An unknown statement or function: a newcomer's habit or a feature not modelled yet
+        gets its own help (lang/hints.py), anything else the nearest known name."""
+        message, hint = unknown_name(name, what) or (f"unknown {what} '{name}'{did_you_mean(name, known)}", hint)
+        self.error(message, span, hint)
 
     def duration(self, e: ir.Expr, what: str) -> None:
         if isinstance(e, ir.Lit) and e.type in ("int", "float"):
@@ -118,8 +130,8 @@ class Validator:
     def expr(self, e: ir.Expr, names: set[str]) -> None:
         for node in walk_expr(e):
             if isinstance(node, ir.Call) and node.func not in PROGRAM_FUNCTIONS:
-                self.error(f"unknown function '{node.func}'{did_you_mean(node.func, PROGRAM_FUNCTIONS)}",
-                           node.func_span, "programs can call " + ", ".join(sorted(PROGRAM_FUNCTIONS)))
+                self.unknown(node.func, "function", node.func_span, PROGRAM_FUNCTIONS,
+                             "programs can call " + ", ".join(sorted(PROGRAM_FUNCTIONS)))
             if isinstance(node, ir.Name):
                 if node.id in names:
                     continue
@@ -176,6 +188,8 @@ class Validator:
             self.label(send.target.label, send.target.span, labels)
         if sc.until:
             self.duration(sc.until.time, "`until`")
+        if sc.files:
+            files_block(self, sc.files)
         for exp in sc.expects:
             self.assertion(exp.assertion, labels, bound=set())
         if not sc.runs and not sc.init:
@@ -241,8 +255,8 @@ class Validator:
         elif kind == "size" and int(st.value) > OUTPUT_CEILING:
             self.error(f"{st.name} is at most 256MiB", st.value_span,
                        "a run keeps all its output in memory; a scenario needs far less")
-        elif kind == "int" and st.name == "cpus" and not 1 <= int(st.value) <= 256:
-            self.error("cpus must be between 1 and 256", st.value_span)
+        elif kind == "int" and st.name == "cpus" and not 1 <= int(st.value) <= MAX_CPUS:
+            self.error(f"cpus must be between 1 and {MAX_CPUS}", st.value_span)
         elif kind == "int" and st.name == "pid_max" and int(st.value) < 3:
             self.error("pid_max must be at least 3: PID 1 is init and a scenario runs at least one process",
                        st.value_span)
@@ -314,8 +328,10 @@ class Validator:
                 continue
             if isinstance(node, ir.Call):
                 known = PROCESS_QUERIES | EVENTS | MACHINE_QUERIES
+                if node.func in FILE_QUERIES:
+                    file_query(self, node)
                 if node.func not in known:
-                    self.error(f"unknown function '{node.func}'{did_you_mean(node.func, known)}", node.func_span)
+                    self.unknown(node.func, "function", node.func_span, known, None)
                 elif node.func in PROCESS_QUERIES | EVENTS | {"count"}:
                     for arg in node.args:
                         if isinstance(arg, ir.Name):
@@ -388,10 +404,20 @@ def _sub_exprs(s: ir.Stmt) -> list[ir.Expr]:
         return [s.target] if s.target is not None else []
     if k == "send":
         return [s.signal, s.target]
-    if k in ("nice", "close", "lock", "unlock", "alloc", "touch"):
+    if k in ("nice", "close", "lock", "unlock", "alloc", "touch", "unlink"):
         return [s.value]
     if k == "dup2":
         return [s.src.expr, s.dst]
+    if k == "open":
+        return [s.path]
+    if k == "read":
+        return [s.fd.expr, s.count]
+    if k == "lseek":
+        return [s.fd.expr, s.offset]
+    if k in ("dup", "fcntl"):
+        return [s.fd.expr]
+    if k in ("printf", "fflush"):
+        return [e for e in (s.fd.expr if s.fd is not None else None, getattr(s, "value", None)) if e is not None]
     return []
 
 
@@ -400,8 +426,12 @@ def _assigned_names(stmts: Iterable[ir.Stmt]) -> Iterator[str]:
         k = s.kind
         if k in ("assign", "special_assign"):
             yield s.name
-        elif k == "wait" and s.into:
+        elif getattr(s, "into", None):          # x = wait / write / open / read / lseek / dup / fcntl
             yield s.into
+            if k == "read" and s.buffer:
+                yield s.buffer
+        elif k == "read" and s.buffer:
+            yield s.buffer
         elif k == "fork_block":
             yield s.label
         elif k == "for":
