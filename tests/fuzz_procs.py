@@ -59,7 +59,9 @@ count = st.one_of(st.integers(0, 6).map(str), st.integers(0, 6).map(str), expr)
 dur_arg = st.one_of(durations, durations, durations, expr)
 
 # ---------------------------------------------------------------------- statements
-fd = one("1", "2", "p.write", "p.write", "p.read", "stdout", "stderr", "0", "7", "x")
+fd = one("1", "2", "p.write", "p.write", "p.read", "stdout", "stderr", "0", "7", "x", "f", "f")
+path = one('"/notes"', '"/notes"', '"/d/log"', '"/d"', '"/missing"', '"/notes/"', '"//d/./log"', '"relative"', '""', "s")
+open_flag = one("O_RDONLY", "O_WRONLY", "O_RDWR", "O_CREAT", "O_EXCL", "O_TRUNC", "O_APPEND", "O_CLOEXEC", "O_NOPE")
 signal = one("SIGUSR1", "SIGUSR1", "SIGUSR2", "SIGTERM", "SIGKILL", "SIGINT", "SIGCHLD", "SIGSTOP", "SIGCONT",
              "SIGPIPE", "SIGHUP", "SIGALRM")
 target = one("ppid", "pid", "child", "child", "w", "0", "-1", "1", "99999", "x")
@@ -93,6 +95,19 @@ simple = {
     "alloc_stmt": st.builds("alloc {} {}".format, count, one("pages", "page")),
     "touch_stmt": st.builds("touch {} {}".format, count, one("pages", "page")),
     "subreaper_stmt": st.just("subreaper"),
+    "open_call": st.builds("f = open {} {}{}".format, path, st.lists(open_flag, max_size=3).map(" ".join),
+                           one("", "", " mode 644", " mode 0", " mode 7777", " mode 9")),
+    "read_call": st.builds("{} = read {} {}".format, one("s", "n"), fd, count),
+    "lseek_call": st.builds("n = lseek {} {} {}".format, fd, one("0", "3", "-3", "-99", "9223372036854775807", "x"),
+                            one("SEEK_SET", "SEEK_CUR", "SEEK_END", "SEEK_NOPE")),
+    "dup_call": st.builds("f = dup {}".format, fd),
+    "fcntl_call": st.builds("{}fcntl {} {}".format, one("", "n = "), fd,
+                            one("F_SETFD FD_CLOEXEC", "F_SETFD 0", "F_GETFD", "F_NOPE", "F_SETFD 7")),
+    "unlink_stmt": st.builds("unlink {}".format, path),
+    "printf_stmt": st.builds("printf {}".format, expr),
+    "fprintf_stmt": st.builds("fprintf {} {}".format, fd, expr),
+    "fflush_stmt": st.one_of(st.just("fflush"), st.builds("fflush {}".format, fd)),
+    "quick_exit_stmt": st.one_of(st.just("_exit"), st.builds("_exit {}".format, count)),
 }
 # hostile statements: out of place, or what a newcomer types first (which must get a hint, not a crash)
 hostile = {
@@ -197,6 +212,9 @@ items = {
     "send_decl": st.builds("at {} send {} to {}".format, durations, signal, one("main", "main[1]", "helper", "child")),
     "until_decl": st.builds("until {}".format, durations),
     "expect": expect,
+    "files_decl": st.builds("files {{\n    file \"/notes\" \"{}\"{}\n    dir \"/d\"{}\n  }}".format,
+                            one("", "hello\\n", "abc"), one("", " mode 600 owner 1000", " mode 444", " owner 0 group 0"),
+                            one("", " mode 755", " mode 700 owner 1000")),
 }
 SCENARIO_ITEMS = frozenset(items)
 # hostile input beyond the statements: settings, ranges and literals that are wrong or too large
