@@ -134,6 +134,7 @@ class Lifecycle:
         child.handlers = dict(parent.handlers)
         child.sa = dict(parent.sa) if parent.sa else None
         child.mask = parent.mask
+        child.errno = parent.errno          # errno is the C library's memory, and fork copies memory
         child.frames = list(parent.frames)
         fdtable.fork_copy(parent, child)
         if parent.linebuf:
