@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, SCENARIOS, TESTS
+from helpers import ROOT, SCENARIOS, TESTS, cli_main
 
 from procdsl.lang.load import load
 from procdsl.native import Job, Options, check_all, host, known
@@ -149,3 +149,9 @@ def test_without_a_compiler_procdsl_linux_says_so(tmp_path) -> None:
         return
     assert proc.returncode == 2 and "no C compiler found" in proc.stderr, proc.stderr
     assert shutil.which("cc", path=str(empty)) is None
+
+
+def test_the_small_scenarios_hold_their_own_expectations() -> None:
+    """Each file of tests/linux/ is an ordinary scenario too: what it expects holds in procdsl."""
+    code, out, err = cli_main(["check", str(TESTS / "linux")])
+    assert code == 0, out + err
