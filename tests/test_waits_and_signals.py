@@ -314,6 +314,12 @@ def test_a_normal_mutex_relocked_by_its_owner_is_a_deadlock_that_says_so(tmp_pat
     assert "itself" in events(trace, "deadlock")[0].detail[0][0]
 
 
+def test_a_sigsuspend_nothing_can_end_is_a_deadlock_that_says_so(tmp_path: Path) -> None:
+    trace = run_text(tmp_path, one("on SIGUSR1 { n = 1 }\nsigsuspend SIGUSR1"))
+    assert trace.end_reason == "deadlock"
+    assert events(trace, "deadlock")[0].detail[0] == ("main(2) waits in sigsuspend for a signal that never comes",)
+
+
 # ---------------------------------------------------------------- RT throttling
 def test_each_cpu_has_its_own_real_time_budget_in_periods_shared_by_all(tmp_path: Path) -> None:
     # a uses 950 ms of cpu0's first period and is throttled; b, on cpu1 from 200 ms, uses 800 ms
