@@ -122,6 +122,14 @@ def test_job_control_statements(tmp_path) -> None:
         assert built.returncode == 0, built.stderr
 
 
+def test_read_and_write_with_their_counts(tmp_path) -> None:
+    text = c_of(tmp_path, 'scenario "s" {\n  program p { q = pipe; n = write q "ab"; n = read q.read 5 into got; '
+                          'n = read q.read 1 }\n  run p\n}')
+    assert "v_p_n = pd_write((v_p_q).write, \"ab\");" in text
+    assert "v_p_n = pd_read(v_p_q.read, 5L, (const char **)&v_p_got," in text
+    assert "v_p_n = pd_read(v_p_q.read, 1L, NULL," in text
+
+
 def test_a_statement_expression_condition_keeps_its_own_parentheses(tmp_path) -> None:
     text = c_of(tmp_path, 'scenario "s" {\n  program p { s = wait; while s.pid < 0 and errno == EINTR { s = wait } }'
                           '\n  run p\n}')

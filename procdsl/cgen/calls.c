@@ -71,6 +71,25 @@ static long pd_write(long fd, const char *s) {
     return r;
 }
 
+/* `n = read FD COUNT [into VAR]`: one read(2) of up to COUNT bytes (a pipe gives at most what
+ * it holds, 64 KiB), the bytes as text into VAR; -1 and errno on failure (EINTR too). */
+static long pd_read(long fd, long count, const char **into, const char *where) {
+    if (count < 0) pd_fault(where, "read needs a count of 0 or more");
+    long n = count < 65536 ? count : 65536;
+    char *buf = malloc(n + 1);
+    if (buf == NULL) pd_fault(where, "out of memory");
+    ssize_t r = read(fd, buf, n);
+    if (r < 0) {
+        free(buf);
+        pd_failed("read");
+        return -1;
+    }
+    buf[r] = 0;
+    if (into) *into = buf;
+    else free(buf);
+    return r;
+}
+
 static void pd_print(const char *s) {
     pd_write(1, PD_CAT(s, "\n"));
 }

@@ -66,6 +66,13 @@ def _timed(w: ProgramWriter, s: ir.TimedStmt, ind: str) -> Lines:
     return [f"{ind}pd_{s.kind}({d}, {where(s.span)});"]
 
 
+def _read(w: ProgramWriter, s: ir.Read, ind: str) -> Lines:
+    count = w.x.number(s.count, "`read`", ("int",))
+    into = f"(const char **)&{var(w.scope.program, s.buffer)}" if s.buffer else "NULL"
+    call = f"pd_read({w.x.fd(s.fd.expr, False)}, {count}, {into}, {where(s.span)})"
+    return [f"{ind}{var(w.scope.program, s.into)} = {call};    /* read() */" if s.into else f"{ind}{call};    /* read() */"]
+
+
 def _print(w: ProgramWriter, s: ir.Print, ind: str) -> Lines:
     return [f"{ind}pd_print({w.x.show(s.value)});"]
 
@@ -353,7 +360,7 @@ STATEMENTS: dict[str, Callable[[ProgramWriter, object, str], Lines]] = {
     "close": _close, "dup2": _dup2,
     "lock": _lock, "unlock": _lock, "alloc": _pages, "touch": _pages,
     "open": _host_files, "unlink": _host_files, "printf": _stdio, "fflush": _stdio,
-    "read": _not_yet, "lseek": _not_yet, "dup": _not_yet, "fcntl": _not_yet,
+    "read": _read, "lseek": _not_yet, "dup": _not_yet, "fcntl": _not_yet,
 }
 
 

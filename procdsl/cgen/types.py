@@ -269,6 +269,11 @@ def _assignments(s, scope: Scope) -> Iterator[tuple[str, Optional[str], Span]]:
         yield s.name, {"fork": "int", "pipe": "pipe", "mutex": "mutex"}[s.what], s.span
     elif isinstance(s, ir.Wait) and s.into:
         yield s.into, "status", s.span
+    elif isinstance(s, ir.Read):
+        if s.into:
+            yield s.into, "int", s.span             # `n = read FD COUNT`: the bytes read, or -1
+        if s.buffer:
+            yield s.buffer, "str", s.span           # `into VAR`: what was read, as text
     elif isinstance(s, ir.Write) and s.into:
         yield s.into, "int", s.span                 # `n = write FD TEXT`: the bytes written, or -1
     elif isinstance(s, (ir.TimedStmt, ir.Timer)) and s.into:
