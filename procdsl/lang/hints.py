@@ -13,6 +13,8 @@ from procdsl.ir.span import Span
 from procdsl.ir.walk import all_statements
 from procdsl.lang.diagnostics import Diagnostic
 
+_SIGNAL_SET = "a signal set is a list of names: `block SIGINT, SIGTERM`, `setmask none`, `sigsuspend SIGUSR1`"
+
 # The C, shell or other habit -> the procdsl form that does it.
 SPELLINGS: dict[str, str] = {
     "kill": "to send a signal write `send SIGTERM to child`",
@@ -35,9 +37,9 @@ SPELLINGS: dict[str, str] = {
     "echo": 'write `print "text {x}"`',
     "usleep": "write `sleep 5ms`",
     "nanosleep": "write `sleep 5ms`",
-    "sigemptyset": "a signal set is a list of names: `block SIGINT, SIGTERM`, `setmask none`, `sigsuspend SIGUSR1`",
-    "sigaddset": "a signal set is a list of names: `block SIGINT, SIGTERM`, `setmask none`, `sigsuspend SIGUSR1`",
-    "sigfillset": "a signal set is a list of names: `block SIGINT, SIGTERM`, `setmask none`, `sigsuspend SIGUSR1`",
+    "sigemptyset": _SIGNAL_SET,
+    "sigaddset": _SIGNAL_SET,
+    "sigfillset": _SIGNAL_SET,
     "WIFEXITED": "after `s = wait`, write `s.exited` (and `s.code` for WEXITSTATUS)",
     "WEXITSTATUS": "after `s = wait`, write `s.code`",
     "WIFSIGNALED": "after `s = wait`, write `s.signaled` (and `s.signal` for WTERMSIG)",
