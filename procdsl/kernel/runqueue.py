@@ -177,6 +177,9 @@ class RunQueues:
                             getattr(on, "write_waiters", None)):
                 if waiters is not None and p in waiters:
                     waiters.remove(p)
+            for waiters in getattr(on, "polled", ()):       # a poll sleeps on several lists
+                if p in waiters:
+                    waiters.remove(p)
         p.timer_token += 1
         self.emit(-1, p.pid, "wake", (why,))
         self.make_runnable(p, self.current, WAKEUP)

@@ -12,12 +12,13 @@ from procdsl.lang.diagnostics import Diagnostic, did_you_mean, nearest
 from procdsl.lang.hints import unknown_name
 from procdsl.lang.lower import MAX_CPUS
 from procdsl.lang.validate_files import FILE_QUERIES, FILE_STATEMENTS, file_query, file_statement, files_block
+from procdsl.lang.validate_sockets import SOCKET_STATEMENTS, socket_exprs, socket_statement
 
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
               "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
               "block", "unblock", "pause", "nice", "pipe", "close", "dup2", "for", "mutex", "lock", "unlock",
               "alloc", "touch", "subreaper", "open", "read", "lseek", "dup", "fcntl", "unlink", "printf",
-              "fprintf", "fflush", "_exit")
+              "fprintf", "fflush", "_exit") + tuple(sorted(SOCKET_STATEMENTS))
 SCHEDULERS = ("cfs", "eevdf", "fifo", "sjf", "stcf", "rr", "mlfq", "lottery", "stride")
 BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr", "true", "false"))
 # setting name -> the kind of value it takes
@@ -83,6 +84,8 @@ class Validator:
             self.signal(s.signal, catch=k == "block", verb="blocked")
         elif k in FILE_STATEMENTS:
             file_statement(self, s)
+        elif k in SOCKET_STATEMENTS:
+            socket_statement(self, s)
         elif k in ("break", "continue") and depth == 0:
             self.error(f"'{k}' outside a loop", s.span, "break and continue belong inside while, repeat, loop or for")
         for child in _sub_exprs(s):
@@ -410,6 +413,8 @@ def _sub_exprs(s: ir.Stmt) -> list[ir.Expr]:
         return [s.fd.expr, s.offset]
     if k in ("dup", "fcntl"):
         return [s.fd.expr]
+    if k in SOCKET_STATEMENTS:
+        return socket_exprs(s)
     if k in ("printf", "fflush"):
         return [e for e in (s.fd.expr if s.fd is not None else None, getattr(s, "value", None)) if e is not None]
     return []
@@ -422,9 +427,9 @@ def _assigned_names(stmts: Iterable[ir.Stmt]) -> Iterator[str]:
             yield s.name
         elif getattr(s, "into", None):          # x = wait / write / open / read / lseek / dup / fcntl
             yield s.into
-            if k == "read" and s.buffer:
+            if k in ("read", "recv", "poll") and s.buffer:
                 yield s.buffer
-        elif k == "read" and s.buffer:
+        elif k in ("read", "recv", "poll") and s.buffer:
             yield s.buffer
         elif k == "fork_block":
             yield s.label
