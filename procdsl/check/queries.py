@@ -7,6 +7,7 @@ from typing import Any, Callable, Optional
 from procdsl import ir
 from procdsl.check import files
 from procdsl.check.model import Model, ProcInfo
+from procdsl.check.sockets import SOCKET_QUERIES
 from procdsl.core.linux import SIGNAL_NAMES
 from procdsl.core.values import MISSING, Dur, ProgramFault, Sig, compile_expr
 from procdsl.trace.text import format_time
@@ -211,6 +212,7 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     "nice": lambda env, p: p.nice.at(env.t),
     "uid": lambda env, p: p.uid,
     "migrations": lambda env, p: sum(1 for t in p.migrations if t <= env.t),
+    **SOCKET_QUERIES,
 }
 
 

@@ -152,8 +152,22 @@ def op_connect(k, p, op):
     if type(conn) is int:
         return _failed(k, p, op, call, conn)
     k.emit(k.cpu_of(p), p.pid, "connect", (fd, s.sid, target.addr, conn.sid))
-    k.wake_all(target.read_waiters, "a connection to " + str(target))
+    wake_one_accepter(k, target)
     return _done(p, op, 0)
+
+
+def wake_one_accepter(k, listener: Socket) -> None:
+    """A new connection wakes every poller but only the first process asleep in accept: accept
+    waits exclusively (inet_csk_wait_for_connect), so there is no thundering herd."""
+    waiters = listener.read_waiters
+    why = "a connection to " + str(listener)
+    first = True
+    for q in list(waiters):
+        if q.wait_kind == "poll":
+            k.wake(q, why)
+        elif first and q.state == SLEEPING:
+            first = False
+            k.wake(q, why)
 
 
 def op_sendto(k, p, op):

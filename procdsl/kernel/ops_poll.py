@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from procdsl.core.linux import POLL_EVENTS, POLLERR, POLLHUP, POLLNVAL
 from procdsl.core.values import Dur, ProgramFault, brief
-from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EINVAL, _fail, _set, interrupted
+from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EINTR, EINVAL, _fail, _set, interrupted
 from procdsl.kernel.process import SLEEPING
 
 FOREVER = 1 << 62
@@ -88,6 +88,11 @@ def op_poll(k, p, op):
     if p.sleep_until < 0:
         timeout = _timeout(op.expr2(p) if op.expr2 is not None else None, op.span)
         p.sleep_until = FOREVER if timeout < 0 else k.now + timeout
+    elif not ready and type(p.wait_on) is not PollTable:
+        # a handler ran while it slept (run_handler forgets what it waited on): do_poll gives
+        # -ERESTARTNOHAND, which is EINTR whatever SA_RESTART says; what is ready wins over it
+        _fail(k, p, "poll", EINTR)
+        return _finish(k, p, op, -1, ())
     if ready or k.now >= p.sleep_until:
         k.emit(k.cpu_of(p), p.pid, "poll", (len(fds), len(ready), " ".join(f"{fd}:{r}" for fd, r in ready)))
         return _finish(k, p, op, len(ready), tuple(ready))

@@ -32,6 +32,7 @@ PROCESS_QUERIES = frozenset((
     "state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status", "reaper", "cpu_time",
     "switches", "voluntary_switches", "involuntary_switches", "response_time", "turnaround", "wait_time",
     "cow_copies", "output", "nice", "uid", "migrations", "max_delay", "offset",
+    "sent", "received", "accepted",
 ))
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max",
