@@ -99,7 +99,7 @@ def op_poll(k, p, op):
     wait = PollTable(fds)
     for fd in fds:
         if fd >= 0:
-            table[fd].poll_wait(wait.polled)
+            table[fd].poll_wait(wait.polled, events)
     for waiters in wait.polled:
         if p not in waiters:
             waiters.append(p)

@@ -47,5 +47,5 @@ class OpenFile:
         at end of file are always readable and writable)."""
         return 0x5
 
-    def poll_wait(self, table: list) -> None:
-        """Add the wait lists whose wake-ups may change poll_mask (none: it never changes)."""
+    def poll_wait(self, table: list, events: int) -> None:
+        """Add the wait lists whose wake-ups may change poll_mask for these events (none here)."""

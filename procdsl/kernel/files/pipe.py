@@ -148,7 +148,7 @@ class PipeEnd(OpenFile):
             return (0x4 if len(pipe.slots) < PIPE_SLOTS else 0) | (0x8 if not pipe.readers else 0)
         return (0x1 if pipe.data else 0) | (0x10 if not pipe.writers else 0)
 
-    def poll_wait(self, table: list) -> None:
+    def poll_wait(self, table: list, events: int) -> None:
         table.append(self.pipe.write_waiters if self.writing else self.pipe.read_waiters)
 
 

@@ -268,9 +268,12 @@ class Socket(OpenFile):
             mask |= POLLERR
         return mask
 
-    def poll_wait(self, table: list) -> None:
-        table.append(self.read_waiters)
-        table.append(self.write_waiters)
+    def poll_wait(self, table: list, events: int) -> None:
+        """Readers' list for POLLIN (and the hang-ups, which wake everyone), senders' for POLLOUT."""
+        if events & POLLIN or not events & POLLOUT:
+            table.append(self.read_waiters)
+        if events & POLLOUT:
+            table.append(self.write_waiters)
 
     def name(self) -> str:
         return str(self)
