@@ -50,6 +50,7 @@ class Kernel(Lifecycle, RunQueues):
         self.cs_cost = m.context_switch
         self.refill = m.cache_refill
         self.step = m.step
+        self.copy_ns = m.copy_kib
         self.pid_max = m.pid_max
         self.limits = m.limits
         self.until = plan.until if plan.until is not None else m.limits.max_time

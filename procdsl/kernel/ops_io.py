@@ -25,6 +25,7 @@ from procdsl.kernel.opsupport import (
     _fd,
     _int,
     _set,
+    copied,
     interrupted,
 )
 from procdsl.kernel.process import SLEEPING, Proc
@@ -82,6 +83,7 @@ def write_calls(k, p: Proc, calls: list) -> Optional[int]:
                 result = _write_failed(k, p, -n, sent)
             else:
                 sent += n
+                copied(k, p, n)
                 if sent < len(data) and p.state == SLEEPING:
                     calls[i] = (fd, data)
                     p.write_rest = Writes(calls, i, sent)
@@ -152,6 +154,7 @@ def op_read(k, p, op):
         return _done(p, op, -1)
     if op.aux:
         _set(p, op.aux, got.decode("utf-8", errors="replace"))
+    copied(k, p, len(got))
     return _done(p, op, len(got))
 
 

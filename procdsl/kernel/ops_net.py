@@ -13,7 +13,19 @@ from procdsl.core.values import ProgramFault, show, type_name
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.socket import Socket, connect_pair
 from procdsl.kernel.ops_io import Writes, op_read
-from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EBADF, EMFILE, EPIPE, _fail, _fd, _int, _set, interrupted
+from procdsl.kernel.opsupport import (
+    BLOCKED,
+    CONTINUE,
+    EBADF,
+    EMFILE,
+    EPIPE,
+    _fail,
+    _fd,
+    _int,
+    _set,
+    copied,
+    interrupted,
+)
 from procdsl.kernel.process import SLEEPING
 
 ENOTSOCK, EINVAL, EISCONN = ERRNO["ENOTSOCK"], ERRNO["EINVAL"], ERRNO["EISCONN"]
@@ -212,6 +224,7 @@ def op_sendto(k, p, op):
             return _done(p, op, -1)
         return _failed(k, p, op, "sendto", -n)
     sent += n
+    copied(k, p, n)
     if p.state == SLEEPING:
         p.write_rest = Writes([(fd, data, addr)], 0, sent)
         return BLOCKED

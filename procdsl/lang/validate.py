@@ -24,7 +24,7 @@ BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr
 # setting name -> the kind of value it takes
 MACHINE_SETTINGS = {
     "cpus": "int", "scheduler": "name", "context_switch": "duration", "cache_refill": "duration",
-    "step": "duration", "syscall": "duration", "fork": "duration", "exec": "duration", "pid_max": "int",
+    "step": "duration", "syscall": "duration", "copy_kib": "duration", "fork": "duration", "exec": "duration", "pid_max": "int",
     "seed": "int", "tick": "duration", "balance_interval": "duration", "max_processes": "int",
     "max_events": "int", "max_time": "duration",
 }
