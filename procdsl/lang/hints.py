@@ -70,6 +70,9 @@ _LINE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bfork\s*\("), "`fork` takes no parentheses: `child = fork`, or `fork child { ... }`"),
     (re.compile(r"\bwait\s*\(\s*\)"), "`wait` takes no parentheses: `s = wait`, or `s = wait child`"),
     (re.compile(r"\bpipe\s*\("), "`pipe` takes no parentheses: `p = pipe`"),
+    (re.compile(r"\bsocket(pair)?\s*\("),
+     "`socket` and `socketpair` take a type, no parentheses: `s = socket stream` (or dgram, tcp), "
+     "`sv = socketpair stream`"),
     (re.compile(r"\bmutex\s*\("), "`mutex` takes no parentheses: `m = mutex`"),
     (re.compile(r"!(?!=)"), "procdsl writes C's `!x` as `not x`"),
     (re.compile(r"&&|\|\|"), "procdsl writes C's `&&` and `||` as `and` and `or`"),
