@@ -325,3 +325,24 @@ def test_the_pid_of_helper_sees_socket_scenarios(tmp_path: Path) -> None:
       run main
     }""")
     assert pid_of(trace, "main") == 2 and events(trace, "socketpair")[0].detail[:2] == (3, 4)
+
+
+def test_a_socket_deadlock_says_what_each_process_waits_in(tmp_path: Path) -> None:
+    trace = run_text(tmp_path, """
+    scenario "stuck" {
+      program main {
+        sv = socketpair stream
+        fork child { n = recv sv[1] 10 }
+        l = socket stream
+        bind l "/tmp/x.sock"
+        listen l 1
+        fork a { c = accept l }
+        n = poll [sv[0]] POLLIN
+      }
+      run main
+    }""")
+    assert trace.end_reason == "deadlock"
+    lines = events(trace, "deadlock")[0].detail[0]
+    assert lines == ("main(2) waits in poll on fds 3: none of them becomes ready",
+                     "child(3) waits in recv on socket#2: nothing was sent and the peer is still open",
+                     "a(4) waits in accept on socket#3 (/tmp/x.sock): no client connects")

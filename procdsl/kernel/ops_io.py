@@ -83,7 +83,8 @@ def write_calls(k, p: Proc, calls: list) -> Optional[int]:
                 result = _write_failed(k, p, -n, sent)
             else:
                 sent += n
-                copied(k, p, n)
+                if k.copy_ns:
+                    copied(k, p, n)
                 if sent < len(data) and p.state == SLEEPING:
                     calls[i] = (fd, data)
                     p.write_rest = Writes(calls, i, sent)
@@ -154,7 +155,8 @@ def op_read(k, p, op):
         return _done(p, op, -1)
     if op.aux:
         _set(p, op.aux, got.decode("utf-8", errors="replace"))
-    copied(k, p, len(got))
+    if k.copy_ns:
+        copied(k, p, len(got))
     return _done(p, op, len(got))
 
 
