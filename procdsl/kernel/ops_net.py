@@ -12,31 +12,21 @@ from procdsl.core.linux import ERRNO, SIGPIPE, canonical_path
 from procdsl.core.values import ProgramFault, show, type_name
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.socket import Socket, connect_pair
-from procdsl.kernel.ops_io import Writes, op_read
+from procdsl.kernel.ops_io import Writes, _done, op_read
 from procdsl.kernel.opsupport import (
     BLOCKED,
-    CONTINUE,
     EBADF,
     EMFILE,
     EPIPE,
     _fail,
     _fd,
     _int,
-    _set,
     copied,
     interrupted,
 )
 from procdsl.kernel.process import SLEEPING
 
 ENOTSOCK, EINVAL, EISCONN = ERRNO["ENOTSOCK"], ERRNO["EINVAL"], ERRNO["EISCONN"]
-
-
-def _done(p, op, result) -> str:
-    if op.name:
-        _set(p, op.name, result)
-    p.wait_kind = ""
-    p.pc += 1
-    return CONTINUE
 
 
 def _failed(k, p, op, call: str, err: int) -> str:
