@@ -85,7 +85,7 @@ def write_calls(k, p: Proc, calls: list) -> Optional[int]:
                 sent += n
                 if k.copy_ns:
                     copied(k, p, n)
-                if sent < len(data) and p.state == SLEEPING:
+                if sent < len(data) and _sleeps(p, f):
                     calls[i] = (fd, data)
                     p.write_rest = Writes(calls, i, sent)
                     return None
@@ -93,6 +93,18 @@ def write_calls(k, p: Proc, calls: list) -> Optional[int]:
         i += 1
         sent = 0
     return result
+
+
+def _sleeps(p: Proc, f) -> bool:
+    """p sleeps in f's write, or would but for a pending signal: then it goes back to user mode
+    to take the signal, and the write goes on, fails with EINTR or returns what went in, after
+    the handler (RunQueues.block, signals.run_handler)."""
+    if p.state == SLEEPING:
+        return True
+    if not p.sigpending:
+        return False
+    pipe = getattr(f, "pipe", None)
+    return (pipe is not None and p.wait_on is pipe) or (p.wait_kind == "send" and p.wait_on is not None)
 
 
 def _write_failed(k, p: Proc, err: int, sent: int) -> int:

@@ -12,7 +12,7 @@ from procdsl.core.linux import ERRNO, SIGPIPE, canonical_path
 from procdsl.core.values import ProgramFault, show, type_name
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.socket import Socket, connect_pair
-from procdsl.kernel.ops_io import Writes, _done, op_read
+from procdsl.kernel.ops_io import Writes, _done, _sleeps, op_read
 from procdsl.kernel.opsupport import (
     BLOCKED,
     EBADF,
@@ -215,7 +215,7 @@ def op_sendto(k, p, op):
         return _failed(k, p, op, "sendto", -n)
     sent += n
     copied(k, p, n)
-    if p.state == SLEEPING:
+    if _sleeps(p, f):
         p.write_rest = Writes([(fd, data, addr)], 0, sent)
         return BLOCKED
     return _done(p, op, sent)
