@@ -346,3 +346,26 @@ def test_a_socket_deadlock_says_what_each_process_waits_in(tmp_path: Path) -> No
     assert lines == ("main(2) waits in poll on fds 3: none of them becomes ready",
                      "child(3) waits in recv on socket#2: nothing was sent and the peer is still open",
                      "a(4) waits in accept on socket#3 (/tmp/x.sock): no client connects")
+
+
+def test_without_sa_restart_recv_and_accept_fail_with_eintr_and_with_it_they_wait_again(tmp_path: Path) -> None:
+    trace = run_text(tmp_path, """
+    scenario "eintr" {
+      program main {
+        on SIGUSR1 flags none { print "h" }
+        sv = socketpair stream
+        l = socket stream
+        bind l "/tmp/e.sock"
+        listen l 1
+        a = recv sv[0] 10
+        b = accept l
+        on SIGUSR1 { print "h2" }
+        c = recv sv[0] 10
+      }
+      run main
+      at 1ms send SIGUSR1 to main
+      at 2ms send SIGUSR1 to main
+      at 3ms send SIGUSR1 to main
+    }""")
+    assert [(e.detail[0], e.detail[1]) for e in events(trace, "fail")] == [("read", 4), ("accept", 4)]
+    assert output(trace) == "h\nh\nh2\n" and trace.end_reason == "deadlock"      # the last recv waits again
