@@ -32,8 +32,8 @@ DEFAULT_SA = (SA_RESTART, 0)     # a handler installed without `flags` or `mask`
 # blocking calls a handler ends with EINTR whatever its flags (nanosleep, pause, sigsuspend:
 # -ERESTARTNOHAND and friends), and those that SA_RESTART restarts instead (-ERESTARTSYS);
 # `lock` is neither: pthread_mutex_lock resumes waiting after a handler (linux-fidelity.md)
-ALWAYS_EINTR = frozenset(("sleep", "pause", "sigsuspend"))
-RESTARTABLE = frozenset(("wait", "read", "write"))
+ALWAYS_EINTR = frozenset(("sleep", "pause", "sigsuspend", "poll"))
+RESTARTABLE = frozenset(("wait", "read", "write", "recv", "send", "accept", "connect"))
 
 
 def update_pending(p: Proc) -> None:
