@@ -21,6 +21,7 @@ from procdsl.kernel import deadlock, signals
 from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
 from procdsl.kernel.files.fs import FileSystem
 from procdsl.kernel.files.terminal import Terminal, TerminalFile
+from procdsl.kernel.jobctl import Groups
 from procdsl.kernel.lifecycle import Lifecycle
 from procdsl.kernel.priorities import P_CPU, P_OUTSIDE
 from procdsl.kernel.process import REAPED, Cpu, LimitReached, Proc
@@ -69,7 +70,9 @@ class Kernel(Lifecycle, RunQueues):
         self.stopped = ""
         self.current: Cpu | None = None
         self.next_pipe = 0
-        self.tty = Terminal()
+        self.tty = Terminal(keyboard=bool(plan.tty_inputs), tostop=bool(m.tostop))
+        self.groups = Groups()
+        self.jobs: list[int] = []    # per `run` job, how many of its processes have not exited
         self.tty_file = TerminalFile(self.tty)      # the kernel's own reference keeps it open
         self.fs = FileSystem()
         self.next_mutex = 0
@@ -102,6 +105,8 @@ class Kernel(Lifecycle, RunQueues):
             self.post(start.time, P_OUTSIDE, self._spawn_event, start)
         for sig in plan.signals:
             self.post(sig.time, P_OUTSIDE, self._external_signal, sig)
+        for key in plan.tty_inputs:
+            self.post(key.time, P_OUTSIDE, self._at_terminal, key)
         heap = self.heap
         max_events = self.limits.max_events
         until = self.until
@@ -229,6 +234,15 @@ class Kernel(Lifecycle, RunQueues):
                                         "outside"))
             return
         signals.send(self, None, target, sig.signal)
+
+
+    def _at_terminal(self, key: Any, _: Any) -> None:
+        if key.action == "type":
+            self.tty.type_text(self, key.text)
+        elif key.action == "press":
+            self.tty.press(self, key.text)
+        else:
+            self.tty.hangup(self)
 
 
 def run_plan(plan: EventPlan, seed: int | None = None) -> Trace:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from procdsl.core.linux import weight
 from procdsl.core.values import Status
-from procdsl.kernel import memory, ops_stdio, signals
+from procdsl.kernel import jobctl, memory, ops_stdio, signals
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.opsupport import (
     BLOCKED,
@@ -55,6 +55,7 @@ def op_exec(k, p, op):
     p.vars = {}
     p.args = args
     p.cmd = prog.name
+    p.execd = True
     p.handlers = {s: h for s, h in p.handlers.items() if h == IGN}
     p.frames = []
     p.linebuf = {}
@@ -80,9 +81,11 @@ def op_exit(k, p, op):
 
 
 def op_wait(k, p, op):
+    """waitpid: a child (or, with `wait 0` / `wait -PGID`, a child of that process group) with
+    something to report; ECHILD when no child matches."""
     status = None
-    if op.expr is not None:
-        target = _int(op.expr(p), "wait", op.span)
+    target = _int(op.expr(p), "wait", op.span) if op.expr is not None else -1
+    if target > 0:
         child = p.children.get(target)
         if child is None:
             status = Status(-1)
@@ -92,8 +95,12 @@ def op_wait(k, p, op):
             zombie = None
     elif not p.children:
         status = Status(-1)
-    else:
+    elif target == -1:
         zombie = min(p.zombies.values(), key=lambda c: c.seq) if p.zombies else None
+    else:
+        zombie = _group_zombie(p, p.pgid if target == 0 else -target)
+        if zombie is False:
+            status = Status(-1)
     if status is None:
         if zombie is not None:
             status = Status(zombie.pid, zombie.exit_code, zombie.exit_signal)
@@ -112,11 +119,23 @@ def op_wait(k, p, op):
     return CONTINUE
 
 
+def _group_zombie(p, pgid: int):
+    """The first exited child in process group pgid, None when its children there all live, False
+    when p has no child there (waitpid(-pgid) looks at the group as it is now)."""
+    found = [c for c in p.children.values() if c.pgid == pgid]
+    if not found:
+        return False
+    zombies = [c for c in found if c.state == ZOMBIE]
+    return min(zombies, key=lambda c: c.seq) if zombies else None
+
+
 def op_send(k, p, op):
     sig = _signal(op.expr(p), op.span)
     target = _int(op.expr2(p), "send ... to", op.span)
     if target > 0:
         err = signals.send(k, p, k.procs.get(target), sig)
+    elif target == 0 or target < -1:         # kill(0): the caller's own group; kill(-pgid)
+        err = jobctl.kill_group(k, p, p.pgid if target == 0 else -target, sig)
     elif target == -1:
         err = ESRCH
         for q in sorted(k.procs.values(), key=lambda q: q.pid):

@@ -17,6 +17,7 @@ from procdsl.ir.span import Span
 from procdsl.lang.diagnostics import Diagnostic
 from procdsl.lang.literals import LITERAL_TERMINALS, out_of_range, parse_duration, parse_size
 from procdsl.lang.lower_files import FileRules
+from procdsl.lang.lower_jobs import JobRules
 from procdsl.lang.reduce import reducer_for
 from procdsl.lang.source import Source
 
@@ -32,7 +33,7 @@ def _items(children: list) -> list:
             if c is not None and not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE", "LSQB", "RSQB", "LPAR", "RPAR"))]
 
 
-class Lower(FileRules):
+class Lower(FileRules, JobRules):
     LITERALS = LITERAL_TERMINALS
 
     def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
@@ -98,7 +99,7 @@ class Lower(FileRules):
 
     def scenario(self, meta, children):
         title = self.string_value(children[0])
-        fields: dict[str, Any] = {"programs": [], "runs": [], "sends": [], "expects": []}
+        fields: dict[str, Any] = {"programs": [], "runs": [], "sends": [], "expects": [], "tty": []}
         for item in _items(children[1:]):
             if isinstance(item, ir.Machine):
                 if "machine" in fields:
@@ -114,6 +115,8 @@ class Lower(FileRules):
                 fields["runs"].append(item)
             elif isinstance(item, ir.SendAt):
                 fields["sends"].append(item)
+            elif isinstance(item, ir.TtyAt):
+                fields["tty"].append(item)
             elif isinstance(item, ir.Until):
                 if "until" in fields:
                     self.error("a scenario has one until", item.span)
@@ -124,7 +127,7 @@ class Lower(FileRules):
                 if "files" in fields:
                     self.error("a scenario has one files block", item.span, "merge the entries into the first files block")
                 fields["files"] = item
-        for key in ("programs", "runs", "sends", "expects"):
+        for key in ("programs", "runs", "sends", "expects", "tty"):
             fields[key] = tuple(fields[key])
         return ir.build(ir.Scenario, span=self.span(meta), title=title, **fields)
 
@@ -376,7 +379,7 @@ class Lower(FileRules):
         name, value = children
         if isinstance(value, tuple):          # fork / pipe / mutex
             return ir.build(ir.SpecialAssign, span=self.span(meta), name=str(name), what=value[0])
-        if isinstance(value, (ir.Wait, ir.Write, ir.Open, ir.Read, ir.Lseek, ir.Dup, ir.Fcntl)):
+        if isinstance(value, (ir.Wait, ir.Write, ir.Open, ir.Read, ir.Lseek, ir.Dup, ir.Fcntl, ir.JobCall)):
             return value.model_copy(update={"into": str(name), "span": self.span(meta)})
         return ir.build(ir.Assign, span=self.span(meta), name=str(name), value=value)
 

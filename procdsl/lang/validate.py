@@ -12,31 +12,33 @@ from procdsl.lang.diagnostics import Diagnostic, did_you_mean, nearest
 from procdsl.lang.hints import unknown_name
 from procdsl.lang.lower import MAX_CPUS
 from procdsl.lang.validate_files import FILE_QUERIES, FILE_STATEMENTS, file_query, file_statement, files_block
+from procdsl.lang.validate_jobs import JOB_STATEMENTS, job_statement, tty_lines
 
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
               "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
               "block", "unblock", "pause", "nice", "pipe", "close", "dup2", "for", "mutex", "lock", "unlock",
               "alloc", "touch", "subreaper", "open", "read", "lseek", "dup", "fcntl", "unlink", "printf",
-              "fprintf", "fflush", "_exit")
+              "fprintf", "fflush", "_exit", "setsid", "setpgid", "getpgid", "getsid", "getpgrp", "tcsetpgrp",
+              "tcgetpgrp")
 SCHEDULERS = ("cfs", "eevdf", "fifo", "sjf", "stcf", "rr", "mlfq", "lottery", "stride")
-BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr", "true", "false"))
+BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr", "true", "false", "pgid", "sid"))
 # setting name -> the kind of value it takes
 MACHINE_SETTINGS = {
     "cpus": "int", "scheduler": "name", "context_switch": "duration", "cache_refill": "duration",
     "step": "duration", "syscall": "duration", "fork": "duration", "exec": "duration", "pid_max": "int",
     "seed": "int", "tick": "duration", "balance_interval": "duration", "max_processes": "int",
-    "max_events": "int", "max_time": "duration",
+    "max_events": "int", "max_time": "duration", "tostop": "int",
 }
 PROCESS_QUERIES = frozenset((
     "state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status", "reaper", "cpu_time",
     "switches", "voluntary_switches", "involuntary_switches", "response_time", "turnaround", "wait_time",
-    "cow_copies", "output", "nice", "uid", "migrations", "max_delay", "offset",
+    "cow_copies", "output", "nice", "uid", "migrations", "max_delay", "offset", "pgid", "sid",
 ))
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max",
                              "file", "exists", "size"))
 PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential"))
-EXPECT_VALUES = frozenset(("output", "zombies", "running", "ready", "sleeping", "disk_wait", "stopped",
+EXPECT_VALUES = frozenset(("output", "screen", "foreground", "zombies", "running", "ready", "sleeping", "disk_wait", "stopped",
                            "zombie", "reaped", "true", "false"))
 
 
@@ -83,6 +85,8 @@ class Validator:
             self.signal(s.signal, catch=k == "block", verb="blocked")
         elif k in FILE_STATEMENTS:
             file_statement(self, s)
+        elif k in JOB_STATEMENTS:
+            job_statement(self, s)
         elif k in ("break", "continue") and depth == 0:
             self.error(f"'{k}' outside a loop", s.span, "break and continue belong inside while, repeat, loop or for")
         for child in _sub_exprs(s):
@@ -185,6 +189,7 @@ class Validator:
             self.duration(send.time, "`at`")
             self.signal(send.signal, catch=False)
             self.label(send.target.label, send.target.span, labels)
+        tty_lines(self, sc)
         if sc.until:
             self.duration(sc.until.time, "`until`")
         if sc.files:
@@ -251,6 +256,8 @@ class Validator:
             self.error(f"machine setting '{st.name}' takes a whole number", st.value_span)
         elif kind == "int" and st.name == "cpus" and not 1 <= int(st.value) <= MAX_CPUS:
             self.error(f"cpus must be between 1 and {MAX_CPUS}", st.value_span)
+        elif kind == "int" and st.name == "tostop" and int(st.value) not in (0, 1):
+            self.error("tostop is 0 or 1", st.value_span, "`tostop 1` is `stty tostop`: a background job that writes to the terminal is stopped")
         elif kind == "int" and st.name == "pid_max" and int(st.value) < 3:
             self.error("pid_max must be at least 3: PID 1 is init and a scenario runs at least one process",
                        st.value_span)
@@ -281,7 +288,7 @@ class Validator:
             for item in a.items:
                 self.assertion(item, labels, bound)
         elif k == "ps":
-            known = ("PID", "PPID", "STAT", "LABEL", "CMD", "NI", "UID", "TIME")
+            known = ("PID", "PPID", "PGID", "SID", "TTY", "STAT", "LABEL", "CMD", "NI", "UID", "TIME")
             for cell in a.header:
                 if cell.text not in known:
                     self.error(f"unknown ps column '{cell.text}'{did_you_mean(cell.text, known)}", cell.span,
@@ -410,6 +417,8 @@ def _sub_exprs(s: ir.Stmt) -> list[ir.Expr]:
         return [s.fd.expr, s.offset]
     if k in ("dup", "fcntl"):
         return [s.fd.expr]
+    if k in JOB_STATEMENTS:
+        return list(s.args)
     if k in ("printf", "fflush"):
         return [e for e in (s.fd.expr if s.fd is not None else None, getattr(s, "value", None)) if e is not None]
     return []

@@ -7,8 +7,12 @@ from typing import Optional
 from procdsl import ir
 from procdsl.core.linux import SIGNALS
 from procdsl.ir.walk import fork_labels, static_burst
-from procdsl.plan import EventPlan, ExternalSignal, Limits, MachineConfig, Op, ProgramCode, SchedulerConfig, Start
+from procdsl.plan import EventPlan, ExternalSignal, Limits, MachineConfig, Op, ProgramCode, SchedulerConfig, Start, TtyInput
 from procdsl.plan.files import FILE_OPS, file_specs
+
+# the session, group and terminal statements: each its own op, but getpgrp is getpgid of 0
+JOB_OPS = {"setsid": "setsid", "setpgid": "setpgid", "getpgid": "getpgid", "getsid": "getsid", "getpgrp": "getpgid",
+           "tcsetpgrp": "tcsetpgrp", "tcgetpgrp": "tcgetpgrp"}
 
 # Statements that are system calls: each pays the machine's `syscall` cost.
 SYSCALL_OPS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
@@ -50,6 +54,9 @@ class _Emitter:
             self.emit("write", s.span, expr=s.fd.expr, expr2=s.value, name=s.into)
         elif k in FILE_OPS:
             self.emit(k, s.span, **FILE_OPS[k](s))
+        elif k in JOB_OPS:
+            args = s.args + (None, None)
+            self.emit(JOB_OPS[k], s.span, expr=args[0], expr2=args[1], name=s.into)
         elif k == "assign":
             self.emit("assign", s.span, name=s.name, expr=s.value, flag=s.shared,
                       args=() if s.op == "=" else (ir.Lit(span=s.span, type="str", value=s.op),))
@@ -227,6 +234,8 @@ def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]
     return EventPlan(file=path, title=sc.title, span=sc.span, machine=machine_config(sc.machine), programs=codes,
                      init=sc.init.program if sc.init else None, starts=tuple(starts), signals=signals,
                      until=int(sc.until.time.value) if sc.until else None, files=file_specs(sc.files),
+                     tty_inputs=tuple(TtyInput(span=t.span, time=int(t.time.value), action=t.action, text=t.text)
+                                      for t in sc.tty),
                      labels=tuple(sorted(labels)),
                      expectations=sc.expects)
 

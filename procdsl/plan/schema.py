@@ -40,6 +40,7 @@ class MachineConfig(PlanModel):
     seed: int = 1
     tick: int = 0                        # 0: slices end exactly; otherwise the tick period
     balance_interval: int = 4_000_000
+    tostop: int = 0                      # the terminal's TOSTOP flag (`stty tostop`)
     limits: Limits = Limits()
 
 
@@ -87,6 +88,15 @@ class ExternalSignal(PlanModel):
     index: Optional[int] = None
 
 
+class TtyInput(PlanModel):
+    """`at T type TEXT`, `at T press KEY` or `at T hangup`: the world outside at the terminal."""
+
+    span: Span
+    time: int
+    action: str                          # "type", "press" or "hangup"
+    text: str = ""                       # what is typed, or the key
+
+
 class FileSpec(PlanModel):
     """One entry of the scenario's `files` block: a file with its contents, or a directory."""
 
@@ -109,5 +119,6 @@ class EventPlan(PlanModel):
     signals: tuple[ExternalSignal, ...] = ()
     until: Optional[int] = None
     files: tuple[FileSpec, ...] = ()
+    tty_inputs: tuple[TtyInput, ...] = ()
     labels: tuple[str, ...] = ()
     expectations: tuple[Expect, ...] = ()
