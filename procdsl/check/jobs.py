@@ -36,7 +36,7 @@ class JobModel:
         self.hung = False
         self.screen: list[tuple[int, str]] = []  # what the terminal showed: output and echo, in order
         self.handlers: dict[str, Callable] = {kind: getattr(self, "_on_" + kind) for kind in (
-            "spawn", "fork", "setsid", "setpgid", "foreground", "output", "type", "press", "hangup")}
+            "spawn", "fork", "setsid", "setpgid", "tty", "output", "type", "press", "hangup")}
 
     def of(self, p: ProcInfo) -> Optional[JobInfo]:
         return self.info.get(p)
@@ -68,7 +68,7 @@ class JobModel:
         if j is not None:
             j.pgid.set(ev.time, ev.detail[1])
 
-    def _on_foreground(self, ev, p, _i) -> None:
+    def _on_tty(self, ev, p, _i) -> None:
         session, pgrp = ev.detail
         before = self.session.values[-1]
         t = ev.time

@@ -65,7 +65,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "subreaper": (),
     "setsid": ("sid",),
     "setpgid": ("target", "pgid"),
-    "foreground": ("session", "pgrp"),
+    "tty": ("session", "pgrp"),
     "type": ("text",),
     "press": ("key", "echo"),
     "hangup": (),

@@ -7,7 +7,17 @@ from typing import Optional
 from procdsl import ir
 from procdsl.core.linux import SIGNALS
 from procdsl.ir.walk import fork_labels, static_burst
-from procdsl.plan import EventPlan, ExternalSignal, Limits, MachineConfig, Op, ProgramCode, SchedulerConfig, Start, TtyInput
+from procdsl.plan import (
+    EventPlan,
+    ExternalSignal,
+    Limits,
+    MachineConfig,
+    Op,
+    ProgramCode,
+    SchedulerConfig,
+    Start,
+    TtyInput,
+)
 from procdsl.plan.files import FILE_OPS, file_specs
 
 # the session, group and terminal statements: each its own op, but getpgrp is getpgid of 0

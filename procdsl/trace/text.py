@@ -96,7 +96,7 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
         return f"setsid: leads session {d[0]} and process group {d[0]}"
     if k == "setpgid":
         return f"puts pid {d[0]} in process group {d[1]}"
-    if k == "foreground":
+    if k == "tty":
         if d[0] < 0:
             return "the terminal belongs to no session now"
         group = "the login shell's group (outside the machine)" if d[1] == 0 else f"process group {d[1]}"

@@ -52,7 +52,7 @@ class Terminal:
     def set_foreground(self, k, pid: int, sid: int, pgrp: int) -> None:
         if (sid, pgrp) != (self.sid, self.pgrp):
             self.sid, self.pgrp = sid, pgrp
-            k.emit(-1 if pid == NO_PID else k.cpu_of(k.procs[pid]), pid, "foreground", (sid, pgrp))
+            k.emit(-1 if pid == NO_PID else k.cpu_of(k.procs[pid]), pid, "tty", (sid, pgrp))
 
     def release(self, k, pid: int) -> None:
         """The session loses its controlling terminal (disassociate_ctty, a hangup)."""
