@@ -15,7 +15,7 @@ import pytest
 from helpers import ROOT, SCENARIOS, TESTS
 
 from procdsl.lang.load import load
-from procdsl.native import Job, Options, check_all, host, known
+from procdsl.native import Job, Options, check_all, host
 from procdsl.pipeline import compile_scenarios
 
 # scenarios/ that translate and run in well under a second each (the scheduling demos,
