@@ -108,7 +108,7 @@ class Lifecycle:
             self.alive += 1
             self.emit(-1, p.pid, "spawn", (1, label, p.index, prog, p.nice, p.uid))
             leader = leader or p.pid
-            self._login_job(p, job, leader)
+            self._login_job(p, job, leader, start.login)
             self.sched.fork(init, p, None)
             self.make_runnable(p, None, NEW)
         # the pipes were held only by the processes; drop the creator's references
@@ -116,14 +116,22 @@ class Lifecycle:
             fdtable.drop(self, rend)
             fdtable.drop(self, wend)
 
-    def _login_job(self, p: Proc, job: int, leader: int) -> None:
+    def _login_job(self, p: Proc, job: int, leader: int, login: bool) -> None:
         """The login shell puts the job in a group of its own (a pipeline's stages in the first one's),
-        in its session; a job started while no other holds the terminal gets the foreground."""
+        in its session; a job started while no other holds the terminal gets the foreground. With
+        `login` the process leads a session of its own instead, and takes a free terminal."""
         p.login = job
         p.sid = jobctl.LOGIN_SID
         self.groups.join(p, leader)
         self.jobs[job - 1] += 1
         tty = self.tty
+        if login:
+            p.sid = p.pid
+            self.emit(-1, p.pid, "setsid", (p.pid,))
+            if tty.sid == -1 and not tty.hung:
+                p.ctty = tty
+                tty.set_foreground(self, p.pid, p.pid, p.pid)
+            return
         if p.pid != leader:
             self.emit(-1, NO_PID, "setpgid", (p.pid, leader))
         if tty.sid == -1 and not tty.hung:

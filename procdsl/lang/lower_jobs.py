@@ -21,6 +21,9 @@ class JobRules:
     def tty_hangup(self, meta, c):
         return self._tty_at(meta, c, "hangup")
 
+    def run_login(self, meta, c):
+        return self._option("login", meta, 1)
+
     def _job(self, kind, meta, args):
         return ir.build(ir.JobCall, span=self.span(meta), kind=kind, args=tuple(a for a in args if a is not None))
 

@@ -163,6 +163,9 @@ class Validator:
                 self.program_ref(stage.program, stage.span)
             if len(run.stages) > 1:
                 for opt in run.options:
+                    if opt.name == "login":
+                        self.error("`login` starts one process as a session leader, not a pipeline", opt.span,
+                                   "run the login process alone: `run shell login`")
                     if opt.name == "as":
                         self.error("`as` names one process; a pipeline's processes are labelled by their programs",
                                    opt.span, "drop `as`, or run the stages separately")

@@ -78,6 +78,7 @@ class Start(PlanModel):
     tickets: Optional[int] = None
     rt: Optional[tuple[str, int]] = None
     cpus: Optional[tuple[int, ...]] = None
+    login: bool = False                  # `login`: a session leader with the terminal, as login(1) starts a shell
 
 
 class ExternalSignal(PlanModel):
