@@ -12,7 +12,7 @@ from procdsl.lang.diagnostics import Diagnostic, did_you_mean, nearest
 from procdsl.lang.hints import unknown_name
 from procdsl.lang.lower import MAX_CPUS
 from procdsl.lang.validate_files import FILE_QUERIES, FILE_STATEMENTS, file_query, file_statement, files_block
-from procdsl.lang.validate_jobs import JOB_STATEMENTS, job_statement, tty_lines
+from procdsl.lang.validate_jobs import JOB_STATEMENTS, tty_lines
 
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
               "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
@@ -85,8 +85,6 @@ class Validator:
             self.signal(s.signal, catch=k == "block", verb="blocked")
         elif k in FILE_STATEMENTS:
             file_statement(self, s)
-        elif k in JOB_STATEMENTS:
-            job_statement(self, s)
         elif k in ("break", "continue") and depth == 0:
             self.error(f"'{k}' outside a loop", s.span, "break and continue belong inside while, repeat, loop or for")
         for child in _sub_exprs(s):

@@ -7,12 +7,6 @@ from procdsl.core.linux import KEYS
 from procdsl.lang.diagnostics import did_you_mean
 
 JOB_STATEMENTS = frozenset(("setsid", "setpgid", "getpgid", "getsid", "getpgrp", "tcsetpgrp", "tcgetpgrp"))
-JOB_QUERIES = {"pgid": "pgid(PROCESS)", "sid": "sid(PROCESS)"}
-
-
-def job_statement(v, s) -> None:
-    if s.kind == "getpgrp" and s.args:
-        v.error("getpgrp takes no argument", s.args[0].span, "write `g = getpgrp`, or `g = getpgid PID` for another")
 
 
 def tty_lines(v, sc: ir.Scenario) -> None:
