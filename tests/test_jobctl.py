@@ -121,3 +121,13 @@ def test_getpgrp_takes_no_argument_and_login_runs_one_process(tmp_path: Path) ->
     assert code == 2 and "3:17: error: unexpected a number '3'" in err
     code, _, err = cli_main(["check", str(write_proc(tmp_path, one("    pause", run="run main | main login")))])
     assert code == 2 and "`login` starts one process" in err
+
+
+def test_a_keypress_and_the_signals_it_causes_are_drawn_from_outside(tmp_path: Path) -> None:
+    from procdsl.trace.story import Story
+    text = one("    fork c { pause }\n    pause", extra="  at 1ms press ctrl-c")
+    story = Story.of(run_text(tmp_path, text))
+    arrows = [(story.name(a.src), story.name(a.dst), a.label) for a in story.arrows if a.kind == "signal"]
+    assert arrows[:2] == [("outside", "main", "SIGINT (ctrl-c): pending -> terminate"),
+                          ("outside", "c", "SIGINT (ctrl-c): pending -> terminate")]
+    assert (1_000_000, None, "press", "ctrl-c pressed at the terminal") in story.points
