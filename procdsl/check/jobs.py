@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from procdsl.check.history import History
+from procdsl.check.history import History, OutputLog
 
 ProcInfo = Any        # check.model.ProcInfo (which imports this module)
 LOGIN_SID = 0
@@ -34,7 +34,7 @@ class JobModel:
         self.session = History(0, -1)            # whose controlling terminal the terminal is
         self.foreground = History(0, -1)         # its foreground group (0: outside the machine)
         self.hung = False
-        self.screen: list[tuple[int, str]] = []  # what the terminal showed: output and echo, in order
+        self.screen = OutputLog()                # what the terminal showed: output and echo, in order
         self.handlers: dict[str, Callable] = {kind: getattr(self, "_on_" + kind) for kind in (
             "spawn", "fork", "setsid", "setpgid", "tty", "output", "type", "press", "hangup")}
 
@@ -99,7 +99,7 @@ class JobModel:
 
     # ------------------------------------------------------------------ at an instant
     def screen_at(self, t: int) -> str:
-        return "".join(text for when, text in self.screen if when <= t)
+        return self.screen.at(t)
 
     def stat_flags(self, p: ProcInfo, t: int) -> str:
         """ps's `s` (a session leader) and `+` (in the terminal's foreground group)."""
