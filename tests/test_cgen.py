@@ -23,7 +23,14 @@ UNTRANSLATABLE = {"39_pid_space.proc": "pid_max", "49_realtime.proc": "real-time
                                                       "56_o_append.proc", "57_shell_redirect.proc",
                                                       "58_unlink_open_file.proc", "59_close_on_exec.proc",
                                                       "60_permissions_by_uid.proc", "61_errno_table.proc")},
-                  "62_stdio_buffer_in_the_process.proc": "stdout is the comparison's pipe"}
+                  "62_stdio_buffer_in_the_process.proc": "stdout is the comparison's pipe",
+                  **{name: "process group of its own" for name in (
+                      "72_setsid_setpgid_rules.proc", "75_tcsetpgrp_rules.proc",
+                      "77_orphaned_process_group.proc", "78_kill_and_wait_by_group.proc")},
+                  **{name: "uses the terminal" for name in ("73_ctrl_c_reaches_the_foreground_group.proc",
+                                                            "74_background_jobs_and_the_terminal.proc",
+                                                            "76_hangup_and_the_session_leader.proc",
+                                                            "79_ctrl_c_in_a_container.proc", "80_the_line_discipline.proc")}}
 
 
 def translations(path: Path):
