@@ -59,7 +59,7 @@ def _hangup_to_the_foreground(self, k):
     k.wake_all(self.readers, "terminal hung up")
 
 
-def _any_zombie(p, pgid):
+def _any_zombie(p, pgid, options):
     """wait -G reaps any child, as wait without a target does."""
     zombies = [c for c in p.children.values() if c.state == ZOMBIE]
     return min(zombies, key=lambda c: c.seq) if zombies else None
@@ -81,7 +81,7 @@ BROKEN: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
     "75_tcsetpgrp_rules": lambda mp: mp.setattr(jobctl, "ignored", lambda p, sig: False),
     "76_hangup_and_the_session_leader": lambda mp: mp.setattr(Terminal, "hangup", _hangup_to_the_foreground),
     "77_orphaned_process_group": lambda mp: mp.setattr(jobctl, "on_exit", lambda k, p, children: None),
-    "78_kill_and_wait_by_group": lambda mp: mp.setattr(ops_proc, "_group_zombie", _any_zombie),
+    "78_kill_and_wait_by_group": lambda mp: mp.setattr(ops_proc, "_group_child", _any_zombie),
     "79_ctrl_c_in_a_container": lambda mp: mp.setattr(Terminal, "press", _press_forcing),
     "80_the_line_discipline": lambda mp: mp.setattr(Terminal, "take", _whole_input),
 }

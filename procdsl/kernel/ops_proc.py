@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from procdsl.core.linux import weight
+from operator import attrgetter
+
+from procdsl.core.linux import WCONTINUED, WNOHANG, WUNTRACED, weight
 from procdsl.core.values import Status
 from procdsl.kernel import jobctl, memory, ops_stdio, signals
 from procdsl.kernel.files import fdtable
@@ -13,15 +15,15 @@ from procdsl.kernel.opsupport import (
     ECHILD,
     EINVAL,
     EPERM,
-    ESRCH,
     EXITED,
     RESUMED,
     _fail,
     _int,
     _set,
     _signal,
+    interrupted,
 )
-from procdsl.kernel.process import IGN, SLEEPING, ZOMBIE
+from procdsl.kernel.process import IGN, SLEEPING, ZOMBIE, Proc
 
 
 def op_fork(k, p, op):
@@ -57,7 +59,9 @@ def op_exec(k, p, op):
     p.cmd = prog.name
     p.execd = True
     p.handlers = {s: h for s, h in p.handlers.items() if h == IGN}
+    p.sa = None                    # flush_signal_handlers clears every sa_flags and sa_mask
     p.frames = []
+    p.eintr = False
     p.linebuf = {}
     p.stdio = None                       # the old image's stdio buffers are gone, unwritten
     p.pending_store = None
@@ -81,37 +85,77 @@ def op_exit(k, p, op):
 
 
 def op_wait(k, p, op):
-    """waitpid: a child (or, with `wait 0` / `wait -PGID`, a child of that process group) with
-    something to report; ECHILD when no child matches."""
-    status = None
+    """waitpid: the first child in the parent's list (fork order; adopted children at the end)
+    with something to report — an exit, or with `untraced` / `continued` a stop or continue
+    not yet reported — as do_wait scans `children`; `wait 0` and `wait -G` look only at the
+    children in that process group (ECHILD when none is there)."""
+    if p.eintr and interrupted(k, p, "wait"):
+        return _waited(p, op, Status(-1))
+    options = op.aux
     target = _int(op.expr(p), "wait", op.span) if op.expr is not None else -1
     if target > 0:
         child = p.children.get(target)
         if child is None:
-            status = Status(-1)
-        elif child.state == ZOMBIE:
-            zombie = child
-        else:
-            zombie = None
+            return _no_child(k, p, op)
+        found = child if _reports(child, options) else None
     elif not p.children:
-        status = Status(-1)
+        return _no_child(k, p, op)
     elif target == -1:
-        zombie = min(p.zombies.values(), key=lambda c: c.seq) if p.zombies else None
+        zombies = p.zombies
+        found = min(zombies.values(), key=_place) if zombies else None
+        if p.changed and options & (WUNTRACED | WCONTINUED):
+            found = _first_change(p, options, found)
     else:
-        zombie = _group_zombie(p, p.pgid if target == 0 else -target)
-        if zombie is False:
-            status = Status(-1)
-    if status is None:
-        if zombie is not None:
-            status = Status(zombie.pid, zombie.exit_code, zombie.exit_signal)
-            k.reap(p, zombie)
-        elif op.flag:
-            status = Status(0)
+        found = _group_child(p, p.pgid if target == 0 else -target, options)
+        if found is False:
+            return _no_child(k, p, op)
+    if found is not None:
+        if found.state == ZOMBIE:
+            status = Status(found.pid, found.exit_code, found.exit_signal, found.core)
+            k.reap(p, found)
         else:
-            k.block(p, SLEEPING, "wait", None, "wait for a child")
-            return BLOCKED
-    if status.pid < 0:
-        _fail(k, p, "wait", ECHILD)
+            status = _report(k, p, found)
+        return _waited(p, op, status)
+    if options & WNOHANG:
+        return _waited(p, op, Status(0))
+    k.block(p, SLEEPING, "wait", options, "wait for a child")
+    return BLOCKED
+
+
+_place = attrgetter("seq")          # a child's place in its parent's list
+
+
+def _reports(c: Proc, options: int) -> bool:
+    if c.state == ZOMBIE:
+        return True
+    return bool(c.report and options & (WUNTRACED if c.report > 0 else WCONTINUED))
+
+
+def _first_change(p: Proc, options: int, best: Proc | None) -> Proc | None:
+    """A stop or continue of a child before `best` in the list, when the options ask for it."""
+    for c in p.changed.values():
+        if (best is None or c.seq < best.seq) and _reports(c, options):
+            best = c
+    return best
+
+
+def _report(k, p: Proc, c: Proc) -> Status:
+    """A stop or a continue is reported once, and the child stays."""
+    report, c.report = c.report, 0
+    del p.changed[c.pid]
+    if report > 0:
+        k.emit(k.cpu_of(p), p.pid, "waited", (c.pid, "stopped", report))
+        return Status(c.pid, stopsig=report)
+    k.emit(k.cpu_of(p), p.pid, "waited", (c.pid, "continued", 0))
+    return Status(c.pid, continued=True)
+
+
+def _no_child(k, p: Proc, op) -> str:
+    _fail(k, p, "wait", ECHILD)
+    return _waited(p, op, Status(-1))
+
+
+def _waited(p: Proc, op, status: Status) -> str:
     if op.name:
         _set(p, op.name, status)
     p.wait_kind = ""
@@ -119,14 +163,14 @@ def op_wait(k, p, op):
     return CONTINUE
 
 
-def _group_zombie(p, pgid: int):
-    """The first exited child in process group pgid, None when its children there all live, False
-    when p has no child there (waitpid(-pgid) looks at the group as it is now)."""
+def _group_child(p, pgid: int, options: int):
+    """The first child in process group pgid with something to report, None when its children
+    there have nothing yet, False when p has no child there (waitpid(-pgid) looks at the group now)."""
     found = [c for c in p.children.values() if c.pgid == pgid]
     if not found:
         return False
-    zombies = [c for c in found if c.state == ZOMBIE]
-    return min(zombies, key=lambda c: c.seq) if zombies else None
+    ready = [c for c in found if _reports(c, options)]
+    return min(ready, key=_place) if ready else None
 
 
 def op_send(k, p, op):
@@ -136,14 +180,8 @@ def op_send(k, p, op):
         err = signals.send(k, p, k.procs.get(target), sig)
     elif target == 0 or target < -1:         # kill(0): the caller's own group; kill(-pgid)
         err = jobctl.kill_group(k, p, p.pgid if target == 0 else -target, sig)
-    elif target == -1:
-        err = ESRCH
-        for q in sorted(k.procs.values(), key=lambda q: q.pid):
-            if q.pid > 1 and q is not p and q.alive and (p.uid == 0 or q.uid == p.uid):
-                err = 0
-                signals.send(k, p, q, sig)
     else:
-        err = EINVAL
+        err = signals.kill_all(k, p, sig)
     if err:
         p.errno = err
     p.pc += 1
@@ -152,6 +190,7 @@ def op_send(k, p, op):
 
 def op_on(k, p, op):
     p.handlers[op.signal] = p.pc + 1
+    signals.sigaction(p, op.signal, op.aux)
     p.pc = op.jump
     return CONTINUE
 
@@ -163,6 +202,7 @@ def op_sigreturn(k, p, op):
 
 def op_ignore(k, p, op):
     p.handlers[op.signal] = IGN
+    signals.sigaction(p, op.signal, (op.aux, 0) if op.aux else None)
     p.pending &= ~(1 << op.signal)          # setting SIG_IGN discards a pending instance
     signals.update_pending(p)
     p.pc += 1
@@ -171,26 +211,51 @@ def op_ignore(k, p, op):
 
 def op_default(k, p, op):
     p.handlers.pop(op.signal, None)
+    signals.sigaction(p, op.signal, (op.aux, 0) if op.aux else None)
     p.pc += 1
     return CONTINUE
 
 
 def op_block(k, p, op):
-    p.mask |= 1 << op.signal
+    p.mask |= op.aux
     signals.update_pending(p)
     p.pc += 1
     return CONTINUE
 
 
 def op_unblock(k, p, op):
-    p.mask &= ~(1 << op.signal)
+    p.mask &= ~op.aux
+    signals.update_pending(p)
+    p.pc += 1
+    return CONTINUE
+
+
+def op_setmask(k, p, op):
+    p.mask = op.aux
     signals.update_pending(p)
     p.pc += 1
     return CONTINUE
 
 
 def op_pause(k, p, op):
+    if p.eintr and interrupted(k, p, "pause"):
+        p.pc += 1
+        return CONTINUE
     k.block(p, SLEEPING, "pause", None, "pause")
+    return BLOCKED
+
+
+def op_sigsuspend(k, p, op):
+    """Replace the mask and sleep until a handler has run, in one step: a signal the new mask
+    lets through that is already pending is delivered at once (the race pause leaves open)."""
+    if p.eintr and interrupted(k, p, "sigsuspend"):
+        p.pc += 1
+        return CONTINUE
+    if p.saved_mask < 0:
+        p.saved_mask = p.mask
+        p.mask = op.aux
+        signals.update_pending(p)
+    k.block(p, SLEEPING, "sigsuspend", None, "sigsuspend")
     return BLOCKED
 
 
