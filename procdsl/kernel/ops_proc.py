@@ -13,7 +13,6 @@ from procdsl.kernel.opsupport import (
     CONTINUE,
     EAGAIN,
     ECHILD,
-    EINVAL,
     EPERM,
     EXITED,
     RESUMED,
