@@ -92,5 +92,5 @@ def test_random_job_control_programs(tmp_path: Path, body: list[str], keys: list
         assert (j.pgid.values[-1], j.sid.values[-1]) == (q.pgid, q.sid), (q, body, keys)
         assert j.ctty.values[-1] == (q.ctty is not None), (q, body, keys)
     for pgid, members in k.groups.members.items():
-        assert members and all(m.pgid == pgid for m in members)
+        assert members and all(m.pgid == pgid and m.pid == pid for pid, m in members.items())
     assert model.jobs.foreground.values[-1] == k.tty.pgrp

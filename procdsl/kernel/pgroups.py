@@ -11,21 +11,25 @@ LOGIN_SID = 0                # the session `run` starts jobs in; its leader is o
 
 
 class Groups:
-    """pgid -> its members in the order they joined; a zombie stays a member until it is reaped."""
+    """pgid -> its members (pid -> Proc) in the order they joined, so joining and leaving cost
+    O(1) however large a group grows; a zombie stays a member until it is reaped."""
 
     __slots__ = ("members",)
 
     def __init__(self) -> None:
-        self.members: dict[int, list[Proc]] = {}
+        self.members: dict[int, dict[int, Proc]] = {}
 
     def join(self, p: Proc, pgid: int) -> None:
-        self.members.setdefault(pgid, []).append(p)
+        group = self.members.get(pgid)
+        if group is None:
+            group = self.members[pgid] = {}
+        group[p.pid] = p
         p.pgid = pgid
 
     def leave(self, p: Proc) -> None:
         group = self.members.get(p.pgid)
-        if group is not None and p in group:
-            group.remove(p)
+        if group is not None and group.get(p.pid) is p:
+            del group[p.pid]
             if not group:
                 del self.members[p.pgid]
 
@@ -34,12 +38,13 @@ class Groups:
             self.leave(p)
             self.join(p, pgid)
 
-    def get(self, pgid: int) -> list[Proc]:
-        return self.members.get(pgid, [])
+    def get(self, pgid: int):
+        group = self.members.get(pgid)
+        return group.values() if group is not None else ()
 
     def session_of(self, pgid: int) -> Optional[int]:
         group = self.members.get(pgid)
-        return group[0].sid if group else None
+        return next(iter(group.values())).sid if group else None
 
 
 def _links(q: Proc, pgid: int, sid: int) -> bool:
