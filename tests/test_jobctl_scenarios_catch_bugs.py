@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Callable
 
 import pytest
-from helpers import SCENARIOS
+from helpers import scenario_catches_its_bug
 
 from procdsl.core.events import NO_PID
 from procdsl.core.linux import KEYS, SIGCONT, SIGHUP
 from procdsl.kernel import jobctl, ops_proc, signals
 from procdsl.kernel.files.terminal import Terminal
 from procdsl.kernel.process import ZOMBIE
-from procdsl.pipeline import check_path
 
 real_setpgid = jobctl.setpgid
 
@@ -87,14 +86,6 @@ BROKEN: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
 }
 
 
-def _passed(name: str) -> list[bool]:
-    result = check_path(str(SCENARIOS / f"{name}.proc"))
-    assert not result.diagnostics
-    return [s.passed for s in result.scenarios]
-
-
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_the_scenario_fails_on_a_kernel_with_that_bug(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert all(_passed(name)), f"{name} must pass on the real kernel"
-    BROKEN[name](monkeypatch)
-    assert not all(_passed(name)), f"{name} did not notice the broken rule"
+    scenario_catches_its_bug(name, BROKEN[name], monkeypatch)
