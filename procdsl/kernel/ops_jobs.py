@@ -42,7 +42,7 @@ def op_getid(k, p, op):
     return _result(k, p, op, op.aux, q.sid if op.aux == "getsid" else q.pgid)
 
 
-def _terminal(k, p, op, call: str):
+def _terminal(k, p, op):
     """The terminal behind the fd operand, or an errno (EBADF: not open; ENOTTY: not a terminal)."""
     f = fdtable.get(p, _fd(op.expr(p), op.span, False))
     if f is None:
@@ -55,7 +55,7 @@ def _terminal(k, p, op, call: str):
 def op_tcsetpgrp(k, p, op):
     """tcsetpgrp(3) = ioctl TIOCSPGRP (tiocspgrp): SIGTTOU first for a background caller, then the
     terminal must be the caller's own and the group one of its session."""
-    tty = _terminal(k, p, op, "tcsetpgrp")
+    tty = _terminal(k, p, op)
     if type(tty) is int:
         return _result(k, p, op, "tcsetpgrp", -tty)
     check = jobctl.tty_check(k, p, tty, SIGTTOU)
@@ -82,7 +82,7 @@ def op_tcsetpgrp(k, p, op):
 
 def op_tcgetpgrp(k, p, op):
     """tcgetpgrp(3): the foreground group of the caller's own terminal (0 when it is outside the machine)."""
-    tty = _terminal(k, p, op, "tcgetpgrp")
+    tty = _terminal(k, p, op)
     if type(tty) is int:
         return _result(k, p, op, "tcgetpgrp", -tty)
     if p.ctty is not tty:
