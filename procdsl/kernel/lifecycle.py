@@ -192,7 +192,8 @@ class Lifecycle:
         child.frames = list(parent.frames)
         child.sid = parent.sid
         child.ctty = parent.ctty
-        self.groups.join(child, parent.pgid)
+        child.pgid = pgid = parent.pgid
+        self.groups.members[pgid][child.pid] = child      # Groups.join, inline: every fork comes here
         fdtable.fork_copy(parent, child)
         if parent.linebuf:
             child.linebuf = copy_line_buffers(parent.linebuf)
@@ -252,7 +253,9 @@ class Lifecycle:
         orphans = list(p.children.values())
         for child in orphans:
             self.reparent(child, reaper)
-        jobctl.on_exit(self, p, orphans)
+        parent = p.parent
+        if orphans or p.login or (parent is not None and parent.pgid != p.pgid):
+            jobctl.on_exit(self, p, orphans)      # only then can the exit orphan a group
         for child in orphans:
             if child.state == ZOMBIE:
                 self.notify_parent(child)
