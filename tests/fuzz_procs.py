@@ -134,6 +134,11 @@ simple = {
         st.builds("shutdown {} {}".format, fd, one("SHUT_RD", "SHUT_WR", "SHUT_RDWR", "SHUT_NO")),
         st.builds("n = poll {} {} timeout {} into l".format, one("[0, 1, 2]", "[f]", "[p.read, p.write]", "f", "x", "[]"),
                   one("POLLIN", "POLLOUT", "POLLIN POLLOUT", ""), one("0", "1ms", "-1", "x"))),
+    "setsid_call": one("setsid", "n = setsid"),
+    "setpgid_call": st.builds("n = setpgid {} {}".format, one("0", "pid", "child", "1", "99"), count),
+    "getid_call": st.one_of(st.just("n = getpgrp"), st.builds("n = {} {}".format, one("getpgid", "getsid"), count)),
+    "tcsetpgrp_call": st.builds("n = tcsetpgrp {} {}".format, fd, one("pgid", "pid", "0", "child", "4242", "x")),
+    "tcgetpgrp_call": st.builds("n = tcgetpgrp {}".format, fd),
 }
 # hostile statements: out of place, or what a newcomer types first (which must get a hint, not a crash)
 hostile = {
@@ -222,13 +227,13 @@ settings = {
     "cpus": one(1, 2, 4), "scheduler": schedulers, "context_switch": durations, "cache_refill": durations,
     "step": durations, "syscall": durations, "fork": durations, "exec": durations, "pid_max": one(3, 12, 400, 32768),
     "seed": st.integers(0, 5), "tick": durations, "balance_interval": durations, "max_processes": one(5, 50, 500),
-    "max_time": durations, "max_output": one("64KiB", "100", "1MiB"),
+    "max_time": durations, "max_output": one("64KiB", "100", "1MiB"), "tostop": one(0, 1, 2),
 }
 setting = st.sampled_from(sorted(settings)).flatmap(lambda k: settings[k].map(f"    {k} {{}}\n".format))
 machine = st.lists(setting, max_size=4, unique_by=lambda line: line.split()[0]).map(
     lambda lines: "machine {\n    max_events 20000\n" + "".join(lines) + "  }")
 run_opts = one("", "", "", " as h", " nice 5", " nice -20", " uid 1000", " at 1ms", " burst 2ms", " tickets 50",
-               " rt fifo 10", " rt rr 99", " on cpu 0", " on cpus 0-1", " on cpus 0,2")
+               " rt fifo 10", " rt rr 99", " on cpu 0", " on cpus 0-1", " on cpus 0,2", " login")
 run = st.builds("run {}{}{}".format, one("main", "main", "helper"), one("", "", " | helper", ' "arg" 3'), run_opts)
 items = {
     "machine": machine,
@@ -237,6 +242,9 @@ items = {
     "run_decl": run,
     "send_decl": st.builds("at {} send {} to {}".format, durations, signal, one("main", "main[1]", "helper", "child")),
     "until_decl": st.builds("until {}".format, durations),
+    "tty_decl": st.one_of(st.builds("at {} type {}".format, durations, strings),
+                          st.builds("at {} press {}".format, durations, one("ctrl-c", "ctrl-z", "ctrl-\\", "ctrl-d", "ctrl-q")),
+                          st.builds("at {} hangup".format, durations)),
     "expect": expect,
     "files_decl": st.builds("files {{\n    file \"/notes\" \"{}\"{}\n    dir \"/d\"{}\n  }}".format,
                             one("", "hello\\n", "abc"), one("", " mode 600 owner 1000", " mode 444", " owner 0 group 0"),

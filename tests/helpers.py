@@ -129,3 +129,17 @@ def compare_golden(path: Path, actual: str, update: bool, test_file: str) -> Non
                                             str(path.relative_to(ROOT)), "procdsl now", n=2))
         pytest.fail(f"output differs from {path.relative_to(ROOT)} (if the change is intended, run "
                     f"`{UPDATE_HINT.format(test=test_file)}` and review the diff):\n{diff[:6000]}", pytrace=False)
+
+
+def scenario_catches_its_bug(name: str, break_kernel, monkeypatch) -> None:
+    """scenarios/NAME.proc passes on the real kernel and has a failing scenario once
+    `break_kernel(monkeypatch)` has swapped a rule of the kernel for a wrong one."""
+    from procdsl.pipeline import check_path
+
+    def passed() -> list[bool]:
+        result = check_path(str(SCENARIOS / f"{name}.proc"))
+        assert not result.diagnostics
+        return [s.passed for s in result.scenarios]
+    assert all(passed()), f"{name} must pass on the real kernel"
+    break_kernel(monkeypatch)
+    assert not all(passed()), f"{name} did not notice the broken rule"

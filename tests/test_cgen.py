@@ -30,7 +30,14 @@ UNTRANSLATABLE = {"39_pid_space.proc": "pid_max", "49_realtime.proc": "real-time
                                                       "104_datagrams_keep_boundaries.proc",
                                                       "105_refused_and_full_backlog.proc",
                                                       "106_sigpipe_closed_peer.proc", "107_loopback_tcp.proc")},
-                  "108_poll_any_fd.proc": "declares files", "109_ipc_costs.proc": "declares files"}
+                  "108_poll_any_fd.proc": "declares files", "109_ipc_costs.proc": "declares files",
+                  **{name: "process group of its own" for name in (
+                      "72_setsid_setpgid_rules.proc", "75_tcsetpgrp_rules.proc",
+                      "77_orphaned_process_group.proc", "78_kill_and_wait_by_group.proc")},
+                  **{name: "uses the terminal" for name in ("73_ctrl_c_reaches_the_foreground_group.proc",
+                                                            "74_background_jobs_and_the_terminal.proc",
+                                                            "76_hangup_and_the_session_leader.proc",
+                                                            "79_ctrl_c_in_a_container.proc", "80_the_line_discipline.proc")}}
 
 
 def translations(path: Path):

@@ -81,7 +81,7 @@ POLL = """scenario "poll" {
 
 def test_a_busy_wait_is_told_that_it_polls_without_blocking(tmp_path: Path) -> None:
     note = note_of(tmp_path, POLL)
-    assert note.startswith("the run stopped at the limit max_events = 500000 at 0.501993ms: it executed 500000 "
+    assert note.startswith("the run stopped at the limit max_events = 500000 at 0.501992ms: it executed 500000 "
                            "statements and events without ending; main (pid 2) never blocked. A loop that polls "
                            "without blocking (no sleep, wait, read or pause) never gives up the CPU")
     assert "fork bomb" not in note and "prints" not in note

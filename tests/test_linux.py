@@ -15,7 +15,7 @@ import pytest
 from helpers import ROOT, SCENARIOS, TESTS, cli_main
 
 from procdsl.lang.load import load
-from procdsl.native import Job, Options, check_all, host, known
+from procdsl.native import Job, Options, check_all, host
 from procdsl.pipeline import compile_scenarios
 
 # scenarios/ that translate and run in well under a second each (the scheduling demos,
@@ -25,7 +25,7 @@ FROM_SCENARIOS = [p for p in sorted(SCENARIOS.glob("*.proc"))
 CORPUS = FROM_SCENARIOS + sorted((TESTS / "linux").glob("*.proc"))
 
 # Outcomes that differ on purpose: the scenario and the named simplification it shows.
-KNOWN = {("send_to_group.proc", "send to 0: EINVAL in procdsl, the process group on Linux"): "no process groups"}
+KNOWN: dict = {}
 
 needs_linux = pytest.mark.skipif(not sys.platform.startswith("linux") or host.compiler() is None,
                                  reason="the differential check needs Linux and a C compiler (cc, gcc or clang)")
@@ -98,8 +98,12 @@ def test_pids_are_compared_in_a_namespace_when_root(verdicts) -> None:
 
 @needs_linux
 def test_a_real_difference_is_caught(monkeypatch, tmp_path) -> None:
-    """Without its named simplification, the process-group scenario is a disagreement."""
-    monkeypatch.setattr(known, "SIMPLIFICATIONS", ())
+    """A kernel whose kill(0) signals the sender alone disagrees with Linux on the process-group scenario."""
+    from procdsl.kernel import jobctl, signals
+
+    def sender_only(k, sender, pgid, sig):
+        return signals.send(k, sender, sender, sig)
+    monkeypatch.setattr(jobctl, "kill_group", sender_only)
     [v] = check_all(jobs([TESTS / "linux" / "send_to_group.proc"]), Options(runs=1))
     assert v.status == "differ"
     assert any(o.status == "differ" and o.what == "the handlers child (r0.0) ran" and o.linux == "SIGUSR1"

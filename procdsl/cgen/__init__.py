@@ -76,6 +76,10 @@ def _check_scenario(plan: EventPlan) -> None:
     if plan.files:
         raise Untranslatable(plan.span, "the scenario declares files: the C program would make them in the host's "
                                         "file system", "check file scenarios with `procdsl check`")
+    if plan.tty_inputs or plan.machine.tostop or any(start.login for start in plan.starts):
+        raise Untranslatable(plan.span, "the scenario uses the terminal (keys typed, a hangup, tostop or a login "
+                                        "session): the C program's stdin and stdout are the comparison's pipes",
+                             "check terminal scenarios with `procdsl check`")
     m = plan.machine
     if m.pid_max != DEFAULTS["pid_max"]:
         raise Untranslatable(plan.span, f"the scenario sets pid_max {m.pid_max}",

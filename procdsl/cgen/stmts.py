@@ -227,6 +227,10 @@ def _wait(w: ProgramWriter, s: ir.Wait, ind: str) -> Lines:
 
 
 def _send(w: ProgramWriter, s: ir.Send, ind: str) -> Lines:
+    t = s.target
+    if isinstance(t, ir.Unary) and t.op == "neg" and not (isinstance(t.operand, ir.Lit) and t.operand.value == 1):
+        raise Untranslatable(s.span, "`send ... to -G`: the C machine does not start each job in a process group "
+                                     "of its own, as procdsl's `run` does, so group numbers differ")
     sig = w.x.number(s.signal, "`send`", ("sig", "int"))
     target = w.x.number(s.target, "`send ... to`", ("int",))
     return [f"{ind}pd_kill({target}, {sig}, {where(s.span)});    /* kill() */"]
@@ -345,6 +349,10 @@ def _stdio(w: ProgramWriter, s, ind: str) -> Lines:
 def _host_sockets(w: ProgramWriter, s, ind: str) -> Lines:
     raise Untranslatable(s.span, f"`{s.kind}` works on the scenario's own sockets; the C program would bind the "
                                  f"host's socket names and ports", "check socket scenarios with `procdsl check`")
+def _job_control(w: ProgramWriter, s, ind: str) -> Lines:
+    raise Untranslatable(s.span, f"`{s.kind}`: the C machine does not start each job in a process group of its own "
+                                 f"in a login session with a terminal, as procdsl's `run` does",
+                         "compare sessions, groups and the terminal with scenarios 72-80 and docs/linux-fidelity.md")
 
 
 def _not_yet(w: ProgramWriter, s, ind: str) -> Lines:
@@ -368,6 +376,7 @@ STATEMENTS: dict[str, Callable[[ProgramWriter, object, str], Lines]] = {
     "read": _read, "lseek": _not_yet, "dup": _not_yet, "fcntl": _not_yet,
     **{k: _host_sockets for k in ("socket", "socketpair", "bind", "listen", "accept", "connect", "sendto", "recv",
                                   "shutdown", "poll")},
+    **{k: _job_control for k in ("setsid", "setpgid", "getpgid", "getsid", "getpgrp", "tcsetpgrp", "tcgetpgrp")},
 }
 
 

@@ -118,6 +118,10 @@ def lookup(env: Env, name: str, span: Any) -> Any:
         return pref(env.bindings[name])
     if name == "output":
         return env.model.output_at(env.t)
+    if name == "screen":
+        return env.model.jobs.screen_at(env.t)
+    if name == "foreground":
+        return env.model.jobs.foreground.at(env.t)
     if name == "zombies":
         count = env.model.zombies(env.t)
         if count:
@@ -280,7 +284,14 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     "uid": lambda env, p: p.uid,
     "migrations": lambda env, p: sum(1 for t in p.migrations if t <= env.t),
     **SOCKET_QUERIES,
+    "pgid": lambda env, p: _job(env, p, "pgid"),
+    "sid": lambda env, p: _job(env, p, "sid"),
 }
+
+
+def _job(env, p, what: str):
+    j = env.model.jobs.of(p)
+    return getattr(j, what).at(env.t) if j is not None else None
 
 
 def _event(name: str, p: ProcInfo) -> Optional[EventRef]:

@@ -42,16 +42,24 @@ ERRNO: dict[str, int] = {
     "EPERM": 1, "ENOENT": 2, "ESRCH": 3, "EINTR": 4, "EBADF": 9, "ECHILD": 10, "EAGAIN": 11,
     "ENOMEM": 12, "EACCES": 13, "EEXIST": 17, "ENOTDIR": 20, "EISDIR": 21, "EINVAL": 22, "EMFILE": 24,
     "ENOSPC": 28, "ESPIPE": 29, "EPIPE": 32, "EDEADLK": 35, "ENAMETOOLONG": 36,
+    "EIO": 5, "ENXIO": 6, "ENOTTY": 25,
 }
 ERRNO_NAMES: dict[int, str] = {v: k for k, v in ERRNO.items()}
 
 # open(2)'s flags, x86-64 values (asm-generic/fcntl.h); the access mode is the low two bits.
 O_RDONLY, O_WRONLY, O_RDWR, O_ACCMODE = 0, 1, 2, 3
 O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_CLOEXEC = 0o100, 0o200, 0o1000, 0o2000, 0o2000000
+O_NOCTTY = 0o400
 OPEN_FLAGS: dict[str, int] = {
     "O_RDONLY": O_RDONLY, "O_WRONLY": O_WRONLY, "O_RDWR": O_RDWR, "O_CREAT": O_CREAT, "O_EXCL": O_EXCL,
-    "O_TRUNC": O_TRUNC, "O_APPEND": O_APPEND, "O_CLOEXEC": O_CLOEXEC,
+    "O_TRUNC": O_TRUNC, "O_APPEND": O_APPEND, "O_CLOEXEC": O_CLOEXEC, "O_NOCTTY": O_NOCTTY,
 }
+# The machine's one terminal: its device name, and the keys `at T press KEY` knows, each with the
+# terminal's echo of it (ECHOCTL) and the signal it sends the foreground group (ISIG); ctrl-d is EOF.
+TTY_NAME = "tty1"
+TTY_PATHS = ("/dev/tty1", "/dev/tty")
+KEYS: dict[str, tuple[str, int]] = {"ctrl-c": ("^C", 2), "ctrl-z": ("^Z", 20), "ctrl-\\": ("^\\", 3), "ctrl-d": ("", 0)}
+SIGHUP, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU = 1, 2, 3, 20, 21, 22
 SEEK: dict[str, int] = {"SEEK_SET": 0, "SEEK_CUR": 1, "SEEK_END": 2}
 FCNTL_COMMANDS = ("F_GETFD", "F_SETFD")
 FD_CLOEXEC = 1

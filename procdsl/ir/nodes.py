@@ -405,6 +405,15 @@ class Dup2(Node):
     dst: Expr
 
 
+class JobCall(Node):
+    """`setsid`, `setpgid PID PGID`, `getpgid [PID]`, `getsid [PID]`, `getpgrp`, `tcsetpgrp FD PGID`,
+    `tcgetpgrp FD`, each with an optional `x = ` for its result."""
+
+    kind: Literal["setsid", "setpgid", "getpgid", "getsid", "getpgrp", "tcsetpgrp", "tcgetpgrp"]
+    args: tuple[Expr, ...] = ()
+    into: Optional[str] = None
+
+
 class Unknown(Node):
     kind: Literal["unknown"] = "unknown"
     name: str
@@ -412,7 +421,7 @@ class Unknown(Node):
 
 Stmt = Annotated[Union[TimedStmt, Print, Write, Assign, SpecialAssign, If, While, Repeat, Loop, For,
                        Simple, ForkBlock, Exec, Exit, Wait, Send, On, SigStmt, SigSet, Timer, ExprStmt, Dup2,
-                       Unknown, Open, Read, Lseek, Dup, Fcntl, Printf, Fflush, SockCall, Poll],
+                       Unknown, Open, Read, Lseek, Dup, Fcntl, Printf, Fflush, SockCall, Poll, JobCall],
                  Field(discriminator="kind")]
 
 
@@ -469,6 +478,16 @@ class SendAt(Node):
     time: Expr
     signal: SigRef
     target: ProcRef
+
+
+class TtyAt(Node):
+    """`at T type TEXT`, `at T press KEY`, `at T hangup`."""
+
+    kind: Literal["tty_at"] = "tty_at"
+    time: Expr
+    action: Literal["type", "press", "hangup"]
+    text: str = ""
+    text_span: Optional[Span] = None
 
 
 class InitDecl(Node):
@@ -577,6 +596,7 @@ class Scenario(Node):
     init: Optional[InitDecl] = None
     runs: tuple[Run, ...] = ()
     sends: tuple[SendAt, ...] = ()
+    tty: tuple[TtyAt, ...] = ()
     until: Optional[Until] = None
     files: Optional[Files] = None
     expects: tuple[Expect, ...] = ()

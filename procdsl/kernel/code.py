@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from procdsl.core.values import Sig
-from procdsl.kernel import ops_flow, ops_fs, ops_io, ops_mem, ops_net, ops_poll, ops_proc, ops_stdio, timers
+from procdsl.kernel import ops_flow, ops_fs, ops_io, ops_jobs, ops_mem, ops_net, ops_poll, ops_proc, ops_stdio, timers
 from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EXITED, RESUMED, RuntimeOp, compile_program_expr  # noqa: F401 - the loop's API
 from procdsl.plan import MachineConfig, Op, ProgramCode
 
@@ -41,6 +41,8 @@ OPS = {
     "socket": ops_net.op_socket, "socketpair": ops_net.op_socketpair, "bind": ops_net.op_bind,
     "listen": ops_net.op_listen, "accept": ops_net.op_accept, "connect": ops_net.op_connect,
     "sendto": ops_net.op_sendto, "recv": ops_net.op_recv, "shutdown": ops_net.op_shutdown, "poll": ops_poll.op_poll,
+    "setsid": ops_jobs.op_setsid, "setpgid": ops_jobs.op_setpgid, "getpgid": ops_jobs.op_getid,
+    "getsid": ops_jobs.op_getid, "tcsetpgrp": ops_jobs.op_tcsetpgrp, "tcgetpgrp": ops_jobs.op_tcgetpgrp,
 }
 SOCKET_CALLS = ("socket", "socketpair", "bind", "listen", "accept", "connect", "sendto", "recv", "shutdown", "poll")
 
@@ -48,7 +50,8 @@ SOCKET_CALLS = ("socket", "socketpair", "bind", "listen", "accept", "connect", "
 SYSCALLS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
                       "unblock", "pause", "nice", "pipe", "close", "dup2", "print", "write", "sleep", "io",
                       "alloc", "subreaper", "lock", "unlock", "setmask", "sigsuspend", "alarm", "setitimer",
-                      "open", "unlink", "read", "lseek", "dup", "fcntl")
+                      "open", "unlink", "read", "lseek", "dup", "fcntl",
+                      "setsid", "setpgid", "getpgid", "getsid", "tcsetpgrp", "tcgetpgrp")
                      + SOCKET_CALLS)
 
 
@@ -80,6 +83,8 @@ def load_op(op: Op, pc: int, m: MachineConfig, rng: Any = None) -> RuntimeOp:
         r.aux = op.args[0].value[0]          # "+" or "-"
     elif op.op == "for_next":
         r.aux = op.args[0].value             # the hidden cursor variable
+    elif op.op in ("getpgid", "getsid"):
+        r.aux = op.op
     elif op.op in AUX_CONSTANTS:
         r.aux = AUX_CONSTANTS[op.op](op)
     elif op.op in ("open", "read", "lseek", "fcntl", "recv", "socket", "socketpair", "shutdown", "poll") and op.args:

@@ -89,6 +89,8 @@ def _line(k, procs: list[Proc], holders: dict) -> str:
     kind, on = p.wait_kind, p.wait_on
     if p.state == STOPPED:
         return f"{who} {'is' if len(procs) == 1 else 'are'} stopped and nobody sends SIGCONT"
+    if kind == "read" and on is k.tty:
+        return f"{who} {verb} to read a line from the terminal, and nothing more is typed"
     if kind == "read" and on is not None:
         return f"{who} {verb} to read {on}, whose write end is still open in {_held(holders, on, True)}"
     if kind == "write" and on is not None:

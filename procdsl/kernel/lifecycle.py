@@ -6,7 +6,7 @@ from typing import Any
 
 from procdsl.core.events import NO_PID
 from procdsl.core.linux import ERRNO, RESERVED_PIDS, SA_NOCLDWAIT, SIGCHLD, SIGKILL, weight
-from procdsl.kernel import memory, signals, timers
+from procdsl.kernel import jobctl, memory, signals, timers
 from procdsl.kernel.code import compile_program_expr
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.pipe import new_pipe
@@ -58,7 +58,12 @@ class Lifecycle:
         self.init = p
         p.cmd = prog or "init"
         p.fds = self.terminal_fds()
+        p.sid = 1
+        self.groups.join(p, 1)
         self.emit(-1, 1, "spawn", (0, p.label, 0, p.cmd, 0, 0))
+        if prog is not None:                 # a container's PID 1 gets the terminal (docker run -it)
+            p.ctty = self.tty
+            self.tty.set_foreground(self, 1, 1, 1)
         if prog is None:
             p.builtin = True
             p.state = SLEEPING
@@ -73,6 +78,9 @@ class Lifecycle:
         init = self.init
         n = len(start.programs)
         pipes = [new_pipe(self) for _i in range(n - 1)]       # (read end, write end), held by the creator
+        self.jobs.append(0)
+        job = len(self.jobs)
+        leader = 0
         for i, (prog, label) in enumerate(zip(start.programs, start.labels)):
             p = self.new_proc(label)
             if p is None:
@@ -98,12 +106,58 @@ class Lifecycle:
             p.args = tuple(f(p) for f in (load_arg(a) for a in args))
             self.alive += 1
             self.emit(-1, p.pid, "spawn", (1, label, p.index, prog, p.nice, p.uid))
+            leader = leader or p.pid
+            self._login_job(p, job, leader, start.login)
             self.sched.fork(init, p, None)
             self.make_runnable(p, None, NEW)
         # the pipes were held only by the processes; drop the creator's references
         for rend, wend in pipes:
             fdtable.drop(self, rend)
             fdtable.drop(self, wend)
+
+    def _login_job(self, p: Proc, job: int, leader: int, login: bool) -> None:
+        """The login shell puts the job in a group of its own (a pipeline's stages in the first one's),
+        in its session; a job started while no other holds the terminal gets the foreground. With
+        `login` the process leads a session of its own instead, and takes a free terminal."""
+        p.login = job
+        p.sid = jobctl.LOGIN_SID
+        self.groups.join(p, leader)
+        self.jobs[job - 1] += 1
+        tty = self.tty
+        if login:
+            p.sid = p.pid
+            self.emit(-1, p.pid, "setsid", (p.pid,))
+            if tty.sid == -1 and not tty.hung:
+                p.ctty = tty
+                tty.set_foreground(self, p.pid, p.pid, p.pid)
+            return
+        if p.pid != leader:
+            self.emit(-1, NO_PID, "setpgid", (p.pid, leader))
+        if tty.sid == -1 and not tty.hung:
+            tty.sid = jobctl.LOGIN_SID
+        if tty.sid == jobctl.LOGIN_SID:
+            p.ctty = tty
+            if tty.pgrp <= 0:
+                tty.set_foreground(self, NO_PID, jobctl.LOGIN_SID, leader)
+
+    def _login_job_ended(self, p: Proc) -> None:
+        """When the last process of a `run` job has exited, the login shell takes the terminal back."""
+        self.jobs[p.login - 1] -= 1
+        tty = self.tty
+        if not self.jobs[p.login - 1] and tty.sid == jobctl.LOGIN_SID and tty.pgrp > 0 \
+                and self.groups.session_of(tty.pgrp) in (None, jobctl.LOGIN_SID):
+            tty.set_foreground(self, NO_PID, jobctl.LOGIN_SID, 0)
+
+    def _leader_exits(self, p: Proc) -> None:
+        """A session leader exits (disassociate_ctty(1) on a pty): SIGHUP to the foreground group, and
+        the session loses its terminal."""
+        tty = self.tty
+        if tty.sid != p.pid:
+            return
+        pgrp = tty.pgrp
+        if pgrp > 0:
+            jobctl.kill_group(self, None, pgrp, 1)
+        tty.release(self, NO_PID)
 
     def terminal_fds(self) -> list:
         """fds 0, 1 and 2 on the terminal description opened at boot, as a login shell hands them on."""
@@ -136,6 +190,10 @@ class Lifecycle:
         child.mask = parent.mask
         child.errno = parent.errno          # errno is the C library's memory, and fork copies memory
         child.frames = list(parent.frames)
+        child.sid = parent.sid
+        child.ctty = parent.ctty
+        child.pgid = pgid = parent.pgid
+        self.groups.members[pgid][child.pid] = child      # Groups.join, inline: every fork comes here
         fdtable.fork_copy(parent, child)
         if parent.linebuf:
             child.linebuf = copy_line_buffers(parent.linebuf)
@@ -179,6 +237,8 @@ class Lifecycle:
             if p.parent.changed:
                 p.parent.changed.pop(p.pid, None)
         self.sched.exited(p)
+        if p.sid == p.pid and p.pid != 1:          # PID 1's end SIGKILLs everyone anyway
+            self._leader_exits(p)
         fdtable.close_all(self, p)
         memory.release(p.heap)
         if p.wait_kind == "lock" and p.wait_on is not None and p in p.wait_on.waiters:
@@ -193,11 +253,16 @@ class Lifecycle:
         orphans = list(p.children.values())
         for child in orphans:
             self.reparent(child, reaper)
+        parent = p.parent
+        if orphans or p.login or (parent is not None and parent.pgid != p.pgid):
+            jobctl.on_exit(self, p, orphans)      # only then can the exit orphan a group
         for child in orphans:
             if child.state == ZOMBIE:
                 self.notify_parent(child)
         p.children.clear()
         p.zombies.clear()
+        if p.login:
+            self._login_job_ended(p)
         p.changed = None
         self.notify_parent(p)
         if cpu is not None:
@@ -257,6 +322,7 @@ class Lifecycle:
             self.wake(parent, "child exited")
 
     def reap(self, parent: Proc, child: Proc) -> None:
+        self.groups.leave(child)
         child.state = REAPED
         parent.children.pop(child.pid, None)
         parent.zombies.pop(child.pid, None)

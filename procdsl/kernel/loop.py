@@ -22,6 +22,7 @@ from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
 from procdsl.kernel.files.fs import FileSystem
 from procdsl.kernel.files.netspace import Net
 from procdsl.kernel.files.terminal import Terminal, TerminalFile
+from procdsl.kernel.jobctl import Groups
 from procdsl.kernel.lifecycle import Lifecycle
 from procdsl.kernel.priorities import P_CPU, P_END, P_OUTSIDE
 from procdsl.kernel.process import REAPED, Cpu, LimitReached, Proc
@@ -73,7 +74,9 @@ class Kernel(Lifecycle, RunQueues):
         self.current: Cpu | None = None
         self.next_pipe = 0
         self.net = Net()                            # sockets and their addresses
-        self.tty = Terminal()
+        self.tty = Terminal(keyboard=bool(plan.tty_inputs), tostop=bool(m.tostop))
+        self.groups = Groups()
+        self.jobs: list[int] = []    # per `run` job, how many of its processes have not exited
         self.tty_file = TerminalFile(self.tty)      # the kernel's own reference keeps it open
         self.fs = FileSystem()
         self.next_mutex = 0
@@ -121,6 +124,8 @@ class Kernel(Lifecycle, RunQueues):
             self.post(start.time, P_OUTSIDE, self._spawn_event, start)
         for sig in plan.signals:
             self.post(sig.time, P_OUTSIDE, self._external_signal, sig)
+        for key in plan.tty_inputs:
+            self.post(key.time, P_OUTSIDE, self._at_terminal, key)
         # the end is on the heap, so a CPU running a task inline stops there however long the
         # task's slice is (a SCHED_FIFO task has none), and the heap is never empty while it runs
         self.post(self.until, P_END, self._end_reached, None)
@@ -264,6 +269,15 @@ class Kernel(Lifecycle, RunQueues):
                                         "outside"))
             return
         signals.send(self, None, target, sig.signal)
+
+
+    def _at_terminal(self, key: Any, _: Any) -> None:
+        if key.action == "type":
+            self.tty.type_text(self, key.text)
+        elif key.action == "press":
+            self.tty.press(self, key.text)
+        else:
+            self.tty.hangup(self)
 
 
 def run_plan(plan: EventPlan, seed: int | None = None) -> Trace:

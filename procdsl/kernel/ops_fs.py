@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from procdsl.core.linux import O_CLOEXEC, canonical_path
+from procdsl.core.linux import O_CLOEXEC, TTY_PATHS, canonical_path
 from procdsl.core.values import ProgramFault, show, type_name
 from procdsl.kernel.files import fdtable
+from procdsl.kernel.ops_jobs import open_terminal
 from procdsl.kernel.opsupport import CONTINUE, EMFILE, _fail, _set
 
 
@@ -26,7 +27,10 @@ def op_open(k, p, op):
         _fail(k, p, f'open "{path}"', EMFILE)
         result = -1
     else:
-        opened = k.fs.open(p, path, flags, mode)
+        name = canonical_path(path)
+        opened = open_terminal(k, p, name, flags) if name in TTY_PATHS else k.fs.open(p, path, flags, mode)
+        if type(opened) is not int and type(opened) is not tuple:
+            opened = (opened, "opened")
         if type(opened) is int:
             _fail(k, p, f'open "{path}"', opened)
             result = -1

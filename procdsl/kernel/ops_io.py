@@ -13,6 +13,7 @@ from procdsl.core.linux import ERRNO, FD_CLOEXEC, SIGPIPE
 from procdsl.core.values import STR_LIMIT, PipeVal, ProgramFault, show
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.pipe import new_pipe
+from procdsl.kernel.jobctl import RESTART
 from procdsl.kernel.opsupport import (
     BLOCKED,
     CONTINUE,
@@ -73,7 +74,11 @@ def write_calls(k, p: Proc, calls: list) -> Optional[int]:
             _fail(k, p, "write", EBADF)
             result = -1
         elif f.text:
-            result = f.write(k, p, fd, data if type(data) is str else data.decode("utf-8", errors="replace"))
+            # a stdio flush to the terminal is not held back by TOSTOP (docs/linux-fidelity.md)
+            result = f.write(k, p, fd, data if type(data) is str else data.decode("utf-8", errors="replace"), False)
+            if result < 0:
+                _fail(k, p, "write", -result)
+                result = -1
         else:
             text = None
             if type(data) is str:
@@ -138,7 +143,13 @@ def write_fd(k, p: Proc, op: RuntimeOp, fd: int, text: str) -> str:
     fds = p.fds
     f = fds[fd] if 0 <= fd < len(fds) else None
     if f is not None and f.text and p.write_rest is None:      # the terminal, which never sleeps
-        return _done(p, op, f.write(k, p, fd, text))
+        n = f.write(k, p, fd, text)
+        if n < 0:
+            if n == RESTART:                 # SIGTTOU for a background writer: it runs again after
+                return CONTINUE
+            _fail(k, p, "write", -n)
+            n = -1
+        return _done(p, op, n)
     n = write_calls(k, p, [(fd, text)])
     if n is None:
         return BLOCKED
@@ -162,6 +173,8 @@ def op_read(k, p, op):
     got = f.read(k, p, fd, count)
     if got is None:
         return BLOCKED
+    if got == RESTART:                       # SIGTTIN for a background reader: it runs again after
+        return CONTINUE
     if type(got) is int:
         _fail(k, p, "read", -got)
         return _done(p, op, -1)
@@ -199,6 +212,10 @@ def read_line(k, p: Proc, fd: int, op: RuntimeOp) -> str:
     lb = p.linebuf.get(fd)
     if lb is None:
         lb = p.linebuf[fd] = LineBuffer()
+    elif lb.eof:                              # after a last line without a newline (a terminal's ctrl-d)
+        del p.linebuf[fd]
+        p.pc = op.jump
+        return CONTINUE
     data = lb.data
     while True:
         i = data.find(b"\n", lb.scanned)
@@ -219,6 +236,8 @@ def read_line(k, p: Proc, fd: int, op: RuntimeOp) -> str:
         got = f.read(k, p, fd, LINE_READ)
         if got is None:
             return BLOCKED
+        if got == RESTART:
+            return CONTINUE
         if type(got) is int:
             _fail(k, p, "read", -got)
             break
@@ -232,6 +251,7 @@ def read_line(k, p: Proc, fd: int, op: RuntimeOp) -> str:
         _set(p, op.name, data.decode("utf-8", errors="replace"))
         data.clear()
         lb.scanned = 0
+        lb.eof = True
         p.pc += 1
     else:
         del p.linebuf[fd]

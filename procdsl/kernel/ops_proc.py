@@ -6,14 +6,13 @@ from operator import attrgetter
 
 from procdsl.core.linux import WCONTINUED, WNOHANG, WUNTRACED, weight
 from procdsl.core.values import Status
-from procdsl.kernel import memory, ops_stdio, signals
+from procdsl.kernel import jobctl, memory, ops_stdio, signals
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.opsupport import (
     BLOCKED,
     CONTINUE,
     EAGAIN,
     ECHILD,
-    EINVAL,
     EPERM,
     EXITED,
     RESUMED,
@@ -57,6 +56,7 @@ def op_exec(k, p, op):
     p.vars = {}
     p.args = args
     p.cmd = prog.name
+    p.execd = True
     p.handlers = {s: h for s, h in p.handlers.items() if h == IGN}
     p.sa = None                    # flush_signal_handlers clears every sa_flags and sa_mask
     p.frames = []
@@ -86,22 +86,28 @@ def op_exit(k, p, op):
 def op_wait(k, p, op):
     """waitpid: the first child in the parent's list (fork order; adopted children at the end)
     with something to report — an exit, or with `untraced` / `continued` a stop or continue
-    not yet reported — as do_wait scans `children`."""
+    not yet reported — as do_wait scans `children`; `wait 0` and `wait -G` look only at the
+    children in that process group (ECHILD when none is there)."""
     if p.eintr and interrupted(k, p, "wait"):
         return _waited(p, op, Status(-1))
     options = op.aux
-    if op.expr is not None:
-        child = p.children.get(_int(op.expr(p), "wait", op.span))
+    target = _int(op.expr(p), "wait", op.span) if op.expr is not None else -1
+    if target > 0:
+        child = p.children.get(target)
         if child is None:
             return _no_child(k, p, op)
         found = child if _reports(child, options) else None
     elif not p.children:
         return _no_child(k, p, op)
-    else:
+    elif target == -1:
         zombies = p.zombies
         found = min(zombies.values(), key=_place) if zombies else None
         if p.changed and options & (WUNTRACED | WCONTINUED):
             found = _first_change(p, options, found)
+    else:
+        found = _group_child(p, p.pgid if target == 0 else -target, options)
+        if found is False:
+            return _no_child(k, p, op)
     if found is not None:
         if found.state == ZOMBIE:
             status = Status(found.pid, found.exit_code, found.exit_signal, found.core)
@@ -156,15 +162,25 @@ def _waited(p: Proc, op, status: Status) -> str:
     return CONTINUE
 
 
+def _group_child(p, pgid: int, options: int):
+    """The first child in process group pgid with something to report, None when its children
+    there have nothing yet, False when p has no child there (waitpid(-pgid) looks at the group now)."""
+    found = [c for c in p.children.values() if c.pgid == pgid]
+    if not found:
+        return False
+    ready = [c for c in found if _reports(c, options)]
+    return min(ready, key=_place) if ready else None
+
+
 def op_send(k, p, op):
     sig = _signal(op.expr(p), op.span)
     target = _int(op.expr2(p), "send ... to", op.span)
     if target > 0:
         err = signals.send(k, p, k.procs.get(target), sig)
-    elif target == -1:
-        err = signals.kill_all(k, p, sig)
+    elif target == 0 or target < -1:         # kill(0): the caller's own group; kill(-pgid)
+        err = jobctl.kill_group(k, p, p.pgid if target == 0 else -target, sig)
     else:
-        err = EINVAL            # 0 and -pgid name process groups, which are not modelled yet
+        err = signals.kill_all(k, p, sig)
     if err:
         p.errno = err
     p.pc += 1

@@ -49,6 +49,10 @@ def lookup(p: Proc, name: str, span: Any) -> Any:
         return p.parent.pid if p.parent is not None else 0
     if name == "errno":
         return Errno(p.errno)
+    if name == "pgid":
+        return p.pgid
+    if name == "sid":
+        return p.sid
     if name == "args":
         return p.args
     if name in ("stdin", "stdout", "stderr"):

@@ -26,7 +26,8 @@ class Proc:
         "remaining", "paid", "exit_code", "exit_signal", "fds", "cloexec", "linebuf", "heap", "cow", "subreaper", "errno", "fatal",
         "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "eintr", "stdio", "seq",
         "builtin", "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "tickets", "pass_",
-        "burst", "cputime", "rt", "created", "sa", "saved_mask", "report", "changed", "itimers", "core",
+        "burst", "cputime", "rt", "created", "pgid", "sid", "ctty", "execd", "login",
+        "sa", "saved_mask", "report", "changed", "itimers", "core",
     )
 
     def __init__(self, pid: int, seq: int) -> None:
@@ -91,6 +92,11 @@ class Proc:
         self.cputime = 0
         self.rt: tuple[str, int] | None = None
         self.created = 0
+        self.pgid = 0                # process group and session (kernel/jobctl.py)
+        self.sid = 0
+        self.ctty: Any = None        # the controlling terminal, or None
+        self.execd = False           # has called exec since fork (setpgid on it: EACCES)
+        self.login = 0               # the `run` job it was started as (1, 2, ...), or 0
         # signal -> (sa_flags, sa_mask) where they are not the default (SA_RESTART, empty); None: none
         self.sa: dict[int, tuple[int, int]] | None = None
         self.saved_mask = -1     # sigsuspend: the mask to restore once a handler has run

@@ -21,6 +21,7 @@ from procdsl.core.linux import (
     WCONTINUED,
     WUNTRACED,
 )
+from procdsl.kernel.pgroups import orphaned
 from procdsl.kernel.process import IGN, READY, REAPED, RUNNING, SLEEPING, STOPPED, ZOMBIE, Proc
 
 _STOP_MASK = sum(1 << s for s in STOP_SIGNALS)
@@ -237,6 +238,9 @@ def deliver(k, p: Proc) -> None:
         p.forced &= ~(1 << sig)
         if action in ("ign", "cont") or (p.pid == 1 and not forced):
             continue
+        if action == "stop" and sig != SIGSTOP and orphaned(k, p.pgid):
+            k.emit(cpu, p.pid, "handle", (sig, "discarded: orphaned process group"))
+            continue                  # job-control stops do nothing in an orphaned group (get_signal)
         if action == "stop":
             k.emit(cpu, p.pid, "handle", (sig, "stop"))
             k.stop_process(p, sig)

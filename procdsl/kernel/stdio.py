@@ -14,16 +14,18 @@ class LineBuffer:
     `scanned` is how far the search for a newline has already gone, so a writer that sends
     bytes without a newline costs each byte one look, not one per read."""
 
-    __slots__ = ("data", "scanned")
+    __slots__ = ("data", "scanned", "eof")
 
     def __init__(self) -> None:
         self.data = bytearray()
         self.scanned = 0
+        self.eof = False             # end of file seen: glibc's EOF flag is sticky (2.28 and later)
 
     def copy(self) -> LineBuffer:
         other = LineBuffer()
         other.data = bytearray(self.data)
         other.scanned = self.scanned
+        other.eof = self.eof
         return other
 
 

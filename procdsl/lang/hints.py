@@ -55,6 +55,9 @@ SPELLINGS: dict[str, str] = {
     "recvfrom": "write `n = recv FD COUNT into buf`",
     "recvmsg": "write `n = recv FD COUNT into buf`",
     "sendmsg": 'write `n = sendto FD "data"` (or `write FD "data"`; `send` is the signal statement)',
+    "killpg": "to signal a process group write `send SIGTERM to -pgid` (`to 0`: the sender's own group)",
+    "setpgrp": "write `setpgid 0 0`",
+    "stty": "the terminal's TOSTOP flag is the machine setting `tostop 1`",
 }
 
 # What procdsl does not model yet -> what it is, or (what it is, what comes closest today).
@@ -64,9 +67,9 @@ NOT_MODELLED: dict[str, str | tuple[str, str]] = {
     "mmap": ("memory mappings", "`alloc N pages` and `touch N pages` model the heap"),
     "munmap": ("memory mappings", "`alloc N pages` and `touch N pages` model the heap"),
     "shm_open": ("shared memory objects", "`shared x = ...` makes a variable that forked children share"),
-    "setsid": "sessions", "getsid": "sessions", "setpgid": "process groups", "getpgid": "process groups",
-    "getpgrp": "process groups", "tcsetpgrp": "terminals", "tcgetpgrp": "terminals", "ioctl": "terminals",
-    "isatty": "terminals",
+    "ioctl": ("terminal ioctls", "`tcsetpgrp FD PGID` and `g = tcgetpgrp FD` set and read the foreground group"),
+    "isatty": ("asking whether an fd is a terminal", "fds 0, 1 and 2 are the terminal unless a `run` pipeline or dup2 "
+                                                     "changed them"),
     "timer_create": ("POSIX timers", "`setitimer ITIMER_REAL 5ms interval 5ms` sends SIGALRM every 5 ms"),
     "pthread_create": "threads", "clone": "threads",
     "sigqueue": "queued real-time signals", "setuid": "changing credentials",

@@ -18,6 +18,7 @@ from procdsl.ir.span import Span
 from procdsl.lang.diagnostics import Diagnostic, did_you_mean
 from procdsl.lang.literals import LITERAL_TERMINALS, out_of_range, parse_duration, parse_size
 from procdsl.lang.lower_files import FileRules
+from procdsl.lang.lower_jobs import JobRules
 from procdsl.lang.lower_sockets import SocketRules
 from procdsl.lang.reduce import reducer_for
 from procdsl.lang.source import Source
@@ -34,7 +35,7 @@ def _items(children: list) -> list:
             if c is not None and not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE", "LSQB", "RSQB", "LPAR", "RPAR"))]
 
 
-class Lower(FileRules, SocketRules):
+class Lower(FileRules, SocketRules, JobRules):
     LITERALS = LITERAL_TERMINALS
 
     def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
@@ -100,7 +101,7 @@ class Lower(FileRules, SocketRules):
 
     def scenario(self, meta, children):
         title = self.string_value(children[0])
-        fields: dict[str, Any] = {"programs": [], "runs": [], "sends": [], "expects": []}
+        fields: dict[str, Any] = {"programs": [], "runs": [], "sends": [], "expects": [], "tty": []}
         for item in _items(children[1:]):
             if isinstance(item, ir.Machine):
                 if "machine" in fields:
@@ -116,6 +117,8 @@ class Lower(FileRules, SocketRules):
                 fields["runs"].append(item)
             elif isinstance(item, ir.SendAt):
                 fields["sends"].append(item)
+            elif isinstance(item, ir.TtyAt):
+                fields["tty"].append(item)
             elif isinstance(item, ir.Until):
                 if "until" in fields:
                     self.error("a scenario has one until", item.span)
@@ -126,7 +129,7 @@ class Lower(FileRules, SocketRules):
                 if "files" in fields:
                     self.error("a scenario has one files block", item.span, "merge the entries into the first files block")
                 fields["files"] = item
-        for key in ("programs", "runs", "sends", "expects"):
+        for key in ("programs", "runs", "sends", "expects", "tty"):
             fields[key] = tuple(fields[key])
         return ir.build(ir.Scenario, span=self.span(meta), title=title, **fields)
 
@@ -383,7 +386,7 @@ class Lower(FileRules, SocketRules):
             return ir.build(ir.SpecialAssign, span=self.span(meta), name=str(name), what=value[0],
                             variant=value[1] if len(value) > 1 else None)
         if isinstance(value, (ir.Wait, ir.TimedStmt, ir.Timer, ir.Write, ir.Open, ir.Read, ir.Lseek, ir.Dup,
-                              ir.Fcntl, ir.SockCall, ir.Poll)):       # x = wait / sleep / alarm / setitimer / write / open / ...
+                              ir.Fcntl, ir.SockCall, ir.Poll, ir.JobCall)):       # x = wait / sleep / alarm / setitimer / write / open / ...
             return value.model_copy(update={"into": str(name), "span": self.span(meta)})
         return ir.build(ir.Assign, span=self.span(meta), name=str(name), value=value)
 

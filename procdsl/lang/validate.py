@@ -12,21 +12,24 @@ from procdsl.lang.diagnostics import Diagnostic, did_you_mean, nearest
 from procdsl.lang.hints import unknown_name
 from procdsl.lang.lower import MAX_CPUS
 from procdsl.lang.validate_files import FILE_QUERIES, FILE_STATEMENTS, file_query, file_statement, files_block
+from procdsl.lang.validate_jobs import JOB_STATEMENTS, tty_lines
 from procdsl.lang.validate_sockets import SOCKET_STATEMENTS, socket_exprs, socket_statement
 
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
               "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
               "block", "unblock", "pause", "nice", "pipe", "close", "dup2", "for", "mutex", "lock", "unlock",
               "alloc", "touch", "subreaper", "setmask", "sigsuspend", "alarm", "setitimer", "open", "read",
-              "lseek", "dup", "fcntl", "unlink", "printf", "fprintf", "fflush", "_exit") + tuple(sorted(SOCKET_STATEMENTS))
+              "lseek", "dup", "fcntl", "unlink", "printf", "fprintf", "fflush", "_exit", "setsid", "setpgid",
+              "getpgid", "getsid", "getpgrp", "tcsetpgrp", "tcgetpgrp") + tuple(sorted(SOCKET_STATEMENTS))
 SCHEDULERS = ("cfs", "eevdf", "fifo", "sjf", "stcf", "rr", "mlfq", "lottery", "stride")
-BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr", "true", "false"))
+BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr", "true", "false", "pgid", "sid"))
 # setting name -> the kind of value it takes
 MACHINE_SETTINGS = {
     "cpus": "int", "scheduler": "name", "context_switch": "duration", "cache_refill": "duration",
     "step": "duration", "syscall": "duration", "copy_kib": "duration", "fork": "duration", "exec": "duration", "pid_max": "int",
     "seed": "int", "tick": "duration", "balance_interval": "duration", "max_processes": "int",
     "max_events": "int", "max_time": "duration", "max_output": "size", "core_limit": "core_size",
+    "tostop": "int",
 }
 OUTPUT_CEILING = 256 << 20      # bytes: the largest max_output, so that no scenario's output exhausts the host
 PROCESS_QUERIES = frozenset((
@@ -34,12 +37,13 @@ PROCESS_QUERIES = frozenset((
     "switches", "voluntary_switches", "involuntary_switches", "response_time", "turnaround", "wait_time",
     "cow_copies", "output", "nice", "uid", "migrations", "max_delay", "offset", "core_dumped", "stopped_by",
     "sent", "received", "accepted",
+    "pgid", "sid",
 ))
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap", "stop", "cont"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max",
                              "file", "exists", "size"))
 PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential"))
-EXPECT_VALUES = frozenset(("output", "zombies", "running", "ready", "sleeping", "disk_wait", "stopped",
+EXPECT_VALUES = frozenset(("output", "screen", "foreground", "zombies", "running", "ready", "sleeping", "disk_wait", "stopped",
                            "zombie", "reaped", "true", "false"))
 
 
@@ -174,6 +178,9 @@ class Validator:
                 self.program_ref(stage.program, stage.span)
             if len(run.stages) > 1:
                 for opt in run.options:
+                    if opt.name == "login":
+                        self.error("`login` starts one process as a session leader, not a pipeline", opt.span,
+                                   "run the login process alone: `run shell login`")
                     if opt.name == "as":
                         self.error("`as` names one process; a pipeline's processes are labelled by their programs",
                                    opt.span, "drop `as`, or run the stages separately")
@@ -200,6 +207,7 @@ class Validator:
             self.duration(send.time, "`at`")
             self.signal(send.signal, catch=False)
             self.label(send.target.label, send.target.span, labels)
+        tty_lines(self, sc)
         if sc.until:
             self.duration(sc.until.time, "`until`")
         if sc.files:
@@ -281,6 +289,8 @@ class Validator:
                        "a run keeps all its output in memory; a scenario needs far less")
         elif kind == "int" and st.name == "cpus" and not 1 <= int(st.value) <= MAX_CPUS:
             self.error(f"cpus must be between 1 and {MAX_CPUS}", st.value_span)
+        elif kind == "int" and st.name == "tostop" and int(st.value) not in (0, 1):
+            self.error("tostop is 0 or 1", st.value_span, "`tostop 1` is `stty tostop`: a background job that writes to the terminal is stopped")
         elif kind == "int" and st.name == "pid_max" and int(st.value) < 3:
             self.error("pid_max must be at least 3: PID 1 is init and a scenario runs at least one process",
                        st.value_span)
@@ -311,7 +321,7 @@ class Validator:
             for item in a.items:
                 self.assertion(item, labels, bound)
         elif k == "ps":
-            known = ("PID", "PPID", "STAT", "LABEL", "CMD", "NI", "UID", "TIME")
+            known = ("PID", "PPID", "PGID", "SID", "TTY", "STAT", "LABEL", "CMD", "NI", "UID", "TIME")
             for cell in a.header:
                 if cell.text not in known:
                     self.error(f"unknown ps column '{cell.text}'{did_you_mean(cell.text, known)}", cell.span,
@@ -444,6 +454,8 @@ def _sub_exprs(s: ir.Stmt) -> list[ir.Expr]:
         return [s.fd.expr]
     if k in SOCKET_STATEMENTS:
         return socket_exprs(s)
+    if k in JOB_STATEMENTS:
+        return list(s.args)
     if k in ("printf", "fflush"):
         return [e for e in (s.fd.expr if s.fd is not None else None, getattr(s, "value", None)) if e is not None]
     return []

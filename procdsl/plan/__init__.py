@@ -11,7 +11,8 @@ from procdsl.plan.schema import (
     ProgramCode,
     SchedulerConfig,
     Start,
+    TtyInput,
 )
 
 __all__ = ["EventPlan", "ExternalSignal", "FileSpec", "Limits", "MachineConfig", "Op", "PlanModel", "ProgramCode",
-           "SchedulerConfig", "Start"]
+           "SchedulerConfig", "Start", "TtyInput"]

@@ -7,9 +7,23 @@ from typing import Optional
 from procdsl import ir
 from procdsl.core.linux import SA_FLAGS, SA_RESTART, SIGNALS
 from procdsl.ir.walk import fork_labels, static_burst
-from procdsl.plan import EventPlan, ExternalSignal, Limits, MachineConfig, Op, ProgramCode, SchedulerConfig, Start
+from procdsl.plan import (
+    EventPlan,
+    ExternalSignal,
+    Limits,
+    MachineConfig,
+    Op,
+    ProgramCode,
+    SchedulerConfig,
+    Start,
+    TtyInput,
+)
 from procdsl.plan.files import FILE_OPS, file_specs
 from procdsl.plan.sockets import SOCKET_OPS
+
+# the session, group and terminal statements: each its own op, but getpgrp is getpgid of 0
+JOB_OPS = {"setsid": "setsid", "setpgid": "setpgid", "getpgid": "getpgid", "getsid": "getsid", "getpgrp": "getpgid",
+           "tcsetpgrp": "tcsetpgrp", "tcgetpgrp": "tcgetpgrp"}
 
 # Statements that are system calls: each pays the machine's `syscall` cost.
 SYSCALL_OPS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
@@ -66,6 +80,9 @@ class _Emitter:
             self.emit(k, s.span, **FILE_OPS[k](s))
         elif k in SOCKET_OPS:
             self.emit(k, s.span, **SOCKET_OPS[k](s))
+        elif k in JOB_OPS:
+            args = s.args + (None, None)
+            self.emit(JOB_OPS[k], s.span, expr=args[0], expr2=args[1], name=s.into)
         elif k == "assign":
             self.emit("assign", s.span, name=s.name, expr=s.value, flag=s.shared,
                       args=() if s.op == "=" else (ir.Lit(span=s.span, type="str", value=s.op),))
@@ -252,12 +269,15 @@ def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]
                             labels=run_labels, args=tuple(st.args for st in run.stages),
                             nice=int(opts.get("nice", 0)), uid=int(opts.get("uid", 0)),
                             burst=int(burst.value) if burst is not None else None,
-                            tickets=opts.get("tickets"), rt=opts.get("rt"), cpus=opts.get("cpus")))
+                            tickets=opts.get("tickets"), rt=opts.get("rt"), cpus=opts.get("cpus"),
+                            login="login" in opts))
     signals = tuple(ExternalSignal(span=s.span, time=int(s.time.value), signal=SIGNALS[s.signal.name][0],
                                    label=s.target.label, index=s.target.index) for s in sc.sends)
     return EventPlan(file=path, title=sc.title, span=sc.span, machine=machine_config(sc.machine), programs=codes,
                      init=sc.init.program if sc.init else None, starts=tuple(starts), signals=signals,
                      until=int(sc.until.time.value) if sc.until else None, files=file_specs(sc.files),
+                     tty_inputs=tuple(TtyInput(span=t.span, time=int(t.time.value), action=t.action, text=t.text)
+                                      for t in sc.tty),
                      labels=tuple(sorted(labels)),
                      expectations=sc.expects)
 

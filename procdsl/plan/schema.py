@@ -42,6 +42,7 @@ class MachineConfig(PlanModel):
     seed: int = 1
     tick: int = 0                        # 0: slices end exactly; otherwise the tick period
     balance_interval: int = 4_000_000
+    tostop: int = 0                      # the terminal's TOSTOP flag (`stty tostop`)
     core_limit: int = 0                  # RLIMIT_CORE in bytes, -1 unlimited; 0 (no core files) as here
     limits: Limits = Limits()
 
@@ -80,6 +81,7 @@ class Start(PlanModel):
     tickets: Optional[int] = None
     rt: Optional[tuple[str, int]] = None
     cpus: Optional[tuple[int, ...]] = None
+    login: bool = False                  # `login`: a session leader with the terminal, as login(1) starts a shell
 
 
 class ExternalSignal(PlanModel):
@@ -88,6 +90,15 @@ class ExternalSignal(PlanModel):
     signal: int
     label: str
     index: Optional[int] = None
+
+
+class TtyInput(PlanModel):
+    """`at T type TEXT`, `at T press KEY` or `at T hangup`: the world outside at the terminal."""
+
+    span: Span
+    time: int
+    action: str                          # "type", "press" or "hangup"
+    text: str = ""                       # what is typed, or the key
 
 
 class FileSpec(PlanModel):
@@ -112,5 +123,6 @@ class EventPlan(PlanModel):
     signals: tuple[ExternalSignal, ...] = ()
     until: Optional[int] = None
     files: tuple[FileSpec, ...] = ()
+    tty_inputs: tuple[TtyInput, ...] = ()
     labels: tuple[str, ...] = ()
     expectations: tuple[Expect, ...] = ()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Optional
 
 from procdsl.core.events import FIELDS, Trace, TraceEvent
-from procdsl.core.linux import SIGNAL_NAMES
+from procdsl.core.linux import KEYS, SIGHUP, SIGNAL_NAMES
 from procdsl.trace.cause import Cause
 from procdsl.trace.text import describe, display_name
 
@@ -119,6 +119,7 @@ class Story:
         self._signals: dict[tuple[int, int], list[int]] = {}   # (target key, signal) -> arrows waiting
         self._pipes: dict[tuple[str, int], list] = {}  # (pipe or socket, id) -> [bytes read so far, [(from, to, arrow)…]]
         self._written: dict[tuple[str, int], int] = {}
+        self._key: tuple[int, int, str] = (-1, 0, "")   # (time, signal, key) of the last keypress or hangup
         self._handlers = {k: getattr(self, "_on_" + k) for k in FIELDS if hasattr(self, "_on_" + k)}
 
     @classmethod
@@ -260,9 +261,12 @@ class Story:
     def _on_signal(self, ev: TraceEvent, sender) -> None:
         target_pid, sig, outcome, source = ev.detail[:4]
         target = self.live.get(target_pid) if target_pid > 0 else None
-        if source == "kernel":             # drawn from the process it is about: a child's exit for SIGCHLD
-            sender = self.live.get(self._cause.sender(ev))
         name = SIGNAL_NAMES.get(sig, str(sig))
+        key_t, key_sig, key = self._key
+        if source == "kernel" and key_t == ev.time and key_sig == sig:     # from the terminal: a keypress
+            sender, name = None, f"{name} ({key})"
+        elif source == "kernel":           # drawn from the process it is about: a child's exit for SIGCHLD
+            sender = self.live.get(self._cause.sender(ev))
         arrow = Arrow("signal", ev.time, sender, target, f"{name}: {outcome}", ev.cpu if sender else -1)
         self.arrows.append(arrow)
         if target is not None and outcome in ("pending", "continues it", "blocked, stays pending"):
@@ -325,6 +329,18 @@ class Story:
 
     def _on_output(self, ev: TraceEvent, p) -> None:
         self.points.append((ev.time, p, "output", ev.detail[1]))
+
+    def _on_press(self, ev: TraceEvent, _p) -> None:
+        key = ev.detail[0]
+        self._key = (ev.time, KEYS[key][1], key)
+        self.points.append((ev.time, None, "press", f"{key} pressed at the terminal"))
+
+    def _on_type(self, ev: TraceEvent, _p) -> None:
+        self.points.append((ev.time, None, "type", f"typed {ev.detail[0]!r}"))
+
+    def _on_hangup(self, ev: TraceEvent, _p) -> None:
+        self._key = (ev.time, SIGHUP, "hangup")
+        self.points.append((ev.time, None, "hangup", "the terminal hung up"))
 
     def _on_fail(self, ev: TraceEvent, p) -> None:
         self.points.append((ev.time, p, "fail", f"{ev.detail[0]} failed (errno {ev.detail[1]})"))

@@ -89,10 +89,10 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
             return f"writes {d[3]} byte(s) to pipe#{d[2]} (fd {d[0]}; {d[4]} queued)"
         return f"writes {d[3]} byte(s) to inode {d[2]} at offset {d[5]} (fd {d[0]}; size {d[4]}): {_excerpt(d[6])}"
     if k == "read":
-        where = f"pipe#{d[2]}" if d[1] == "pipe" else f"inode {d[2]} at offset {d[5]}"
+        where = f"pipe#{d[2]}" if d[1] == "pipe" else "the terminal" if d[1] == "terminal" else f"inode {d[2]} at offset {d[5]}"
         if not d[3]:
             return f"reads end of file from {where} (fd {d[0]})"
-        return f"reads {d[3]} byte(s) from {where} (fd {d[0]}; {d[4]} {'queued' if d[1] == 'pipe' else 'in the file'})"
+        return f"reads {d[3]} byte(s) from {where} (fd {d[0]}; {d[4]} {'in the file' if d[1] == 'file' else 'queued'})"
     if k == "lseek":
         return f"lseek fd {d[0]} -> offset {d[1]}"
     if k == "close":
@@ -105,6 +105,21 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
         return f"{d[0]} failed: {ERRNO_NAMES.get(d[1], d[1])}"
     if k == "subreaper":
         return "becomes a child subreaper"
+    if k == "setsid":
+        return f"setsid: leads session {d[0]} and process group {d[0]}"
+    if k == "setpgid":
+        return f"puts pid {d[0]} in process group {d[1]}"
+    if k == "tty":
+        if d[0] < 0:
+            return "the terminal belongs to no session now"
+        group = "the login shell's group (outside the machine)" if d[1] == 0 else f"process group {d[1]}"
+        return f"terminal: session {d[0]}, foreground {group}"
+    if k == "type":
+        return f"typed at the terminal: {_excerpt(d[0])}"
+    if k == "press":
+        return f"pressed {d[0]} at the terminal" + (f" (echo {d[1]})" if d[1] else "")
+    if k == "hangup":
+        return "the terminal hangs up"
     if k == "waited":
         how = f"stopped by {signal_name(d[2])}" if d[1] == "stopped" else d[1]
         return f"wait reports {who(d[0])} {how}"
