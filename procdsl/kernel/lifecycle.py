@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 from procdsl.core.events import NO_PID
@@ -183,6 +184,7 @@ class Lifecycle:
                 self.notify_parent(child)
         p.children.clear()
         p.zombies.clear()
+        p.zombie_order.clear()
         self.notify_parent(p)
         if cpu is not None:
             self.leave_cpu(cpu, p)
@@ -228,9 +230,25 @@ class Lifecycle:
                 self.wake(parent, "child reaped by the kernel")   # wait looks again: ECHILD or block
             return
         parent.zombies[child.pid] = child
+        heappush(parent.zombie_order, (child.seq, child.pid))
         signals.generate(self, parent, SIGCHLD, sender=NO_PID, source="kernel")
         if parent.wait_kind == "wait" and parent.state == SLEEPING:
             self.wake(parent, "child exited")
+
+    def first_zombie(self, p: Proc) -> Proc | None:
+        """p's zombie child created first (the one wait(2) takes), in O(log n): entries of
+        children reaped meanwhile are dropped as they reach the top of the heap."""
+        zombies, order = p.zombies, p.zombie_order
+        if len(order) < len(zombies):        # filled by a path that did not go through notify_parent
+            order[:] = [(z.seq, pid) for pid, z in zombies.items()]
+            heapify(order)
+        while order:
+            seq, pid = order[0]
+            z = zombies.get(pid)
+            if z is not None and z.seq == seq:
+                return z
+            heappop(order)
+        return None
 
     def reap(self, parent: Proc, child: Proc) -> None:
         child.state = REAPED

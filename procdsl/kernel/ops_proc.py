@@ -93,7 +93,7 @@ def op_wait(k, p, op):
     elif not p.children:
         status = Status(-1)
     else:
-        zombie = min(p.zombies.values(), key=lambda c: c.seq) if p.zombies else None
+        zombie = k.first_zombie(p) if p.zombies else None
     if status is None:
         if zombie is not None:
             status = Status(zombie.pid, zombie.exit_code, zombie.exit_signal)
