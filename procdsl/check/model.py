@@ -64,9 +64,10 @@ class Model:
     state comes from the events alone, never from the kernel's objects. A new event kind that
     the checker should see gets a handler here (`_on_KIND`, found by name) and nothing else."""
 
-    def __init__(self, trace: Trace) -> None:
+    def __init__(self, trace: Optional[Trace] = None) -> None:
+        # without a trace the model is fed as the kernel runs (check/monitor.py), then closed
         self.trace = trace
-        self.end = trace.end_time
+        self.end = trace.end_time if trace is not None else 0
         self.procs: list[ProcInfo] = []
         self.by_pid_history: dict[int, list[ProcInfo]] = {}
         self.by_label: dict[str, list[ProcInfo]] = {}
@@ -82,8 +83,15 @@ class Model:
         for kind, fn in self.files.handlers.items():
             handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
         self._handlers = handlers
-        for ev in trace.events:
-            self.feed(ev)
+        if trace is not None:
+            for ev in trace.events:
+                self.feed(ev)
+            self.finish()
+
+    def close(self, trace: Trace) -> None:
+        """A model fed live: the run is over and this is what it ended with."""
+        self.trace = trace
+        self.end = trace.end_time
         self.finish()
 
     def proc(self, pid: int, t: Optional[int] = None) -> Optional[ProcInfo]:
