@@ -113,8 +113,10 @@ class Model:
             self.change_times.append(t)
         kind, pid = ev[3], ev[2]
         if kind not in ("spawn", "fork") and pid > 0:
-            p = self.proc(pid)
-            if p is not None:
+            cands = self.by_pid_history.get(pid)
+            p = cands[-1] if cands else None
+            # fed live, no record can be quoted: a failure is explained from a recorded re-run
+            if p is not None and self.trace is not None:
                 p.events.append(self._index)
         else:
             p = None

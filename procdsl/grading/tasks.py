@@ -18,11 +18,13 @@ from procdsl.check.limits import for_submission
 from procdsl.grading.bundle import SUBMISSION_DIR, Bundle
 from procdsl.grading.result import Expectation, Scenario
 from procdsl.lang.diagnostics import CompileError, Diagnostic
-from procdsl.lang.load import load, parse_file, read_source
+from procdsl.lang.load import load, parse_file, read_source, remember_parses
 from procdsl.lang.render import render
 from procdsl.lang.source import Source
 from procdsl.pipeline import compile_scenarios, run_scenario
 from procdsl.plan import EventPlan
+
+remember_parses()       # this module runs in grading workers: each test file is parsed once per worker
 
 
 @dataclass(frozen=True)
