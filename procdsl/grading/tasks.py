@@ -143,7 +143,9 @@ def _failed_scenario(file: str, sc, why: str, status: str = "failed") -> Scenari
 
 def run(job: Job, seed: Optional[int]) -> Scenario:
     plan = job.plan
-    result = run_scenario(plan, seed)
+    # a student's scenario fails or hits a limit often, and a failure checked live is run twice:
+    # grading records the trace in the one run instead
+    result = run_scenario(plan, seed, keep_trace=True)
     if result.note:
         result = replace(result, note=for_submission(result.note))
     fallback = {(e.line, e.name): e for e in job.scenario.expectations}
