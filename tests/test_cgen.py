@@ -24,7 +24,13 @@ UNTRANSLATABLE = {"39_pid_space.proc": "pid_max", "49_realtime.proc": "real-time
                                                       "58_unlink_open_file.proc", "59_close_on_exec.proc",
                                                       "60_permissions_by_uid.proc", "61_errno_table.proc")},
                   "62_stdio_buffer_in_the_process.proc": "stdout is the comparison's pipe",
-                  "71_rt_throttling.proc": "real-time busy loop"}
+                  "71_rt_throttling.proc": "real-time busy loop",
+                  **{name: "own sockets" for name in ("100_socket_client_server.proc", "101_preforked_server.proc",
+                                                      "102_fork_per_connection.proc", "103_poll_event_loop.proc",
+                                                      "104_datagrams_keep_boundaries.proc",
+                                                      "105_refused_and_full_backlog.proc",
+                                                      "106_sigpipe_closed_peer.proc", "107_loopback_tcp.proc")},
+                  "108_poll_any_fd.proc": "declares files", "109_ipc_costs.proc": "declares files"}
 
 
 def translations(path: Path):

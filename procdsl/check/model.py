@@ -6,6 +6,7 @@ from typing import Optional
 
 from procdsl.check.files import FileModel
 from procdsl.check.history import History, OutputLog, StateHistory
+from procdsl.check.sockets import SocketModel
 from procdsl.core.events import FIELDS, Trace, TraceEvent
 from procdsl.trace.text import display_name
 
@@ -83,9 +84,11 @@ class Model:
         self.change_times: list[int] = [0]
         self._index = -1
         handlers = {kind: getattr(self, "_on_" + kind) for kind in FIELDS if hasattr(self, "_on_" + kind)}
-        self.files = FileModel(self)                  # an observer of its own, fed the same events
-        for kind, fn in self.files.handlers.items():
-            handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
+        self.files = FileModel(self)                  # observers of their own, fed the same events
+        self.sockets = SocketModel(self)
+        for observer in (self.files, self.sockets):
+            for kind, fn in observer.handlers.items():
+                handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
         self._handlers = handlers
         if trace is not None:
             for ev in trace.events:
