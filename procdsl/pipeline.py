@@ -9,8 +9,11 @@ from typing import Optional, Sequence
 
 from procdsl import ir
 from procdsl.check.checker import ScenarioResult, check
+from procdsl.check.model import Model
+from procdsl.check.monitor import Feed, checked_live
 from procdsl.core.gcpause import paused_gc
 from procdsl.kernel import run_plan
+from procdsl.kernel.loop import Kernel
 from procdsl.lang.diagnostics import CompileError, Diagnostic
 from procdsl.lang.load import STDIN, Unit, load
 from procdsl.lang.source import Source
@@ -47,9 +50,17 @@ def compile_path(path: str, submission: Optional[Sequence[str]] = None) -> tuple
                                      f"{exc}); please report it with this file", None),)
 
 
-def run_scenario(plan: EventPlan, seed: Optional[int] = None) -> ScenarioResult:
-    """Run and check one scenario; a procdsl bug becomes this scenario's failure, never a crash."""
+def run_scenario(plan: EventPlan, seed: Optional[int] = None, keep_trace: bool = False) -> ScenarioResult:
+    """Run and check one scenario; a procdsl bug becomes this scenario's failure, never a crash.
+
+    Unless the trace is wanted (`keep_trace`: a report draws it), the expectations are checked
+    as the kernel runs and no trace is kept; a scenario that fails, or whose answer needs the
+    records, is run again with the trace kept (the run is deterministic) and checked from it."""
     try:
+        if not keep_trace:
+            result = _monitored(plan, seed)
+            if result is not None:
+                return result
         return check(plan, run_plan(plan, seed))
     except RecursionError:
         return _internal(plan, "the scenario nests too deeply to simulate")
@@ -60,16 +71,26 @@ def run_scenario(plan: EventPlan, seed: Optional[int] = None) -> ScenarioResult:
                                f"please report it with this scenario")
 
 
+def _monitored(plan: EventPlan, seed: Optional[int]) -> Optional[ScenarioResult]:
+    model = Model()
+    kernel = Kernel(plan, seed)
+    kernel.events = Feed(model)
+    with paused_gc():
+        trace = kernel.run()
+    return checked_live(plan, model, trace)
+
+
 def _internal(plan: EventPlan, note: str) -> ScenarioResult:
     return ScenarioResult(file=plan.file, title=plan.title, span=plan.span, expectations=(), end_reason="error",
                           end_time=0, note=note)
 
 
-def check_path(path: str, seed: Optional[int] = None, submission: Optional[Sequence[str]] = None) -> FileResult:
+def check_path(path: str, seed: Optional[int] = None, submission: Optional[Sequence[str]] = None,
+               keep_trace: bool = False) -> FileResult:
     unit, plans, diags = compile_path(path, submission)
     result = FileResult(path=path, sources=unit.sources, diagnostics=diags, unit=unit)
     for plan in plans:
-        result.scenarios.append(run_scenario(plan, seed))
+        result.scenarios.append(run_scenario(plan, seed, keep_trace))
     return result
 
 

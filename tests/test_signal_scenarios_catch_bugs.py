@@ -13,6 +13,7 @@ import pytest
 from helpers import scenario_catches_its_bug
 
 from procdsl.kernel import code, ops_mem, ops_proc, signals, timers
+from procdsl.kernel.lifecycle import Lifecycle
 from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EPERM, ESRCH, _fail, _mutex, interrupted
 from procdsl.kernel.process import SLEEPING
 from procdsl.kernel.scheduler import rt
@@ -65,7 +66,8 @@ BROKEN: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
     "66_wait_status_stop_continue_core": lambda mp: mp.setattr(ops_proc, "_reports", lambda c, o: c.state == "Z"),
     "67_sigchld_flags": lambda mp: mp.setattr(signals, "SA_NOCLDSTOP", 0),
     "68_handler_order": lambda mp: mp.setattr(signals, "run_handler", _one_handler_per_delivery(signals.run_handler)),
-    "69_reap_order_after_adoption": lambda mp: mp.setattr(ops_proc, "_place", attrgetter("created")),
+    "69_reap_order_after_adoption": lambda mp: mp.setattr(Lifecycle, "first_zombie",
+                                                          lambda k, p: min(p.zombies.values(), key=attrgetter("created"))),
     "70_mutex_types": lambda mp: mp.setitem(code.OPS, "unlock", _unlock_owner_only),
     "71_rt_throttling": lambda mp: mp.setattr(rt, "RT_RUNTIME", rt.RT_PERIOD),
 }

@@ -72,10 +72,10 @@ class Outcome:
 
 
 class Checker:
-    def __init__(self, plan: EventPlan, trace: Trace) -> None:
+    def __init__(self, plan: EventPlan, trace: Trace, model: Optional[Model] = None) -> None:
         self.plan = plan
         self.trace = trace
-        self._model: Optional[Model] = None
+        self._model = model
 
     @property
     def model(self) -> Model:

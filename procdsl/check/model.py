@@ -70,9 +70,10 @@ class Model:
     state comes from the events alone, never from the kernel's objects. A new event kind that
     the checker should see gets a handler here (`_on_KIND`, found by name) and nothing else."""
 
-    def __init__(self, trace: Trace) -> None:
+    def __init__(self, trace: Optional[Trace] = None) -> None:
+        # without a trace the model is fed as the kernel runs (check/monitor.py), then closed
         self.trace = trace
-        self.end = trace.end_time
+        self.end = trace.end_time if trace is not None else 0
         self.procs: list[ProcInfo] = []
         self.by_pid_history: dict[int, list[ProcInfo]] = {}
         self.by_label: dict[str, list[ProcInfo]] = {}
@@ -91,8 +92,15 @@ class Model:
             for kind, fn in observer.handlers.items():
                 handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
         self._handlers = handlers
-        for ev in trace.events:
-            self.feed(ev)
+        if trace is not None:
+            for ev in trace.events:
+                self.feed(ev)
+            self.finish()
+
+    def close(self, trace: Trace) -> None:
+        """A model fed live: the run is over and this is what it ended with."""
+        self.trace = trace
+        self.end = trace.end_time
         self.finish()
 
     def proc(self, pid: int, t: Optional[int] = None) -> Optional[ProcInfo]:
@@ -114,8 +122,10 @@ class Model:
             self.change_times.append(t)
         kind, pid = ev[3], ev[2]
         if kind not in ("spawn", "fork") and pid > 0:
-            p = self.proc(pid)
-            if p is not None:
+            cands = self.by_pid_history.get(pid)
+            p = cands[-1] if cands else None
+            # fed live, no record can be quoted: a failure is explained from a recorded re-run
+            if p is not None and self.trace is not None:
                 p.events.append(self._index)
         else:
             p = None

@@ -66,7 +66,7 @@ def cmd_check(args) -> int:
     passed = failed = broken = 0
     shown = []
     for path in files:
-        result = check_path(path, args.seed, args.submission)
+        result = check_path(path, args.seed, args.submission, keep_trace=bool(args.report))
         if result.unit is not None and result.unit.warnings:
             print_diagnostics(result.unit.warnings, result.sources)
         if result.diagnostics:

@@ -18,11 +18,13 @@ from procdsl.check.limits import for_submission
 from procdsl.grading.bundle import SUBMISSION_DIR, Bundle
 from procdsl.grading.result import Expectation, Scenario
 from procdsl.lang.diagnostics import CompileError, Diagnostic
-from procdsl.lang.load import load, parse_file, read_source
+from procdsl.lang.load import load, parse_file, read_source, remember_parses
 from procdsl.lang.render import render
 from procdsl.lang.source import Source
 from procdsl.pipeline import compile_scenarios, run_scenario
 from procdsl.plan import EventPlan
+
+remember_parses()       # this module runs in grading workers: each test file is parsed once per worker
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,9 @@ def _failed_scenario(file: str, sc, why: str, status: str = "failed") -> Scenari
 
 def run(job: Job, seed: Optional[int]) -> Scenario:
     plan = job.plan
-    result = run_scenario(plan, seed)
+    # a student's scenario fails or hits a limit often, and a failure checked live is run twice:
+    # grading records the trace in the one run instead
+    result = run_scenario(plan, seed, keep_trace=True)
     if result.note:
         result = replace(result, note=for_submission(result.note))
     fallback = {(e.line, e.name): e for e in job.scenario.expectations}

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 class Span(BaseModel):
     """A region of one source file; lines and columns start at 1, columns count characters."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     file: str
     line: int

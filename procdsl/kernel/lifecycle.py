@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 from procdsl.core.events import NO_PID
@@ -263,6 +264,7 @@ class Lifecycle:
         p.zombies.clear()
         if p.login:
             self._login_job_ended(p)
+        p.zombie_order.clear()
         p.changed = None
         self.notify_parent(p)
         if cpu is not None:
@@ -318,8 +320,24 @@ class Lifecycle:
                 self.wake(parent, "child reaped by the kernel")   # wait looks again: ECHILD or block
             return
         parent.zombies[child.pid] = child
+        heappush(parent.zombie_order, (child.seq, child.pid))
         if parent.wait_kind == "wait" and parent.state == SLEEPING:
             self.wake(parent, "child exited")
+
+    def first_zombie(self, p: Proc) -> Proc | None:
+        """p's zombie child first in its list of children (the one wait(2) takes), in O(log n):
+        entries of children reaped or moved meanwhile are dropped as they reach the top."""
+        zombies, order = p.zombies, p.zombie_order
+        if len(order) < len(zombies):        # filled by a path that did not go through notify_parent
+            order[:] = [(z.seq, pid) for pid, z in zombies.items()]
+            heapify(order)
+        while order:
+            seq, pid = order[0]
+            z = zombies.get(pid)
+            if z is not None and z.seq == seq:
+                return z
+            heappop(order)
+        return None
 
     def reap(self, parent: Proc, child: Proc) -> None:
         self.groups.leave(child)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from operator import attrgetter
-
 from procdsl.core.linux import WCONTINUED, WNOHANG, WUNTRACED, weight
 from procdsl.core.values import Status
 from procdsl.kernel import jobctl, memory, ops_stdio, signals
@@ -101,7 +99,7 @@ def op_wait(k, p, op):
         return _no_child(k, p, op)
     elif target == -1:
         zombies = p.zombies
-        found = min(zombies.values(), key=_place) if zombies else None
+        found = k.first_zombie(p) if zombies else None
         if p.changed and options & (WUNTRACED | WCONTINUED):
             found = _first_change(p, options, found)
     else:
@@ -119,9 +117,6 @@ def op_wait(k, p, op):
         return _waited(p, op, Status(0))
     k.block(p, SLEEPING, "wait", options, "wait for a child")
     return BLOCKED
-
-
-_place = attrgetter("seq")          # a child's place in its parent's list
 
 
 def _reports(c: Proc, options: int) -> bool:

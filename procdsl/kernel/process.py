@@ -27,7 +27,7 @@ class Proc:
         "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "eintr", "stdio", "seq",
         "builtin", "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "tickets", "pass_",
         "burst", "cputime", "rt", "created", "pgid", "sid", "ctty", "execd", "login",
-        "sa", "saved_mask", "report", "changed", "itimers", "core",
+        "sa", "saved_mask", "report", "changed", "itimers", "core", "zombie_order",
     )
 
     def __init__(self, pid: int, seq: int) -> None:
@@ -48,6 +48,7 @@ class Proc:
         self.last_cpu = -1
         self.children: dict[int, Proc] = {}
         self.zombies: dict[int, Proc] = {}
+        self.zombie_order: list[tuple[int, int]] = []   # a heap of (seq, pid) over zombies: wait's oldest first
         self.nice = 0
         self.weight = 1024
         self.uid = 0

@@ -11,7 +11,7 @@ from procdsl.ir.span import Span
 
 
 class PlanModel(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class SchedulerConfig(PlanModel):

@@ -43,7 +43,7 @@ def answers(ex: Exercise) -> list[Any]:
     asked = tuple(Question(q.ask, "zombies", q.at) if q.table else q for q in ex.questions)
     probe = replace(ex, questions=asked)
     plan = compile_text(render(probe, [q.lhs for q in asked]), f"quiz-{ex.kind}-{ex.seed}.proc")
-    result = run_scenario(plan)
+    result = run_scenario(plan, keep_trace=True)
     if result.trace is None or result.note:
         raise QuizError(f"the {ex.kind} exercise for seed {ex.seed} does not run cleanly: {result.note}")
     model = Model(result.trace)

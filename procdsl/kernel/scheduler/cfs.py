@@ -18,7 +18,7 @@ class CfsRq:
     leaves early (killed, migrated) leaves its entry behind; an entry is live while it is
     its task's `rq_key`, and the heap's top is kept live."""
 
-    __slots__ = ("heap", "nr", "dead", "min_vruntime", "load")
+    __slots__ = ("heap", "nr", "dead", "min_vruntime", "load", "rightmost")
 
     def __init__(self) -> None:
         self.heap: list[tuple[int, int, Proc, CfsRq]] = []
@@ -26,6 +26,10 @@ class CfsRq:
         self.dead = 0          # entries left behind
         self.min_vruntime = 0
         self.load = 0          # weights of queued tasks plus the running one
+        # load balancing takes the rightmost task: a heap of (-vruntime, -seq, key), built at the
+        # first steal and pushed to with every enqueue from then on; its dead entries are
+        # dropped at the top or compacted away
+        self.rightmost: list | None = None
 
     def remove(self, p: Proc) -> None:
         """Take queued `p` off (KeyError if it is not queued here)."""
@@ -95,6 +99,8 @@ class Cfs(Scheduler):
         key = (p.vruntime, self.seq, p, rq)
         p.rq_key = key
         heappush(rq.heap, key)
+        if rq.rightmost is not None:
+            heappush(rq.rightmost, (-key[0], -key[1], key))
         rq.nr += 1
         rq.load += p.weight
 
@@ -118,6 +124,19 @@ class Cfs(Scheduler):
         return p
 
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
+        rq = cpu.rq
+        right = rq.rightmost
+        if right is None or len(right) > 2 * rq.nr + 64:
+            right = rq.rightmost = [(-k[0], -k[1], k) for k in rq.heap if k[2].rq_key is k]
+            heapify(right)
+        while right and right[0][2][2].rq_key is not right[0][2]:
+            heappop(right)
+        if not right:
+            return None
+        last = right[0][2][2]
+        if last.affinity is None or allowed in last.affinity:
+            return last
+        # its affinity keeps it here: the next one from the right that may go
         return first_allowed((key[2] for key in reversed(cpu.rq.ordered())), allowed)
 
     def put_prev(self, cpu: Cpu, p: Proc, now: int, ran: int) -> None:

@@ -1,0 +1,52 @@
+"""The kernel's dispatch rate on workload 1 beside the minimal heapq loop's, in one process.
+
+`python kernel_rate.py [ROUNDS]` alternates the two ROUNDS times (default 3) and prints each
+one's best CPU time and dispatches per second, and the kernel's rate as a share of the loop's.
+A dispatch is a `switch` to a task (not to a CPU's idle task).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
+sys.path.insert(0, HERE)
+
+import heapq_loop  # noqa: E402
+
+from procdsl.kernel import run_plan  # noqa: E402
+from procdsl.lang.load import load  # noqa: E402
+from procdsl.pipeline import compile_unit  # noqa: E402
+
+
+def kernel_once(plan) -> tuple[float, int]:
+    start = time.process_time()
+    trace = run_plan(plan)
+    cpu = time.process_time() - start
+    return cpu, sum(1 for e in trace.events if e[3] == "switch" and e[2] > 0)
+
+
+def loop_once() -> tuple[float, int]:
+    start = time.process_time()
+    n = heapq_loop.run()
+    return time.process_time() - start, n
+
+
+def main(rounds: int) -> None:
+    plan = compile_unit(load(os.path.join(HERE, "rr_sleepers.proc")))[0]
+    best_k = best_l = float("inf")
+    for _ in range(rounds):
+        ck, nk = kernel_once(plan)
+        cl, nl = loop_once()
+        best_k, best_l = min(best_k, ck), min(best_l, cl)
+    rk, rl = nk / best_k, nl / best_l
+    print(f"kernel:     {nk} dispatches, best {best_k:.3f} s CPU, {rk:,.0f} dispatches/s")
+    print(f"heapq loop: {nl} dispatches, best {best_l:.3f} s CPU, {rl:,.0f} dispatches/s")
+    print(f"kernel / loop: {rk / rl:.1%}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
