@@ -10,7 +10,7 @@ from procdsl.core.linux import SIGCHLD
 from procdsl.kernel import signals
 from procdsl.kernel.priorities import P_BALANCE, P_CPU, P_TIMER
 from procdsl.kernel.process import DISK, READY, RUNNING, SLEEPING, STOPPED, Cpu, Proc
-from procdsl.kernel.scheduler.base import INF, MIGRATED, PREEMPTED, WAKEUP
+from procdsl.kernel.scheduler.base import INF, MIGRATED, NEW, PREEMPTED, WAKEUP
 
 
 class RunQueues:
@@ -19,6 +19,10 @@ class RunQueues:
     def make_runnable(self, p: Proc, near: Cpu | None, why: str) -> None:
         p.state = READY
         cpu = self.select_cpu(p, near, why)
+        if self.exploring:
+            if len(self.cpus) > 1:
+                cpu = self.chooser.place(self, p, cpu)
+            self.chooser.armed[cpu.id] = None          # its queue changed: its task may be preempted
         if p.last_cpu >= 0 and p.last_cpu != cpu.id:
             self.emit(cpu.id, p.pid, "migrate", (p.last_cpu, cpu.id))
         self.sched.enqueue(cpu, p, self.now, why)
@@ -30,7 +34,10 @@ class RunQueues:
                 self.post(self.now, P_CPU, self._pick_idle, cpu)
         else:
             curr = cpu.curr
-            if self.sched.wakeup_preempt(cpu, curr, p, self.now, max(0, self.now - cpu.run_start)):
+            preempt = self.sched.wakeup_preempt(cpu, curr, p, self.now, max(0, self.now - cpu.run_start))
+            if self.exploring and why == NEW:
+                preempt = self.chooser.first(self, cpu, p, preempt)
+            if preempt:
                 self.resched(cpu)
         self.maybe_balance()
 
@@ -66,6 +73,8 @@ class RunQueues:
 
     def schedule(self, cpu: Cpu, prev: Proc | None, why: str) -> None:
         nxt = self.sched.pick_next(cpu, self.now)
+        if self.exploring and nxt is not None:
+            nxt = self.chooser.pick(self, cpu, nxt)
         if nxt is not None and nxt is prev and why == "preempted":
             self.resume(cpu, prev)
             return
@@ -102,6 +111,8 @@ class RunQueues:
         cpu.gen += 1
         self.seq += 1
         heappush(self.heap, (start, P_CPU, self.seq, self.cpu_event, cpu, cpu.gen))
+        if self.exploring:
+            self.chooser.armed[cpu.id] = p
 
     def slice_end(self, start: int, length: int) -> int:
         """When the policy will look again: exactly at the slice's end, or at the first
@@ -241,6 +252,8 @@ class RunQueues:
                 sched.enqueue(idlest, p, self.now, MIGRATED)
                 p.last_cpu = idlest.id
                 moved = True
+                if self.exploring:
+                    self.chooser.armed[idlest.id] = None
                 if idlest.curr is None:
                     self.schedule(idlest, None, "idle")
                 elif sched.wakeup_preempt(idlest, idlest.curr, p, self.now, max(0, self.now - idlest.run_start)):

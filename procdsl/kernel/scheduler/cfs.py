@@ -120,6 +120,9 @@ class Cfs(Scheduler):
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
         return first_allowed((key[2] for key in reversed(cpu.rq.ordered())), allowed)
 
+    def queued(self, cpu: Cpu) -> list[Proc]:
+        return [key[2] for key in cpu.rq.ordered()]
+
     def put_prev(self, cpu: Cpu, p: Proc, now: int, ran: int) -> None:
         rq = cpu.rq
         p.vruntime += ran * NICE_0 // p.weight
