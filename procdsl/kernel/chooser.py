@@ -17,11 +17,11 @@ from procdsl.kernel.scheduler.base import PREEMPTED
 # the kinds of choice (docs/linux-fidelity.md: which choices Linux leaves open, and why)
 PREEMPT = "preempt"      # before a visible statement: go on, or switch to a queued task
 PICK = "pick"            # a CPU picks its next task: the policy's, or another queued one
-FORK = "fork"            # a new task on its creator's CPU: runs first or not
 CPU = "cpu"              # a task placed on an idle CPU: the policy's, or one unlike it
 SIGNAL = "signal"        # a signal for a task running on another CPU: noticed at once or later
 WINDOW = "window"        # a shared `+=`: how long between its load and its store
-KINDS = (PREEMPT, PICK, FORK, CPU, SIGNAL, WINDOW)
+KINDS = (PREEMPT, PICK, CPU, SIGNAL, WINDOW)
+ACTIONS = (PREEMPT, PICK)     # choices of which process runs its next visible statement
 
 MAX_SCHEDULE = 100_000   # choices a schedule string may hold
 
@@ -78,11 +78,11 @@ class Script(Chooser):
     `bound` caps the preemptions (a PREEMPT choice taken other than 0); past it none is offered.
     `visit(k, script)` is called before each choice past the script (the explorer's state hashing)."""
 
-    __slots__ = ("script", "pos", "taken", "bound", "used", "armed", "prefer", "error", "visit")
+    __slots__ = ("script", "pos", "taken", "bound", "used", "armed", "error", "visit", "bounded", "por")
     active = True
 
     def __init__(self, rng: Any, script: tuple[int, ...] = (), bound: int | None = None,
-                 visit: Callable[[Any, Script], None] | None = None) -> None:
+                 visit: Callable[[Any, Script], None] | None = None, por: Any = None) -> None:
         super().__init__(rng)
         self.script = script
         self.pos = 0
@@ -90,12 +90,23 @@ class Script(Chooser):
         self.bound = bound
         self.used = 0
         self.armed: dict[int, Any] = {}       # cpu -> the task just dispatched there, until it acts
-        self.prefer: dict[int, Any] = {}      # cpu -> the new task a FORK choice sends first
         self.error = ""
         self.visit = visit
+        self.bounded = False          # the bound kept a preemption from being offered
+        self.por = por                # the explorer's sleep sets (explore/reduce.py), or None
 
     def choose(self, k: Any, kind: str, n: int, cpu: int, pids: tuple, default: int = 0) -> int:
         pos = self.pos
+        awake = None
+        if self.por is not None and kind in ACTIONS:
+            # options whose statement an earlier sibling already ran first are asleep
+            if pos >= len(self.script) and self.visit is not None:
+                self.visit(k, self)
+            awake = self.por.node(k, pos, pids)
+            if pos >= len(self.script):
+                if not awake:
+                    raise Pruned()
+                default = awake[0]
         if pos < len(self.script):
             i = self.script[pos]
             if i >= n:
@@ -105,11 +116,11 @@ class Script(Chooser):
                                   f"fit this file")
                 i = default
         else:
-            if self.visit is not None:
+            if self.visit is not None and awake is None:
                 self.visit(k, self)
             i = default
         self.pos = pos + 1
-        self.taken.append((kind, i, n, k.now, cpu, pids, default))
+        self.taken.append((kind, i, n, k.now, cpu, pids, default, awake))
         return i
 
     def finish(self) -> None:
@@ -131,6 +142,13 @@ class Script(Chooser):
 
     def visible(self, k: Any, cpu: Any, p: Any) -> bool:
         """Before `p`'s visible statement on `cpu`: switch to a queued task? True when it did."""
+        if self._switch(k, cpu, p):
+            return True
+        if self.por is not None:
+            self.por.executed(k, p)
+        return False
+
+    def _switch(self, k: Any, cpu: Any, p: Any) -> bool:
         armed = self.armed
         if armed.get(cpu.id) is p:
             # p was just picked and nothing joined the queue since: switching now is a pick
@@ -138,7 +156,10 @@ class Script(Chooser):
             armed[cpu.id] = None
             return False
         sched = k.sched
-        if not sched.nr_queued(cpu) or (self.bound is not None and self.used >= self.bound):
+        if not sched.nr_queued(cpu):
+            return False
+        if self.bound is not None and self.used >= self.bound:
+            self.bounded = True
             return False
         others = sched.queued(cpu)
         i = self.choose(k, PREEMPT, len(others) + 1, cpu.id, (p.pid,) + tuple(q.pid for q in others))
@@ -156,15 +177,9 @@ class Script(Chooser):
     def pick(self, k: Any, cpu: Any, nxt: Any) -> Any:
         """The policy picked `nxt`: take it, or one of the others waiting on `cpu`."""
         sched = k.sched
-        want = self.prefer.pop(cpu.id, None)
         if not sched.nr_queued(cpu):
             return nxt
         others = sched.queued(cpu)
-        if want is not None and want is not nxt and want in others:
-            # a FORK choice said the new task runs first: that was the choice, nothing is asked here
-            sched.dequeue(cpu, want)
-            sched.enqueue(cpu, nxt, k.now, PREEMPTED)
-            return want
         i = self.choose(k, PICK, len(others) + 1, cpu.id, (nxt.pid,) + tuple(q.pid for q in others))
         if not i:
             return nxt
@@ -176,13 +191,6 @@ class Script(Chooser):
     def flip(self, k: Any, kind: str, decided: bool, cpu: int, pid: int) -> bool:
         """A yes/no the policy decided: keep its answer (0) or take the other (1)."""
         return decided if not self.choose(k, kind, 2, cpu, (pid,)) else not decided
-
-    def first(self, k: Any, cpu: Any, new: Any, decided: bool) -> bool:
-        """A new task joins its creator's CPU: does it run first? The policy's answer, or the other."""
-        if self.flip(k, FORK, decided, cpu.id, new.pid):
-            self.prefer[cpu.id] = new
-            return True
-        return False
 
     def place(self, k: Any, p: Any, cpu: Any) -> Any:
         """`p` goes to idle `cpu`: or to an idle CPU unlike it (one where `p` ran last, or not).

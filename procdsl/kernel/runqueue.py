@@ -10,7 +10,7 @@ from procdsl.core.linux import SIGCHLD
 from procdsl.kernel import signals
 from procdsl.kernel.priorities import P_BALANCE, P_CPU, P_TIMER
 from procdsl.kernel.process import DISK, READY, RUNNING, SLEEPING, STOPPED, Cpu, Proc
-from procdsl.kernel.scheduler.base import INF, MIGRATED, NEW, PREEMPTED, WAKEUP
+from procdsl.kernel.scheduler.base import INF, MIGRATED, PREEMPTED, WAKEUP
 
 
 class RunQueues:
@@ -34,10 +34,7 @@ class RunQueues:
                 self.post(self.now, P_CPU, self._pick_idle, cpu)
         else:
             curr = cpu.curr
-            preempt = self.sched.wakeup_preempt(cpu, curr, p, self.now, max(0, self.now - cpu.run_start))
-            if self.exploring and why == NEW:
-                preempt = self.chooser.first(self, cpu, p, preempt)
-            if preempt:
+            if self.sched.wakeup_preempt(cpu, curr, p, self.now, max(0, self.now - cpu.run_start)):
                 self.resched(cpu)
         self.maybe_balance()
 

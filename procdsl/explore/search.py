@@ -1,0 +1,458 @@
+"""The explorer: every schedule of one compiled plan, depth first over the choice tree,
+with state hashing, a preemption bound, bounded runs and time, or seeded random sampling.
+
+Each schedule is one kernel run of the same plan: a `Script` chooser replays a prefix of
+choices and takes option 0 past it, recording the width of every choice it meets; the next
+schedule is the deepest choice with an option left (stateless search, as CHESS does). The
+choice tree already leaves out what needs no second order (kernel/chooser.py: choices only
+before visible statements, idle CPUs alike offered once); state hashing stops a run at a
+state an earlier run has been in with at least as many preemptions left. Without a bound
+the search deepens: all schedules with 0 preemptions, then 1, ... until a level meets no
+bound (every schedule was covered) or the budget ends (docs/design.md §8).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from typing import Any, Callable, Optional
+
+from procdsl.explore.outcome import Gatherer, Outcome
+from procdsl.explore.reduce import SleepSets
+from procdsl.kernel import run_plan
+from procdsl.kernel.chooser import WINDOW, Pruned, Script, format_schedule
+from procdsl.kernel.statehash import digest
+from procdsl.plan import EventPlan
+
+MAX_RUNS = 20_000          # schedules one exploration runs, unless told otherwise
+MAX_SECONDS = 30.0
+MAX_OUTCOMES = 10_000      # distinct outcomes kept; past it the exploration stops
+MAX_STATES = 2_000_000     # states remembered for hashing; past it no new one is remembered
+MAX_JOBS = 64
+UNBOUNDED_SHARE = 4        # without a bound, the try at every schedule gets 1/4 of the runs
+
+Judge = Callable[[Any], tuple]     # a finished run's trace -> one verdict (bool) per expectation
+
+
+@dataclass(frozen=True)
+class Bounds:
+    max_runs: int = MAX_RUNS
+    max_seconds: float = MAX_SECONDS
+    preemptions: Optional[int] = None       # None: deepen until every schedule is covered
+    hashing: bool = True
+    reduction: bool = True                   # sleep sets (explore/reduce.py)
+    random: int = 0                          # > 0: that many seeded random schedules instead
+    seed: int = 0
+    jobs: int = 1
+
+
+def shorter(a: Optional[str], b: str) -> str:
+    """The shorter schedule (fewer choices, then the smaller text): the one a report shows."""
+    if a is None:
+        return b
+    ka, kb = (a.count(".") + (a != ""), a), (b.count(".") + (b != ""), b)
+    return b if kb < ka else a
+
+
+@dataclass
+class Found:
+    """One outcome: how many runs ended with it, and the shortest schedule that does."""
+
+    schedule: str
+    runs: int = 1
+
+
+@dataclass
+class Verdicts:
+    """One per-schedule expectation over the runs: how many held and failed, the shortest of each."""
+
+    held: int = 0
+    failed: int = 0
+    held_by: Optional[str] = None
+    failed_by: Optional[str] = None
+
+    def add(self, ok: bool, schedule: str) -> None:
+        if ok:
+            self.held += 1
+            self.held_by = shorter(self.held_by, schedule)
+        else:
+            self.failed += 1
+            self.failed_by = shorter(self.failed_by, schedule)
+
+    def merge(self, other: Verdicts) -> None:
+        self.held += other.held
+        self.failed += other.failed
+        if other.held_by is not None:
+            self.held_by = shorter(self.held_by, other.held_by)
+        if other.failed_by is not None:
+            self.failed_by = shorter(self.failed_by, other.failed_by)
+
+
+@dataclass
+class Level:
+    """One pass of the search: every schedule with at most `bound` preemptions (None: any)."""
+
+    bound: Optional[int]
+    runs: int = 0
+    pruned: int = 0
+    complete: bool = False       # its whole tree was searched
+    cut: bool = False            # the bound kept some preemption from being offered
+
+
+@dataclass
+class Exploration:
+    outcomes: dict[Outcome, Found] = field(default_factory=dict)
+    verdicts: list[Verdicts] = field(default_factory=list)
+    levels: list[Level] = field(default_factory=list)
+    runs: int = 0
+    pruned: int = 0
+    seconds: float = 0.0
+    stopped: str = ""            # why the search ended before covering everything ("" if it did not)
+    sampled: int = 0             # random schedules run (--random)
+    seed: int = 0
+
+    def add(self, outcome: Outcome, schedule: str, verdicts: tuple) -> None:
+        found = self.outcomes.get(outcome)
+        if found is None:
+            self.outcomes[outcome] = Found(schedule)
+        else:
+            found.runs += 1
+            found.schedule = shorter(found.schedule, schedule)
+        for v, ok in zip(self.verdicts, verdicts):
+            v.add(ok, schedule)
+
+    def merge(self, other: Exploration) -> None:
+        for outcome, f in other.outcomes.items():
+            mine = self.outcomes.get(outcome)
+            if mine is None:
+                self.outcomes[outcome] = Found(f.schedule, f.runs)
+            else:
+                mine.runs += f.runs
+                mine.schedule = shorter(mine.schedule, f.schedule)
+        for v, o in zip(self.verdicts, other.verdicts):
+            v.merge(o)
+
+    @property
+    def complete(self) -> bool:
+        """Every schedule the choice tree holds was covered (or pruned as a state already seen)."""
+        return bool(self.levels) and self.levels[-1].complete and not self.levels[-1].cut
+
+    def coverage(self) -> str:
+        """Exactly what was covered, in one sentence."""
+        n = len(self.outcomes)
+        outs = f"{n:,} distinct outcome{'s' if n != 1 else ''}"
+        if self.sampled:
+            return f"{self.sampled:,} random schedules (seed {self.seed}): {self.runs:,} runs, {outs}; not exhaustive"
+        if not self.levels:
+            return f"nothing explored: {self.stopped}"
+        last = self.levels[-1]
+        done = [lv for lv in self.levels if lv.complete]
+        if self.complete:
+            return f"every schedule: {last.runs:,} runs ({last.pruned:,} stopped at a state already seen), {outs}"
+        parts = []
+        if done:
+            lv = done[-1]
+            parts.append(f"all schedules with <= {lv.bound} preemption{'s' if lv.bound != 1 else ''}: "
+                         f"{lv.runs:,} runs ({lv.pruned:,} stopped at a state already seen)")
+        if not last.complete:
+            what = f"<= {last.bound} preemptions" if last.bound is not None else "any number of preemptions"
+            parts.append(f"the first {last.runs:,} runs of the schedules with {what} (depth first), "
+                         f"then {self.stopped}")
+        return "; ".join(parts) + f"; {outs}"
+
+
+# ---------------------------------------------------------------------- one run
+class _Hasher:
+    """State hashing: the explorer's `visit`, called before each choice past a run's prefix."""
+
+    __slots__ = ("seen", "gather")
+
+    def __init__(self) -> None:
+        self.seen: dict[bytes, tuple[int, frozenset]] = {}
+        self.gather = Gatherer()
+
+    def visit(self, k: Any, script: Script) -> None:
+        g = self.gather
+        g.feed(k.events)
+        extra = tuple(sorted((c, p.pid) for c, p in script.armed.items() if p is not None))
+        key = digest(k, g.so_far(), extra)
+        used = script.used
+        asleep = script.por.key() if script.por is not None else frozenset()
+        before = self.seen.get(key)
+        # seen with as many preemptions left and no more options asleep: its futures are covered
+        if before is not None and before[0] <= used and before[1] <= asleep:
+            raise Pruned()
+        if before is None and len(self.seen) < MAX_STATES:
+            self.seen[key] = (used, asleep)
+
+
+class _Sampler(Script):
+    """Past its prefix, a random option at each choice (a window: one of its ends or the draw)."""
+
+    __slots__ = ("pick_rng",)
+
+    def choose(self, k: Any, kind: str, n: int, cpu: int, pids: tuple, default: int = 0) -> int:
+        if self.pos < len(self.script):
+            return super().choose(k, kind, n, cpu, pids, default)
+        if kind == WINDOW:
+            default = self.pick_rng.choice((default, 0, n - 1))
+        else:
+            default = self.pick_rng.randrange(n)
+        return super().choose(k, kind, n, cpu, pids, default)
+
+
+def run_schedule(plan: EventPlan, seed: Optional[int], prefix: tuple, bound: Optional[int] = None,
+                 hasher: Optional[_Hasher] = None, pick_rng: Optional[random.Random] = None,
+                 tried: Optional[dict] = None, por: tuple = (True, True)) -> tuple[Script, Any]:
+    """One run under `prefix`; returns its chooser and its trace (None: stopped at a seen state)."""
+    box: list[Script] = []
+
+    def make(rng: Any) -> Script:
+        if pick_rng is not None:
+            s: Script = _Sampler(rng, prefix, bound)
+            s.pick_rng = pick_rng                   # type: ignore[attr-defined]
+        else:
+            s = Script(rng, prefix, bound, hasher.visit if hasher is not None else None,
+                       SleepSets(tried, *por) if tried is not None else None)
+        box.append(s)
+        return s
+
+    if hasher is not None:
+        hasher.gather = Gatherer()
+    try:
+        trace = run_plan(plan, seed, make)
+    except Pruned:
+        return box[0], None
+    box[0].finish()
+    return box[0], trace
+
+
+def alternatives(taken: tuple) -> list[int]:
+    """The options still to try at a recorded choice: every other one (a window: its two ends)."""
+    kind, i, n, awake = taken[0], taken[1], taken[2], taken[7]
+    if awake is not None:
+        return [x for x in awake if x != i]
+    if kind == WINDOW:
+        return [x for x in dict.fromkeys((0, n - 1)) if x != i]
+    return [x for x in range(n) if x != i]
+
+
+# ---------------------------------------------------------------------- the depth-first search
+class _Budget:
+    __slots__ = ("runs", "deadline")
+
+    def __init__(self, runs: int, seconds: float) -> None:
+        self.runs = runs
+        self.deadline = time.monotonic() + seconds
+
+    def spent(self) -> str:
+        if self.runs <= 0:
+            return "the limit on runs"
+        if time.monotonic() >= self.deadline:
+            return "the time limit"
+        return ""
+
+
+def dfs(plan: EventPlan, seed: Optional[int], bound: Optional[int], root: tuple, budget: _Budget,
+        bounds: Bounds, judge: Optional[Judge], into: Exploration, level: Level) -> None:
+    """Every schedule that starts with `root` (choices past it free), depth first."""
+    hasher = _Hasher() if bounds.hashing else None
+    tried: Optional[dict[int, list[int]]] = {} if bounds.reduction and reducible(plan) else None
+    por = (judge is not None or reads_pids(plan), sends(plan))
+    path: list[int] = list(root)
+    todo: list[list[int]] = [[] for _ in root]        # options left per position; none inside the root
+    prefix = tuple(root)
+    while True:
+        why = budget.spent()
+        if why:
+            into.stopped = why
+            return
+        script, trace = run_schedule(plan, seed, prefix, bound, hasher, None, tried, por)
+        budget.runs -= 1
+        level.runs += 1
+        if script.error:                               # the tree changed under a prefix: a kernel bug
+            raise RuntimeError(script.error)
+        taken = script.taken
+        for t in taken[len(prefix):]:
+            path.append(t[1])
+            todo.append(alternatives(t))
+        level.cut = level.cut or script.bounded
+        if trace is None:
+            level.pruned += 1
+        else:
+            sched = format_schedule(path)
+            into.add(_outcome(trace), sched, judge(trace) if judge is not None else ())
+            if len(into.outcomes) >= MAX_OUTCOMES:
+                into.stopped = f"the limit of {MAX_OUTCOMES:,} distinct outcomes"
+                return
+        j = len(todo) - 1
+        while j >= len(root) and not todo[j]:
+            j -= 1
+        if j < len(root):
+            level.complete = True
+            return
+        if tried is not None:
+            tried[j] = tried.get(j, []) + [path[j]]
+            for later in [pos for pos in tried if pos > j]:
+                del tried[later]
+        del path[j:]
+        del todo[j + 1:]
+        path.append(todo[j].pop(0))
+        prefix = tuple(path)
+
+
+def reducible(plan: EventPlan) -> bool:
+    """Sleep sets need every action to be a process's statement: nothing may arrive from
+    outside the machine once the first choice is made (a later `run`, an `at ... send`)."""
+    return not plan.signals and all(s.time == 0 for s in plan.starts)
+
+
+def _names(e: Any) -> Any:
+    if e is None:
+        return
+    if getattr(e, "kind", None) == "name":
+        yield e.id
+    for name in type(e).model_fields:
+        value = getattr(e, name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if hasattr(item, "model_fields"):
+                yield from _names(item)
+
+
+def reads_pids(plan: EventPlan) -> bool:
+    """Does a program read a PID (`pid`, `ppid`, what fork or wait returned)? Then the order
+    of two forks (which child gets which PID) is part of what can differ."""
+    ops = [op for code in plan.programs.values() for op in code.ops]
+    holders = {"pid", "ppid"} | {op.name for op in ops if op.op in ("fork", "fork_block", "wait") and op.name}
+    return any(n in holders for op in ops for e in (op.expr, op.expr2, *op.args) for n in _names(e))
+
+
+def sends(plan: EventPlan) -> bool:
+    return bool(plan.signals) or any(op.op == "send" for code in plan.programs.values() for op in code.ops)
+
+
+def _outcome(trace: Any) -> Outcome:
+    g = Gatherer()
+    g.feed(trace.events)
+    return g.outcome(trace.end_reason)
+
+
+# ---------------------------------------------------------------------- parallel subtrees
+def _split(plan: EventPlan, seed: Optional[int], bound: Optional[int], want: int, budget: _Budget) -> list[tuple]:
+    """Roots of disjoint subtrees that together hold every schedule: a run's first free choice
+    becomes one root per option (its own first), breadth first, until there are `want`."""
+    roots: list[tuple] = [()]
+    for _ in range(8):
+        if len(roots) >= want:
+            break
+        grown: list[tuple] = []
+        for r in roots:
+            script, _trace = run_schedule(plan, seed, r, bound)
+            budget.runs -= 1
+            if len(script.taken) <= len(r):
+                grown.append(r)
+                continue
+            t = script.taken[len(r)]
+            grown.extend(r + (x,) for x in [t[1]] + alternatives(t))
+        if grown == roots:
+            break
+        roots = grown
+    return roots
+
+
+_WORK: dict[str, Any] = {}
+
+
+def _subtree(args: tuple) -> tuple[Exploration, Level]:
+    root, bound, runs, seconds = args
+    plan, seed, bounds, judge = _WORK["plan"], _WORK["seed"], _WORK["bounds"], _WORK["judge"]
+    into = Exploration(verdicts=[Verdicts() for _ in _WORK["nverdicts"]])
+    level = Level(bound)
+    dfs(plan, seed, bound, root, _Budget(runs, seconds), bounds, judge, into, level)
+    return into, level
+
+
+def _level_parallel(plan: EventPlan, seed: Optional[int], bound: Optional[int], bounds: Bounds, budget: _Budget,
+                    judge: Optional[Judge], into: Exploration, nverdicts: int) -> Level:
+    level = Level(bound)
+    before = budget.runs
+    roots = _split(plan, seed, bound, 4 * bounds.jobs, budget)
+    level.runs += before - budget.runs
+    share = max(1, budget.runs // max(1, len(roots)))
+    seconds = max(0.0, budget.deadline - time.monotonic())
+    _WORK.update(plan=plan, seed=seed, bounds=bounds, judge=judge, nverdicts=range(nverdicts))
+    with ProcessPoolExecutor(max_workers=bounds.jobs, mp_context=get_context("fork")) as pool:
+        parts = list(pool.map(_subtree, [(r, bound, share, seconds) for r in roots]))
+    level.complete = True
+    for part, lv in parts:
+        into.merge(part)
+        level.runs += lv.runs
+        level.pruned += lv.pruned
+        level.cut = level.cut or lv.cut
+        level.complete = level.complete and lv.complete
+        if part.stopped and not into.stopped:
+            into.stopped = part.stopped
+    budget.runs -= level.runs - (before - budget.runs)
+    return level
+
+
+# ---------------------------------------------------------------------- the entry
+def explore(plan: EventPlan, bounds: Bounds = Bounds(), seed: Optional[int] = None,
+            judge: Optional[Judge] = None, nverdicts: int = 0) -> Exploration:
+    """The distinct outcomes of `plan` over its schedules, within `bounds`."""
+    start = time.monotonic()
+    into = Exploration(verdicts=[Verdicts() for _ in range(nverdicts)], seed=bounds.seed)
+    budget = _Budget(bounds.max_runs, bounds.max_seconds)
+    if bounds.random:
+        _sample(plan, seed, bounds, budget, judge, into)
+    else:
+        # no bound given: first every schedule, on a part of the budget; if that does not
+        # finish, deepen the bound from 0 with what is left
+        levels: Any = [bounds.preemptions] if bounds.preemptions is not None else \
+            itertools.chain([None], itertools.count(0))
+        jobs = max(1, min(bounds.jobs, MAX_JOBS))
+        for bound in levels:
+            if bound is None:
+                budget.runs, rest = max(1, bounds.max_runs // UNBOUNDED_SHARE), budget.runs
+            if bound == 0 and into.levels and into.levels[0].bound is None:
+                budget.runs = rest - into.levels[0].runs
+                into.stopped = ""
+                into.outcomes.clear()
+                into.verdicts = [Verdicts() for _ in range(nverdicts)]
+            if jobs > 1:
+                level = _level_parallel(plan, seed, bound, bounds, budget, judge, into, nverdicts)
+            else:
+                level = Level(bound)
+                dfs(plan, seed, bound, (), budget, bounds, judge, into, level)
+            into.levels.append(level)
+            into.runs += level.runs
+            into.pruned += level.pruned
+            if bound is None:
+                if level.complete:
+                    break
+                continue
+            if not level.complete or not level.cut or into.stopped:
+                break
+            if bounds.preemptions is None and budget.spent():
+                into.stopped = budget.spent()
+                break
+    into.seconds = time.monotonic() - start
+    return into
+
+
+def _sample(plan: EventPlan, seed: Optional[int], bounds: Bounds, budget: _Budget, judge: Optional[Judge],
+            into: Exploration) -> None:
+    for i in range(bounds.random):
+        why = budget.spent()
+        if why:
+            into.stopped = why
+            break
+        script, trace = run_schedule(plan, seed, (), bounds.preemptions, None, random.Random(f"{bounds.seed}:{i}"))
+        budget.runs -= 1
+        into.runs += 1
+        into.sampled += 1
+        into.add(_outcome(trace), script.schedule, judge(trace) if judge is not None else ())
