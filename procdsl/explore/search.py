@@ -13,6 +13,7 @@ bound (every schedule was covered) or the budget ends (docs/design.md §8).
 
 from __future__ import annotations
 
+import gc
 import itertools
 import random
 import time
@@ -21,10 +22,11 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any, Callable, Optional
 
+from procdsl.core.gcpause import paused_gc
 from procdsl.explore.outcome import Gatherer, Outcome
 from procdsl.explore.reduce import SleepSets
-from procdsl.kernel import run_plan
 from procdsl.kernel.chooser import WINDOW, Pruned, Script, format_schedule
+from procdsl.kernel.loop import Kernel
 from procdsl.kernel.statehash import digest
 from procdsl.plan import EventPlan
 
@@ -33,6 +35,7 @@ MAX_SECONDS = 30.0
 MAX_OUTCOMES = 10_000      # distinct outcomes kept; past it the exploration stops
 MAX_STATES = 2_000_000     # states remembered for hashing; past it no new one is remembered
 MAX_JOBS = 64
+GC_EVERY = 1000           # runs between two collections of the runs' cyclic garbage
 UNBOUNDED_SHARE = 4        # without a bound, the try at every schedule gets 1/4 of the runs
 
 Judge = Callable[[Any], tuple]     # a finished run's trace -> one verdict (bool) per expectation
@@ -43,7 +46,7 @@ class Bounds:
     max_runs: int = MAX_RUNS
     max_seconds: float = MAX_SECONDS
     preemptions: Optional[int] = None       # None: deepen until every schedule is covered
-    hashing: bool = True
+    hashing: Optional[bool] = None           # None: on where sleep sets cannot be used
     reduction: bool = True                   # sleep sets (explore/reduce.py)
     random: int = 0                          # > 0: that many seeded random schedules instead
     seed: int = 0
@@ -98,7 +101,8 @@ class Level:
 
     bound: Optional[int]
     runs: int = 0
-    pruned: int = 0
+    pruned: int = 0              # runs stopped at a state already seen
+    asleep: int = 0              # runs stopped where every option was asleep
     complete: bool = False       # its whole tree was searched
     cut: bool = False            # the bound kept some preemption from being offered
 
@@ -152,17 +156,22 @@ class Exploration:
         last = self.levels[-1]
         done = [lv for lv in self.levels if lv.complete]
         if self.complete:
-            return f"every schedule: {last.runs:,} runs ({last.pruned:,} stopped at a state already seen), {outs}"
+            return f"every schedule: {_runs(last)}, {outs}"
         parts = []
         if done:
             lv = done[-1]
-            parts.append(f"all schedules with <= {lv.bound} preemption{'s' if lv.bound != 1 else ''}: "
-                         f"{lv.runs:,} runs ({lv.pruned:,} stopped at a state already seen)")
+            parts.append(f"all schedules with <= {lv.bound} preemption{'s' if lv.bound != 1 else ''}: {_runs(lv)}")
         if not last.complete:
             what = f"<= {last.bound} preemptions" if last.bound is not None else "any number of preemptions"
             parts.append(f"the first {last.runs:,} runs of the schedules with {what} (depth first), "
                          f"then {self.stopped}")
         return "; ".join(parts) + f"; {outs}"
+
+
+def _runs(lv: Level) -> str:
+    stops = [f"{n:,} {what}" for n, what in ((lv.pruned, "at a state already seen"),
+                                              (lv.asleep, "where every option was covered")) if n]
+    return f"{lv.runs:,} runs" + (f" ({', '.join(stops)})" if stops else "")
 
 
 # ---------------------------------------------------------------------- one run
@@ -185,7 +194,7 @@ class _Hasher:
         before = self.seen.get(key)
         # seen with as many preemptions left and no more options asleep: its futures are covered
         if before is not None and before[0] <= used and before[1] <= asleep:
-            raise Pruned()
+            raise Pruned("seen")
         if before is None and len(self.seen) < MAX_STATES:
             self.seen[key] = (used, asleep)
 
@@ -195,20 +204,18 @@ class _Sampler(Script):
 
     __slots__ = ("pick_rng",)
 
-    def choose(self, k: Any, kind: str, n: int, cpu: int, pids: tuple, default: int = 0) -> int:
-        if self.pos < len(self.script):
-            return super().choose(k, kind, n, cpu, pids, default)
-        if kind == WINDOW:
-            default = self.pick_rng.choice((default, 0, n - 1))
-        else:
-            default = self.pick_rng.randrange(n)
-        return super().choose(k, kind, n, cpu, pids, default)
+    def choose(self, k: Any, kind: str, n: int, cpu: int, pids: tuple, default: int = 0,
+               capped: bool = False) -> int:
+        if self.pos >= len(self.script):
+            default = self.pick_rng.choice((default, 0, n - 1)) if kind == WINDOW else self.pick_rng.randrange(n)
+        return super().choose(k, kind, n, cpu, pids, default, capped)
 
 
 def run_schedule(plan: EventPlan, seed: Optional[int], prefix: tuple, bound: Optional[int] = None,
                  hasher: Optional[_Hasher] = None, pick_rng: Optional[random.Random] = None,
                  tried: Optional[dict] = None, por: tuple = (True, True)) -> tuple[Script, Any]:
-    """One run under `prefix`; returns its chooser and its trace (None: stopped at a seen state)."""
+    """One run under `prefix`; returns its chooser and its trace (None: stopped, its futures covered;
+    the chooser's `stopped` says why)."""
     box: list[Script] = []
 
     def make(rng: Any) -> Script:
@@ -224,9 +231,9 @@ def run_schedule(plan: EventPlan, seed: Optional[int], prefix: tuple, bound: Opt
     if hasher is not None:
         hasher.gather = Gatherer()
     try:
-        trace = run_plan(plan, seed, make)
-    except Pruned:
-        return box[0], None
+        trace = Kernel(plan, seed, make).run()       # the collector is paused for the whole search
+    except Pruned as why:
+        return box[0], why.why
     box[0].finish()
     return box[0], trace
 
@@ -260,8 +267,9 @@ class _Budget:
 def dfs(plan: EventPlan, seed: Optional[int], bound: Optional[int], root: tuple, budget: _Budget,
         bounds: Bounds, judge: Optional[Judge], into: Exploration, level: Level) -> None:
     """Every schedule that starts with `root` (choices past it free), depth first."""
-    hasher = _Hasher() if bounds.hashing else None
     tried: Optional[dict[int, list[int]]] = {} if bounds.reduction and reducible(plan) else None
+    hashing = bounds.hashing if bounds.hashing is not None else tried is None
+    hasher = _Hasher() if hashing else None
     por = (judge is not None or reads_pids(plan), sends(plan))
     path: list[int] = list(root)
     todo: list[list[int]] = [[] for _ in root]        # options left per position; none inside the root
@@ -273,6 +281,8 @@ def dfs(plan: EventPlan, seed: Optional[int], bound: Optional[int], root: tuple,
             return
         script, trace = run_schedule(plan, seed, prefix, bound, hasher, None, tried, por)
         budget.runs -= 1
+        if level.runs % GC_EVERY == GC_EVERY - 1:
+            gc.collect()             # the runs' process trees are cycles; the collector is paused
         level.runs += 1
         if script.error:                               # the tree changed under a prefix: a kernel bug
             raise RuntimeError(script.error)
@@ -281,8 +291,11 @@ def dfs(plan: EventPlan, seed: Optional[int], bound: Optional[int], root: tuple,
             path.append(t[1])
             todo.append(alternatives(t))
         level.cut = level.cut or script.bounded
-        if trace is None:
-            level.pruned += 1
+        if isinstance(trace, str):
+            if trace == "seen":
+                level.pruned += 1
+            else:
+                level.asleep += 1
         else:
             sched = format_schedule(path)
             into.add(_outcome(trace), sched, judge(trace) if judge is not None else ())
@@ -392,6 +405,7 @@ def _level_parallel(plan: EventPlan, seed: Optional[int], bound: Optional[int], 
         into.merge(part)
         level.runs += lv.runs
         level.pruned += lv.pruned
+        level.asleep += lv.asleep
         level.cut = level.cut or lv.cut
         level.complete = level.complete and lv.complete
         if part.stopped and not into.stopped:
@@ -404,6 +418,12 @@ def _level_parallel(plan: EventPlan, seed: Optional[int], bound: Optional[int], 
 def explore(plan: EventPlan, bounds: Bounds = Bounds(), seed: Optional[int] = None,
             judge: Optional[Judge] = None, nverdicts: int = 0) -> Exploration:
     """The distinct outcomes of `plan` over its schedules, within `bounds`."""
+    with paused_gc():
+        return _explore(plan, bounds, seed, judge, nverdicts)
+
+
+def _explore(plan: EventPlan, bounds: Bounds, seed: Optional[int], judge: Optional[Judge],
+             nverdicts: int) -> Exploration:
     start = time.monotonic()
     into = Exploration(verdicts=[Verdicts() for _ in range(nverdicts)], seed=bounds.seed)
     budget = _Budget(bounds.max_runs, bounds.max_seconds)

@@ -69,7 +69,12 @@ class Chooser:
 
 
 class Pruned(Exception):
-    """The explorer stops a run whose state it has seen before (its futures are explored)."""
+    """The explorer stops a run whose futures are covered: its state was seen before ("seen"), or
+    every option at a choice is asleep ("asleep": an earlier sibling ran each of them first)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
 
 
 class Script(Chooser):
@@ -95,32 +100,36 @@ class Script(Chooser):
         self.bounded = False          # the bound kept a preemption from being offered
         self.por = por                # the explorer's sleep sets (explore/reduce.py), or None
 
-    def choose(self, k: Any, kind: str, n: int, cpu: int, pids: tuple, default: int = 0) -> int:
+    def choose(self, k: Any, kind: str, n: int, cpu: int, pids: tuple, default: int = 0,
+               capped: bool = False) -> int:
+        """Option `i` of `n` at this choice. `capped`: the preemption bound allows only option 0
+        (the choice is still recorded, so a schedule replays the same under any bound)."""
         pos = self.pos
-        awake = None
+        fresh = pos >= len(self.script)
+        if fresh and self.visit is not None:
+            self.visit(k, self)
+        allowed = None                # the options the explorer may take here (None: all)
         if self.por is not None and kind in ACTIONS:
-            # options whose statement an earlier sibling already ran first are asleep
-            if pos >= len(self.script) and self.visit is not None:
-                self.visit(k, self)
-            awake = self.por.node(k, pos, pids)
-            if pos >= len(self.script):
-                if not awake:
-                    raise Pruned()
-                default = awake[0]
-        if pos < len(self.script):
+            allowed = self.por.node(k, pos, pids)      # the others were run first by an earlier sibling
+        if capped:
+            self.bounded = True
+            allowed = tuple(i for i in (allowed if allowed is not None else (0,)) if i == 0)
+        if fresh:
+            if allowed is not None:
+                if not allowed:
+                    raise Pruned("asleep")
+                default = allowed[0]
+            i = default
+        else:
             i = self.script[pos]
             if i >= n:
                 if not self.error:
                     self.error = (f"choice {pos + 1} of the schedule is {i}, but that choice ({kind} at "
-                                  f"{k.now} ns) has only {n} options (0 to {n - 1}): the schedule does not "
+                                  f"{k.now:,} ns) has only {n} options (0 to {n - 1}): the schedule does not "
                                   f"fit this file")
                 i = default
-        else:
-            if self.visit is not None and awake is None:
-                self.visit(k, self)
-            i = default
         self.pos = pos + 1
-        self.taken.append((kind, i, n, k.now, cpu, pids, default, awake))
+        self.taken.append((kind, i, n, k.now, cpu, pids, default, allowed))
         return i
 
     def finish(self) -> None:
@@ -158,11 +167,9 @@ class Script(Chooser):
         sched = k.sched
         if not sched.nr_queued(cpu):
             return False
-        if self.bound is not None and self.used >= self.bound:
-            self.bounded = True
-            return False
         others = sched.queued(cpu)
-        i = self.choose(k, PREEMPT, len(others) + 1, cpu.id, (p.pid,) + tuple(q.pid for q in others))
+        i = self.choose(k, PREEMPT, len(others) + 1, cpu.id, (p.pid,) + tuple(q.pid for q in others), 0,
+                        self.bound is not None and self.used >= self.bound)
         if not i:
             return False
         self.used += 1

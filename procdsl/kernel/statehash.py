@@ -26,6 +26,9 @@ _PROC_SLOTS = tuple(s for s in Proc.__slots__ if s not in ("timer_token",))
 _CPU_SLOTS = ("id", "curr", "last", "rq", "run_start", "seg_start", "slice_end", "resched")
 
 
+_PLAIN = frozenset((int, str, tuple, list, dict, bool, type(None), bytes, bytearray))
+
+
 def _rebuild(*_: Any) -> None:           # never called: the digest is never unpickled
     return None
 
@@ -36,6 +39,8 @@ class _Digest(pickle.Pickler):
         self.k = k
 
     def persistent_id(self, obj: Any) -> Any:
+        if type(obj) in _PLAIN:
+            return None
         if obj is self.k:
             return "kernel"
         if obj is self.k.rng:
