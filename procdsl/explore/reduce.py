@@ -11,25 +11,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from procdsl.kernel.footprint import alone, footprint, independent
+from procdsl.kernel.footprint import Reading, alone, footprint, independent
 
 
 class SleepSets:
     """The sleep set of the run in progress; `tried[pos]` holds the options the search already
     took at choice `pos` before the one this run takes there."""
 
-    __slots__ = ("sleep", "tried", "pids", "senders")
+    __slots__ = ("sleep", "tried", "reading")
 
-    def __init__(self, tried: dict[int, list[int]], pids: bool = True, senders: bool = True) -> None:
+    def __init__(self, tried: dict[int, list[int]], reading: Reading) -> None:
         self.sleep: dict[int, frozenset] = {}
         self.tried = tried
-        self.pids = pids            # the order of forks matters (PIDs are read)
-        self.senders = senders      # some process may send a signal
+        self.reading = reading      # which orders can matter in this plan (kernel/footprint.py)
 
     def executed(self, k: Any, p: Any) -> None:
         """`p` runs its visible statement: whatever it does not commute with wakes up."""
         if self.sleep:
-            fp = footprint(k, p, self.pids)
+            fp = footprint(k, p, self.reading)
             self.sleep = {q: f for q, f in self.sleep.items() if q != p.pid and independent(f, fp)}
 
     def node(self, k: Any, pos: int, pids: tuple) -> tuple[int, ...]:
@@ -40,12 +39,12 @@ class SleepSets:
             for i in tried:
                 q = k.procs.get(pids[i])
                 if q is not None:
-                    self.sleep[pids[i]] = footprint(k, q, self.pids)
+                    self.sleep[pids[i]] = footprint(k, q, self.reading)
         sleep = self.sleep
         awake = tuple(i for i, pid in enumerate(pids) if pid not in sleep)
         for i in awake:
             q = k.procs[pids[i]]
-            if alone(k, q, footprint(k, q, self.pids), self.senders):
+            if alone(k, q, footprint(k, q, self.reading), self.reading):
                 return (i,)
         return awake
 

@@ -26,6 +26,7 @@ from procdsl.core.gcpause import paused_gc
 from procdsl.explore.outcome import Gatherer, Outcome
 from procdsl.explore.reduce import SleepSets
 from procdsl.kernel.chooser import WINDOW, Pruned, Script, format_schedule
+from procdsl.kernel.footprint import IO_OPS, Reading
 from procdsl.kernel.loop import Kernel
 from procdsl.kernel.statehash import digest
 from procdsl.plan import EventPlan
@@ -213,7 +214,7 @@ class _Sampler(Script):
 
 def run_schedule(plan: EventPlan, seed: Optional[int], prefix: tuple, bound: Optional[int] = None,
                  hasher: Optional[_Hasher] = None, pick_rng: Optional[random.Random] = None,
-                 tried: Optional[dict] = None, por: tuple = (True, True)) -> tuple[Script, Any]:
+                 tried: Optional[dict] = None, por: Optional[Reading] = None) -> tuple[Script, Any]:
     """One run under `prefix`; returns its chooser and its trace (None: stopped, its futures covered;
     the chooser's `stopped` says why)."""
     box: list[Script] = []
@@ -224,7 +225,7 @@ def run_schedule(plan: EventPlan, seed: Optional[int], prefix: tuple, bound: Opt
             s.pick_rng = pick_rng                   # type: ignore[attr-defined]
         else:
             s = Script(rng, prefix, bound, hasher.visit if hasher is not None else None,
-                       SleepSets(tried, *por) if tried is not None else None)
+                       SleepSets(tried, por or Reading()) if tried is not None else None)
         box.append(s)
         return s
 
@@ -265,12 +266,15 @@ class _Budget:
 
 
 def dfs(plan: EventPlan, seed: Optional[int], bound: Optional[int], root: tuple, budget: _Budget,
-        bounds: Bounds, judge: Optional[Judge], into: Exploration, level: Level) -> None:
-    """Every schedule that starts with `root` (choices past it free), depth first."""
-    tried: Optional[dict[int, list[int]]] = {} if bounds.reduction and reducible(plan) else None
+        bounds: Bounds, judge: Optional[Judge], into: Exploration, level: Level,
+        root_tried: Optional[dict] = None) -> None:
+    """Every schedule that starts with `root` (choices past it free), depth first; `root_tried`:
+    the options sibling subtrees took first at the root's choices (they stay asleep here)."""
+    tried: Optional[dict[int, list[int]]] = (dict(root_tried or {}) if bounds.reduction and reducible(plan)
+                                             else None)
     hashing = bounds.hashing if bounds.hashing is not None else tried is None
     hasher = _Hasher() if hashing else None
-    por = (judge is not None or reads_pids(plan), sends(plan))
+    por = reading(plan, judge is not None)
     path: list[int] = list(root)
     todo: list[list[int]] = [[] for _ in root]        # options left per position; none inside the root
     prefix = tuple(root)
@@ -348,6 +352,16 @@ def sends(plan: EventPlan) -> bool:
     return bool(plan.signals) or any(op.op == "send" for code in plan.programs.values() for op in code.ops)
 
 
+def reading(plan: EventPlan, judged: bool) -> Reading:
+    """Which orders can matter in `plan`. An expectation judged on each run may look at who
+    printed when, or at which child got which label, so then every such order matters."""
+    ops = [op for code in plan.programs.values() for op in code.ops]
+    lines = {op.expr.value if getattr(op.expr, "kind", None) == "lit" else None for op in ops if op.op == "print"}
+    quiet = all(op.op not in IO_OPS or op.op == "print" for op in ops) and all(len(s.programs) == 1 for s in plan.starts)
+    only = next(iter(lines)) if quiet and len(lines) == 1 and None not in lines else None
+    return Reading(pids=judged or reads_pids(plan), lines=not judged, senders=sends(plan), only_line=only)
+
+
 def _outcome(trace: Any) -> Outcome:
     g = Gatherer()
     g.feed(trace.events)
@@ -355,23 +369,28 @@ def _outcome(trace: Any) -> Outcome:
 
 
 # ---------------------------------------------------------------------- parallel subtrees
-def _split(plan: EventPlan, seed: Optional[int], bound: Optional[int], want: int, budget: _Budget) -> list[tuple]:
-    """Roots of disjoint subtrees that together hold every schedule: a run's first free choice
-    becomes one root per option (its own first), breadth first, until there are `want`."""
-    roots: list[tuple] = [()]
+def _split(plan: EventPlan, seed: Optional[int], bound: Optional[int], want: int, budget: _Budget,
+           bounds: Bounds, judged: bool) -> list[tuple]:
+    """Roots of disjoint subtrees that together hold every schedule, each with the options its
+    earlier siblings took (asleep in it): a run's first free choice becomes one root per
+    option, breadth first, until there are `want`."""
+    reduced = bounds.reduction and reducible(plan)
+    por = reading(plan, judged)
+    roots: list[tuple] = [((), {})]
     for _ in range(8):
         if len(roots) >= want:
             break
         grown: list[tuple] = []
-        for r in roots:
-            script, _trace = run_schedule(plan, seed, r, bound)
+        for r, tried in roots:
+            script, _trace = run_schedule(plan, seed, r, bound, None, None, dict(tried) if reduced else None, por)
             budget.runs -= 1
             if len(script.taken) <= len(r):
-                grown.append(r)
+                grown.append((r, tried))
                 continue
             t = script.taken[len(r)]
-            grown.extend(r + (x,) for x in [t[1]] + alternatives(t))
-        if grown == roots:
+            options = [t[1]] + alternatives(t)
+            grown.extend((r + (x,), {**tried, len(r): options[:n]}) for n, x in enumerate(options))
+        if len(grown) == len(roots):
             break
         roots = grown
     return roots
@@ -381,11 +400,11 @@ _WORK: dict[str, Any] = {}
 
 
 def _subtree(args: tuple) -> tuple[Exploration, Level]:
-    root, bound, runs, seconds = args
+    root, tried, bound, runs, seconds = args
     plan, seed, bounds, judge = _WORK["plan"], _WORK["seed"], _WORK["bounds"], _WORK["judge"]
     into = Exploration(verdicts=[Verdicts() for _ in _WORK["nverdicts"]])
     level = Level(bound)
-    dfs(plan, seed, bound, root, _Budget(runs, seconds), bounds, judge, into, level)
+    dfs(plan, seed, bound, root, _Budget(runs, seconds), bounds, judge, into, level, tried)
     return into, level
 
 
@@ -393,13 +412,13 @@ def _level_parallel(plan: EventPlan, seed: Optional[int], bound: Optional[int], 
                     judge: Optional[Judge], into: Exploration, nverdicts: int) -> Level:
     level = Level(bound)
     before = budget.runs
-    roots = _split(plan, seed, bound, 4 * bounds.jobs, budget)
+    roots = _split(plan, seed, bound, 4 * bounds.jobs, budget, bounds, judge is not None)
     level.runs += before - budget.runs
     share = max(1, budget.runs // max(1, len(roots)))
     seconds = max(0.0, budget.deadline - time.monotonic())
     _WORK.update(plan=plan, seed=seed, bounds=bounds, judge=judge, nverdicts=range(nverdicts))
     with ProcessPoolExecutor(max_workers=bounds.jobs, mp_context=get_context("fork")) as pool:
-        parts = list(pool.map(_subtree, [(r, bound, share, seconds) for r in roots]))
+        parts = list(pool.map(_subtree, [(r, tried, bound, share, seconds) for r, tried in roots]))
     level.complete = True
     for part, lv in parts:
         into.merge(part)

@@ -219,8 +219,8 @@ def mark_visible(programs: dict, plan: Any) -> None:
               if op.op in ("assign", "mutex") and op.flag and op.name}
     for name, prog in programs.items():
         for op, planned in zip(prog.ops, plan.programs[name].ops):
-            op.visible = not (planned.op in LOCAL and planned.name not in shared and not planned.flag
-                              and all(_local(e, shared) for e in (planned.expr, planned.expr2, *planned.args)))
+            op.pure = all(_local(e, shared) for e in (planned.expr, planned.expr2, *planned.args))
+            op.visible = not (planned.op in LOCAL and planned.name not in shared and not planned.flag and op.pure)
 
 
 LOCAL = frozenset(("compute", "jump", "jump_if_false", "repeat_init", "repeat_next", "for_init", "for_next",

@@ -35,7 +35,7 @@ EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL, ENOMEM, EMFILE, EINTR = (ERR
 
 class RuntimeOp:
     __slots__ = ("fn", "cost", "precost", "span", "expr", "expr2", "name", "jump", "signal", "flag", "args",
-                 "aux", "pc", "visible")
+                 "aux", "pc", "visible", "pure")
 
 
 def lookup(p: Proc, name: str, span: Any) -> Any:
