@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any, Callable, Optional
 
+from pydantic import BaseModel
+
 from procdsl.core.gcpause import paused_gc
 from procdsl.explore.outcome import Gatherer, Outcome
 from procdsl.explore.reduce import SleepSets
@@ -336,7 +338,7 @@ def _names(e: Any) -> Any:
     for name in type(e).model_fields:
         value = getattr(e, name)
         for item in value if isinstance(value, tuple) else (value,):
-            if hasattr(item, "model_fields"):
+            if isinstance(item, BaseModel):
                 yield from _names(item)
 
 

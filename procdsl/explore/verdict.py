@@ -4,6 +4,7 @@ that shows it, replayed and explained as `check` explains a failure."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any, Optional
 
@@ -82,6 +83,26 @@ def judge_scenario(plan: EventPlan, result: ScenarioResult, bounds: Bounds, seed
     return replace(result, expectations=tuple(items))
 
 
+def every_schedule(plan: EventPlan) -> EventPlan:
+    """`plan` with each of its one-run expectations asked of every schedule (`grade --explore`)."""
+    wrapped = tuple(e if e.assertion.kind in ir.OVER_SCHEDULES else
+                    e.model_copy(update={"assertion": ir.build(ir.Schedules, span=e.assertion.span, every=True,
+                                                               body=e.assertion)})
+                    for e in plan.expectations)
+    return plan.model_copy(update={"expectations": wrapped})
+
+
+def run_every_schedule(plan: EventPlan, bounds: Bounds, seed: Optional[int] = None) -> ScenarioResult:
+    """Check `plan` with every expectation over the schedules within `bounds`; each result keeps
+    its own text, and a failure names the shortest schedule that breaks it."""
+    from procdsl.pipeline import run_scenario
+    result = run_scenario(every_schedule(plan), seed, None, bounds)
+    texts = [r.text for r in run_scenario(plan, seed).expectations]
+    if len(texts) != len(result.expectations):
+        return result
+    return replace(result, expectations=tuple(replace(r, text=t) for r, t in zip(result.expectations, texts)))
+
+
 def _covered(ex: Exploration) -> str:
     return f"explored {ex.coverage()}"
 
@@ -133,7 +154,7 @@ def _replayed(plan: EventPlan, schedule: Optional[str], seed: Optional[int], bod
     if schedule is None:
         return ()
     script, trace = run_schedule(plan, seed, parse_schedule(schedule))
-    lines = [f"replay: procdsl check {plan.file} --schedule {shown(schedule)}"]
+    lines = [f"replay: procdsl run {plan.file} --scenario {json.dumps(plan.title)} --schedule {shown(schedule)}"]
     lines.extend(describe_choices(script.taken, trace.labels))
     if body is not None:
         checker = Checker(plan, trace)

@@ -138,9 +138,15 @@ def _failed_scenario(file: str, sc, why: str, status: str = "failed") -> Scenari
     return Scenario(name=sc.title, file=file, line=sc.span.line, status=status, expectations=exps, note=why)
 
 
-def run(job: Job, seed: Optional[int]) -> Scenario:
+def run(job: Job, seed: Optional[int], explore: Optional[object] = None) -> Scenario:
+    """One scenario; `explore` (explore.search.Bounds): each expectation must hold in every
+    schedule within those bounds (`procdsl grade --explore`)."""
     plan = job.plan
-    result = run_scenario(plan, seed)
+    if explore is not None:
+        from procdsl.explore.verdict import run_every_schedule
+        result = run_every_schedule(plan, explore, seed)
+    else:
+        result = run_scenario(plan, seed)
     fallback = {(e.line, e.name): e for e in job.scenario.expectations}
     exps = []
     for r in result.expectations:

@@ -240,6 +240,6 @@ def _local(e: Any, shared: set) -> bool:
         value = getattr(e, field)
         items = value if isinstance(value, tuple) else (value,)
         for item in items:
-            if hasattr(item, "model_fields") and not _local(item, shared):
+            if hasattr(type(item), "model_fields") and not _local(item, shared):
                 return False
     return True
