@@ -325,9 +325,10 @@ def dfs(plan: EventPlan, seed: Optional[int], bound: Optional[int], root: tuple,
 
 
 def reducible(plan: EventPlan) -> bool:
-    """Sleep sets need every action to be a process's statement: nothing may arrive from
-    outside the machine once the first choice is made (a later `run`, an `at ... send`)."""
-    return not plan.signals and all(s.time == 0 for s in plan.starts)
+    """Sleep sets need every action to be a visible statement of a process: nothing may arrive
+    from outside the machine once the first choice is made (a later `run`, an `at ... send`),
+    and no process may die of a signal another sent (that exit is no statement of its own)."""
+    return not plan.signals and all(s.time == 0 for s in plan.starts) and not sends(plan)
 
 
 def _names(e: Any) -> Any:

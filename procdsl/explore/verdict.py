@@ -9,11 +9,12 @@ from dataclasses import replace
 from typing import Any, Optional
 
 from procdsl import ir
-from procdsl.check.checker import Checker, ScenarioResult, quote
+from procdsl.check.checker import Checker, ScenarioResult, check, quote, unparse_assertion
 from procdsl.check.queries import Env
 from procdsl.core.values import ProgramFault
 from procdsl.explore.outcome import outcome_of
 from procdsl.explore.search import Bounds, Exploration, explore, run_schedule
+from procdsl.kernel import run_plan
 from procdsl.kernel.chooser import parse_schedule
 from procdsl.plan import EventPlan
 from procdsl.trace.text import describe, format_time
@@ -95,11 +96,9 @@ def every_schedule(plan: EventPlan) -> EventPlan:
 def run_every_schedule(plan: EventPlan, bounds: Bounds, seed: Optional[int] = None) -> ScenarioResult:
     """Check `plan` with every expectation over the schedules within `bounds`; each result keeps
     its own text, and a failure names the shortest schedule that breaks it."""
-    from procdsl.pipeline import run_scenario
-    result = run_scenario(every_schedule(plan), seed, None, bounds)
-    texts = [r.text for r in run_scenario(plan, seed).expectations]
-    if len(texts) != len(result.expectations):
-        return result
+    wrapped = every_schedule(plan)
+    result = judge_scenario(wrapped, check(wrapped, run_plan(wrapped, seed)), bounds, seed)
+    texts = [unparse_assertion(e.assertion) for e in plan.expectations]
     return replace(result, expectations=tuple(replace(r, text=t) for r, t in zip(result.expectations, texts)))
 
 

@@ -236,6 +236,8 @@ def _local(e: Any, shared: set) -> bool:
         return e.id not in shared and e.id not in _KERNEL_NAMES
     if kind == "call" and e.func != "len":
         return False
+    if kind == "binary" and e.op in ("/", "%"):
+        return False                      # a division by zero kills the process: others see it exit
     for field in type(e).model_fields:
         value = getattr(e, field)
         items = value if isinstance(value, tuple) else (value,)
