@@ -276,3 +276,51 @@ def test_the_racy_supervisor_is_caught_with_explore_and_not_without():
                                            "--workers", "2", "--explore"],
                               capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert solution.stdout.startswith("solution.proc: 17/17 points"), solution.stdout + solution.stderr
+
+
+# ---------------------------------------------------------------------- fuzz
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PUZZLE = None
+
+
+def _puzzle():
+    global _PUZZLE
+    if _PUZZLE is None:
+        (_PUZZLE,) = plans("122")
+    return _PUZZLE
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=40))
+def test_any_schedule_text_parses_or_says_which_choice_is_wrong(text):
+    try:
+        parsed = parse_schedule(text)
+    except ScheduleError as err:
+        assert "choice" in str(err) or "at most" in str(err)
+        return
+    assert all(isinstance(i, int) and i >= 0 for i in parsed)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(min_value=0, max_value=4), max_size=30))
+def test_any_list_of_options_fits_or_is_refused_and_a_fit_replays(options):
+    plan = _puzzle()
+    script, trace = run_schedule(plan, None, tuple(options))
+    if script.error:
+        assert "does not fit this file" in script.error
+        return
+    again, trace2 = run_schedule(plan, None, parse_schedule(script.schedule))
+    assert not again.error
+    assert [tuple(e) for e in trace.events] == [tuple(e) for e in trace2.events]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=0, max_value=10**6))
+def test_random_sampling_finds_only_outcomes_the_search_finds(seed):
+    plan = _puzzle()
+    sampled = explore(plan, Bounds(random=15, seed=seed))
+    assert sampled.sampled == 15
+    every = {"".join(c + "\n" for c in p) for p in itertools.permutations("abcd")}
+    assert {o.output for o in sampled.outcomes} <= every
