@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from procdsl.kernel.footprint import Reading, alone, footprint, independent
+from pydantic import BaseModel
+
+from procdsl.kernel.footprint import IO_OPS, Reading, alone, footprint, independent
+from procdsl.plan import EventPlan
 
 
 class SleepSets:
@@ -50,3 +53,44 @@ class SleepSets:
 
     def key(self) -> frozenset:
         return frozenset(self.sleep.items())
+
+
+def reducible(plan: EventPlan) -> bool:
+    """Sleep sets need every action to be a visible statement of a process: nothing may arrive
+    from outside the machine once the first choice is made (a later `run`, an `at ... send`),
+    and no process may die of a signal another sent (that exit is no statement of its own)."""
+    return not plan.signals and all(s.time == 0 for s in plan.starts) and not sends(plan)
+
+
+def _names(e: Any) -> Any:
+    if e is None:
+        return
+    if getattr(e, "kind", None) == "name":
+        yield e.id
+    for name in type(e).model_fields:
+        value = getattr(e, name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, BaseModel):
+                yield from _names(item)
+
+
+def reads_pids(plan: EventPlan) -> bool:
+    """Does a program read a PID (`pid`, `ppid`, what fork or wait returned)? Then the order
+    of two forks (which child gets which PID) is part of what can differ."""
+    ops = [op for code in plan.programs.values() for op in code.ops]
+    holders = {"pid", "ppid"} | {op.name for op in ops if op.op in ("fork", "fork_block", "wait") and op.name}
+    return any(n in holders for op in ops for e in (op.expr, op.expr2, *op.args) for n in _names(e))
+
+
+def sends(plan: EventPlan) -> bool:
+    return bool(plan.signals) or any(op.op == "send" for code in plan.programs.values() for op in code.ops)
+
+
+def reading(plan: EventPlan, judged: bool) -> Reading:
+    """Which orders can matter in `plan`. An expectation judged on each run may look at who
+    printed when, or at which child got which label, so then every such order matters."""
+    ops = [op for code in plan.programs.values() for op in code.ops]
+    lines = {op.expr.value if getattr(op.expr, "kind", None) == "lit" else None for op in ops if op.op == "print"}
+    quiet = all(op.op not in IO_OPS or op.op == "print" for op in ops) and all(len(s.programs) == 1 for s in plan.starts)
+    only = next(iter(lines)) if quiet and len(lines) == 1 and None not in lines else None
+    return Reading(pids=judged or reads_pids(plan), lines=not judged, senders=sends(plan), only_line=only)

@@ -18,17 +18,16 @@ import itertools
 import random
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Any, Callable, Optional
 
-from pydantic import BaseModel
-
 from procdsl.core.gcpause import paused_gc
 from procdsl.explore.outcome import Gatherer, Outcome
-from procdsl.explore.reduce import SleepSets
+from procdsl.explore.reduce import SleepSets, reading, reducible
+from procdsl.explore.result import Exploration, Level, Verdicts
 from procdsl.kernel.chooser import WINDOW, Pruned, Script, format_schedule
-from procdsl.kernel.footprint import IO_OPS, Reading
+from procdsl.kernel.footprint import Reading
 from procdsl.kernel.loop import Kernel
 from procdsl.kernel.statehash import digest
 from procdsl.plan import EventPlan
@@ -54,127 +53,6 @@ class Bounds:
     random: int = 0                          # > 0: that many seeded random schedules instead
     seed: int = 0
     jobs: int = 1
-
-
-def shorter(a: Optional[str], b: str) -> str:
-    """The shorter schedule (fewer choices, then the smaller text): the one a report shows."""
-    if a is None:
-        return b
-    ka, kb = (a.count(".") + (a != ""), a), (b.count(".") + (b != ""), b)
-    return b if kb < ka else a
-
-
-@dataclass
-class Found:
-    """One outcome: how many runs ended with it, and the shortest schedule that does."""
-
-    schedule: str
-    runs: int = 1
-
-
-@dataclass
-class Verdicts:
-    """One per-schedule expectation over the runs: how many held and failed, the shortest of each."""
-
-    held: int = 0
-    failed: int = 0
-    held_by: Optional[str] = None
-    failed_by: Optional[str] = None
-
-    def add(self, ok: bool, schedule: str) -> None:
-        if ok:
-            self.held += 1
-            self.held_by = shorter(self.held_by, schedule)
-        else:
-            self.failed += 1
-            self.failed_by = shorter(self.failed_by, schedule)
-
-    def merge(self, other: Verdicts) -> None:
-        self.held += other.held
-        self.failed += other.failed
-        if other.held_by is not None:
-            self.held_by = shorter(self.held_by, other.held_by)
-        if other.failed_by is not None:
-            self.failed_by = shorter(self.failed_by, other.failed_by)
-
-
-@dataclass
-class Level:
-    """One pass of the search: every schedule with at most `bound` preemptions (None: any)."""
-
-    bound: Optional[int]
-    runs: int = 0
-    pruned: int = 0              # runs stopped at a state already seen
-    asleep: int = 0              # runs stopped where every option was asleep
-    complete: bool = False       # its whole tree was searched
-    cut: bool = False            # the bound kept some preemption from being offered
-
-
-@dataclass
-class Exploration:
-    outcomes: dict[Outcome, Found] = field(default_factory=dict)
-    verdicts: list[Verdicts] = field(default_factory=list)
-    levels: list[Level] = field(default_factory=list)
-    runs: int = 0
-    pruned: int = 0
-    seconds: float = 0.0
-    stopped: str = ""            # why the search ended before covering everything ("" if it did not)
-    sampled: int = 0             # random schedules run (--random)
-    seed: int = 0
-
-    def add(self, outcome: Outcome, schedule: str, verdicts: tuple) -> None:
-        found = self.outcomes.get(outcome)
-        if found is None:
-            self.outcomes[outcome] = Found(schedule)
-        else:
-            found.runs += 1
-            found.schedule = shorter(found.schedule, schedule)
-        for v, ok in zip(self.verdicts, verdicts):
-            v.add(ok, schedule)
-
-    def merge(self, other: Exploration) -> None:
-        for outcome, f in other.outcomes.items():
-            mine = self.outcomes.get(outcome)
-            if mine is None:
-                self.outcomes[outcome] = Found(f.schedule, f.runs)
-            else:
-                mine.runs += f.runs
-                mine.schedule = shorter(mine.schedule, f.schedule)
-        for v, o in zip(self.verdicts, other.verdicts):
-            v.merge(o)
-
-    @property
-    def complete(self) -> bool:
-        """Every schedule the choice tree holds was covered (or pruned as a state already seen)."""
-        return bool(self.levels) and self.levels[-1].complete and not self.levels[-1].cut
-
-    def coverage(self) -> str:
-        """Exactly what was covered, in one sentence."""
-        n = len(self.outcomes)
-        outs = f"{n:,} distinct outcome{'s' if n != 1 else ''}"
-        if self.sampled:
-            return f"{self.sampled:,} random schedules (seed {self.seed}): {self.runs:,} runs, {outs}; not exhaustive"
-        if not self.levels:
-            return f"nothing explored: {self.stopped}"
-        last = self.levels[-1]
-        done = [lv for lv in self.levels if lv.complete]
-        if self.complete:
-            return f"every schedule: {_runs(last)}, {outs}"
-        parts = []
-        if done:
-            lv = done[-1]
-            parts.append(f"all schedules with <= {lv.bound} preemption{'s' if lv.bound != 1 else ''}: {_runs(lv)}")
-        if not last.complete:
-            what = f"<= {last.bound} preemptions" if last.bound is not None else "any number of preemptions"
-            parts.append(f"the first {last.runs:,} runs of the schedules with {what} (depth first), "
-                         f"then {self.stopped}")
-        return "; ".join(parts) + f"; {outs}"
-
-
-def _runs(lv: Level) -> str:
-    stops = [f"{n:,} {what}" for n, what in ((lv.pruned, "at a state already seen"),
-                                              (lv.asleep, "where every option was covered")) if n]
-    return f"{lv.runs:,} runs" + (f" ({', '.join(stops)})" if stops else "")
 
 
 # ---------------------------------------------------------------------- one run
@@ -322,47 +200,6 @@ def dfs(plan: EventPlan, seed: Optional[int], bound: Optional[int], root: tuple,
         del todo[j + 1:]
         path.append(todo[j].pop(0))
         prefix = tuple(path)
-
-
-def reducible(plan: EventPlan) -> bool:
-    """Sleep sets need every action to be a visible statement of a process: nothing may arrive
-    from outside the machine once the first choice is made (a later `run`, an `at ... send`),
-    and no process may die of a signal another sent (that exit is no statement of its own)."""
-    return not plan.signals and all(s.time == 0 for s in plan.starts) and not sends(plan)
-
-
-def _names(e: Any) -> Any:
-    if e is None:
-        return
-    if getattr(e, "kind", None) == "name":
-        yield e.id
-    for name in type(e).model_fields:
-        value = getattr(e, name)
-        for item in value if isinstance(value, tuple) else (value,):
-            if isinstance(item, BaseModel):
-                yield from _names(item)
-
-
-def reads_pids(plan: EventPlan) -> bool:
-    """Does a program read a PID (`pid`, `ppid`, what fork or wait returned)? Then the order
-    of two forks (which child gets which PID) is part of what can differ."""
-    ops = [op for code in plan.programs.values() for op in code.ops]
-    holders = {"pid", "ppid"} | {op.name for op in ops if op.op in ("fork", "fork_block", "wait") and op.name}
-    return any(n in holders for op in ops for e in (op.expr, op.expr2, *op.args) for n in _names(e))
-
-
-def sends(plan: EventPlan) -> bool:
-    return bool(plan.signals) or any(op.op == "send" for code in plan.programs.values() for op in code.ops)
-
-
-def reading(plan: EventPlan, judged: bool) -> Reading:
-    """Which orders can matter in `plan`. An expectation judged on each run may look at who
-    printed when, or at which child got which label, so then every such order matters."""
-    ops = [op for code in plan.programs.values() for op in code.ops]
-    lines = {op.expr.value if getattr(op.expr, "kind", None) == "lit" else None for op in ops if op.op == "print"}
-    quiet = all(op.op not in IO_OPS or op.op == "print" for op in ops) and all(len(s.programs) == 1 for s in plan.starts)
-    only = next(iter(lines)) if quiet and len(lines) == 1 and None not in lines else None
-    return Reading(pids=judged or reads_pids(plan), lines=not judged, senders=sends(plan), only_line=only)
 
 
 def _outcome(trace: Any) -> Outcome:
