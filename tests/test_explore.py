@@ -324,3 +324,51 @@ def test_random_sampling_finds_only_outcomes_the_search_finds(seed):
     assert sampled.sampled == 15
     every = {"".join(c + "\n" for c in p) for p in itertools.permutations("abcd")}
     assert {o.output for o in sampled.outcomes} <= every
+
+
+def test_a_signal_for_a_task_on_another_cpu_may_be_noticed_later(tmp_path):
+    (plan,) = compile_text(tmp_path, '''
+scenario "signal lands" {
+  machine {
+    cpus 2
+  }
+  program main {
+    fork kid {
+      on SIGUSR1 {
+        print "handled"
+      }
+      compute 1ms
+      print "kid done"
+    }
+    compute 100us
+    send SIGUSR1 to kid
+    wait
+  }
+  run main
+}
+''')
+    now, trace_now = run_schedule(plan, None, ())
+    assert [t[0] for t in now.taken] == ["signal"]
+    late, trace_late = run_schedule(plan, None, (1,))
+    assert not late.error
+
+    def handled(trace):
+        return next(e.time for e in trace.events if e.kind == "handle")
+    assert handled(trace_now) < 200_000 < 1_000_000 <= handled(trace_late)
+
+
+@pytest.mark.parametrize("name", ["123", "124", "125"])
+def test_the_schedules_a_verdict_names_replay_to_the_same_verdict(name):
+    from procdsl.check.checker import Checker
+    from procdsl.check.queries import Env
+    for plan in plans(name):
+        bodies = [e.assertion.body for e in plan.expectations if e.assertion.kind == "schedules"]
+        ex = explore_plan(plan, Bounds())
+        for body, v in zip(bodies, ex.verdicts):
+            for schedule, want in ((v.held_by, True), (v.failed_by, False)):
+                if schedule is None:
+                    continue
+                script, trace = run_schedule(plan, None, parse_schedule(schedule))
+                assert not script.error
+                checker = Checker(plan, trace)
+                assert checker.assertion(body, Env(checker.model, checker.model.end)).passed is want
