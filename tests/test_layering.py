@@ -170,7 +170,7 @@ NAMES: dict[str, set[str]] = {
                        "procdsl.check"},
     "procdsl.grading": {"procdsl.ir", "procdsl.core", "procdsl.lang", "procdsl.plan", "procdsl.check",
                         "procdsl.trace", "procdsl.pipeline", "procdsl.report", "procdsl.explore"},
-    "procdsl.pytest_plugin": {"procdsl.lang", "procdsl.pipeline", "procdsl.report"},
+    "procdsl.pytest_plugin": {"procdsl.lang", "procdsl.pipeline", "procdsl.report", "procdsl.explore"},
 }
 TOP = {"procdsl.cli", "procdsl.__main__"}
 
