@@ -11,6 +11,7 @@ from typing import Optional
 from procdsl.cli.main import EXIT_ERROR, EXIT_FAILED, EXIT_OK, print_diagnostics, use_color
 
 # the names only: the renderers are imported when a run is asked for them
+CHECK_RUNS, CHECK_SECONDS = 5000, 8.0     # the exploration `check` makes for expectations over schedules
 FORMATS = ("text", "jsonl", "chrome", "ftrace", "timehist", "svg")
 VIEWS = ("trace", "tree", "timeline")
 
@@ -91,7 +92,7 @@ def cmd_check(args) -> int:
     bounds = None
     if schedule is None and not args.no_explore:
         from procdsl.explore.search import Bounds
-        bounds = Bounds()
+        bounds = Bounds(max_runs=CHECK_RUNS, max_seconds=CHECK_SECONDS)
     color = use_color(sys.stdout)
     passed = failed = broken = 0
     shown = []
