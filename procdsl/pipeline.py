@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import traceback
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from procdsl import ir
 from procdsl.check.checker import ScenarioResult, check
@@ -50,18 +50,31 @@ def compile_path(path: str, submission: Optional[Sequence[str]] = None) -> tuple
                                      f"{exc}); please report it with this file", None),)
 
 
-def run_scenario(plan: EventPlan, seed: Optional[int] = None, keep_trace: bool = False) -> ScenarioResult:
+def run_scenario(plan: EventPlan, seed: Optional[int] = None, schedule: Optional[tuple] = None,
+                 explore: Optional[Any] = None, keep_trace: bool = False) -> ScenarioResult:
     """Run and check one scenario; a procdsl bug becomes this scenario's failure, never a crash.
 
-    Unless the trace is wanted (`keep_trace`: a report draws it), the expectations are checked
-    as the kernel runs and no trace is kept; a scenario that fails, or whose answer needs the
-    records, is run again with the trace kept (the run is deterministic) and checked from it."""
+    `schedule`: the run takes those choices (kernel/chooser.py); `explore` (explore.search.Bounds):
+    the expectations over every schedule are judged on an exploration within those bounds.
+    Otherwise, unless the trace is wanted (`keep_trace`: a report draws it), the expectations are
+    checked as the kernel runs and no trace is kept; a scenario that fails, or whose answer needs
+    the records, is run again with the trace kept (the run is deterministic) and checked from it."""
     try:
-        if not keep_trace:
-            result = _monitored(plan, seed)
-            if result is not None:
-                return result
-        return check(plan, run_plan(plan, seed))
+        if schedule is not None:
+            from procdsl.explore.search import run_schedule
+            script, trace = run_schedule(plan, seed, schedule)
+            if script.error:
+                return _internal(plan, f"--schedule: {script.error}")
+            return check(plan, trace)
+        if explore is None and not keep_trace:
+            monitored = _monitored(plan, seed)
+            if monitored is not None:
+                return monitored
+        result = check(plan, run_plan(plan, seed))
+        if explore is not None:
+            from procdsl.explore.verdict import judge_scenario
+            result = judge_scenario(plan, result, explore, seed)
+        return result
     except RecursionError:
         return _internal(plan, "the scenario nests too deeply to simulate")
     except Exception as exc:  # noqa: BLE001 - isolating one scenario is the point
@@ -86,11 +99,12 @@ def _internal(plan: EventPlan, note: str) -> ScenarioResult:
 
 
 def check_path(path: str, seed: Optional[int] = None, submission: Optional[Sequence[str]] = None,
+               schedule: Optional[tuple] = None, explore: Optional[Any] = None,
                keep_trace: bool = False) -> FileResult:
     unit, plans, diags = compile_path(path, submission)
     result = FileResult(path=path, sources=unit.sources, diagnostics=diags, unit=unit)
     for plan in plans:
-        result.scenarios.append(run_scenario(plan, seed, keep_trace))
+        result.scenarios.append(run_scenario(plan, seed, schedule, explore, keep_trace))
     return result
 
 

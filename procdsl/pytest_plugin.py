@@ -89,9 +89,11 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         if self.plan is None:
             raise ScenarioFailed(self.problem.splitlines())
+        from procdsl.explore.search import Bounds
         from procdsl.pipeline import run_scenario
         from procdsl.report.text import scenario_lines
-        result = run_scenario(self.plan, self.config.getoption("--proc-seed"))
+        # as `procdsl check`: expectations over every schedule are judged on an exploration
+        result = run_scenario(self.plan, self.config.getoption("--proc-seed"), None, Bounds())
         if not result.passed:
             raise ScenarioFailed(list(scenario_lines(result, color=False, verbose=False)))
 

@@ -204,6 +204,11 @@ def assertion(depth: int) -> st.SearchStrategy:
         "ps_assertion": st.builds(lambda when, rows: f"ps at {when} {{\n    PID STAT CMD\n    "
                                                      + "\n    ".join(rows) + "\n  }", one("end", "1ms"), ps_rows),
         "trace_assertion": st.builds(lambda rows: "trace {\n    " + "\n    ".join(rows) + "\n  }", trace_rows),
+        "schedules_assertion": st.builds("in {} schedule {}".format, one("every", "some"), check_expr),
+        "outputs_assertion": one('possible outputs == {"a\\n", "b\\n"}', 'possible outputs <= {}',
+                                 'possible outputs >= {"x"}', 'possible outputs contains "a\\n"',
+                                 'possible outputs != {"a"}'),
+        "no_deadlock_assertion": st.just("never deadlock"),
     }
     if depth > 0:
         forms["forall_assertion"] = st.builds("for all k in {}: {}".format, one("main", "child", "w"),
@@ -212,7 +217,8 @@ def assertion(depth: int) -> st.SearchStrategy:
 
 
 ASSERTION_RULES = frozenset(("expr_assertion", "order_assertion", "always_assertion", "never_assertion",
-                             "forall_assertion", "deadlock_assertion", "ps_assertion", "trace_assertion"))
+                             "forall_assertion", "deadlock_assertion", "ps_assertion", "trace_assertion",
+                             "schedules_assertion", "outputs_assertion", "no_deadlock_assertion"))
 meta = one("", "", "", '"what it checks" ', '"pts" [2 pts] ', '"h" [1 pt, hidden] ')
 expect = st.builds("expect {}{}".format, meta, assertion(1))
 

@@ -28,6 +28,9 @@ ALLOWED: dict[str, set[str]] = {
     "procdsl.cgen": {"procdsl.ir", "procdsl.core", "procdsl.plan"},
     "procdsl.native": {"procdsl.ir", "procdsl.core", "procdsl.plan", "procdsl.kernel", "procdsl.cgen", "procdsl.check",
                        "procdsl.trace"},
+    # the explorer drives the kernel (one run per schedule) and judges runs with the checker
+    "procdsl.explore": {"procdsl.ir", "procdsl.core", "procdsl.plan", "procdsl.kernel", "procdsl.check",
+                        "procdsl.trace"},
 }
 
 
@@ -162,12 +165,12 @@ def test_the_print_finder_finds_prints(tmp_path: Path) -> None:
 NAMES: dict[str, set[str]] = {
     **ALLOWED,
     "procdsl.pipeline": {"procdsl.ir", "procdsl.core", "procdsl.lang", "procdsl.plan", "procdsl.kernel",
-                         "procdsl.check", "procdsl.trace"},
+                         "procdsl.check", "procdsl.trace", "procdsl.explore"},
     "procdsl.report": {"procdsl.ir", "procdsl.core", "procdsl.plan", "procdsl.kernel", "procdsl.trace",
                        "procdsl.check"},
     "procdsl.grading": {"procdsl.ir", "procdsl.core", "procdsl.lang", "procdsl.plan", "procdsl.check",
-                        "procdsl.trace", "procdsl.pipeline", "procdsl.report"},
-    "procdsl.pytest_plugin": {"procdsl.lang", "procdsl.pipeline", "procdsl.report"},
+                        "procdsl.trace", "procdsl.pipeline", "procdsl.report", "procdsl.explore"},
+    "procdsl.pytest_plugin": {"procdsl.lang", "procdsl.pipeline", "procdsl.report", "procdsl.explore"},
 }
 TOP = {"procdsl.cli", "procdsl.__main__"}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -151,7 +152,31 @@ class Checker:
             return self.ps(a)
         if k == "trace":
             return self.trace_lines(a)
+        if k in ir.OVER_SCHEDULES:
+            return self.one_schedule(a, env)
         raise AssertionError(f"procdsl bug: no check for assertion {k!r}")
+
+    def one_schedule(self, a: ir.Assertion, env: Env) -> Outcome:
+        """An expectation over every schedule, read on this run as if it were the only one
+        (`procdsl explore`, and `check` without --no-explore, look at the others)."""
+        k = a.kind
+        if k == "schedules":
+            out = self.assertion(a.body, env)
+            if out.passed or a.every:
+                return out
+            return Outcome(False, f"not in this schedule: {out.message}", out.explanation, out.at)
+        if k == "no_deadlock":
+            if self.trace.end_reason != "deadlock":
+                return Outcome(True)
+            return Outcome(False, "this schedule ends in a deadlock", self.explain(env), at=self.trace.end_time)
+        text = "".join(t for _, t in self.model.output)
+        values = set(a.values)
+        held = {"==": values == {text}, "<=": text in values, ">=": values <= {text},
+                "contains": text in values}[a.op]
+        if held:
+            return Outcome(True)
+        return Outcome(False, f"this schedule's output is {quote(text)}, the only output one run shows",
+                       at=self.trace.end_time)
 
     def expr_holds(self, e: ir.Expr, env: Env) -> Outcome:
         value = compile_check(e)(env)
@@ -376,7 +401,20 @@ def unparse_assertion(a: ir.Assertion) -> str:
         return "deadlock"
     if k == "ps":
         return f"ps at {unparse(a.at) if a.at is not None else 'end'} {{ … }}"
+    if k == "schedules":
+        return f"in {'every' if a.every else 'some'} schedule {unparse_assertion(a.body)}"
+    if k == "outputs":
+        if a.op == "contains":
+            return f"possible outputs contains {quote(a.values[0])}"
+        return f"possible outputs {a.op} {{" + ", ".join(quote(v) for v in a.values) + "}"
+    if k == "no_deadlock":
+        return "never deadlock"
     return "trace { … }"
+
+
+def quote(text: str) -> str:
+    """A string as the language writes it, for an expectation's text."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def check(plan: EventPlan, trace: Trace) -> ScenarioResult:

@@ -19,6 +19,19 @@ from procdsl.grading.sandbox import DEFAULT_MEMORY_MB, DEFAULT_TASKS_PER_WORKER,
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
 
+EXPLORE_PREEMPTIONS = 2
+EXPLORE_RUNS = 1000
+
+
+def explore_bounds(args, limits: Limits):
+    """The exploration `--explore` asks for, inside the worker's time limit; None without it."""
+    if not getattr(args, "explore", False):
+        return None
+    from procdsl.explore.search import Bounds
+    return Bounds(max_runs=max(1, args.explore_runs), max_seconds=limits.timeout / 2,
+                  preemptions=max(0, args.explore_preemptions))
+
+
 def register(sub) -> None:
     p = sub.add_parser("grade", help="grade submissions against instructor tests (scores, platform formats)",
                        description="Run the scenarios in TESTS with `use submission` bound to a student's "
@@ -49,6 +62,13 @@ def register(sub) -> None:
     p.add_argument("--max-total-bytes", type=int, default=d.max_total_bytes, metavar="N",
                    help=f"most bytes of .proc files read from one submission (default {d.max_total_bytes})")
     p.add_argument("--seed", type=int, help="override every scenario's machine seed")
+    p.add_argument("--explore", action="store_true",
+                   help="each expectation must hold in every schedule (procdsl explore), not only the seeded one: "
+                        "a submission that works by luck loses those points, and the feedback names the schedule")
+    p.add_argument("--explore-preemptions", type=int, default=EXPLORE_PREEMPTIONS, metavar="N",
+                   help=f"with --explore: schedules with at most N preemptions (default {EXPLORE_PREEMPTIONS})")
+    p.add_argument("--explore-runs", type=int, default=EXPLORE_RUNS, metavar="N",
+                   help=f"with --explore: at most N runs per scenario (default {EXPLORE_RUNS})")
     p.add_argument("--show-hidden", action="store_true",
                    help="instructors: list hidden expectations (and where the tests define each scenario) in "
                         "text, prairielearn, junit, tap and classroom")
@@ -112,7 +132,7 @@ def _grade_one(args, limits: Limits) -> int:
     # The path named here is the instructor's, so a link is followed; nothing inside it is.
     bundle = make_bundle(read_tests(args.tests), args.submission, args.read_limits, follow_root=True)
     with Pool(args.workers or os.cpu_count() or 1, limits) as pool:
-        grade = grade_bundle(bundle, pool, args.seed, parallel=True)
+        grade = grade_bundle(bundle, pool, args.seed, parallel=True, explore=explore_bounds(args, limits))
     for extra_fmt, path in args.also:
         write_atomic(path, render(grade, extra_fmt, args.options))
     out = render(grade, fmt, args.options)
@@ -135,7 +155,7 @@ def _grade_folder(args, limits: Limits) -> int:
     progress = Progress(len(submissions_in(args.submissions)), enabled=args.progress)
     try:
         grades = grade_class(args.tests, args.submissions, args.output, fmt, args.workers, limits, args.seed,
-                             args.dask, progress, args.options, args.read_limits)
+                             args.dask, progress, args.options, args.read_limits, explore_bounds(args, limits))
     except (OSError, TimeoutError) as err:
         where = f"the Dask scheduler at {args.dask}" if args.dask else args.output
         print(f"procdsl: error: cannot use {safe.name(where)}: {safe.text(str(err))}", file=sys.stderr)

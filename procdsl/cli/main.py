@@ -20,6 +20,7 @@ EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 # when its command is the one asked for (or for --help), so start-up loads no more than needed
 COMMANDS = {
     "check": "procdsl.cli.run",
+    "explore": "procdsl.cli.explore",
     "run": "procdsl.cli.run",
     "compile": "procdsl.cli.run",
     "stats": "procdsl.cli.stats",

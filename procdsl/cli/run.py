@@ -11,6 +11,7 @@ from typing import Optional
 from procdsl.cli.main import EXIT_ERROR, EXIT_FAILED, EXIT_OK, print_diagnostics, use_color
 
 # the names only: the renderers are imported when a run is asked for them
+CHECK_RUNS, CHECK_SECONDS = 5000, 8.0     # the exploration `check` makes for expectations over schedules
 FORMATS = ("text", "jsonl", "chrome", "ftrace", "timehist", "svg")
 VIEWS = ("trace", "tree", "timeline")
 
@@ -26,6 +27,10 @@ def register(sub) -> None:
                    help="bind `use submission` to this file (repeatable)")
     p.add_argument("--report", metavar="OUT.html",
                    help="also write the HTML report of every scenario checked (as `procdsl show` draws it)")
+    add_schedule(p)
+    p.add_argument("--no-explore", action="store_true",
+                   help="judge expectations over every schedule on the one seeded run, as if it were the only "
+                        "schedule (by default check explores the schedules of a file that has them)")
 
     p = sub.add_parser("run", help="run one file's scenarios and print the trace, a view or an export",
                        description="Run the scenarios of FILE and print their traces (docs/views.md: every "
@@ -40,12 +45,31 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
     p.add_argument("--width", type=int, metavar="COLUMNS", help="timeline width (default: the terminal's)")
     p.add_argument("--ascii", action="store_true", help="views in 7-bit ASCII, no box-drawing characters")
+    add_schedule(p)
     add_selection(p)
 
     p = sub.add_parser("compile", help="print the compiled event plan as JSON",
                        description="Parse, check and compile FILE; print each scenario's event plan as JSON.")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--submission", action="append", metavar="FILE")
+
+
+def add_schedule(p) -> None:
+    p.add_argument("--schedule", metavar="CHOICES",
+                   help="take these choices where Linux leaves one open, e.g. 0.1.1.0 (what `procdsl explore` "
+                        "prints); \"\" is the default run")
+
+
+def parse_schedule_arg(args) -> tuple[bool, Optional[tuple]]:
+    """(ok, the schedule or None); a malformed one is reported here."""
+    if getattr(args, "schedule", None) is None:
+        return True, None
+    from procdsl.kernel.chooser import ScheduleError, parse_schedule
+    try:
+        return True, parse_schedule(args.schedule)
+    except ScheduleError as err:
+        print(f"procdsl {args.command}: --schedule: {err}", file=sys.stderr)
+        return False, None
 
 
 def add_selection(p) -> None:
@@ -62,11 +86,18 @@ def cmd_check(args) -> int:
     if not files and not missing:
         print("no .proc files found in " + ", ".join(args.paths), file=sys.stderr)
         return EXIT_ERROR
+    ok, schedule = parse_schedule_arg(args)
+    if not ok:
+        return EXIT_ERROR
+    bounds = None
+    if schedule is None and not args.no_explore:
+        from procdsl.explore.search import Bounds
+        bounds = Bounds(max_runs=CHECK_RUNS, max_seconds=CHECK_SECONDS)
     color = use_color(sys.stdout)
     passed = failed = broken = 0
     shown = []
     for path in files:
-        result = check_path(path, args.seed, args.submission, keep_trace=bool(args.report))
+        result = check_path(path, args.seed, args.submission, schedule, bounds, keep_trace=bool(args.report))
         if result.unit is not None and result.unit.warnings:
             print_diagnostics(result.unit.warnings, result.sources)
         if result.diagnostics:
@@ -130,6 +161,9 @@ def runs_of(args) -> Optional[list]:
     """The chosen scenarios of args.file, run; None (after saying why) when there are none."""
     from procdsl.kernel import run_plan
     from procdsl.report.views import Run
+    ok, schedule = parse_schedule_arg(args)
+    if not ok:
+        return None
     plans = _compile_or_report(args.file, args.submission)
     if plans is None:
         return None
@@ -138,8 +172,18 @@ def runs_of(args) -> Optional[list]:
         what = f"no scenario {args.scenario!r}" if args.scenario else "no scenarios"
         print(f"{args.file}: {what} to run", file=sys.stderr)
         return None
-    return [Run(plan, run_plan(plan, args.seed), plan.machine.seed if args.seed is None else args.seed,
-                plans.index(plan) + 1) for plan in chosen]
+    runs = []
+    for plan in chosen:
+        if schedule is None:
+            trace = run_plan(plan, args.seed)
+        else:
+            from procdsl.explore.search import run_schedule
+            script, trace = run_schedule(plan, args.seed, schedule)
+            if script.error:
+                print(f"{args.file}: scenario {plans.index(plan) + 1}: --schedule: {script.error}", file=sys.stderr)
+                return None
+        runs.append(Run(plan, trace, plan.machine.seed if args.seed is None else args.seed, plans.index(plan) + 1))
+    return runs
 
 
 def emit(text: str, output: Optional[str]) -> int:

@@ -157,8 +157,9 @@ class Progress:
 def grade_class(tests: str, folder: str, outdir: str, fmt: str = "json", workers: Optional[int] = None,
                 limits: Limits = DEFAULT_LIMITS, seed: Optional[int] = None, dask: Optional[str] = None,
                 progress: Optional[Progress] = None, options: Options = DEFAULT_OPTIONS,
-                read_limits: ReadLimits = DEFAULT_READ_LIMITS) -> list[Grade]:
+                read_limits: ReadLimits = DEFAULT_READ_LIMITS, explore: Optional[object] = None) -> list[Grade]:
     """Grade every submission in `folder`; each result file and the CSV are written atomically.
+    `explore`: each expectation over every schedule within those bounds (`grade --explore`).
 
     The CSV is written even when grading stops on an error, listing what was graded by then.
     Submissions are read one at a time as workers become free, so a class is never held in
@@ -175,7 +176,7 @@ def grade_class(tests: str, folder: str, outdir: str, fmt: str = "json", workers
 
     def grade(path: str, pool: Pool) -> Grade:
         try:
-            return grade_bundle(bundle(path), pool, seed)
+            return grade_bundle(bundle(path), pool, seed, explore=explore)
         except SetupError:
             raise
         except Exception as exc:  # noqa: BLE001 - one submission's failure must not end the class

@@ -15,16 +15,17 @@ from procdsl.grading.shown import escaped
 from procdsl.grading.tasks import Job, Prepared
 
 
-def grade_bundle(bundle: Bundle, pool: Pool, seed: Optional[int] = None, parallel: bool = False) -> Grade:
+def grade_bundle(bundle: Bundle, pool: Pool, seed: Optional[int] = None, parallel: bool = False,
+                 explore: Optional[object] = None) -> Grade:
     """Never raises for anything a submission does: every failure is scored, and says why.
 
     Every string of the result is escaped here (`shown.escaped`), so whatever the
     submission printed is safe in every format and on the grader's terminal.
     """
-    return escaped(_grade(bundle, pool, seed, parallel))
+    return escaped(_grade(bundle, pool, seed, parallel, explore))
 
 
-def _grade(bundle: Bundle, pool: Pool, seed: Optional[int], parallel: bool) -> Grade:
+def _grade(bundle: Bundle, pool: Pool, seed: Optional[int], parallel: bool, explore: Optional[object]) -> Grade:
     started = time.monotonic()
     base = dict(submission=bundle.name, submission_hash=bundle.submission_hash, seed=seed, version=__version__)
     try:
@@ -43,20 +44,20 @@ def _grade(bundle: Bundle, pool: Pool, seed: Optional[int], parallel: bool) -> G
     jobs = prepared.jobs
     if parallel and len(jobs) > 1:
         with ThreadPoolExecutor(max_workers=pool.size) as ex:
-            scenarios = list(ex.map(lambda job: _run(job, pool, seed), jobs))
+            scenarios = list(ex.map(lambda job: _run(job, pool, seed, explore), jobs))
     else:
-        scenarios = [_run(job, pool, seed) for job in jobs]
+        scenarios = [_run(job, pool, seed, explore) for job in jobs]
     score = sum(e.points for s in scenarios for e in s.expectations)
     return Grade(gradable=True, score=score, max_score=prepared.max_score, scenarios=tuple(scenarios),
                  execution_time=time.monotonic() - started, **base)
 
 
-def _run(job: Job, pool: Pool, seed: Optional[int]) -> Scenario:
+def _run(job: Job, pool: Pool, seed: Optional[int], explore: Optional[object] = None) -> Scenario:
     if job.plan is None:
         return job.scenario
     started = time.monotonic()
     try:
-        return replace(pool.call("run", job, seed), time=time.monotonic() - started)
+        return replace(pool.call("run", job, seed, explore), time=time.monotonic() - started)
     except TaskFailed as failed:
         if failed.kind == "timeout":
             status, note = "timeout", (f"the scenario did not finish within the grader's wall-clock limit of "

@@ -141,11 +141,17 @@ def _failed_scenario(file: str, sc, why: str, status: str = "failed") -> Scenari
     return Scenario(name=sc.title, file=file, line=sc.span.line, status=status, expectations=exps, note=why)
 
 
-def run(job: Job, seed: Optional[int]) -> Scenario:
+def run(job: Job, seed: Optional[int], explore: Optional[object] = None) -> Scenario:
+    """One scenario; `explore` (explore.search.Bounds): each expectation must hold in every
+    schedule within those bounds (`procdsl grade --explore`)."""
     plan = job.plan
-    # a student's scenario fails or hits a limit often, and a failure checked live is run twice:
-    # grading records the trace in the one run instead
-    result = run_scenario(plan, seed, keep_trace=True)
+    if explore is not None:
+        from procdsl.explore.verdict import run_every_schedule
+        result = run_every_schedule(plan, explore, seed)
+    else:
+        # a student's scenario fails or hits a limit often, and a failure checked live is run twice:
+        # grading records the trace in the one run instead
+        result = run_scenario(plan, seed, keep_trace=True)
     if result.note:
         result = replace(result, note=for_submission(result.note))
     fallback = {(e.line, e.name): e for e in job.scenario.expectations}

@@ -576,8 +576,32 @@ class AllOf(Node):
     items: tuple[Assertion, ...]
 
 
+class Schedules(Node):
+    """`in every schedule A` / `in some schedule A`: A over the schedules `procdsl explore` finds."""
+
+    kind: Literal["schedules"] = "schedules"
+    every: bool
+    body: Assertion
+
+
+class PossibleOutputs(Node):
+    """`possible outputs == {...}` (or <=, >=, contains): the set of outputs over every schedule."""
+
+    kind: Literal["outputs"] = "outputs"
+    op: Literal["==", "<=", ">=", "contains"]
+    values: tuple[str, ...]
+
+
+class NoDeadlock(Node):
+    """`never deadlock`: no schedule ends in a deadlock."""
+
+    kind: Literal["no_deadlock"] = "no_deadlock"
+
+
+OVER_SCHEDULES = ("schedules", "outputs", "no_deadlock")
+
 Assertion = Annotated[Union[ExprAssertion, OrderAssertion, Temporal, ForAll, Deadlock, PsTable,
-                            TraceBlock, AllOf], Field(discriminator="kind")]
+                            TraceBlock, AllOf, Schedules, PossibleOutputs, NoDeadlock], Field(discriminator="kind")]
 
 
 class Expect(Node):

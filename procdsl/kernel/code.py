@@ -79,6 +79,7 @@ def load_op(op: Op, pc: int, m: MachineConfig, rng: Any = None) -> RuntimeOp:
     r.flag = op.flag or op.op == "fork_block" or op.op == "io"
     r.args = tuple(compile_program_expr(a, rng) for a in op.args) if op.op in ("exec", "sendto") else ()
     r.aux = None
+    r.visible = r.pure = True                # the explorer's reading: kernel/chooser.mark_visible
     if op.op == "assign" and op.args:
         r.aux = op.args[0].value[0]          # "+" or "-"
     elif op.op == "for_next":

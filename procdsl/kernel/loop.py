@@ -18,6 +18,7 @@ from procdsl.core.gcpause import paused_gc
 from procdsl.core.linux import CORE_MIN, SIGFPE
 from procdsl.core.values import DivideByZero, ProgramFault
 from procdsl.kernel import deadlock, signals
+from procdsl.kernel.chooser import Chooser, mark_visible
 from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
 from procdsl.kernel.files.fs import FileSystem
 from procdsl.kernel.files.netspace import Net
@@ -35,7 +36,7 @@ from procdsl.plan import EventPlan
 class Kernel(Lifecycle, RunQueues):
     """The machine's state and its event loop; lifecycle and run-queue work live in the mixins."""
 
-    def __init__(self, plan: EventPlan, seed: int | None = None) -> None:
+    def __init__(self, plan: EventPlan, seed: int | None = None, chooser: Any = None) -> None:
         m = plan.machine
         self.plan = plan
         self.now = 0
@@ -58,6 +59,12 @@ class Kernel(Lifecycle, RunQueues):
         self.balance_interval = m.balance_interval
         self.balance_pending = False
         self.programs = {name: load_program(code, m, self.rng) for name, code in plan.programs.items()}
+        # every choice Linux leaves open goes through the chooser (kernel/chooser.py); the
+        # default takes procdsl's own pick and is asked only for a shared `+=`'s window
+        self.chooser = chooser(self.rng) if chooser is not None else Chooser(self.rng)
+        self.exploring = self.chooser.active
+        if self.exploring:
+            mark_visible(self.programs, plan)
         self.tick_ns = m.tick
         self.procs: dict[int, Proc] = {}
         # label -> the PIDs it was given, in creation order; PIDs rather than processes, so that a
@@ -185,6 +192,7 @@ class Kernel(Lifecycle, RunQueues):
         self.settle(cpu, p)
         heap = self.heap
         sched = self.sched
+        exploring = self.exploring
         self.current = cpu
         try:
             while True:
@@ -226,6 +234,8 @@ class Kernel(Lifecycle, RunQueues):
                     p.paid = p.pc
                     p.remaining = op.precost
                     continue
+                if exploring and op.visible and self.chooser.visible(self, cpu, p):
+                    return True
                 self.nsteps += 1
                 try:
                     status = op.fn(self, p, op)
@@ -270,7 +280,6 @@ class Kernel(Lifecycle, RunQueues):
             return
         signals.send(self, None, target, sig.signal)
 
-
     def _at_terminal(self, key: Any, _: Any) -> None:
         if key.action == "type":
             self.tty.type_text(self, key.text)
@@ -280,11 +289,12 @@ class Kernel(Lifecycle, RunQueues):
             self.tty.hangup(self)
 
 
-def run_plan(plan: EventPlan, seed: int | None = None) -> Trace:
+def run_plan(plan: EventPlan, seed: int | None = None, chooser: Any = None) -> Trace:
+    """One run; `chooser(rng)` makes the chooser (kernel/chooser.py), the default when None."""
     # The trace is a growing list of tuples the cyclic collector would rescan again and
     # again; the kernel's objects are freed by reference counting, so pause it for the run.
     with paused_gc():
-        return Kernel(plan, seed).run()
+        return Kernel(plan, seed, chooser).run()
 
 
 __all__ = ["Kernel", "run_plan", "LimitReached", "INF"]

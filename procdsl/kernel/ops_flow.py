@@ -58,7 +58,7 @@ def op_assign(k, p, op):
             if p.pending_store is None:
                 p.pending_store = (arith(op.aux, cur.value, value, op.span),)
                 if op.cost:
-                    p.remaining += k.rng.randint(0, 2 * op.cost)
+                    p.remaining += k.chooser.window(k, p, 2 * op.cost)
                 return CONTINUE
             cur.value = p.pending_store[0]
             p.pending_store = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from procdsl.core.linux import WCONTINUED, WNOHANG, WUNTRACED, weight
 from procdsl.core.values import Status
 from procdsl.kernel import jobctl, memory, ops_stdio, signals
@@ -157,6 +159,9 @@ def _waited(p: Proc, op, status: Status) -> str:
     return CONTINUE
 
 
+_PLACE = attrgetter("seq")          # a child's place in its parent's list
+
+
 def _group_child(p, pgid: int, options: int):
     """The first child in process group pgid with something to report, None when its children
     there have nothing yet, False when p has no child there (waitpid(-pgid) looks at the group now)."""
@@ -164,7 +169,7 @@ def _group_child(p, pgid: int, options: int):
     if not found:
         return False
     ready = [c for c in found if _reports(c, options)]
-    return min(ready, key=_place) if ready else None
+    return min(ready, key=_PLACE) if ready else None
 
 
 def op_send(k, p, op):

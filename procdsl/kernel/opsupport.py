@@ -36,7 +36,7 @@ EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL, ENOMEM, EMFILE, EINTR, EDEAD
 
 class RuntimeOp:
     __slots__ = ("fn", "cost", "precost", "span", "expr", "expr2", "name", "jump", "signal", "flag", "args",
-                 "aux", "pc")
+                 "aux", "pc", "visible", "pure")
 
 
 def lookup(p: Proc, name: str, span: Any) -> Any:

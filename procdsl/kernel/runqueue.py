@@ -18,6 +18,10 @@ class RunQueues:
     def make_runnable(self, p: Proc, near: Cpu | None, why: str) -> None:
         p.state = READY
         cpu = self.select_cpu(p, near, why)
+        if self.exploring:
+            if len(self.cpus) > 1:
+                cpu = self.chooser.place(self, p, cpu)
+            self.chooser.armed[cpu.id] = None          # its queue changed: its task may be preempted
         if p.last_cpu >= 0 and p.last_cpu != cpu.id:
             self.emit(cpu.id, p.pid, "migrate", (p.last_cpu, cpu.id))
         self.sched.enqueue(cpu, p, self.now, why)
@@ -65,6 +69,8 @@ class RunQueues:
 
     def schedule(self, cpu: Cpu, prev: Proc | None, why: str) -> None:
         nxt = self.sched.pick_next(cpu, self.now)
+        if self.exploring and nxt is not None:
+            nxt = self.chooser.pick(self, cpu, nxt)
         if nxt is not None and nxt is prev and why == "preempted":
             self.resume(cpu, prev)
             return
@@ -103,6 +109,8 @@ class RunQueues:
         cpu.gen += 1
         self.seq += 1
         heappush(self.heap, (start, P_CPU, self.seq, self.cpu_event, cpu, cpu.gen))
+        if self.exploring:
+            self.chooser.armed[cpu.id] = p
 
     def slice_end(self, start: int, length: int) -> int:
         """When the policy will look again: exactly at the slice's end, or at the first
@@ -267,6 +275,8 @@ class RunQueues:
                 sched.enqueue(idlest, p, self.now, MIGRATED)
                 p.last_cpu = idlest.id
                 moved = True
+                if self.exploring:
+                    self.chooser.armed[idlest.id] = None
                 if idlest.curr is None:
                     self.schedule(idlest, None, "idle")
                 elif sched.wakeup_preempt(idlest, idlest.curr, p, self.now, max(0, self.now - idlest.run_start)):

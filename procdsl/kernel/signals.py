@@ -149,7 +149,9 @@ def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None
         t.fatal = sig
     state = t.state
     if state == RUNNING:
-        k.kick(t.cpu)
+        # the IPI may land before the target's next statement or after it (SIGNAL choice)
+        if not (k.exploring and t.cpu is not k.current and k.chooser.flip(k, "signal", False, t.cpu.id, t.pid)):
+            k.kick(t.cpu)
     elif state == SLEEPING:
         k.wake(t, "signal")
     elif state == STOPPED and sig == SIGKILL:

@@ -317,6 +317,29 @@ class Lower(FileRules, SocketRules, JobRules):
     def deadlock_assertion(self, meta, children):
         return ir.build(ir.Deadlock, span=self.span(meta))
 
+    def schedules_assertion(self, meta, children):
+        quantifier, body = children
+        return ir.build(ir.Schedules, span=self.span(meta), every=str(quantifier) == "every", body=body)
+
+    def outputs_assertion(self, meta, children):
+        op, values = children
+        if isinstance(values, Token):                 # contains "text"
+            return ir.build(ir.PossibleOutputs, span=self.span(meta), op="contains",
+                            values=(self.string_value(values),))
+        if str(op) not in ("==", "<=", ">="):
+            self.error(f"`possible outputs {op}` is not a comparison of sets", self.tspan(op),
+                       "write ==, <= (every output is one of these), >= (each of these is possible) or contains")
+            op = "=="
+        return ir.build(ir.PossibleOutputs, span=self.span(meta), op=str(op), values=values)
+
+    def output_set(self, meta, children):
+        values = tuple(dict.fromkeys(self.string_value(t) for t in children
+                                     if isinstance(t, Token) and t.type == "STRING"))
+        return values
+
+    def no_deadlock_assertion(self, meta, children):
+        return ir.build(ir.NoDeadlock, span=self.span(meta))
+
     def ps_assertion(self, meta, children):
         when = children[0]
         rows = [r for r in _items(children[1:])]

@@ -320,6 +320,11 @@ class Validator:
         elif k == "all_of":
             for item in a.items:
                 self.assertion(item, labels, bound)
+        elif k == "schedules":
+            if a.body.kind in ir.OVER_SCHEDULES:
+                self.error("`in every schedule` and `in some schedule` hold an expectation about one run",
+                           a.body.span, "write the inner expectation on its own: it is already over every schedule")
+            self.assertion(a.body, labels, bound)
         elif k == "ps":
             known = ("PID", "PPID", "PGID", "SID", "TTY", "STAT", "LABEL", "CMD", "NI", "UID", "TIME")
             for cell in a.header:

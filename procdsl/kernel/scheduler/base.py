@@ -56,6 +56,11 @@ class Scheduler:
         """A queued task that load balancing may move to CPU `allowed` (its affinity permitting)."""
         raise NotImplementedError
 
+    def queued(self, cpu: Cpu) -> list[Proc]:
+        """Every task waiting in `cpu`'s queue, in the order the policy would take them (or
+        arrival order): the other tasks `procdsl explore` may pick (kernel/chooser.py)."""
+        raise NotImplementedError
+
     # ---- accounting and decisions
     def put_prev(self, cpu: Cpu, p: Proc, now: int, ran: int) -> None:
         """`p` leaves the CPU after running `ran` ns (preempted, blocked, stopped or exited)."""

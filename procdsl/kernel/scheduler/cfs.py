@@ -139,6 +139,9 @@ class Cfs(Scheduler):
         # its affinity keeps it here: the next one from the right that may go
         return first_allowed((key[2] for key in reversed(cpu.rq.ordered())), allowed)
 
+    def queued(self, cpu: Cpu) -> list[Proc]:
+        return [key[2] for key in cpu.rq.ordered()]
+
     def put_prev(self, cpu: Cpu, p: Proc, now: int, ran: int) -> None:
         rq = cpu.rq
         p.vruntime += ran * NICE_0 // p.weight

@@ -139,6 +139,9 @@ class Eevdf(Scheduler):
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
         return first_allowed((key[2] for key in reversed(cpu.rq.tree)), allowed)
 
+    def queued(self, cpu: Cpu) -> list[Proc]:
+        return [key[2] for key in cpu.rq.tree]
+
     def _renew(self, rq: EevdfRq, p: Proc) -> None:
         """update_deadline: a task that reached its deadline gets a new slice."""
         if p.vruntime >= p.deadline:

@@ -125,6 +125,9 @@ class Mlfq(Scheduler):
         rq.charged = 0
         return p
 
+    def queued(self, cpu: Cpu) -> list[Proc]:
+        return [p for level in cpu.rq.levels for p in level]
+
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
         for level in reversed(cpu.rq.levels):
             for p in reversed(level):

@@ -58,6 +58,9 @@ class Lottery(Scheduler):
         rq.tickets -= p.tickets
         return p
 
+    def queued(self, cpu: Cpu) -> list[Proc]:
+        return list(cpu.rq.tasks)
+
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
         for p in reversed(cpu.rq.tasks):
             if p.affinity is None or allowed in p.affinity:
@@ -123,6 +126,9 @@ class Stride(Scheduler):
 
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
         return first_allowed((key[2] for key in reversed(cpu.rq.tree)), allowed)
+
+    def queued(self, cpu: Cpu) -> list[Proc]:
+        return [key[2] for key in cpu.rq.tree]
 
     def put_prev(self, cpu: Cpu, p: Proc, now: int, ran: int) -> None:
         p.pass_ += ran * STRIDE1 // p.tickets

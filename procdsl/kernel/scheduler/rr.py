@@ -32,6 +32,9 @@ class Fifo(Scheduler):
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
         return first_allowed(reversed(cpu.rq), allowed)
 
+    def queued(self, cpu: Cpu) -> list[Proc]:
+        return list(cpu.rq)
+
     def tick(self, cpu: Cpu, p: Proc, now: int, ran: int) -> bool:
         return False
 

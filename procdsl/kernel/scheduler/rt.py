@@ -113,6 +113,10 @@ class RealTime(Scheduler):
         self.count[i] -= 1
         return self.lists[i][self._top(cpu)].popleft()
 
+    def queued(self, cpu: Cpu) -> list[Proc]:
+        lists = self.lists[cpu.id]
+        return [p for prio in sorted(lists, reverse=True) for p in lists[prio]] + self.fair.queued(cpu)
+
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
         # a waiting real-time task is the one most worth moving to another CPU, unless it
         # waits only because its CPU is throttled

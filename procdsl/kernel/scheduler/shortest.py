@@ -49,6 +49,9 @@ class Sjf(Scheduler):
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
         return first_allowed((key[2] for key in reversed(cpu.rq)), allowed)
 
+    def queued(self, cpu: Cpu) -> list[Proc]:
+        return [key[2] for key in cpu.rq]
+
     def tick(self, cpu: Cpu, p: Proc, now: int, ran: int) -> bool:
         return False
 

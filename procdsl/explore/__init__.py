@@ -1,0 +1,1 @@
+"""`procdsl explore`: every schedule of a scenario, not one (docs/design.md §8)."""
