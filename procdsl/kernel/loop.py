@@ -189,21 +189,23 @@ class Kernel(Lifecycle, RunQueues):
                     signals.deliver(self, p)
                     if cpu.curr is not p:
                         return True
-                if cpu.resched:
-                    cpu.resched = False
-                    if sched.nr_queued(cpu):
-                        self.preempt(cpu, p)
-                        return True
                 now = self.now
                 rem = p.remaining
                 op = None if rem else p.code.ops[p.pc]
-                # the slice is looked at only when the task still wants CPU time: owed work,
-                # or a statement with a cost (a free one, like exit, runs first)
-                if now >= cpu.slice_end and (rem or op.cost):
-                    if sched.tick(cpu, p, now, now - cpu.run_start):
-                        self.preempt(cpu, p)
-                        return True
-                    cpu.slice_end = self.slice_end(now, sched.slice(cpu, p, now))
+                # A preemption (a wake-up or arrival asked for one) and the slice's end take the
+                # CPU only from a task that still wants CPU time now: owed work, or a statement
+                # with a cost. Free statements due at this instant (exit, io, sleep) run first.
+                if rem or op.cost:
+                    if cpu.resched:
+                        cpu.resched = False
+                        if sched.nr_queued(cpu):
+                            self.preempt(cpu, p)
+                            return True
+                    if now >= cpu.slice_end:
+                        if sched.tick(cpu, p, now, now - cpu.run_start):
+                            self.preempt(cpu, p)
+                            return True
+                        cpu.slice_end = self.slice_end(now, sched.slice(cpu, p, now))
                 if rem:
                     end = now + rem
                     if end <= cpu.slice_end and (not heap or end < heap[0][0]):

@@ -1,0 +1,37 @@
+"""Parity with the textbook's simulators (OSTEP): the rules at one instant, and the scenarios 81-89
+that reproduce published homework numbers, each shown to fail when its setting is taken away."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import SCENARIOS, check_text, failures
+
+TEXTBOOK = sorted(p for p in SCENARIOS.glob("8[1-9]_*.proc"))
+
+
+def results_of(tmp_path: Path, text: str) -> list:
+    return check_text(tmp_path, text)
+
+
+def failed_lines(tmp_path: Path, text: str) -> list[str]:
+    """The text of every expectation that fails, over all the scenarios of `text`."""
+    return [e.text for r in results_of(tmp_path, text) for e in r.expectations if not e.passed]
+
+
+@pytest.mark.parametrize("path", TEXTBOOK, ids=lambda p: p.name)
+def test_textbook_scenario_passes(tmp_path: Path, path: Path) -> None:
+    for r in results_of(tmp_path, path.read_text(encoding="utf-8")):
+        assert r.passed, f"{path.name}: scenario {r.title!r} failed:\n{failures(r)}"
+
+
+def test_free_statements_due_at_a_preemption_run_first(tmp_path: Path) -> None:
+    text = (SCENARIOS / "81_one_instant.proc").read_text(encoding="utf-8")
+    assert not failed_lines(tmp_path, text)
+    # the same workloads with the fair job's compute 1 ns longer: now it is preempted with
+    # work left, and everything the scenario pins moves
+    longer = text.replace("program work { compute 3ms }", "program work { compute 3000001ns }")
+    longer = longer.replace("program reader { compute 3ms;", "program reader { compute 3000001ns;")
+    missed = failed_lines(tmp_path, longer)
+    assert "time(exit(fair)) == 3ms" in missed and "time(exit(job)) == 8ms" in missed, missed
