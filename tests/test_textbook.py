@@ -35,3 +35,25 @@ def test_free_statements_due_at_a_preemption_run_first(tmp_path: Path) -> None:
     longer = longer.replace("program reader { compute 3ms;", "program reader { compute 3000001ns;")
     missed = failed_lines(tmp_path, longer)
     assert "time(exit(fair)) == 3ms" in missed and "time(exit(job)) == 8ms" in missed, missed
+
+
+
+TIE = """
+program e6_io {{ compute 3ms; io 5ms; compute 3ms }}
+program e6_cpu {{ compute 12ms }}
+scenario "s" {{
+  machine {{ scheduler {policy}; context_switch 0us; step 0ns }}
+  run e6_io as j0
+  run e6_cpu as j1
+  expect state({runs}) == running at 8ms
+}}
+"""
+
+
+@pytest.mark.parametrize("policy, runs", [("mlfq { queues 1; quantum 5ms }", "j1"), ("rr { quantum 5ms }", "j0")])
+def test_a_quantum_ending_as_a_job_wakes_queues_first_under_mlfq_only(tmp_path: Path, policy, runs) -> None:
+    # mlfq follows OSTEP (the job whose quantum ended is queued first and runs on); rr follows
+    # procdsl's own rule, wake-ups first
+    assert not failed_lines(tmp_path, TIE.format(policy=policy, runs=runs))
+    other = "j0" if runs == "j1" else "j1"
+    assert failed_lines(tmp_path, TIE.format(policy=policy, runs=other))

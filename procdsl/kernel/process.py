@@ -25,7 +25,7 @@ class Proc:
         "children", "zombies", "nice", "weight", "uid", "handlers", "mask", "pending", "sigpending", "frames",
         "remaining", "paid", "exit_code", "exit_signal", "fds", "linebuf", "heap", "cow", "subreaper", "errno",
         "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "seq", "builtin",
-        "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "tickets", "pass_",
+        "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "joined", "tickets", "pass_",
         "burst", "cputime", "rt", "created",
     )
 
@@ -79,6 +79,7 @@ class Proc:
         self.qleft = 0
         self.level = 0
         self.allot = 0
+        self.joined = -1         # mlfq: the instant it last joined a queue's tail by arriving or waking
         self.tickets = 100
         self.pass_ = 0
         self.burst = 0

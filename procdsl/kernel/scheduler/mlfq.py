@@ -4,7 +4,8 @@ Level 0 is the top queue. Rule 1-2: the highest non-empty level runs, round robi
 Rule 3: a new job enters at the top. Rule 4: once a job has used its allotment at a level,
 however many times it gave up the CPU on the way, it moves down one level (`io_reset 1`
 instead gives a job that blocks a fresh allotment: the older, gameable rules 4a/4b).
-Rule 5: every `boost` period every job moves back to the top.
+Rule 5: every `boost` period every job moves back to the top. Ties at one instant follow
+OSTEP's mlfq.py, the book's own simulator (docs/schedulers.md).
 """
 
 from __future__ import annotations
@@ -90,21 +91,31 @@ class Mlfq(Scheduler):
 
     def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
         self._boost_due(now)
-        if why == NEW:
-            self.tasks[p.pid] = p
-            self._fresh(p, 0)
-            head = False
-        elif why == WAKEUP and self.io_reset:
-            self._fresh(p, p.level)
-            head = False
-        else:
-            # a job preempted by a higher level keeps its place at the head of its queue
-            head = not self._settle(p) and why == PREEMPTED
         rq = cpu.rq
-        if head:
-            rq.levels[p.level].appendleft(p)
-        else:
+        if why == NEW or why == WAKEUP:
+            if why == NEW:
+                self.tasks[p.pid] = p
+                self._fresh(p, 0)
+            elif self.io_reset:
+                self._fresh(p, p.level)
+            else:
+                self._settle(p)
+            p.joined = now
             rq.levels[p.level].append(p)
+        else:
+            used_up = self._settle(p)
+            queue = rq.levels[p.level]
+            if why != PREEMPTED:
+                queue.append(p)
+            elif not used_up:
+                queue.appendleft(p)       # preempted by a higher level: it keeps its place at the head
+            else:
+                # its quantum ended now: OSTEP queues it at the end of that tick, before the jobs
+                # that arrive or finish I/O at this instant (mlfq.py, appendix B.E6)
+                i = len(queue)
+                while i and queue[i - 1].joined == now:
+                    i -= 1
+                queue.insert(i, p)
         rq.count += 1
 
     def dequeue(self, cpu: Cpu, p: Proc) -> None:
