@@ -57,3 +57,18 @@ def test_a_quantum_ending_as_a_job_wakes_queues_first_under_mlfq_only(tmp_path: 
     assert not failed_lines(tmp_path, TIE.format(policy=policy, runs=runs))
     other = "j0" if runs == "j1" else "j1"
     assert failed_lines(tmp_path, TIE.format(policy=policy, runs=other))
+
+
+def test_io_of_zero_ms_leaves_the_cpu(tmp_path: Path) -> None:
+    assert not failed_lines(tmp_path, """
+        program a { compute 1ms; io 0ms; compute 1ms }
+        program b { compute 5ms }
+        scenario "s" {
+          machine { scheduler fifo; context_switch 0us; step 0ns }
+          run a
+          run b
+          expect state(a) == ready at 3ms
+          expect time(exit(a)) == 7ms
+          expect voluntary_switches(a) == 2
+        }
+    """)

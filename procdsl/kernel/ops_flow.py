@@ -23,9 +23,11 @@ def op_compute(k, p, op):
 
 
 def op_sleep(k, p, op):
-    if p.sleep_until < 0:
+    fresh = p.sleep_until < 0
+    if fresh:
         p.sleep_until = k.now + _duration(op.expr(p), op.span)
-    if k.now >= p.sleep_until:
+    # an `io`, even of 0 ms, always leaves the CPU: the task comes back behind those waiting
+    if k.now >= p.sleep_until and not (fresh and op.flag):
         p.sleep_until = -1
         p.wait_kind = ""
         p.pc += 1
