@@ -19,6 +19,14 @@ DEFAULT_QUEUES = 3
 DEFAULT_QUANTUM = 10_000_000
 
 
+def _insert_before(queue: deque, p: Proc, stamp: int) -> None:
+    """Queue `p` at the tail, but ahead of the jobs at the end whose `joined` is `stamp` or later."""
+    i = len(queue)
+    while i and queue[i - 1].joined >= stamp:
+        i -= 1
+    queue.insert(i, p)
+
+
 class MlfqRq:
     __slots__ = ("levels", "count", "curr", "charged")
 
@@ -92,15 +100,18 @@ class Mlfq(Scheduler):
     def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
         self._boost_due(now)
         rq = cpu.rq
-        if why == NEW or why == WAKEUP:
-            if why == NEW:
-                self.tasks[p.pid] = p
-                self._fresh(p, 0)
-            elif self.io_reset:
-                self._fresh(p, p.level)
-            else:
-                self._settle(p)
-            p.joined = now
+        # Ties at one instant as in mlfq.py, which ends a quantum at the end of a tick and then
+        # takes the next tick's arrivals and I/O completions: a job whose quantum ended now goes
+        # ahead of the jobs that joined its queue now (appendix B.E6). `joined` is 2 x the
+        # instant a job arrived, + 1 if it woke.
+        if why == NEW:
+            self.tasks[p.pid] = p
+            self._fresh(p, 0)
+            rq.levels[0].append(p)
+            p.joined = 2 * now
+        elif why == WAKEUP:
+            self._woken(p)
+            p.joined = 2 * now + 1
             rq.levels[p.level].append(p)
         else:
             used_up = self._settle(p)
@@ -110,13 +121,21 @@ class Mlfq(Scheduler):
             elif not used_up:
                 queue.appendleft(p)       # preempted by a higher level: it keeps its place at the head
             else:
-                # its quantum ended now: OSTEP queues it at the end of that tick, before the jobs
-                # that arrive or finish I/O at this instant (mlfq.py, appendix B.E6)
-                i = len(queue)
-                while i and queue[i - 1].joined == now:
-                    i -= 1
-                queue.insert(i, p)
+                _insert_before(queue, p, 2 * now)
         rq.count += 1
+
+    def _woken(self, p: Proc) -> None:
+        """Rule 4 for a job back from a wait: the demotion its last run earned, if any."""
+        if not self.io_reset:
+            self._settle(p)
+            return
+        # the old rule 4b: it keeps its level with a fresh allotment, less the quantum it
+        # used up if it blocked exactly as that ran out (mlfq.py -S, appendix B.E4)
+        used_up = p.qleft <= 0
+        self._fresh(p, p.level)
+        if used_up:
+            p.allot -= self.quanta[p.level]
+            self._settle(p)
 
     def dequeue(self, cpu: Cpu, p: Proc) -> None:
         cpu.rq.levels[p.level].remove(p)
