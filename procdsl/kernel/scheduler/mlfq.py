@@ -101,13 +101,13 @@ class Mlfq(Scheduler):
         self._boost_due(now)
         rq = cpu.rq
         # Ties at one instant as in mlfq.py, which ends a quantum at the end of a tick and then
-        # takes the next tick's arrivals and I/O completions: a job whose quantum ended now goes
-        # ahead of the jobs that joined its queue now (appendix B.E6). `joined` is 2 x the
-        # instant a job arrived, + 1 if it woke.
+        # takes the next tick's arrivals, then its I/O completions: a job whose quantum ended
+        # now goes ahead of the jobs that joined its queue now, an arrival ahead of those that
+        # woke now (appendix B.E6). `joined` is 2 x the instant a job arrived, + 1 if it woke.
         if why == NEW:
             self.tasks[p.pid] = p
             self._fresh(p, 0)
-            rq.levels[0].append(p)
+            _insert_before(rq.levels[0], p, 2 * now + 1)
             p.joined = 2 * now
         elif why == WAKEUP:
             self._woken(p)
