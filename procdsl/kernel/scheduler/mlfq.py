@@ -28,13 +28,17 @@ def _insert_before(queue: deque, p: Proc, stamp: int) -> None:
 
 
 class MlfqRq:
-    __slots__ = ("levels", "count", "curr", "charged")
+    __slots__ = ("levels", "count", "curr", "charged", "parked", "slot")
 
     def __init__(self, n: int) -> None:
         self.levels = [deque() for _ in range(n)]
         self.count = 0
         self.curr: Proc | None = None
         self.charged = 0          # of the current run, the part already taken off qleft/allot
+        # the running job a boost placed behind others: it sits in the top queue (counted)
+        # until it leaves the CPU, and is then queued again at `slot`
+        self.parked: Proc | None = None
+        self.slot = 0
 
 
 class Mlfq(Scheduler):
@@ -89,13 +93,30 @@ class Mlfq(Scheduler):
             rq = cpu.rq
             if rq.curr is not None:
                 self._charge(rq, rq.curr, max(0, now - cpu.run_start))
-            top = deque()
-            for level in rq.levels:
-                top.extend(level)
-                level.clear()
-            rq.levels[0] = top
+            self._boost_queues(rq, rq.curr)
         for p in self.tasks.values():
             self._fresh(p, 0)
+
+    def _boost_queues(self, rq: MlfqRq, curr: Proc | None) -> None:
+        """Rule 5 in mlfq.py's order: the top queue keeps its jobs, then come the other levels'
+        jobs from the bottom level up. The running job moves with its queue, at its head (at its
+        tail if its quantum ended now); if that puts others ahead of it, it is parked there."""
+        levels = rq.levels
+        if curr is not None:
+            if self._settle(curr):
+                levels[curr.level].append(curr)
+            else:
+                levels[curr.level].appendleft(curr)
+        top = levels[0]
+        for level in reversed(levels[1:]):
+            top.extend(level)
+            level.clear()
+        if curr is not None:
+            if top[0] is curr:
+                top.popleft()
+            else:
+                rq.parked = curr
+                rq.count += 1
 
     def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
         self._boost_due(now)
@@ -118,6 +139,9 @@ class Mlfq(Scheduler):
             queue = rq.levels[p.level]
             if why != PREEMPTED:
                 queue.append(p)
+            elif rq.parked is p:
+                rq.parked = None
+                queue.insert(rq.slot, p)
             elif not used_up:
                 queue.appendleft(p)       # preempted by a higher level: it keeps its place at the head
             else:
@@ -153,12 +177,14 @@ class Mlfq(Scheduler):
         rq.count -= 1
         rq.curr = p
         rq.charged = 0
+        rq.parked = None
         return p
 
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
-        for level in reversed(cpu.rq.levels):
+        rq = cpu.rq
+        for level in reversed(rq.levels):
             for p in reversed(level):
-                if p.affinity is None or allowed in p.affinity:
+                if p is not rq.parked and (p.affinity is None or allowed in p.affinity):
                     return p
         return None
 
@@ -166,6 +192,13 @@ class Mlfq(Scheduler):
         rq = cpu.rq
         self._charge(rq, p, ran)
         rq.curr = None
+        if rq.parked is p:
+            # it leaves the CPU: out of the queue until it is queued again (at its place, if
+            # preempted; the next pick forgets the place otherwise)
+            top = rq.levels[0]
+            rq.slot = top.index(p)
+            del top[rq.slot]
+            rq.count -= 1
 
     def slice(self, cpu: Cpu, p: Proc, now: int) -> int:
         rq = cpu.rq
@@ -181,6 +214,8 @@ class Mlfq(Scheduler):
         rq = cpu.rq
         self._charge(rq, p, ran)
         self._boost_due(now)
+        if rq.parked is p:
+            return True
         if p.qleft > 0 and p.allot > 0:
             return self._higher_queued(rq, p.level - 1) if p.level else False
         after = min(p.level + 1, self.nlevels - 1) if p.allot <= 0 else p.level
