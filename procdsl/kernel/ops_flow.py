@@ -26,15 +26,18 @@ def op_sleep(k, p, op):
     fresh = p.sleep_until < 0
     if fresh:
         p.sleep_until = k.now + _duration(op.expr(p), op.span)
+    disk = op.flag
     # an `io`, even of 0 ms, always leaves the CPU: the task comes back behind those waiting
-    if k.now >= p.sleep_until and not (fresh and op.flag):
+    if k.now >= p.sleep_until and not (fresh and disk):
         p.sleep_until = -1
         p.wait_kind = ""
         p.pc += 1
         return CONTINUE
-    disk = op.flag
-    k.block(p, DISK if disk else SLEEPING, "io" if disk else "sleep", None,
-            f"{'io' if disk else 'sleep'} until {Dur(p.sleep_until)}")
+    what = f"{'io' if disk else 'sleep'} until {Dur(p.sleep_until)}"
+    if k.now >= p.sleep_until:
+        k.block(p, DISK, "io", None, what, wake=True)
+        return BLOCKED
+    k.block(p, DISK if disk else SLEEPING, "io" if disk else "sleep", None, what)
     k.timer(p, p.sleep_until)
     return BLOCKED
 

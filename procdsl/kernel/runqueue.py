@@ -144,13 +144,17 @@ class RunQueues:
         self.sched.enqueue(cpu, p, self.now, PREEMPTED)
         self.schedule(cpu, p, "preempted")
 
-    def block(self, p: Proc, state: str, kind: str, on: Any = None, what: str = "") -> None:
+    def block(self, p: Proc, state: str, kind: str, on: Any = None, what: str = "", wake: bool = False) -> None:
+        """`p` leaves its CPU to wait; with `wake`, the wait is already over (an I/O of 0 ms):
+        it is runnable again before the CPU chooses what runs next, as after a yield."""
         cpu = p.cpu
         self.leave_cpu(cpu, p)
         p.state = state
         p.wait_kind = kind
         p.wait_on = on
         self.emit(cpu.id, p.pid, "block", (state, what or kind))
+        if wake:
+            self.wake(p, "timer")
         self.schedule(cpu, p, "blocked")
 
     def stop_process(self, p: Proc, sig: int) -> None:
