@@ -72,3 +72,30 @@ def test_io_of_zero_ms_leaves_the_cpu(tmp_path: Path) -> None:
           expect voluntary_switches(a) == 2
         }
     """)
+
+
+# file, the setting as written, what it becomes with the setting taken away
+WITHOUT_SETTING = [
+    ("83_mlfq_io_bump.proc", "; io_bump 1", ""),
+]
+
+
+@pytest.mark.parametrize("name, setting, off", WITHOUT_SETTING, ids=[w[0] for w in WITHOUT_SETTING])
+def test_every_textbook_scenario_fails_without_its_setting(tmp_path: Path, name: str, setting: str, off: str) -> None:
+    text = (SCENARIOS / name).read_text(encoding="utf-8")
+    assert setting in text
+    results = results_of(tmp_path, text.replace(setting, off))
+    assert results and all(not r.passed for r in results), [r.title for r in results if r.passed]
+
+
+def test_level_is_mlfq_only(tmp_path: Path) -> None:
+    results = results_of(tmp_path, """
+        program hog { compute 30ms }
+        scenario "s" {
+          machine { scheduler cfs }
+          run hog
+          expect level(hog) == 0
+        }
+    """)
+    (e,) = results[0].expectations
+    assert not e.passed and "has no mlfq level" in e.message + " ".join(e.explanation) + results[0].note

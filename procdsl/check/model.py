@@ -68,6 +68,7 @@ class ProcInfo:
         self.cow: list[tuple[int, int]] = []
         self.output: list[tuple[int, str]] = []
         self.migrations: list[int] = []
+        self.level: Optional[History] = None               # its mlfq level, under mlfq only
         self.ready_since: Optional[int] = created
         self.waits: list[tuple[int, int]] = []             # (ready from, ran at)
         self.events: list[int] = []                        # indexes of trace events about it
@@ -234,6 +235,12 @@ class Model:
 
     def _on_migrate(self, ev: TraceEvent, p, _i: int) -> None:
         p.migrations.append(ev.time)
+
+    def _on_level(self, ev: TraceEvent, p, _i: int) -> None:
+        if p.level is None:
+            p.level = History(ev.time, ev.detail[0])
+        else:
+            p.level.set(ev.time, ev.detail[0])
 
     def _on_signal(self, ev: TraceEvent, _sender, i: int) -> None:
         target = self.proc(ev.detail[0]) if ev.detail[0] else None

@@ -182,6 +182,13 @@ def _turnaround(env, p):
     return Dur(p.exit_time - p.created) if p.exit_time is not None and p.exit_time <= env.t else None
 
 
+def _level(env, p):
+    if p.level is None:
+        env.note(f"{p.name} (pid {p.pid}) has no mlfq level: the machine's scheduler is not mlfq")
+        return None
+    return p.level.at(env.t)
+
+
 def _max_delay(env, p):
     delays = [ran - since for since, ran in p.waits if ran <= env.t]
     return Dur(max(delays)) if delays else Dur(0)
@@ -210,6 +217,7 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     "nice": lambda env, p: p.nice.at(env.t),
     "uid": lambda env, p: p.uid,
     "migrations": lambda env, p: sum(1 for t in p.migrations if t <= env.t),
+    "level": _level,
 }
 
 

@@ -42,6 +42,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "cow": ("copies",),
     "nice": ("nice",),
     "migrate": ("from_cpu", "to_cpu"),
+    "level": ("level",),
     "pipe": ("pipe", "read_fd", "write_fd"),
     "fail": ("call", "errno"),
     "subreaper": (),

@@ -79,7 +79,7 @@ class Proc:
         self.qleft = 0
         self.level = 0
         self.allot = 0
-        self.joined = -1         # mlfq: 2 x the instant it last arrived in a queue, + 1 if it woke
+        self.joined = -1         # mlfq: 4 x the instant it last joined a queue, + how (mlfq.ARRIVED...)
         self.tickets = 100
         self.pass_ = 0
         self.burst = 0

@@ -27,6 +27,7 @@ PROCESS_QUERIES = frozenset((
     "state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status", "reaper", "cpu_time",
     "switches", "voluntary_switches", "involuntary_switches", "response_time", "turnaround", "wait_time",
     "cow_copies", "output", "nice", "uid", "migrations", "max_delay",
+    "level",
 ))
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max"))
@@ -195,7 +196,7 @@ class Validator:
                 "cfs": {"latency": "duration", "min_granularity": "duration", "wakeup_granularity": "duration"},
                 "eevdf": {"slice": "duration"}, "fifo": {}, "sjf": {}, "stcf": {}, "rr": {"quantum": "duration"},
                 "mlfq": {"queues": "int", "quantum": "duration", "allotment": "duration", "boost": "duration",
-                         "io_reset": "int"},
+                         "io_reset": "int", "io_bump": "int"},
                 "lottery": {"quantum": "duration"}, "stride": {"quantum": "duration"},
             }
             known = dict(policy_settings.get(str(st.value), {}), rt_quantum="duration")
@@ -225,8 +226,8 @@ class Validator:
                     self.error(f"scheduler setting '{sub.name}' takes a whole number", sub.value_span)
                 elif sub.name == "queues" and not 1 <= int(sub.value) <= 64:
                     self.error("queues must be between 1 and 64", sub.value_span)
-                elif sub.name == "io_reset" and int(sub.value) not in (0, 1):
-                    self.error("io_reset is 0 or 1", sub.value_span)
+                elif sub.name in ("io_reset", "io_bump") and int(sub.value) not in (0, 1):
+                    self.error(f"{sub.name} is 0 or 1", sub.value_span)
             return
         if kind == "duration" and st.value_type != "duration":
             if st.value_type == "int":

@@ -27,6 +27,9 @@ def first_allowed(tasks: Iterable[Proc], cpu_id: int) -> Proc | None:
 
 class Scheduler:
     name = "base"
+    # the kernel's emit(cpu, pid, kind, detail), for a policy with per-task state that
+    # observers ask about (mlfq's levels); None when the policy runs on its own
+    emit: Any = None
 
     def __init__(self, cpus: Sequence[Cpu], settings: dict[str, int], rng: Any) -> None:
         self.cpus = cpus

@@ -19,11 +19,23 @@ DEFAULT_QUEUES = 3
 DEFAULT_QUANTUM = 10_000_000
 
 
-def _insert_before(queue: deque, p: Proc, stamp: int) -> None:
-    """Queue `p` at the tail, but ahead of the jobs at the end whose `joined` is `stamp` or later."""
+# How a job joined its queue at an instant t: `joined` is 4t + one of these.
+ARRIVED, WOKE, BUMPED = 0, 1, 2
+
+
+def _insert_before(queue: deque, p: Proc, low: int, high: int) -> None:
+    """Queue `p` at the tail, but ahead of the jobs at the end whose `joined` is in [low, high]."""
     i = len(queue)
-    while i and queue[i - 1].joined >= stamp:
+    while i and low <= queue[i - 1].joined <= high:
         i -= 1
+    queue.insert(i, p)
+
+
+def _insert_after(queue: deque, p: Proc, stamp: int) -> None:
+    """Queue `p` at the head, but behind the jobs at the front whose `joined` is `stamp`."""
+    i = 0
+    while i < len(queue) and queue[i].joined == stamp:
+        i += 1
     queue.insert(i, p)
 
 
@@ -54,6 +66,7 @@ class Mlfq(Scheduler):
         self.boost = settings.get("boost", 0)
         self.next_boost = self.boost if self.boost else INF
         self.io_reset = bool(settings.get("io_reset", 0))
+        self.io_bump = bool(settings.get("io_bump", 0))
         self.tasks: dict[int, Proc] = {}      # every live job, for the boost
         super().__init__(cpus, settings, rng)
 
@@ -64,9 +77,15 @@ class Mlfq(Scheduler):
         return cpu.rq.count
 
     def _fresh(self, p: Proc, level: int) -> None:
-        p.level = level
+        if level != p.level:
+            p.level = level
+            self._note_level(p)
         p.qleft = self.quanta[level]
         p.allot = self.allots[level]
+
+    def _note_level(self, p: Proc) -> None:
+        if self.emit is not None:
+            self.emit(-1, p.pid, "level", (p.level,))
 
     def _charge(self, rq: MlfqRq, p: Proc, ran: int) -> None:
         delta = ran - rq.charged
@@ -123,17 +142,23 @@ class Mlfq(Scheduler):
         rq = cpu.rq
         # Ties at one instant as in mlfq.py, which ends a quantum at the end of a tick and then
         # takes the next tick's arrivals, then its I/O completions: a job whose quantum ended
-        # now goes ahead of the jobs that joined its queue now, an arrival ahead of those that
-        # woke now (appendix B.E6). `joined` is 2 x the instant a job arrived, + 1 if it woke.
+        # now goes ahead of the jobs that joined its queue's tail now, an arrival ahead of
+        # those that woke now (appendix B.E6); a preempted job stays behind those bumped now.
+        stamp = 4 * now
         if why == NEW:
             self.tasks[p.pid] = p
             self._fresh(p, 0)
-            _insert_before(rq.levels[0], p, 2 * now + 1)
-            p.joined = 2 * now
+            self._note_level(p)
+            _insert_before(rq.levels[0], p, stamp + WOKE, stamp + WOKE)
+            p.joined = stamp + ARRIVED
         elif why == WAKEUP:
             self._woken(p)
-            p.joined = 2 * now + 1
-            rq.levels[p.level].append(p)
+            if self.io_bump:
+                rq.levels[p.level].appendleft(p)          # OSTEP's -I: back at its queue's head
+                p.joined = stamp + BUMPED
+            else:
+                rq.levels[p.level].append(p)
+                p.joined = stamp + WOKE
         else:
             used_up = self._settle(p)
             queue = rq.levels[p.level]
@@ -143,9 +168,10 @@ class Mlfq(Scheduler):
                 rq.parked = None
                 queue.insert(rq.slot, p)
             elif not used_up:
-                queue.appendleft(p)       # preempted by a higher level: it keeps its place at the head
+                # preempted by a higher level or a bumped job: it keeps its place at the head
+                _insert_after(queue, p, stamp + BUMPED)
             else:
-                _insert_before(queue, p, 2 * now)
+                _insert_before(queue, p, stamp + ARRIVED, stamp + WOKE)
         rq.count += 1
 
     def _woken(self, p: Proc) -> None:
@@ -225,7 +251,9 @@ class Mlfq(Scheduler):
         return False
 
     def wakeup_preempt(self, cpu: Cpu, curr: Proc, woken: Proc, now: int, ran: int) -> bool:
-        return cpu.rq.curr is curr and woken.level < curr.level
+        if cpu.rq.curr is not curr:
+            return False
+        return woken.level < curr.level or (woken.level == curr.level and woken.joined == 4 * now + BUMPED)
 
     def exited(self, p: Proc) -> None:
         self.tasks.pop(p.pid, None)
