@@ -3,10 +3,11 @@ that reproduce published homework numbers, each shown to fail when its setting i
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from helpers import SCENARIOS, check_text, failures
+from helpers import SCENARIOS, check_text, diagnostics_of, failures
 
 TEXTBOOK = sorted(p for p in SCENARIOS.glob("8[1-9]_*.proc"))
 
@@ -74,18 +75,24 @@ def test_io_of_zero_ms_leaves_the_cpu(tmp_path: Path) -> None:
     """)
 
 
-# file, the setting as written, what it becomes with the setting taken away
+# file, a pattern matching the setting as written, and what it becomes without it
 WITHOUT_SETTING = [
-    ("83_mlfq_io_bump.proc", "; io_bump 1", ""),
+    ("83_mlfq_io_bump.proc", r"; io_bump 1", ""),
+    ("84_process_run.proc", r"fifo \{[^}]*\}", "fifo"),
 ]
 
 
 @pytest.mark.parametrize("name, setting, off", WITHOUT_SETTING, ids=[w[0] for w in WITHOUT_SETTING])
 def test_every_textbook_scenario_fails_without_its_setting(tmp_path: Path, name: str, setting: str, off: str) -> None:
+    """Each scenario that uses the setting gets published numbers wrong without it."""
     text = (SCENARIOS / name).read_text(encoding="utf-8")
-    assert setting in text
-    results = results_of(tmp_path, text.replace(setting, off))
-    assert results and all(not r.passed for r in results), [r.title for r in results if r.passed]
+    head, *scenarios = text.split("\nscenario ")
+    uses = [re.search(setting, sc) is not None for sc in scenarios]
+    assert any(uses)
+    results = results_of(tmp_path, re.sub(setting, off, text))
+    assert len(results) == len(scenarios)
+    for used, r in zip(uses, results):
+        assert r.passed != used, f"{r.title!r} {'still passes without' if used else 'fails with'} the setting"
 
 
 def test_level_is_mlfq_only(tmp_path: Path) -> None:
@@ -99,3 +106,40 @@ def test_level_is_mlfq_only(tmp_path: Path) -> None:
     """)
     (e,) = results[0].expectations
     assert not e.passed and "has no mlfq level" in e.message + " ".join(e.explanation) + results[0].note
+
+
+def test_switch_on_end_keeps_each_cpu_for_its_task_on_several_cpus(tmp_path: Path) -> None:
+    assert not failed_lines(tmp_path, """
+        program reader { compute 1ms; io 5ms; compute 1ms }
+        program hog { compute 3ms }
+        scenario "s" {
+          machine { cpus 2; scheduler fifo { switch_on_end 1 }; context_switch 0us; step 0ns }
+          run reader as a
+          run hog as b
+          run hog as c
+          # cpu 0 waits for a; c, queued there, moves to cpu 1 once b is done
+          expect state(c) == ready at 2ms
+          expect time(run(c)) == 3ms
+          expect migrations(c) == 1
+          expect time(exit(a)) == 7ms
+          expect migrations(a) == 0
+          expect utilization(cpu 0) < 0.3
+        }
+    """)
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("fifo { switch_on_end 2 }", "switch_on_end is 0 or 1"),
+    ("fifo { io_run_immediate yes }", "takes a whole number"),
+    ("rr { switch_on_end 1 }", "scheduler rr has no setting 'switch_on_end'"),
+    ("mlfq { io_bump 3 }", "io_bump is 0 or 1"),
+])
+def test_textbook_settings_are_checked(tmp_path: Path, setting: str, message: str) -> None:
+    diags = diagnostics_of(tmp_path, f"""
+        program p {{ compute 1ms }}
+        scenario "s" {{
+          machine {{ scheduler {setting} }}
+          run p
+        }}
+    """)
+    assert any(message in d for d in diags), diags

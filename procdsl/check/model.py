@@ -69,6 +69,7 @@ class ProcInfo:
         self.output: list[tuple[int, str]] = []
         self.migrations: list[int] = []
         self.level: Optional[History] = None               # its mlfq level, under mlfq only
+        self.disk_wait: Optional[list[int]] = None         # its wait in state D (an io), while on
         self.ready_since: Optional[int] = created
         self.waits: list[tuple[int, int]] = []             # (ready from, ran at)
         self.events: list[int] = []                        # indexes of trace events about it
@@ -94,6 +95,8 @@ class Model:
         self.cpu_switches: dict[int, list[int]] = {}
         self.cpu_busy: dict[int, list[list[int]]] = {}
         self.deadlock: Optional[TraceEvent] = None
+        self.disk: list[list[int]] = []          # [start, end] of every wait in state D; end -1 while on
+        self.disk_busy: list[tuple[int, int, int]] = []  # merged: (start, end, busy time before start)
         self.change_times: list[int] = [0]
         self._index = -1
         handlers = {kind: getattr(self, "_on_" + kind) for kind in FIELDS if hasattr(self, "_on_" + kind)}
@@ -142,6 +145,7 @@ class Model:
         for busy in self.cpu_busy.values():
             if busy and busy[-1][1] < 0:
                 busy[-1][1] = end
+        self.disk_busy = _merged([(a, b if b >= 0 else end) for a, b in self.disk])
 
     # one handler per event kind: (event, the process it is about or None, its index in the run)
     def _on_spawn(self, ev: TraceEvent, _p, i: int) -> None:
@@ -186,11 +190,17 @@ class Model:
     def _on_block(self, ev: TraceEvent, p, _i: int) -> None:
         t = ev.time
         p.state.set(t, STATE_NAMES.get(ev.detail[0], "sleeping"))
+        if ev.detail[0] == "D":
+            p.disk_wait = [t, -1]
+            self.disk.append(p.disk_wait)
         if p.runs and p.runs[-1][1] < 0:
             p.runs[-1][1] = max(t, p.runs[-1][0])
 
     def _on_wake(self, ev: TraceEvent, p, _i: int) -> None:
         p.state.set(ev.time, "ready")
+        if p.disk_wait is not None:
+            p.disk_wait[1] = ev.time
+            p.disk_wait = None
         p.ready_since = ev.time
 
     def _on_stop(self, ev: TraceEvent, p, _i: int) -> None:
@@ -211,6 +221,9 @@ class Model:
         p.exit_time, p.exit_index = t, i
         p.exit_code, p.exit_signal = ev.detail[0], ev.detail[1]
         p.ready_since = None
+        if p.disk_wait is not None:           # killed in an I/O when PID 1 exited
+            p.disk_wait[1] = t
+            p.disk_wait = None
         if p.runs and p.runs[-1][1] < 0:
             p.runs[-1][1] = max(t, p.runs[-1][0])
 
@@ -287,8 +300,32 @@ class Model:
     def count(self, label: str, t: int) -> int:
         return sum(1 for p in self.by_label.get(label, []) if p.created <= t)
 
+    def io_busy(self, t: int) -> int:
+        """How long, up to t, at least one process was in an I/O (state D)."""
+        i = bisect_right(self.disk_busy, (t,)) - 1
+        if i < 0:
+            return 0
+        start, end, before = self.disk_busy[i]
+        return before + min(end, t) - start
+
     def utilization(self, cpu: int, t: int) -> float:
         if t <= 0:
             return 0.0
         busy = sum(min(end, t) - start for start, end in self.cpu_busy.get(cpu, []) if start < t)
         return busy / t
+
+
+def _merged(intervals: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Overlapping intervals joined, each with the total length of those before it."""
+    out: list[tuple[int, int, int]] = []
+    total = 0
+    for a, b in sorted(intervals):
+        if out and a <= out[-1][1]:
+            start, end, before = out[-1]
+            if b > end:
+                total += b - end
+                out[-1] = (start, b, before)
+        else:
+            out.append((a, b, total))
+            total += b - a
+    return out

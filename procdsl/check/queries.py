@@ -80,6 +80,8 @@ def lookup(env: Env, name: str, span: Any) -> Any:
         return pref(env.bindings[name])
     if name == "output":
         return env.model.output_at(env.t)
+    if name == "io_busy":
+        return Dur(env.model.io_busy(env.t))
     if name == "zombies":
         count = env.model.zombies(env.t)
         if count:

@@ -45,7 +45,8 @@ class Kernel(Lifecycle, RunQueues):
         if policy is None:
             raise ValueError(f"scheduler '{m.scheduler.name}' is not available")
         self.sched = policy(self.cpus, dict(m.scheduler.settings), self.rng)
-        getattr(self.sched, "fair", self.sched).emit = self.emit      # the policy under the rt classes
+        self.policy = getattr(self.sched, "fair", self.sched)      # the policy under the rt classes
+        self.policy.emit = self.emit
         self.cs_cost = m.context_switch
         self.refill = m.cache_refill
         self.step = m.step

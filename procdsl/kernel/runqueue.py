@@ -44,6 +44,8 @@ class RunQueues:
         cpus = self.cpus
         if len(cpus) == 1:
             return cpus[0]
+        if why == WAKEUP and self.policy.home(p) >= 0:
+            return cpus[self.policy.home(p)]
         allowed = [c for c in cpus if p.affinity is None or c.id in p.affinity] or cpus
         if why == WAKEUP and p.last_cpu >= 0:
             prev = cpus[p.last_cpu]

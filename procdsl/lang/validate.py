@@ -32,7 +32,7 @@ PROCESS_QUERIES = frozenset((
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max"))
 PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential"))
-EXPECT_VALUES = frozenset(("output", "zombies", "running", "ready", "sleeping", "disk_wait", "stopped",
+EXPECT_VALUES = frozenset(("output", "zombies", "io_busy", "running", "ready", "sleeping", "disk_wait", "stopped",
                            "zombie", "reaped", "true", "false"))
 
 
@@ -194,7 +194,8 @@ class Validator:
             # real-time RR quantum, which every policy runs under
             policy_settings = {
                 "cfs": {"latency": "duration", "min_granularity": "duration", "wakeup_granularity": "duration"},
-                "eevdf": {"slice": "duration"}, "fifo": {}, "sjf": {}, "stcf": {}, "rr": {"quantum": "duration"},
+                "eevdf": {"slice": "duration"}, "fifo": {"switch_on_end": "int", "io_run_immediate": "int"},
+                "sjf": {}, "stcf": {}, "rr": {"quantum": "duration"},
                 "mlfq": {"queues": "int", "quantum": "duration", "allotment": "duration", "boost": "duration",
                          "io_reset": "int", "io_bump": "int"},
                 "lottery": {"quantum": "duration"}, "stride": {"quantum": "duration"},
@@ -226,7 +227,8 @@ class Validator:
                     self.error(f"scheduler setting '{sub.name}' takes a whole number", sub.value_span)
                 elif sub.name == "queues" and not 1 <= int(sub.value) <= 64:
                     self.error("queues must be between 1 and 64", sub.value_span)
-                elif sub.name in ("io_reset", "io_bump") and int(sub.value) not in (0, 1):
+                elif sub.name in ("io_reset", "io_bump", "switch_on_end", "io_run_immediate") \
+                        and int(sub.value) not in (0, 1):
                     self.error(f"{sub.name} is 0 or 1", sub.value_span)
             return
         if kind == "duration" and st.value_type != "duration":

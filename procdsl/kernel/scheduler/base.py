@@ -74,6 +74,10 @@ class Scheduler:
     def wakeup_preempt(self, cpu: Cpu, curr: Proc, woken: Proc, now: int, ran: int) -> bool:
         return False
 
+    def home(self, p: Proc) -> int:
+        """The CPU a woken `p` must go back to (fifo's switch_on_end keeps it waiting); -1: any."""
+        return -1
+
     def fork(self, parent: Proc, child: Proc, parent_cpu: Cpu | None) -> None:
         """A new task inherits what the policy keeps per task."""
 
