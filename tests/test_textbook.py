@@ -143,3 +143,31 @@ def test_textbook_settings_are_checked(tmp_path: Path, setting: str, message: st
         }}
     """)
     assert any(message in d for d in diags), diags
+
+
+def test_rr_counts_its_quantum_in_whole_ticks(tmp_path: Path) -> None:
+    # b is dispatched at 5 ms, in the middle of a tick: that tick counts whole, so its
+    # one-tick quantum ends at 10 ms (Linux's task_tick_rt; multi.py's global slices)
+    assert not failed_lines(tmp_path, """
+        program short { compute 5ms }
+        program long { compute 20ms }
+        scenario "s" {
+          machine { scheduler rr { quantum 10ms }; tick 10ms; context_switch 0us; step 0ns }
+          run short as a
+          run long as b
+          run long as c
+          expect time(run(c)) == 10ms
+          expect time(exit(b)) == 45ms
+          expect time(exit(c)) == 40ms
+        }
+    """)
+    assert not failed_lines(tmp_path, """
+        program long { compute 30ms }
+        scenario "s" {
+          machine { scheduler rr { quantum 15ms }; tick 10ms; context_switch 0us; step 0ns }
+          run long as a
+          run long as b
+          # 15 ms is two ticks: the quantum ends at the second tick after the dispatch
+          expect time(run(b)) == 20ms
+        }
+    """)

@@ -57,6 +57,7 @@ class Kernel(Lifecycle, RunQueues):
         self.balance_pending = False
         self.programs = {name: load_program(code, m, self.rng) for name, code in plan.programs.items()}
         self.tick_ns = m.tick
+        self.whole_ticks = self.policy.whole_ticks
         self.procs: dict[int, Proc] = {}
         # label -> the PIDs it was given, in creation order; PIDs rather than processes, so that a
         # reaped process is freed instead of living on here until the run ends

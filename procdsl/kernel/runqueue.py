@@ -111,6 +111,10 @@ class RunQueues:
         end = start + length
         tick = self.tick_ns
         if tick and end < INF:
+            if self.whole_ticks:
+                # SCHED_RR counts its quantum in ticks (task_tick_rt), the one running at the
+                # dispatch as a whole one: k ticks end at the k-th tick after it
+                return (start // tick - (-length // tick)) * tick
             end = -(-end // tick) * tick
         return end
 

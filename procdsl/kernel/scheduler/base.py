@@ -30,6 +30,9 @@ class Scheduler:
     # the kernel's emit(cpu, pid, kind, detail), for a policy with per-task state that
     # observers ask about (mlfq's levels); None when the policy runs on its own
     emit: Any = None
+    # with the machine's `tick`: True if a quantum is a whole number of ticks, counted from the
+    # tick under way at dispatch (SCHED_RR); False if a slice ends at the first tick after it
+    whole_ticks = False
 
     def __init__(self, cpus: Sequence[Cpu], settings: dict[str, int], rng: Any) -> None:
         self.cpus = cpus

@@ -101,6 +101,7 @@ class RoundRobin(Fifo):
 
     name = "rr"
     DEFAULT_QUANTUM = 100_000_000      # Linux SCHED_RR: RR_TIMESLICE = 100 ms
+    whole_ticks = True
 
     def __init__(self, cpus, settings, rng) -> None:
         super().__init__(cpus, settings, rng)
