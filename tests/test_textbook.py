@@ -7,7 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import SCENARIOS, check_text, diagnostics_of, failures
+from helpers import SCENARIOS, check_text, compile_text, diagnostics_of, failures
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_properties import assert_invariants, compile_one, source, top
+
+from procdsl.check.checker import check
+from procdsl.check.model import Model
+from procdsl.kernel import run_plan
 
 TEXTBOOK = sorted(p for p in SCENARIOS.glob("8[1-9]_*.proc"))
 
@@ -95,6 +102,35 @@ def test_every_textbook_scenario_fails_without_its_setting(tmp_path: Path, name:
         assert r.passed != used, f"{r.title!r} {'still passes without' if used else 'fails with'} the setting"
 
 
+# file, a scenario's title (a part of it), a setting in it, and what the setting becomes
+SCENARIO_WITHOUT_SETTING = [
+    ("85_multi_cache.proc", "-M 300", "cache_size 300", "cache_size 0"),
+    ("85_multi_cache.proc", "-p -L a:50:50", "cache_size 100", "cache_size 0"),
+    ("85_multi_cache.proc", "-n 1 -L a:30:200:", "cache_size 100", "cache_size 300"),
+    ("85_multi_cache.proc", "jobs hop", "run_queue shared;", ""),
+    ("85_multi_cache.proc", "affinity keeps", "cache_size 100;", ""),
+    ("85_multi_cache.proc", "super-linear", "cache_size 100;", ""),
+    ("86_multi_stealing.proc", "steals a at 60", "balance steal; peek_interval 30ms;", "balance none;"),
+    ("86_multi_stealing.proc", "steals a at 60", "balance steal; peek_interval 30ms;", ""),
+    ("86_multi_stealing.proc", "random victims", "balance steal; peek_interval 10ms;", "balance none;"),
+    ("86_multi_stealing.proc", "no stealing", "balance none;", ""),
+    ("86_multi_stealing.proc", "busy CPU", "balance steal; peek_interval 5ms;", "balance none;"),
+]
+
+
+@pytest.mark.parametrize("name, title, setting, off", SCENARIO_WITHOUT_SETTING,
+                         ids=[f"{w[0][:2]}-{w[1]}-{w[3] or 'off'}" for w in SCENARIO_WITHOUT_SETTING])
+def test_textbook_scenario_fails_without_its_setting(tmp_path: Path, name: str, title: str, setting: str,
+                                                      off: str) -> None:
+    text = (SCENARIOS / name).read_text(encoding="utf-8")
+    head, *scenarios = text.split("\nscenario ")
+    (i,) = [k for k, sc in enumerate(scenarios) if title in sc.split("\n")[0]]
+    assert setting in scenarios[i]
+    scenarios[i] = scenarios[i].replace(setting, off)
+    results = results_of(tmp_path, "\nscenario ".join([head, *scenarios]))
+    assert not results[i].passed, f"{results[i].title!r} still passes with {setting!r} -> {off!r}"
+
+
 def test_level_is_mlfq_only(tmp_path: Path) -> None:
     results = results_of(tmp_path, """
         program hog { compute 30ms }
@@ -171,3 +207,103 @@ def test_rr_counts_its_quantum_in_whole_ticks(tmp_path: Path) -> None:
           expect time(run(b)) == 20ms
         }
     """)
+
+
+textbook_machine = st.fixed_dictionaries({
+    "cpus": st.integers(1, 4),
+    "scheduler": st.sampled_from(["fifo", "fifo { switch_on_end 1 }", "fifo { io_run_immediate 1 }",
+                                  "rr { quantum 2ms }", "mlfq { queues 3; quantum 1ms; boost 5ms; io_bump 1 }",
+                                  "mlfq { queues 2; quantum 2ms; io_reset 1 }"]),
+    "seed": st.integers(0, 1000),
+    "tick": st.sampled_from(["0ns", "1ms"]),
+    "balance": st.sampled_from(["linux", "steal", "none"]),
+    "cache_size": st.sampled_from([0, 60, 100]),
+})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(m=textbook_machine, shared=st.booleans(), main=st.lists(top, min_size=1, max_size=6),
+       other=st.lists(top, max_size=4))
+def test_textbook_machines_keep_the_kernel_invariants(m: dict, shared: bool, main: list, other: list) -> None:
+    m = dict(m)
+    if shared and m["scheduler"].split()[0] in ("fifo", "rr") and "{ s" not in m["scheduler"] \
+            and "{ io" not in m["scheduler"]:
+        del m["balance"]
+        m["run_queue"] = "shared"
+    text = source(m, main, other).replace("  run main\n", "  run main working_set 50\n")
+    plan = compile_one(text)
+    trace = run_plan(plan)
+    assert_invariants(trace)
+    assert run_plan(plan).events == trace.events, "same seed, different trace"
+    model = Model(trace)
+    end = max(model.end, 1)
+    for cpu in range(m["cpus"]):
+        assert model.warm_fraction(cpu, end) <= model.utilization(cpu, end) + 1e-9
+    assert 0 <= model.io_busy(end) <= end
+    check(plan, trace)
+
+
+CACHE = """
+program j {{ compute 30ms }}
+scenario "s" {{
+  machine {{ scheduler rr {{ quantum 5ms }}; cache_size {size}; cache_warmup 10ms; context_switch 0us; step 0ns }}
+  run j as a working_set {ws}
+  run j as b working_set {ws}
+  {expects}
+}}
+"""
+
+
+def test_warm_up_adds_up_over_runs_and_a_warm_job_runs_twice_as_fast(tmp_path: Path) -> None:
+    # a and b take 5 ms turns: each has run 10 ms (cold) by 15 / 20 ms, then does 2 ms of work a ms
+    expects = ("expect time(exit(a)) == 35ms; expect time(exit(b)) == 40ms; "
+               "expect warm_fraction(cpu 0) == 0.5; expect cpu_time(a) == 20ms")
+    assert not failed_lines(tmp_path, CACHE.format(size=100, ws=50, expects=expects.replace("; ", "\n  ")))
+
+
+def test_warming_a_job_evicts_the_oldest_and_an_evicted_job_warms_up_again(tmp_path: Path) -> None:
+    trace = run_plan(compile_text(tmp_path, CACHE.format(size=100, ws=60, expects=""))[0])
+    cache = [(e.time // 1_000_000, trace.labels[e.pid], e.detail[0]) for e in trace.events if e.kind == "cache"]
+    # 60 + 60 > 100: b's warm-up at 20 ms evicts a, whose warm-up (10 ms more of running) evicts b
+    assert cache[:5] == [(15, "a", "warm"), (20, "b", "warm"), (20, "a", "evicted"), (35, "a", "warm"),
+                         (35, "b", "evicted")], cache
+    # a job that has exited is never reported evicted: it leaves the caches with no event
+    assert cache[5:] == [(50, "b", "warm")], cache
+
+
+@pytest.mark.parametrize("machine, message", [
+    ("cpus 2; run_queue shared; scheduler cfs", "run_queue shared works with the fifo and rr schedulers, not cfs"),
+    ("cpus 2; run_queue shared; scheduler fifo { switch_on_end 1 }", "does not combine with switch_on_end"),
+    ("cpus 2; run_queue shared; balance steal; scheduler rr", "a shared run queue has nothing to balance"),
+    ("cpus 2; peek_interval 10ms", "peek_interval is how often `balance steal` looks for work"),
+    ("cpus 2; balance stealing", "balance is linux, steal or none"),
+    ("run_queue one", "run_queue is per_cpu or shared"),
+    ("cache_size 100; warm_rate 0", "warm_rate is the work done per unit of time: at least 1"),
+    ("cache_warmup 10", "a duration needs a unit"),
+])
+def test_multi_cpu_settings_are_checked(tmp_path: Path, machine: str, message: str) -> None:
+    diags = diagnostics_of(tmp_path, f"""
+        program p {{ compute 1ms }}
+        scenario "s" {{
+          machine {{ {machine} }}
+          run p working_set 10
+        }}
+    """)
+    assert any(message in d for d in diags), diags
+
+
+def test_exit_cpu_is_where_it_exited(tmp_path: Path) -> None:
+    results = results_of(tmp_path, """
+        program spin { compute 10ms }
+        program nap { sleep 50ms }
+        scenario "s" {
+          machine { cpus 2; context_switch 0us; step 0ns }
+          run spin as a on cpu 1
+          run nap as b
+          at 5ms send SIGKILL to b
+          expect exit_cpu(a) == 1
+          expect exit_cpu(b) == 0
+        }
+    """)
+    # a killed sleeper wakes to exit on a CPU, as in Linux (do_exit runs in the task)
+    assert all(e.passed for e in results[0].expectations)

@@ -70,6 +70,9 @@ class ProcInfo:
         self.migrations: list[int] = []
         self.level: Optional[History] = None               # its mlfq level, under mlfq only
         self.disk_wait: Optional[list[int]] = None         # its wait in state D (an io), while on
+        self.run_cpus: list[int] = []                      # the CPU of each of `runs`
+        self.warm: dict[int, list[list[int]]] = {}         # cpu -> [start, end] warm in its cache; end -1: still
+        self.exit_cpu: Optional[int] = None                # the CPU it exited on; -1: not on one
         self.ready_since: Optional[int] = created
         self.waits: list[tuple[int, int]] = []             # (ready from, ran at)
         self.events: list[int] = []                        # indexes of trace events about it
@@ -180,6 +183,7 @@ class Model:
             start = t + d[2]
             p.state.set(t, "running")
             p.runs.append([start, -1])
+            p.run_cpus.append(cpu)
             if p.ready_since is not None:
                 p.waits.append((p.ready_since, start))
                 p.ready_since = None
@@ -220,6 +224,7 @@ class Model:
         p.state.set(t, "zombie")
         p.exit_time, p.exit_index = t, i
         p.exit_code, p.exit_signal = ev.detail[0], ev.detail[1]
+        p.exit_cpu = ev.cpu
         p.ready_since = None
         if p.disk_wait is not None:           # killed in an I/O when PID 1 exited
             p.disk_wait[1] = t
@@ -248,6 +253,13 @@ class Model:
 
     def _on_migrate(self, ev: TraceEvent, p, _i: int) -> None:
         p.migrations.append(ev.time)
+
+    def _on_cache(self, ev: TraceEvent, p, _i: int) -> None:
+        spans = p.warm.setdefault(ev.cpu, [])
+        if ev.detail[0] == "warm":
+            spans.append([ev.time, -1])
+        elif spans and spans[-1][1] < 0:
+            spans[-1][1] = ev.time
 
     def _on_level(self, ev: TraceEvent, p, _i: int) -> None:
         if p.level is None:
@@ -307,6 +319,24 @@ class Model:
             return 0
         start, end, before = self.disk_busy[i]
         return before + min(end, t) - start
+
+    def warm_fraction(self, cpu: int, t: int) -> float:
+        """The share of the time up to t that `cpu` ran a job warm in its cache."""
+        if t <= 0:
+            return 0.0
+        warm = 0
+        for p in self.procs:
+            spans = p.warm.get(cpu)
+            if not spans:
+                continue
+            for (start, end), on in zip(p.runs, p.run_cpus):
+                if on != cpu or start >= t:
+                    continue
+                end = min(end if end >= 0 else t, t)
+                for w_start, w_end in spans:
+                    w_end = w_end if w_end >= 0 else t
+                    warm += max(0, min(end, w_end) - max(start, w_start))
+        return warm / t
 
     def utilization(self, cpu: int, t: int) -> float:
         if t <= 0:

@@ -184,6 +184,16 @@ def _turnaround(env, p):
     return Dur(p.exit_time - p.created) if p.exit_time is not None and p.exit_time <= env.t else None
 
 
+def _exit_cpu(env, p):
+    if p.exit_time is None or p.exit_time > env.t:
+        env.note(f"{p.name} (pid {p.pid}) had not exited by {format_time(env.t).strip()}")
+        return None
+    if p.exit_cpu is None or p.exit_cpu < 0:
+        env.note(f"{p.name} (pid {p.pid}) was not on a CPU when it exited")
+        return None
+    return p.exit_cpu
+
+
 def _level(env, p):
     if p.level is None:
         env.note(f"{p.name} (pid {p.pid}) has no mlfq level: the machine's scheduler is not mlfq")
@@ -220,6 +230,7 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     "uid": lambda env, p: p.uid,
     "migrations": lambda env, p: sum(1 for t in p.migrations if t <= env.t),
     "level": _level,
+    "exit_cpu": _exit_cpu,
 }
 
 
@@ -281,8 +292,10 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
     if func == "count":
         label = args[0].id if isinstance(args[0], ir.Name) else None
         return lambda env: env.model.count(label, env.t)
-    if func in ("utilization", "idle_time"):
+    if func in ("utilization", "idle_time", "warm_fraction"):
         cpu_arg = compile_expr(args[0], lookup, _call)
+        if func == "warm_fraction":
+            return lambda env: env.model.warm_fraction(cpu_arg(env), env.t)
         if func == "utilization":
             return lambda env: env.model.utilization(cpu_arg(env), env.t)
         return lambda env: Dur(round(env.t * (1 - env.model.utilization(cpu_arg(env), env.t))))

@@ -43,6 +43,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "nice": ("nice",),
     "migrate": ("from_cpu", "to_cpu"),
     "level": ("level",),
+    "cache": ("state",),
     "pipe": ("pipe", "read_fd", "write_fd"),
     "fail": ("call", "errno"),
     "subreaper": (),

@@ -88,6 +88,7 @@ class Lifecycle:
             p.rt = start.rt
             if start.tickets is not None:
                 p.tickets = start.tickets
+            p.wset = start.working_set
             p.burst = start.burst if start.burst is not None else (self.programs[prog].burst or 0)
             stdin = End(pipes[i - 1], False) if i > 0 else TERMINAL
             stdout = End(pipes[i], True) if i < n - 1 else TERMINAL
@@ -164,6 +165,7 @@ class Lifecycle:
         child.affinity = parent.affinity
         child.rt = parent.rt
         child.tickets = parent.tickets
+        child.wset = parent.wset
         child.burst = parent.burst
         self.alive += 1
         self.emit(self.cpu_of(parent), parent.pid, "fork", (child.pid, child.label, child.index))

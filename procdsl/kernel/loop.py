@@ -18,6 +18,7 @@ from procdsl.core.gcpause import paused_gc
 from procdsl.core.linux import SIGFPE
 from procdsl.core.values import DivideByZero, ProgramFault
 from procdsl.kernel import signals
+from procdsl.kernel.cache import Caches, CpuCache
 from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
 from procdsl.kernel.lifecycle import Lifecycle
 from procdsl.kernel.pipes import End
@@ -25,12 +26,13 @@ from procdsl.kernel.priorities import P_CPU, P_OUTSIDE
 from procdsl.kernel.process import REAPED, STOPPED, Cpu, LimitReached, Proc
 from procdsl.kernel.runqueue import RunQueues
 from procdsl.kernel.scheduler import POLICIES
-from procdsl.kernel.scheduler.base import INF
+from procdsl.kernel.scheduler.base import INF, SHARED_QUEUE
+from procdsl.kernel.steal import Stealing
 from procdsl.plan import EventPlan
 
 
-class Kernel(Lifecycle, RunQueues):
-    """The machine's state and its event loop; lifecycle and run-queue work live in the mixins."""
+class Kernel(Lifecycle, RunQueues, Stealing, Caches):
+    """The machine's state and its event loop; lifecycle, run-queue, stealing and cache work live in the mixins."""
 
     def __init__(self, plan: EventPlan, seed: int | None = None) -> None:
         m = plan.machine
@@ -44,7 +46,11 @@ class Kernel(Lifecycle, RunQueues):
         policy = POLICIES.get(m.scheduler.name)
         if policy is None:
             raise ValueError(f"scheduler '{m.scheduler.name}' is not available")
-        self.sched = policy(self.cpus, dict(m.scheduler.settings), self.rng)
+        settings = dict(m.scheduler.settings)
+        self.shared_queue = m.run_queue == "shared" and m.cpus > 1
+        if self.shared_queue:
+            settings[SHARED_QUEUE] = 1        # the policy shares its queue as it is built
+        self.sched = policy(self.cpus, settings, self.rng)
         self.policy = getattr(self.sched, "fair", self.sched)      # the policy under the rt classes
         self.policy.emit = self.emit
         self.cs_cost = m.context_switch
@@ -55,6 +61,15 @@ class Kernel(Lifecycle, RunQueues):
         self.until = plan.until if plan.until is not None else m.limits.max_time
         self.balance_interval = m.balance_interval
         self.balance_pending = False
+        self.balance = "none" if self.shared_queue or m.cpus == 1 else m.balance
+        self.peek_interval = m.peek_interval
+        self.next_peek = -1
+        # instants with a pass of multi.py's machine pending (steal.py); None: CPUs go on their own
+        self.passes: set[int] | None = set() if self.shared_queue or self.balance == "steal" else None
+        self.in_pass = None                   # the pass under way (steal.Pass), if any
+        self.caches = [CpuCache() for _ in self.cpus] if m.cache_size else None
+        self.cache_size, self.cache_warmup = m.cache_size, m.cache_warmup
+        self.warm_rate, self.cold_rate = m.warm_rate, m.cold_rate
         self.programs = {name: load_program(code, m, self.rng) for name, code in plan.programs.items()}
         self.tick_ns = m.tick
         self.whole_ticks = self.policy.whole_ticks
@@ -185,6 +200,7 @@ class Kernel(Lifecycle, RunQueues):
         self.settle(cpu, p)
         heap = self.heap
         sched = self.sched
+        rate = cpu.rate             # work per ns: set at dispatch, changed only through a new event
         self.current = cpu
         try:
             while True:
@@ -210,7 +226,7 @@ class Kernel(Lifecycle, RunQueues):
                             return True
                         cpu.slice_end = self.slice_end(now, sched.slice(cpu, p, now))
                 if rem:
-                    end = now + rem
+                    end = now + rem if rate == 1 else now - (-rem // rate)
                     if end <= cpu.slice_end and (not heap or end < heap[0][0]):
                         self.now = end
                         p.remaining = 0

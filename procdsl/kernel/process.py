@@ -26,7 +26,7 @@ class Proc:
         "remaining", "paid", "exit_code", "exit_signal", "fds", "linebuf", "heap", "cow", "subreaper", "errno",
         "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "seq", "builtin",
         "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "joined", "tickets", "pass_",
-        "burst", "cputime", "rt", "created",
+        "burst", "cputime", "rt", "created", "wset",
     )
 
     def __init__(self, pid: int, seq: int) -> None:
@@ -86,6 +86,7 @@ class Proc:
         self.cputime = 0
         self.rt: tuple[str, int] | None = None
         self.created = 0
+        self.wset = 0            # working set, in the machine's cache units (`run ... working_set N`)
 
     @property
     def alive(self) -> bool:
@@ -99,7 +100,7 @@ class Cpu:
     """One CPU: what it runs now, what ran last, and the event that will next wake it."""
 
     __slots__ = ("id", "curr", "last", "rq", "gen", "run_start", "seg_start", "slice_end", "resched",
-                 "switches", "busy")
+                 "switches", "busy", "rate")
 
     def __init__(self, cpu_id: int) -> None:
         self.id = cpu_id
@@ -113,3 +114,4 @@ class Cpu:
         self.resched = False
         self.switches = 0
         self.busy = 0
+        self.rate = 1            # work done per ns by the running task: the cache model's warm/cold rate

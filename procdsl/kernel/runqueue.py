@@ -19,7 +19,7 @@ class RunQueues:
     def make_runnable(self, p: Proc, near: Cpu | None, why: str) -> None:
         p.state = READY
         cpu = self.select_cpu(p, near, why)
-        if p.last_cpu >= 0 and p.last_cpu != cpu.id:
+        if p.last_cpu >= 0 and p.last_cpu != cpu.id and not self.shared_queue:
             self.emit(cpu.id, p.pid, "migrate", (p.last_cpu, cpu.id))
         self.sched.enqueue(cpu, p, self.now, why)
         if cpu.curr is None:
@@ -47,6 +47,8 @@ class RunQueues:
         if why == WAKEUP and self.policy.home(p) >= 0:
             return cpus[self.policy.home(p)]
         allowed = [c for c in cpus if p.affinity is None or c.id in p.affinity] or cpus
+        if self.shared_queue:
+            return self._select_shared(p, allowed)
         if why == WAKEUP and p.last_cpu >= 0:
             prev = cpus[p.last_cpu]
             if prev in allowed and prev.curr is None and self.sched.nr_queued(prev) == 0:
@@ -58,6 +60,17 @@ class RunQueues:
             return cpus[p.last_cpu]
         return min(allowed, key=lambda c: (self.sched.nr_queued(c) + (c.curr is not None), c.id))
 
+    def _select_shared(self, p: Proc, allowed: list[Cpu]) -> Cpu:
+        """One queue for all CPUs: the CPU that is told to look at it, an idle one (its previous
+        first) that is not already about to pick; else its previous CPU, to judge preemption."""
+        prev = self.cpus[p.last_cpu] if p.last_cpu >= 0 else None
+        if prev in allowed and prev.curr is None and not prev.resched:
+            return prev
+        for c in allowed:
+            if c.curr is None and not c.resched:
+                return c
+        return prev if prev in allowed else allowed[0]
+
     def remove_queued(self, p: Proc) -> None:
         for cpu in self.cpus:
             try:
@@ -67,6 +80,8 @@ class RunQueues:
                 continue
 
     def schedule(self, cpu: Cpu, prev: Proc | None, why: str) -> None:
+        if self.in_pass is not None and self.defer(cpu, prev, why):
+            return
         nxt = self.sched.pick_next(cpu, self.now)
         if nxt is not None and nxt is prev and why == "preempted":
             self.resume(cpu, prev)
@@ -78,12 +93,16 @@ class RunQueues:
             if prev is not None:
                 self.emit(cpu.id, 0, "switch", (prev.pid, why, 0))
             return
+        if self.in_pass is not None:
+            self.hand_over(nxt)
         self.dispatch(cpu, nxt, prev, why)
 
     def dispatch(self, cpu: Cpu, p: Proc, prev: Proc | None, why: str) -> None:
         now = self.now
         cost = 0 if cpu.last is p else self.cs_cost
         self.nsteps += 1
+        if self.shared_queue and p.last_cpu >= 0 and p.last_cpu != cpu.id:
+            self.emit(cpu.id, p.pid, "migrate", (p.last_cpu, cpu.id))       # one queue: moves show at dispatch
         self.events.append(new_event((now, cpu.id, p.pid, "switch", (prev.pid if prev is not None else 0, why, cost))))
         if self.refill and cpu.last is not p:
             p.remaining += self.refill
@@ -98,8 +117,10 @@ class RunQueues:
         cpu.curr = p
         cpu.run_start = start
         cpu.seg_start = start
+        if self.caches is not None:
+            self.cache_dispatch(cpu, p, start)
         end = start + self.sched.slice(cpu, p, start)
-        cpu.slice_end = end if not self.tick_ns else self.slice_end(start, end - start)
+        cpu.slice_end = end if not self.tick_ns and self.passes is None else self.slice_end(start, end - start)
         cpu.resched = False
         cpu.gen += 1
         self.seq += 1
@@ -114,8 +135,11 @@ class RunQueues:
             if self.whole_ticks:
                 # SCHED_RR counts its quantum in ticks (task_tick_rt), the one running at the
                 # dispatch as a whole one: k ticks end at the k-th tick after it
-                return (start // tick - (-length // tick)) * tick
-            end = -(-end // tick) * tick
+                end = (start // tick - (-length // tick)) * tick
+            else:
+                end = -(-end // tick) * tick
+        if self.passes is not None:
+            self.pass_at(end)          # multi.py's machine: slices ending together end in one pass
         return end
 
     def resume(self, cpu: Cpu, p: Proc) -> None:
@@ -128,7 +152,7 @@ class RunQueues:
         if cpu.seg_start < now:
             rem = p.remaining
             if rem:
-                rem -= now - cpu.seg_start
+                rem -= (now - cpu.seg_start) * cpu.rate
                 p.remaining = rem if rem > 0 else 0
             cpu.seg_start = now
 
@@ -139,16 +163,22 @@ class RunQueues:
             ran = 0
         p.cputime += ran
         self.settle(cpu, p)
+        if self.caches is not None:
+            self.cache_leave(cpu, p)
         self.sched.put_prev(cpu, p, self.now, ran)
         cpu.gen += 1
         cpu.curr = None
         p.cpu = None
 
     def preempt(self, cpu: Cpu, p: Proc) -> None:
+        self.put_back(cpu, p)
+        self.schedule(cpu, p, "preempted")
+
+    def put_back(self, cpu: Cpu, p: Proc) -> None:
+        """Take the running `p` off `cpu` and queue it there again (the caller picks what runs)."""
         self.leave_cpu(cpu, p)
         p.state = READY
         self.sched.enqueue(cpu, p, self.now, PREEMPTED)
-        self.schedule(cpu, p, "preempted")
 
     def block(self, p: Proc, state: str, kind: str, on: Any = None, what: str = "", wake: bool = False) -> None:
         """`p` leaves its CPU to wait; with `wake`, the wait is already over (an I/O of 0 ms):
@@ -215,7 +245,7 @@ class RunQueues:
 
     def idle_pull(self, cpu: Cpu) -> Proc | None:
         """newidle_balance: a CPU about to idle takes a waiting task from the busiest queue."""
-        if len(self.cpus) == 1:
+        if len(self.cpus) == 1 or self.balance != "linux":
             return None
         busiest = max(self.cpus, key=lambda c: (self.sched.nr_queued(c), -c.id))
         if busiest is cpu or self.sched.nr_queued(busiest) == 0:
@@ -230,6 +260,10 @@ class RunQueues:
         return self.sched.pick_next(cpu, self.now)
 
     def maybe_balance(self) -> None:
+        if self.balance != "linux":
+            if self.balance == "steal":
+                self.maybe_peek()
+            return
         if len(self.cpus) > 1 and not self.balance_pending:
             self.balance_pending = True
             self.post(self.now + self.balance_interval, P_BALANCE, self._balance, None)

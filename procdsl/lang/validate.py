@@ -22,15 +22,20 @@ MACHINE_SETTINGS = {
     "step": "duration", "syscall": "duration", "fork": "duration", "exec": "duration", "pid_max": "int",
     "seed": "int", "tick": "duration", "balance_interval": "duration", "max_processes": "int",
     "max_events": "int", "max_time": "duration",
+    "run_queue": "name", "balance": "name", "peek_interval": "duration", "cache_size": "int",
+    "cache_warmup": "duration", "warm_rate": "int", "cold_rate": "int",
 }
+# the machine settings whose value is one of a few names
+NAMED_VALUES = {"run_queue": ("per_cpu", "shared"), "balance": ("linux", "steal", "none")}
 PROCESS_QUERIES = frozenset((
     "state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status", "reaper", "cpu_time",
     "switches", "voluntary_switches", "involuntary_switches", "response_time", "turnaround", "wait_time",
     "cow_copies", "output", "nice", "uid", "migrations", "max_delay",
-    "level",
+    "level", "exit_cpu",
 ))
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
-MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max"))
+MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max",
+                             "warm_fraction"))
 PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential"))
 EXPECT_VALUES = frozenset(("output", "zombies", "io_busy", "running", "ready", "sleeping", "disk_wait", "stopped",
                            "zombie", "reaped", "true", "false"))
@@ -135,6 +140,7 @@ class Validator:
         if sc.machine:
             for st in sc.machine.settings:
                 self.setting(st)
+            self.machine_combination(sc.machine)
         if sc.init:
             self.program_ref(sc.init.program, sc.init.span)
         policy, ncpus = "cfs", 1
@@ -243,6 +249,36 @@ class Validator:
         elif kind == "int" and st.name == "pid_max" and int(st.value) < 3:
             self.error("pid_max must be at least 3: PID 1 is init and a scenario runs at least one process",
                        st.value_span)
+        elif st.name in NAMED_VALUES and (st.value_type != "name" or st.value not in NAMED_VALUES[st.name]):
+            names = NAMED_VALUES[st.name]
+            self.error(f"{st.name} is {', '.join(names[:-1])} or {names[-1]}{did_you_mean(str(st.value), names)}",
+                       st.value_span)
+        elif st.name in ("warm_rate", "cold_rate") and int(st.value) < 1:
+            self.error(f"{st.name} is the work done per unit of time: at least 1", st.value_span)
+        elif st.name == "peek_interval" and int(st.value) <= 0:
+            self.error("peek_interval must be longer than 0", st.value_span, "`balance none` never moves a task")
+
+    def machine_combination(self, machine: ir.Machine) -> None:
+        """Settings that only make sense together (multi-CPU queues and the textbook's policies)."""
+        given = {st.name: st for st in machine.settings}
+        policy = given.get("scheduler")
+        name = str(policy.value) if policy is not None else "cfs"
+        subs = {sub.name for sub in policy.settings} if policy is not None else set()
+        shared = given.get("run_queue")
+        if shared is not None and shared.value == "shared":
+            if name not in ("fifo", "rr"):
+                self.error(f"run_queue shared works with the fifo and rr schedulers, not {name}", shared.span,
+                           "one queue shared by all CPUs is OSTEP's multi.py model, which runs round robin")
+            elif subs & {"switch_on_end", "io_run_immediate"}:
+                self.error("run_queue shared does not combine with switch_on_end or io_run_immediate", shared.span,
+                           "process-run's rules are for a CPU with a queue of its own")
+            if "balance" in given:
+                self.error("a shared run queue has nothing to balance", given["balance"].span, "drop `balance`")
+        peek = given.get("peek_interval")
+        balance = given.get("balance")
+        if peek is not None and (balance is None or balance.value != "steal"):
+            self.error("peek_interval is how often `balance steal` looks for work", peek.span,
+                       "add `balance steal`, or drop peek_interval")
 
     def label(self, label: str, span: Span, labels: set[str]) -> None:
         if label not in labels and not self.open_labels:

@@ -167,6 +167,8 @@ def machine_config(machine: Optional[ir.Machine]) -> MachineConfig:
                                                             if isinstance(s.value, (int, float))})
         elif st.name in ("max_processes", "max_events", "max_time"):
             limits[st.name] = int(st.value)
+        elif st.name in ("run_queue", "balance"):
+            values[st.name] = str(st.value)
         else:
             values[st.name] = int(st.value)
     if limits:
@@ -218,7 +220,8 @@ def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]
                             labels=run_labels, args=tuple(st.args for st in run.stages),
                             nice=int(opts.get("nice", 0)), uid=int(opts.get("uid", 0)),
                             burst=int(burst.value) if burst is not None else None,
-                            tickets=opts.get("tickets"), rt=opts.get("rt"), cpus=opts.get("cpus")))
+                            tickets=opts.get("tickets"), rt=opts.get("rt"), cpus=opts.get("cpus"),
+                            working_set=int(opts.get("working_set", 0))))
     signals = tuple(ExternalSignal(span=s.span, time=int(s.time.value), signal=SIGNALS[s.signal.name][0],
                                    label=s.target.label, index=s.target.index) for s in sc.sends)
     return EventPlan(file=path, title=sc.title, span=sc.span, machine=machine_config(sc.machine), programs=codes,

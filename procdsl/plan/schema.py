@@ -40,6 +40,13 @@ class MachineConfig(PlanModel):
     seed: int = 1
     tick: int = 0                        # 0: slices end exactly; otherwise the tick period
     balance_interval: int = 4_000_000
+    run_queue: str = "per_cpu"           # or "shared": one queue for every CPU
+    balance: str = "linux"               # "steal": multi.py's stealing every peek_interval; "none"
+    peek_interval: int = 30_000_000
+    cache_size: int = 0                  # 0: no cache model; else each CPU's cache, in working-set units
+    cache_warmup: int = 10_000_000
+    warm_rate: int = 2
+    cold_rate: int = 1
     limits: Limits = Limits()
 
 
@@ -77,6 +84,7 @@ class Start(PlanModel):
     tickets: Optional[int] = None
     rt: Optional[tuple[str, int]] = None
     cpus: Optional[tuple[int, ...]] = None
+    working_set: int = 0
 
 
 class ExternalSignal(PlanModel):

@@ -14,6 +14,8 @@ INF = 1 << 62
 
 # why a task enters a run queue
 NEW, WAKEUP, PREEMPTED, MIGRATED = "new", "wakeup", "preempted", "migrated"
+# a setting the kernel adds for `run_queue shared` (no user can write it: it is not a name)
+SHARED_QUEUE = "run queue shared"
 
 
 def first_allowed(tasks: Iterable[Proc], cpu_id: int) -> Proc | None:
@@ -61,6 +63,16 @@ class Scheduler:
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
         """A queued task that load balancing may move to CPU `allowed` (its affinity permitting)."""
         raise NotImplementedError
+
+    def first_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
+        """The task `balance steal` takes: the first in the queue for a queue in order (multi.py)."""
+        return self.steal_candidate(cpu, allowed)
+
+    def share_queue(self) -> None:
+        """`run_queue shared`: every CPU uses CPU 0's queue (the validator allows fifo and rr).
+        Called by the policy's constructor, before the rt classes look at its methods."""
+        for cpu in self.cpus[1:]:
+            cpu.rq = self.cpus[0].rq
 
     # ---- accounting and decisions
     def put_prev(self, cpu: Cpu, p: Proc, now: int, ran: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 
 from procdsl.kernel.process import Cpu, Proc
-from procdsl.kernel.scheduler.base import WAKEUP, Scheduler, first_allowed
+from procdsl.kernel.scheduler.base import SHARED_QUEUE, WAKEUP, Scheduler, first_allowed
 
 
 class Fifo(Scheduler):
@@ -27,6 +27,8 @@ class Fifo(Scheduler):
             self.pick_next = self._pick_owner     # instance attributes: only these settings pay for them
         elif self.io_run_immediate:
             self.pick_next = self._pick_in_turn
+        elif settings.get(SHARED_QUEUE):
+            self.share_queue()
 
     def new_rq(self) -> deque:
         return deque()
@@ -88,6 +90,23 @@ class Fifo(Scheduler):
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
         owner = self.owners[cpu.id]
         return first_allowed((p for p in reversed(cpu.rq) if p is not owner), allowed)
+
+    def first_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
+        owner = self.owners[cpu.id]
+        return first_allowed((p for p in cpu.rq if p is not owner), allowed)
+
+    def share_queue(self) -> None:
+        super().share_queue()
+        self.pick_next = self._pick_allowed
+
+    def _pick_allowed(self, cpu: Cpu, now: int) -> Proc | None:
+        """A shared queue: the first task this CPU may run (multi.py's get_job)."""
+        rq = cpu.rq
+        for i, p in enumerate(rq):
+            if p.affinity is None or cpu.id in p.affinity:
+                del rq[i]
+                return p
+        return None
 
     def tick(self, cpu: Cpu, p: Proc, now: int, ran: int) -> bool:
         return False
