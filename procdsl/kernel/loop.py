@@ -18,7 +18,7 @@ from procdsl.core.gcpause import paused_gc
 from procdsl.core.linux import SIGFPE
 from procdsl.core.values import DivideByZero, ProgramFault
 from procdsl.kernel import signals
-from procdsl.kernel.cache import Caches, CpuCache
+from procdsl.kernel.cache import Caches
 from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
 from procdsl.kernel.lifecycle import Lifecycle
 from procdsl.kernel.pipes import End
@@ -61,15 +61,10 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         self.until = plan.until if plan.until is not None else m.limits.max_time
         self.balance_interval = m.balance_interval
         self.balance_pending = False
-        self.balance = "none" if self.shared_queue or m.cpus == 1 else m.balance
-        self.peek_interval = m.peek_interval
-        self.next_peek = -1
-        # instants with a pass of multi.py's machine pending (steal.py); None: CPUs go on their own
-        self.passes: set[int] | None = set() if self.shared_queue or self.balance == "steal" else None
-        self.in_pass = None                   # the pass under way (steal.Pass), if any
-        self.caches = [CpuCache() for _ in self.cpus] if m.cache_size else None
-        self.cache_size, self.cache_warmup = m.cache_size, m.cache_warmup
-        self.warm_rate, self.cold_rate = m.warm_rate, m.cold_rate
+        self.setup_passes(m)
+        self.setup_caches(m)
+        self.exact_slices = not m.tick and self.passes is None     # a slice ends when it is used up
+        self.homing = self.policy.homing
         self.programs = {name: load_program(code, m, self.rng) for name, code in plan.programs.items()}
         self.tick_ns = m.tick
         self.whole_ticks = self.policy.whole_ticks

@@ -44,7 +44,7 @@ class RunQueues:
         cpus = self.cpus
         if len(cpus) == 1:
             return cpus[0]
-        if why == WAKEUP and self.policy.home(p) >= 0:
+        if why == WAKEUP and self.homing and self.policy.home(p) >= 0:
             return cpus[self.policy.home(p)]
         allowed = [c for c in cpus if p.affinity is None or c.id in p.affinity] or cpus
         if self.shared_queue:
@@ -80,8 +80,6 @@ class RunQueues:
                 continue
 
     def schedule(self, cpu: Cpu, prev: Proc | None, why: str) -> None:
-        if self.in_pass is not None and self.defer(cpu, prev, why):
-            return
         nxt = self.sched.pick_next(cpu, self.now)
         if nxt is not None and nxt is prev and why == "preempted":
             self.resume(cpu, prev)
@@ -93,16 +91,12 @@ class RunQueues:
             if prev is not None:
                 self.emit(cpu.id, 0, "switch", (prev.pid, why, 0))
             return
-        if self.in_pass is not None:
-            self.hand_over(nxt)
         self.dispatch(cpu, nxt, prev, why)
 
     def dispatch(self, cpu: Cpu, p: Proc, prev: Proc | None, why: str) -> None:
         now = self.now
         cost = 0 if cpu.last is p else self.cs_cost
         self.nsteps += 1
-        if self.shared_queue and p.last_cpu >= 0 and p.last_cpu != cpu.id:
-            self.emit(cpu.id, p.pid, "migrate", (p.last_cpu, cpu.id))       # one queue: moves show at dispatch
         self.events.append(new_event((now, cpu.id, p.pid, "switch", (prev.pid if prev is not None else 0, why, cost))))
         if self.refill and cpu.last is not p:
             p.remaining += self.refill
@@ -117,10 +111,8 @@ class RunQueues:
         cpu.curr = p
         cpu.run_start = start
         cpu.seg_start = start
-        if self.caches is not None:
-            self.cache_dispatch(cpu, p, start)
         end = start + self.sched.slice(cpu, p, start)
-        cpu.slice_end = end if not self.tick_ns and self.passes is None else self.slice_end(start, end - start)
+        cpu.slice_end = end if self.exact_slices else self.slice_end(start, end - start)
         cpu.resched = False
         cpu.gen += 1
         self.seq += 1
@@ -152,7 +144,7 @@ class RunQueues:
         if cpu.seg_start < now:
             rem = p.remaining
             if rem:
-                rem -= (now - cpu.seg_start) * cpu.rate
+                rem -= now - cpu.seg_start
                 p.remaining = rem if rem > 0 else 0
             cpu.seg_start = now
 
@@ -163,15 +155,15 @@ class RunQueues:
             ran = 0
         p.cputime += ran
         self.settle(cpu, p)
-        if self.caches is not None:
-            self.cache_leave(cpu, p)
         self.sched.put_prev(cpu, p, self.now, ran)
         cpu.gen += 1
         cpu.curr = None
         p.cpu = None
 
     def preempt(self, cpu: Cpu, p: Proc) -> None:
-        self.put_back(cpu, p)
+        self.leave_cpu(cpu, p)
+        p.state = READY
+        self.sched.enqueue(cpu, p, self.now, PREEMPTED)
         self.schedule(cpu, p, "preempted")
 
     def put_back(self, cpu: Cpu, p: Proc) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from procdsl.kernel.priorities import P_STEAL
 from procdsl.kernel.process import Cpu, Proc
+from procdsl.kernel.runqueue import RunQueues
 from procdsl.kernel.scheduler.base import INF, MIGRATED
 
 
@@ -31,7 +32,30 @@ class Pass:
 
 
 class Stealing:
-    """Kernel methods for the synchronized passes (mixed into Kernel); `self.passes` is None without them."""
+    """Kernel methods for the synchronized passes (mixed into Kernel); `self.passes` is None without them.
+    With them, the kernel's `schedule` and `dispatch` are these wrappers (an instance attribute each)."""
+
+    def setup_passes(self, m: Any) -> None:
+        self.balance = "none" if self.shared_queue or m.cpus == 1 else m.balance
+        self.peek_interval = m.peek_interval
+        self.next_peek = -1
+        # instants with a pass pending; None: the CPUs go on their own (Linux's way)
+        self.passes: set[int] | None = set() if self.shared_queue or self.balance == "steal" else None
+        self.in_pass: Pass | None = None      # the pass under way
+        if self.passes is not None:
+            self.schedule, self.dispatch = self.schedule_in_pass, self.dispatch_in_pass
+
+    def schedule_in_pass(self, cpu: Cpu, prev: Proc | None, why: str) -> None:
+        if self.in_pass is not None and self.defer(cpu, prev, why):
+            return
+        RunQueues.schedule(self, cpu, prev, why)
+
+    def dispatch_in_pass(self, cpu: Cpu, p: Proc, prev: Proc | None, why: str) -> None:
+        if self.in_pass is not None:
+            self.hand_over(p)
+        if self.shared_queue and p.last_cpu >= 0 and p.last_cpu != cpu.id:
+            self.emit(cpu.id, p.pid, "migrate", (p.last_cpu, cpu.id))       # one queue: moves show at dispatch
+        RunQueues.dispatch(self, cpu, p, prev, why)
 
     def pass_at(self, t: int) -> None:
         if t < INF and t not in self.passes:

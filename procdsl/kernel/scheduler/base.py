@@ -35,6 +35,7 @@ class Scheduler:
     # with the machine's `tick`: True if a quantum is a whole number of ticks, counted from the
     # tick under way at dispatch (SCHED_RR); False if a slice ends at the first tick after it
     whole_ticks = False
+    homing = False          # True if home() may name a CPU
 
     def __init__(self, cpus: Sequence[Cpu], settings: dict[str, int], rng: Any) -> None:
         self.cpus = cpus

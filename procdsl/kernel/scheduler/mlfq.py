@@ -79,13 +79,10 @@ class Mlfq(Scheduler):
     def _fresh(self, p: Proc, level: int) -> None:
         if level != p.level:
             p.level = level
-            self._note_level(p)
+            if self.emit is not None:
+                self.emit(-1, p.pid, "level", (level,))
         p.qleft = self.quanta[level]
         p.allot = self.allots[level]
-
-    def _note_level(self, p: Proc) -> None:
-        if self.emit is not None:
-            self.emit(-1, p.pid, "level", (p.level,))
 
     def _charge(self, rq: MlfqRq, p: Proc, ran: int) -> None:
         delta = ran - rq.charged
@@ -148,7 +145,8 @@ class Mlfq(Scheduler):
         if why == NEW:
             self.tasks[p.pid] = p
             self._fresh(p, 0)
-            self._note_level(p)
+            if self.emit is not None:
+                self.emit(-1, p.pid, "level", (0,))
             _insert_before(rq.levels[0], p, stamp + WOKE, stamp + WOKE)
             p.joined = stamp + ARRIVED
         elif why == WAKEUP:
@@ -170,8 +168,10 @@ class Mlfq(Scheduler):
             elif not used_up:
                 # preempted by a higher level or a bumped job: it keeps its place at the head
                 _insert_after(queue, p, stamp + BUMPED)
-            else:
+            elif queue and queue[-1].joined >= stamp:
                 _insert_before(queue, p, stamp + ARRIVED, stamp + WOKE)
+            else:
+                queue.append(p)
         rq.count += 1
 
     def _woken(self, p: Proc) -> None:

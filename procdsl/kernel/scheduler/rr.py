@@ -24,6 +24,7 @@ class Fifo(Scheduler):
         self.owners: list[Proc | None] = [None] * len(cpus)
         self.last: list[Proc | None] = [None] * len(cpus)
         if settings.get("switch_on_end", 0):
+            self.homing = True
             self.pick_next = self._pick_owner     # instance attributes: only these settings pay for them
         elif self.io_run_immediate:
             self.pick_next = self._pick_in_turn
