@@ -6,6 +6,7 @@ from collections import deque
 
 from procdsl.kernel.process import Cpu, Proc
 from procdsl.kernel.scheduler.base import SHARED_QUEUE, WAKEUP, Scheduler, first_allowed
+from procdsl.kernel.scheduler.turns import TurnQueue
 
 
 class Fifo(Scheduler):
@@ -18,21 +19,22 @@ class Fifo(Scheduler):
     name = "fifo"
 
     def __init__(self, cpus, settings, rng) -> None:
-        super().__init__(cpus, settings, rng)
         self.io_run_immediate = bool(settings.get("io_run_immediate", 0))
+        self.in_turn = self.io_run_immediate and not settings.get("switch_on_end", 0)
+        super().__init__(cpus, settings, rng)
         self.woken: Proc | None = None            # the task io_run_immediate lets preempt
         self.owners: list[Proc | None] = [None] * len(cpus)
         self.last: list[Proc | None] = [None] * len(cpus)
         if settings.get("switch_on_end", 0):
             self.homing = True
             self.pick_next = self._pick_owner     # instance attributes: only these settings pay for them
-        elif self.io_run_immediate:
+        elif self.in_turn:
             self.pick_next = self._pick_in_turn
         elif settings.get(SHARED_QUEUE):
             self.share_queue()
 
-    def new_rq(self) -> deque:
-        return deque()
+    def new_rq(self) -> deque | TurnQueue:
+        return TurnQueue() if self.in_turn else deque()
 
     def nr_queued(self, cpu: Cpu) -> int:
         return len(cpu.rq)
@@ -66,13 +68,11 @@ class Fifo(Scheduler):
         rq = cpu.rq
         if not rq:
             return None
-        if rq[0] is self.woken:
-            p = rq.popleft()
-        else:
+        p = self.woken
+        if p is None or p not in rq:
             last = self.last[cpu.id]
-            after = last.seq if last is not None else 0
-            p = min(rq, key=lambda q: (q.seq <= after, q.seq))
-            rq.remove(p)
+            p = rq.next_after(last.seq if last is not None else 0)
+        rq.remove(p)
         self.woken = None
         self.last[cpu.id] = p
         return p
