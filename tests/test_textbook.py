@@ -164,23 +164,6 @@ def test_switch_on_end_keeps_each_cpu_for_its_task_on_several_cpus(tmp_path: Pat
     """)
 
 
-@pytest.mark.parametrize("setting, message", [
-    ("fifo { switch_on_end 2 }", "switch_on_end is 0 or 1"),
-    ("fifo { io_run_immediate yes }", "takes a whole number"),
-    ("rr { switch_on_end 1 }", "scheduler rr has no setting 'switch_on_end'"),
-    ("mlfq { io_bump 3 }", "io_bump is 0 or 1"),
-])
-def test_textbook_settings_are_checked(tmp_path: Path, setting: str, message: str) -> None:
-    diags = diagnostics_of(tmp_path, f"""
-        program p {{ compute 1ms }}
-        scenario "s" {{
-          machine {{ scheduler {setting} }}
-          run p
-        }}
-    """)
-    assert any(message in d for d in diags), diags
-
-
 def test_rr_counts_its_quantum_in_whole_ticks(tmp_path: Path) -> None:
     # b is dispatched at 5 ms, in the middle of a tick: that tick counts whole, so its
     # one-tick quantum ends at 10 ms (Linux's task_tick_rt; multi.py's global slices)
