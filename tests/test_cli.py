@@ -123,11 +123,12 @@ def test_run_text_trace(tmp_path: Path) -> None:
 def test_run_jsonl_parses(tmp_path: Path) -> None:
     code, out, _ = cli_main(["run", "--format", "jsonl", str(write_proc(tmp_path, PASSING))])
     assert code == 0
-    records = [json.loads(line) for line in out.splitlines()]
+    head, *records = [json.loads(line) for line in out.splitlines()]
+    assert head["kind"] == "header" and head["title"] == "ok" and head["schema_version"] == 1
     assert records and all({"time", "cpu", "pid", "kind"} <= set(r) for r in records)
     assert all(isinstance(r["time"], int) for r in records)
     assert [r["time"] for r in records] == sorted(r["time"] for r in records)
-    assert records[-1] == {"time": records[-1]["time"], "cpu": -1, "pid": 0, "kind": "end", "reason": "done"}
+    assert records[-1] == {"time": records[-1]["time"], "cpu": None, "pid": None, "kind": "end", "reason": "done"}
 
 
 def test_run_seed_and_scenario_selection(tmp_path: Path) -> None:

@@ -121,7 +121,7 @@ def assert_invariants(trace: Trace) -> None:
                 others = [c for c, pid in on_cpu.items() if pid == nxt and c != e.cpu]
                 assert not others, f"PID {nxt} on cpu{e.cpu} and cpu{others[0]} at once, at {e.time}"
             on_cpu[e.cpu] = nxt
-        if e.pid and e.kind not in ("signal", "limit", "end", "deadlock", "fault"):
+        if e.pid > 0 and e.kind not in ("signal", "limit", "end", "deadlock", "fault"):
             assert e.pid in created, f"event for PID {e.pid} that was never created: {e}"
 
     # every process ends reaped, a zombie, or in a live state: none vanishes

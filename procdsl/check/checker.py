@@ -30,6 +30,7 @@ class ExpectResult:
     points: float = 0
     max_points: float = 0
     visibility: str = "visible"
+    at: Optional[int] = None          # the instant it concerns (where it failed), for views that link to it
 
     @property
     def name(self) -> str:
@@ -54,10 +55,11 @@ class ScenarioResult:
 
 # ---------------------------------------------------------------------- assertions
 class Outcome:
-    __slots__ = ("passed", "message", "explanation")
+    __slots__ = ("passed", "message", "explanation", "at")
 
-    def __init__(self, passed: bool, message: str = "", explanation: tuple[str, ...] = ()) -> None:
-        self.passed, self.message, self.explanation = passed, message, explanation
+    def __init__(self, passed: bool, message: str = "", explanation: tuple[str, ...] = (),
+                 at: Optional[int] = None) -> None:
+        self.passed, self.message, self.explanation, self.at = passed, message, explanation, at
 
 
 class Checker:
@@ -99,7 +101,8 @@ class Checker:
                                         passed=outcome.passed, message=outcome.message,
                                         explanation=outcome.explanation,
                                         points=max_points if outcome.passed else 0, max_points=max_points,
-                                        visibility=exp.visibility))
+                                        visibility=exp.visibility,
+                                        at=outcome.at if outcome.at is not None else trace.end_time))
         return ScenarioResult(file=self.plan.file, title=self.plan.title, span=self.plan.span,
                               expectations=tuple(results), end_reason=trace.end_reason, end_time=trace.end_time,
                               note=note, trace=trace)
@@ -121,14 +124,16 @@ class Checker:
                 bound = Env(self.model, env.t, {**env.bindings, a.var: p})
                 out = self.assertion(a.body, bound)
                 if not out.passed:
-                    return Outcome(False, f"for {a.var} = {p.name} (pid {p.pid}): {out.message}", out.explanation)
+                    return Outcome(False, f"for {a.var} = {p.name} (pid {p.pid}): {out.message}", out.explanation, at=out.at)
             return Outcome(True)
         if k == "all_of":
+            moments = []
             for item in a.items:
                 out = self.assertion(item, env)
                 if not out.passed:
                     return out
-            return Outcome(True)
+                moments.append(out.at)
+            return Outcome(True, at=max((m for m in moments if m is not None), default=None))
         if k == "deadlock":
             if self.trace.end_reason == "deadlock":
                 return Outcome(True)
@@ -143,7 +148,7 @@ class Checker:
     def expr_holds(self, e: ir.Expr, env: Env) -> Outcome:
         value = compile_check(e)(env)
         if value:
-            return Outcome(True)
+            return Outcome(True, at=env.t)
         when = "at the end" if env.t >= self.model.end else f"at {format_time(env.t).strip()}"
         message = f"{unparse(e)} is false {when}"
         if isinstance(e, ir.Compare):
@@ -158,7 +163,7 @@ class Checker:
                 message += " (a string never equals a number)"
         if env.notes:
             message += "; " + "; ".join(env.notes)
-        return Outcome(False, message, self.explain(env))
+        return Outcome(False, message, self.explain(env), at=env.t)
 
     def explain(self, env: Env) -> tuple[str, ...]:
         """Trace lines about the processes the expectation named, up to its instant."""
@@ -171,7 +176,7 @@ class Checker:
         for i in sorted(chosen):
             ev = events[i]
             names = NamesAt(self.model, ev.time)
-            who = f"{names.get(ev.pid, '?')}({ev.pid})" if ev.pid else "-"
+            who = f"{names.get(ev.pid, '?')}({ev.pid})" if ev.pid > 0 else "-"
             lines.append(f"{format_time(ev.time).strip():>14}  {who} {ev.kind}: {describe(ev, names)}")
         return tuple(lines)
 
@@ -182,10 +187,11 @@ class Checker:
             return Outcome(False, "; ".join(env.notes) or "an event did not happen", self.explain(env))
         key1, key2 = (first.time, first.index), (second.time, second.index)
         holds = key1 < key2 if a.relation == "before" else key1 > key2
+        at = max(first.time, second.time)
         if holds:
-            return Outcome(True)
+            return Outcome(True, at=at)
         return Outcome(False, f"expected {unparse(a.first)} {a.relation} {unparse(a.second)}, but {first} and {second}",
-                       self.explain(env))
+                       self.explain(env), at=at)
 
     def temporal(self, a: ir.Temporal, env: Env) -> Outcome:
         fn = compile_check(a.expr)
@@ -194,23 +200,19 @@ class Checker:
             sub = env.at(t)
             if bool(fn(sub)) != want:
                 what = "false" if want else "true"
-                return Outcome(False, f"{unparse(a.expr)} is {what} at {format_time(t).strip()}", self.explain(sub))
+                return Outcome(False, f"{unparse(a.expr)} is {what} at {format_time(t).strip()}", self.explain(sub),
+                               at=t)
         return Outcome(True)
 
     def ps(self, a: ir.PsTable) -> Outcome:
         t = self.model.end if a.at is None else int(a.at.value)
         env = Env(self.model, t)
         header = [c.text for c in a.header]
-        actual = []
-        for p in sorted((p for p in self.model.procs if self.model.exists(p, t)), key=lambda p: p.pid):
-            row = {"PID": str(p.pid), "PPID": str(p.ppid.at(t)), "STAT": STAT_LETTER.get(p.state.at(t), "?"),
-                   "LABEL": p.name, "CMD": p.cmd.at(t), "NI": str(p.nice.at(t)), "UID": str(p.uid),
-                   "TIME": format_duration(self.model.cpu_time(p, t))}
-            actual.append(tuple(row[h] for h in header))
+        actual = [tuple(row[h] for h in header) for row in ps_rows(self.model, t)]
         expected = [tuple(_ps_cell(h, c.text) for h, c in zip(header, r)) for r in a.rows]
         got = [tuple(_ps_cell(h, v) for h, v in zip(header, r)) for r in actual]
         if sorted(expected) == sorted(got):
-            return Outcome(True)
+            return Outcome(True, at=t)
         widths = [max([len(h)] + [len(r[i]) for r in actual]) + 2 for i, h in enumerate(header)]
         table = ["  " + "".join(h.ljust(w) for h, w in zip(header, widths))] + [
             "  " + "".join(v.ljust(w) for v, w in zip(r, widths)) for r in actual]
@@ -221,7 +223,7 @@ class Checker:
             msg += "; expected but absent: " + ", ".join(" ".join(r) for r in missing)
         if extra:
             msg += "; present but not expected: " + ", ".join(" ".join(r) for r in extra)
-        return Outcome(False, msg, ("actual table:",) + tuple(table) + self.explain(env)[:0])
+        return Outcome(False, msg, ("actual table:",) + tuple(table) + self.explain(env)[:0], at=t)
 
     def trace_lines(self, a: ir.TraceBlock) -> Outcome:
         events = self.trace.events
@@ -270,6 +272,18 @@ class Checker:
         return tuple(f"{format_time(e.time)}  {NamesAt(self.model, e.time).get(e.pid, e.pid)}: "
                      f"{describe(e, NamesAt(self.model, e.time))}"
                      for e in found) or (f"no {words[0]} events at all",)
+
+
+PS_COLUMNS = ("PID", "PPID", "STAT", "LABEL", "CMD", "NI", "UID", "TIME")
+
+
+def ps_rows(model: Model, t: int) -> list[dict[str, str]]:
+    """The process table at t, as `expect ps at` and `procdsl ps` show it: one row per process
+    that exists then (zombies included, reaped ones not), by PID, each cell as text."""
+    return [{"PID": str(p.pid), "PPID": str(p.ppid.at(t)), "STAT": STAT_LETTER.get(p.state.at(t), "?"),
+             "LABEL": p.name, "CMD": p.cmd.at(t), "NI": str(p.nice.at(t)), "UID": str(p.uid),
+             "TIME": format_duration(model.cpu_time(p, t))}
+            for p in sorted((p for p in model.procs if model.exists(p, t)), key=lambda p: p.pid)]
 
 
 class NamesAt:

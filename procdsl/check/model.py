@@ -126,7 +126,7 @@ class Model:
         if self.change_times[-1] != t:
             self.change_times.append(t)
         kind, pid = ev[3], ev[2]
-        if kind not in ("spawn", "fork") and pid:
+        if kind not in ("spawn", "fork") and pid > 0:
             p = self.proc(pid)
             if p is not None:
                 p.events.append(self._index)
@@ -163,7 +163,7 @@ class Model:
 
     def _on_switch(self, ev: TraceEvent, p, i: int) -> None:
         t, cpu, d = ev.time, ev.cpu, ev.detail
-        prev = self.proc(d[0]) if d[0] else None
+        prev = self.proc(d[0]) if d[0] > 0 else None
         self.cpu_switches.setdefault(cpu, []).append(t)
         busy = self.cpu_busy.setdefault(cpu, [])
         if busy and busy[-1][1] < 0:
@@ -268,7 +268,7 @@ class Model:
             p.level.set(ev.time, ev.detail[0])
 
     def _on_signal(self, ev: TraceEvent, _sender, i: int) -> None:
-        target = self.proc(ev.detail[0]) if ev.detail[0] else None
+        target = self.proc(ev.detail[0]) if ev.detail[0] > 0 else None
         if target is not None:
             target.events.append(i)
 

@@ -25,6 +25,12 @@ COMMANDS = {
     "stats": "procdsl.cli.stats",
     "compare": "procdsl.cli.stats",
     "grade": "procdsl.cli.grade",
+    "show": "procdsl.cli.show",
+    "ps": "procdsl.cli.show",
+    "pstree": "procdsl.cli.show",
+    "quiz": "procdsl.cli.quiz",
+    "c": "procdsl.cli.native",
+    "linux": "procdsl.cli.native",
 }
 
 

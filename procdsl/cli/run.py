@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from typing import Optional
 
 from procdsl.cli.main import EXIT_ERROR, EXIT_FAILED, EXIT_OK, print_diagnostics, use_color
+
+# the names only: the renderers are imported when a run is asked for them
+FORMATS = ("text", "jsonl", "chrome", "ftrace", "timehist", "svg")
+VIEWS = ("trace", "tree", "timeline")
 
 
 def register(sub) -> None:
@@ -19,18 +24,32 @@ def register(sub) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="list passing expectations too")
     p.add_argument("--submission", action="append", metavar="FILE",
                    help="bind `use submission` to this file (repeatable)")
+    p.add_argument("--report", metavar="OUT.html",
+                   help="also write the HTML report of every scenario checked (as `procdsl show` draws it)")
 
-    p = sub.add_parser("run", help="run one file's scenarios and print the trace",
-                       description="Run the scenarios of FILE and print their traces.")
+    p = sub.add_parser("run", help="run one file's scenarios and print the trace, a view or an export",
+                       description="Run the scenarios of FILE and print their traces (docs/views.md: every "
+                                   "format and view).")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--seed", type=int, help="override the machine seed")
-    p.add_argument("--format", choices=("text", "jsonl"), default="text", help="text (default) or JSON Lines")
-    p.add_argument("--scenario", metavar="N|TITLE", help="only this scenario (number from 1, or title)")
-    p.add_argument("--submission", action="append", metavar="FILE")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="text (default), jsonl (JSON Lines), chrome (trace-event JSON for Perfetto and "
+                        "about:tracing), ftrace (tracefs text), timehist (perf sched timehist), svg (timeline)")
+    p.add_argument("--view", choices=VIEWS, default="trace",
+                   help="trace (default); tree: the process tree after each change; timeline: a line per CPU")
+    p.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
+    p.add_argument("--width", type=int, metavar="COLUMNS", help="timeline width (default: the terminal's)")
+    p.add_argument("--ascii", action="store_true", help="views in 7-bit ASCII, no box-drawing characters")
+    add_selection(p)
 
     p = sub.add_parser("compile", help="print the compiled event plan as JSON",
                        description="Parse, check and compile FILE; print each scenario's event plan as JSON.")
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--submission", action="append", metavar="FILE")
+
+
+def add_selection(p) -> None:
+    p.add_argument("--scenario", metavar="N|TITLE", help="only this scenario (number from 1, or title)")
     p.add_argument("--submission", action="append", metavar="FILE")
 
 
@@ -45,6 +64,7 @@ def cmd_check(args) -> int:
         return EXIT_ERROR
     color = use_color(sys.stdout)
     passed = failed = broken = 0
+    shown = []
     for path in files:
         result = check_path(path, args.seed, args.submission)
         if result.diagnostics:
@@ -53,6 +73,8 @@ def cmd_check(args) -> int:
             continue
         if not result.scenarios:
             print(f"{path}: warning: no scenarios to check", file=sys.stderr)
+        if args.report:
+            shown.extend(result.scenarios)
         for sc in result.scenarios:
             for line in scenario_lines(sc, color, args.verbose):
                 print(line)
@@ -64,6 +86,10 @@ def cmd_check(args) -> int:
     if broken:
         print(f"{broken} file(s) could not be compiled")
     print(summary(passed, failed))
+    if args.report:
+        from procdsl.report.html import page
+        if emit(page(shown, title="procdsl check " + " ".join(args.paths)), args.report) != EXIT_OK:
+            return EXIT_ERROR
     if broken or missing:
         return EXIT_ERROR
     return EXIT_FAILED if failed else EXIT_OK
@@ -93,28 +119,55 @@ def select(plans, which: Optional[str]):
     return [p for p in plans if p.title == which]
 
 
-def cmd_run(args) -> int:
+def runs_of(args) -> Optional[list]:
+    """The chosen scenarios of args.file, run; None (after saying why) when there are none."""
     from procdsl.kernel import run_plan
-    from procdsl.trace.jsonl import format_jsonl
-    from procdsl.trace.text import format_text
+    from procdsl.report.views import Run
     plans = _compile_or_report(args.file, args.submission)
     if plans is None:
-        return EXIT_ERROR
+        return None
     chosen = select(plans, args.scenario)
     if not chosen:
         what = f"no scenario {args.scenario!r}" if args.scenario else "no scenarios"
         print(f"{args.file}: {what} to run", file=sys.stderr)
+        return None
+    return [Run(plan, run_plan(plan, args.seed), plan.machine.seed if args.seed is None else args.seed,
+                plans.index(plan) + 1) for plan in chosen]
+
+
+def emit(text: str, output: Optional[str]) -> int:
+    """Print, or write the file `output`; a file that cannot be written is a clear error."""
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as err:
+        print(f"{output}: error: cannot write: {err.strerror}", file=sys.stderr)
         return EXIT_ERROR
-    for plan in chosen:
-        trace = run_plan(plan, args.seed)
-        if args.format == "jsonl":
-            for line in format_jsonl(trace):
-                print(line)
-        else:
-            print(f"# {plan.title}")
-            for line in format_text(trace):
-                print(line)
     return EXIT_OK
+
+
+def cmd_run(args) -> int:
+    from procdsl.report.views import ONE_SCENARIO, render, view
+    if args.view != "trace" and args.format != "text":
+        print(f"procdsl run: --view {args.view} is a terminal view; it takes no --format", file=sys.stderr)
+        return EXIT_ERROR
+    if args.width is not None and not 20 <= args.width <= 1000:
+        print("procdsl run: --width must be 20 to 1000 columns", file=sys.stderr)
+        return EXIT_ERROR
+    runs = runs_of(args)
+    if runs is None:
+        return EXIT_ERROR
+    if args.format in ONE_SCENARIO and len(runs) > 1:
+        print(f"{args.file}: --format {args.format} holds one run; {len(runs)} scenarios here: choose one with "
+              f"--scenario N", file=sys.stderr)
+        return EXIT_ERROR
+    if args.view == "trace":
+        return emit(render(args.format, runs), args.output)
+    width = args.width or min(max(shutil.get_terminal_size((100, 24)).columns, 20), 1000)
+    return emit(view(args.view, runs, width, args.ascii), args.output)
 
 
 def cmd_compile(args) -> int:

@@ -13,10 +13,16 @@ from typing import NamedTuple
 class TraceEvent(NamedTuple):
     time: int
     cpu: int          # -1: not on a CPU
-    pid: int          # 0: the outside world or an idle CPU
+    pid: int          # NO_PID (-1): no process; IDLE (0): a CPU's idle task (only in `switch`)
     kind: str
     detail: tuple
 
+
+# pid -1 is no process at all: the world outside the machine (`run`, `at … send`) or the
+# machine itself (`end`, `limit`, a signal the kernel sends); pid 0 is a CPU's idle task, as
+# Linux's swapper/N, and appears only as a `switch`'s pid or prev. Init's ppid is 0, as in ps.
+NO_PID = -1
+IDLE = 0
 
 # new_event((time, cpu, pid, kind, detail)) is TraceEvent(time, cpu, pid, kind, detail)
 # without the Python-level __new__ a NamedTuple call runs: the kernel makes one per dispatch.
@@ -45,6 +51,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "level": ("level",),
     "cache": ("state",),
     "pipe": ("pipe", "read_fd", "write_fd"),
+    "write": ("fd", "pipe", "bytes", "queued"),     # to a pipe: bytes taken now, bytes queued after
+    "read": ("fd", "pipe", "bytes", "queued"),      # from a pipe; bytes 0: end of file
     "fail": ("call", "errno"),
     "subreaper": (),
     "fault": ("message", "file", "line", "col"),

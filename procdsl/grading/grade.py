@@ -8,14 +8,23 @@ from dataclasses import replace
 from typing import Optional
 
 from procdsl import __version__
-from procdsl.grading.bundle import Bundle
+from procdsl.grading.bundle import Bundle, SetupError
 from procdsl.grading.result import Grade, Scenario
 from procdsl.grading.sandbox import Pool, TaskFailed
+from procdsl.grading.shown import escaped
 from procdsl.grading.tasks import Job, Prepared
 
 
 def grade_bundle(bundle: Bundle, pool: Pool, seed: Optional[int] = None, parallel: bool = False) -> Grade:
-    """Never raises for anything a submission does: every failure is scored, and says why."""
+    """Never raises for anything a submission does: every failure is scored, and says why.
+
+    Every string of the result is escaped here (`shown.escaped`), so whatever the
+    submission printed is safe in every format and on the grader's terminal.
+    """
+    return escaped(_grade(bundle, pool, seed, parallel))
+
+
+def _grade(bundle: Bundle, pool: Pool, seed: Optional[int], parallel: bool) -> Grade:
     started = time.monotonic()
     base = dict(submission=bundle.name, submission_hash=bundle.submission_hash, seed=seed, version=__version__)
     try:
@@ -26,6 +35,8 @@ def grade_bundle(bundle: Bundle, pool: Pool, seed: Optional[int] = None, paralle
         note = what.get(failed.kind, failed.detail)
         return Grade(gradable=False, score=0, max_score=0, diagnostics=(f"error: {note}",),
                      execution_time=time.monotonic() - started, **base)
+    if prepared.tests_broken:
+        raise SetupError("the tests do not parse:\n" + "\n".join(prepared.tests_broken))
     if not prepared.gradable:
         return Grade(gradable=False, score=0, max_score=prepared.max_score, diagnostics=prepared.diagnostics,
                      execution_time=time.monotonic() - started, **base)
@@ -43,8 +54,9 @@ def grade_bundle(bundle: Bundle, pool: Pool, seed: Optional[int] = None, paralle
 def _run(job: Job, pool: Pool, seed: Optional[int]) -> Scenario:
     if job.plan is None:
         return job.scenario
+    started = time.monotonic()
     try:
-        return pool.call("run", job, seed)
+        return replace(pool.call("run", job, seed), time=time.monotonic() - started)
     except TaskFailed as failed:
         if failed.kind == "timeout":
             status, note = "timeout", (f"the scenario did not finish within the grader's wall-clock limit of "
@@ -55,4 +67,4 @@ def _run(job: Job, pool: Pool, seed: Optional[int]) -> Scenario:
             status, note = "error", failed.detail
         exps = tuple(replace(e, message=note) for e in job.scenario.expectations)
         return replace(job.scenario, status=status, note=note, expectations=exps,
-                       seed=job.plan.machine.seed if seed is None else seed)
+                       seed=job.plan.machine.seed if seed is None else seed, time=time.monotonic() - started)

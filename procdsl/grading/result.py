@@ -27,6 +27,7 @@ class Expectation:
     scored: bool = True              # False: written without points, shown as a check only
     message: str = ""
     explanation: tuple[str, ...] = ()
+    col: int = 1
 
     @property
     def visible(self) -> bool:
@@ -44,10 +45,16 @@ class Scenario:
     expectations: tuple[Expectation, ...] = ()
     note: str = ""
     seed: Optional[int] = None
+    time: float = 0.0                      # wall-clock seconds of its run: a timing, like execution_time
 
     @property
     def passed(self) -> bool:
         return self.status == "passed"
+
+    @property
+    def broken(self) -> bool:
+        """The run did not reach its end for the grader's own reasons: a JUnit or Classroom error, not a failure."""
+        return self.status in ("timeout", "crashed", "error")
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,7 @@ class Grade:
             "score": number(self.score),
             "max_score": number(self.max_score),
             "diagnostics": list(self.diagnostics),
-            "scenarios": [_scenario_json(s) for s in self.scenarios],
+            "scenarios": [_scenario_json(s, timings) for s in self.scenarios],
             "seed": self.seed,
             "procdsl_version": self.version,
             "submission_hash": self.submission_hash,
@@ -92,7 +99,7 @@ class Grade:
     def from_json(cls, data: dict) -> Grade:
         scenarios = tuple(
             Scenario(name=s["name"], file=s["file"], line=s["line"], status=s["status"], note=s.get("note", ""),
-                     seed=s.get("seed"),
+                     seed=s.get("seed"), time=s.get("time", 0.0),
                      expectations=tuple(Expectation(**{**e, "explanation": tuple(e.get("explanation", ()))})
                                         for e in s["expectations"]))
             for s in data.get("scenarios", ()))
@@ -102,9 +109,11 @@ class Grade:
                    version=data.get("procdsl_version", ""), execution_time=data.get("execution_time", 0.0))
 
 
-def _scenario_json(s: Scenario) -> dict:
+def _scenario_json(s: Scenario, timings: bool) -> dict:
     out = {"name": s.name, "file": s.file, "line": s.line, "status": s.status, "note": s.note, "seed": s.seed,
            "expectations": []}
+    if timings:
+        out["time"] = round(s.time, 3)
     for e in s.expectations:
         d = asdict(e)
         d["points"], d["max_points"] = number(e.points), number(e.max_points)
@@ -122,9 +131,15 @@ class Folded:
     points: float = 0
     max_points: float = 0
 
+    NAME = "hidden tests"              # the folded line's name never holds the score: it names one test
+
+    @property
+    def all_passed(self) -> bool:
+        return self.passed == self.count
+
     @property
     def line(self) -> str:
-        return f"hidden tests: {number(self.points)}/{number(self.max_points)} points"
+        return f"{self.NAME}: {number(self.points)}/{number(self.max_points)} points"
 
 
 @dataclass(frozen=True)

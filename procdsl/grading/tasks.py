@@ -16,9 +16,10 @@ from typing import Optional
 from procdsl.check.checker import unparse_assertion
 from procdsl.grading.bundle import SUBMISSION_DIR, Bundle
 from procdsl.grading.result import Expectation, Scenario
-from procdsl.lang.diagnostics import Diagnostic
+from procdsl.lang.diagnostics import CompileError, Diagnostic
 from procdsl.lang.load import load, parse_file, read_source
 from procdsl.lang.render import render
+from procdsl.lang.source import Source
 from procdsl.pipeline import compile_scenarios, run_scenario
 from procdsl.plan import EventPlan
 
@@ -37,6 +38,7 @@ class Prepared:
     max_score: float
     diagnostics: tuple[str, ...] = ()
     jobs: tuple[Job, ...] = ()
+    tests_broken: tuple[str, ...] = ()     # the instructor's tests do not parse: nothing can be graded
 
 
 class _Workdir:
@@ -57,7 +59,11 @@ class _Workdir:
 
 def prepare(bundle: Bundle) -> Prepared:
     with _Workdir(bundle):
-        tests = [parse_file(read_source(t)) for t in bundle.test_files]
+        try:
+            tests = [parse_file(read_source(t)) for t in bundle.test_files]
+        except CompileError as err:
+            own = {p: Source(p, text) for p, text in bundle.files if not p.startswith(SUBMISSION_DIR + "/")}
+            return Prepared(False, 0, tests_broken=tuple(render(d, own) for d in err.diagnostics))
         fallback = {t.path: [_failed_scenario(t.path, sc, "") for sc in t.scenarios] for t in tests}
         max_score = sum(e.max_points for scs in fallback.values() for s in scs for e in s.expectations)
         problems = list(bundle.problems)
@@ -127,7 +133,7 @@ def _explain_missing(message: str, defined: list[str]) -> str:
 def _failed_scenario(file: str, sc, why: str, status: str = "failed") -> Scenario:
     exps = tuple(Expectation(name=e.description or unparse_assertion(e.assertion), file=file, line=e.span.line,
                              passed=False, points=0, max_points=e.points or 0, visibility=e.visibility,
-                             scored=e.points is not None, message=why)
+                             scored=e.points is not None, message=why, col=e.span.col)
                  for e in sc.expects)
     return Scenario(name=sc.title, file=file, line=sc.span.line, status=status, expectations=exps, note=why)
 
@@ -143,7 +149,7 @@ def run(job: Job, seed: Optional[int]) -> Scenario:
         exps.append(Expectation(name=r.name, file=job.scenario.file, line=r.span.line, passed=r.passed,
                                 points=r.points, max_points=r.max_points, visibility=r.visibility,
                                 scored=meta.scored if meta else r.max_points > 0, message=message,
-                                explanation=() if result.note else tuple(r.explanation)))
+                                explanation=() if result.note else tuple(r.explanation), col=r.span.col))
     if result.note and not result.expectations:      # procdsl failed before checking: keep the points on the books
         exps = [replace(e, message=result.note) for e in job.scenario.expectations]
     if result.passed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from procdsl.core.events import NO_PID
 from procdsl.core.linux import ERRNO, RESERVED_PIDS, SIGCHLD, SIGKILL, weight
 from procdsl.kernel import memory, signals
 from procdsl.kernel.code import compile_program_expr
@@ -75,7 +76,7 @@ class Lifecycle:
         for i, (prog, label) in enumerate(zip(start.programs, start.labels)):
             p = self.new_proc(label)
             if p is None:
-                self.emit(-1, 0, "fail", ("run " + prog, ERRNO["EAGAIN"]))
+                self.emit(-1, NO_PID, "fail", ("run " + prog, ERRNO["EAGAIN"]))
                 continue
             p.parent = init
             init.children[p.pid] = p
@@ -218,7 +219,7 @@ class Lifecycle:
         """PID 1 is gone: the kernel SIGKILLs every other process and the machine stops."""
         for q in list(self.procs.values()):
             if q is not p and q.alive:
-                self.emit(-1, 0, "signal", (q.pid, SIGKILL, "PID 1 exited", "kernel"))
+                self.emit(-1, NO_PID, "signal", (q.pid, SIGKILL, "PID 1 exited", "kernel"))
                 if q.cpu is not None:
                     self.leave_cpu(q.cpu, q)
                 elif q.state == READY:
@@ -252,7 +253,7 @@ class Lifecycle:
                 self.wake(parent, "child reaped by the kernel")   # wait looks again: ECHILD or block
             return
         parent.zombies[child.pid] = child
-        signals.generate(self, parent, SIGCHLD, sender=0, source="kernel")
+        signals.generate(self, parent, SIGCHLD, sender=NO_PID, source="kernel")
         if parent.wait_kind == "wait" and parent.state == SLEEPING:
             self.wake(parent, "child exited")
 

@@ -13,7 +13,7 @@ import random
 from heapq import heappop, heappush
 from typing import Any
 
-from procdsl.core.events import Trace, TraceEvent, new_event
+from procdsl.core.events import NO_PID, Trace, TraceEvent, new_event
 from procdsl.core.gcpause import paused_gc
 from procdsl.core.linux import SIGFPE
 from procdsl.core.values import DivideByZero, ProgramFault
@@ -130,17 +130,17 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
                 if not self.stopped:
                     reason = self._quiet_end()
         except LimitReached as lim:
-            self.emit(-1, 0, "limit", (lim.limit, lim.value))
+            self.emit(-1, NO_PID, "limit", (lim.limit, lim.value))
             reason = f"limit {lim.limit}"
         except ProgramFault as fault:
             self.fault = fault
             span = fault.span
-            self.emit(-1, 0, "fault", (fault.message, getattr(span, "file", ""), getattr(span, "line", 0),
+            self.emit(-1, NO_PID, "fault", (fault.message, getattr(span, "file", ""), getattr(span, "line", 0),
                                        getattr(span, "col", 0)))
             reason = "fault"
         if self.stopped:
             reason = self.stopped
-        self.emit(-1, 0, "end", (reason,))
+        self.emit(-1, NO_PID, "end", (reason,))
         for label, pids in self.by_label.items():
             if len(pids) > 1:           # worker[0] reads better than worker beside worker[1]
                 self.label_names[pids[0]] = f"{label}[0]"
@@ -151,7 +151,7 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         blocked = [p for p in self.procs.values() if p.alive and p.pid != 1]
         if not blocked:
             return "done"
-        self.emit(-1, 0, "deadlock", (tuple(self.explain_block(p) for p in blocked),))
+        self.emit(-1, NO_PID, "deadlock", (tuple(self.explain_block(p) for p in blocked),))
         return "deadlock"
 
     def explain_block(self, p: Proc) -> str:
@@ -265,7 +265,7 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         target = self.procs.get(pids[index]) if index < len(pids) else None
         # a reaped process has left `procs`, and its PID may since have gone to another process
         if target is None or target.label != sig.label or target.index != index or target.state == REAPED:
-            self.emit(-1, 0, "signal", (0, sig.signal, f"no live process labelled {sig.label}[{index}] (ESRCH)",
+            self.emit(-1, NO_PID, "signal", (NO_PID, sig.signal, f"no live process labelled {sig.label}[{index}] (ESRCH)",
                                         "outside"))
             return
         signals.send(self, None, target, sig.signal)

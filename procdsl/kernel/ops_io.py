@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from procdsl.core.events import NO_PID
 from procdsl.core.linux import ERRNO, SIGPIPE
 from procdsl.core.values import (
     PipeVal,
@@ -45,13 +46,14 @@ def write_fd(k, p: Proc, fd: int, text: str) -> str:
         data = p.write_rest if p.write_rest is not None else text.encode()
         if pipe.readers == 0:
             p.write_rest = None
-            signals.generate(k, p, SIGPIPE, sender=0, source="kernel")
+            signals.generate(k, p, SIGPIPE, sender=NO_PID, source="kernel")
             p.errno = EPIPE
             if not p.sigpending or p.handlers.get(SIGPIPE) is not None:
                 _fail(k, p, "write", EPIPE)      # a default SIGPIPE kills before EPIPE is seen
         else:
             n = pipe.write(data)
             if n:
+                k.emit(k.cpu_of(p), p.pid, "write", (fd, pipe.id, n, len(pipe.data)))
                 k.wake_all(pipe.read_waiters, "data in " + str(pipe))
             if n < len(data):
                 p.write_rest = data[n:]
@@ -98,10 +100,13 @@ def read_line(k, p: Proc, fd: int, op: RuntimeOp) -> str:
             break
         pipe = entry.pipe
         if pipe.data:
-            buf += pipe.read_all().decode("utf-8", errors="replace")
+            data = pipe.read_all()
+            k.emit(k.cpu_of(p), p.pid, "read", (fd, pipe.id, len(data), 0))
+            buf += data.decode("utf-8", errors="replace")
             k.wake_all(pipe.write_waiters, "room in " + str(pipe))
             continue
         if pipe.writers == 0:
+            k.emit(k.cpu_of(p), p.pid, "read", (fd, pipe.id, 0, 0))     # end of file
             break
         p.linebuf[fd] = buf
         pipe.read_waiters.append(p)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from heapq import heappush
 from typing import Any
 
-from procdsl.core.events import new_event
+from procdsl.core.events import IDLE, NO_PID, new_event
 from procdsl.core.linux import SIGCHLD
 from procdsl.kernel import signals
 from procdsl.kernel.priorities import P_BALANCE, P_CPU, P_TIMER
@@ -89,7 +89,7 @@ class RunQueues:
         if nxt is None:
             cpu.curr = None
             if prev is not None:
-                self.emit(cpu.id, 0, "switch", (prev.pid, why, 0))
+                self.emit(cpu.id, IDLE, "switch", (prev.pid, why, 0))
             return
         self.dispatch(cpu, nxt, prev, why)
 
@@ -97,7 +97,7 @@ class RunQueues:
         now = self.now
         cost = 0 if cpu.last is p else self.cs_cost
         self.nsteps += 1
-        self.events.append(new_event((now, cpu.id, p.pid, "switch", (prev.pid if prev is not None else 0, why, cost))))
+        self.events.append(new_event((now, cpu.id, p.pid, "switch", (prev.pid if prev is not None else IDLE, why, cost))))
         if self.refill and cpu.last is not p:
             p.remaining += self.refill
         p.last_cpu = cpu.id
@@ -192,7 +192,7 @@ class RunQueues:
         p.state = STOPPED
         self.emit(cpu.id if cpu else -1, p.pid, "stop", (sig,))
         if p.parent is not None and not p.parent.builtin:
-            signals.generate(self, p.parent, SIGCHLD, sender=0, source="kernel")
+            signals.generate(self, p.parent, SIGCHLD, sender=NO_PID, source="kernel")
         if cpu is not None:
             self.leave_cpu(cpu, p)
             self.schedule(cpu, p, "stopped")

@@ -3,6 +3,7 @@ delivery at the return to user mode, handlers with SA_RESTART, default actions, 
 
 from __future__ import annotations
 
+from procdsl.core.events import NO_PID
 from procdsl.core.linux import DEFAULT_ACTION, ERRNO, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, STOP_SIGNALS, UNCATCHABLE
 from procdsl.kernel.process import IGN, READY, REAPED, RUNNING, SLEEPING, STOPPED, ZOMBIE, Proc
 
@@ -18,10 +19,10 @@ def update_pending(p: Proc) -> None:
 
 def send(k, sender: Proc | None, target: Proc, sig: int) -> int:
     """kill(2): permission and PID 1 checks, then generation. Returns 0 or an errno value."""
-    spid = sender.pid if sender is not None else 0
+    spid = sender.pid if sender is not None else NO_PID
     source = "process" if sender is not None else "outside"
     if target is None or target.state == REAPED:
-        k.emit(k.cpu_of(sender) if sender else -1, spid, "signal", (0, sig, "no such process (ESRCH)", source))
+        k.emit(k.cpu_of(sender) if sender else -1, spid, "signal", (NO_PID, sig, "no such process (ESRCH)", source))
         return ERRNO["ESRCH"]
     if sender is not None and sender.uid != 0 and sender.uid != target.uid:
         k.emit(k.cpu_of(sender), spid, "signal", (target.pid, sig, "not permitted (EPERM)", source))
@@ -81,7 +82,7 @@ def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None
             t.state = SLEEPING
             k.wake(t, "SIGCONT")
             if t.parent is not None and not t.parent.builtin:      # CLD_CONTINUED
-                generate(k, t.parent, SIGCHLD, sender=0, source="kernel")
+                generate(k, t.parent, SIGCHLD, sender=NO_PID, source="kernel")
     elif sig in STOP_SIGNALS:
         t.pending &= ~(1 << SIGCONT)
     if ignored:
@@ -110,7 +111,7 @@ def force(k, p: Proc, sig: int) -> None:
     p.pending |= bit
     p.forced |= bit
     update_pending(p)
-    k.emit(k.cpu_of(p), 0, "signal", (p.pid, sig, "fault", "kernel"))
+    k.emit(k.cpu_of(p), NO_PID, "signal", (p.pid, sig, "fault", "kernel"))
 
 
 def deliver(k, p: Proc) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from procdsl.core.events import Trace, TraceEvent
+from procdsl.core.events import IDLE, Trace, TraceEvent
 from procdsl.core.linux import ERRNO_NAMES, SIGNAL_NAMES
 from procdsl.ir.unparse import format_duration
 
@@ -22,7 +22,7 @@ def signal_name(sig: int) -> str:
 def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
     """The event in words, as the text trace and failure explanations show it."""
     d = ev.detail
-    who = lambda pid: f"{labels.get(pid, '?')}({pid})" if pid else "idle"  # noqa: E731
+    who = lambda pid: f"{labels.get(pid, '?')}({pid})" if pid > 0 else "idle" if pid == IDLE else "nobody"  # noqa: E731
     k = ev.kind
     if k == "spawn":
         return f"started {d[3]} as {labels.get(ev.pid, d[1])}, child of pid {d[0]}"
@@ -40,7 +40,7 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
     if k == "signal":
         source = d[3] if len(d) > 3 else "process"
         sender = "the kernel" if source == "kernel" else "outside" if source == "outside" else who(ev.pid)
-        target = who(d[0]) if d[0] else "no process"
+        target = who(d[0]) if d[0] > 0 else "no process"
         return f"{sender} sends {signal_name(d[1])} to {target}: {d[2]}"
     if k == "handle":
         return f"{signal_name(d[0])}: {d[1]}"
@@ -68,6 +68,12 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
         return f"{d[0]} in cpu{ev.cpu}'s cache"
     if k == "pipe":
         return f"pipe #{d[0]}: read fd {d[1]}, write fd {d[2]}"
+    if k == "write":
+        return f"writes {d[2]} byte(s) to pipe#{d[1]} (fd {d[0]}; {d[3]} queued)"
+    if k == "read":
+        if not d[2]:
+            return f"reads end of file from pipe#{d[1]} (fd {d[0]})"
+        return f"reads {d[2]} byte(s) from pipe#{d[1]} (fd {d[0]}; {d[3]} queued)"
     if k == "fail":
         return f"{d[0]} failed: {ERRNO_NAMES.get(d[1], d[1])}"
     if k == "subreaper":
@@ -108,5 +114,12 @@ def format_text(trace: Trace) -> Iterable[str]:
     yield f"{'TIME':>16}  {'CPU':<4} {'PID':>5}  {'LABEL':<14} {'EVENT':<9} DETAIL"
     for ev, labels in zip(trace.events, names_in_order(trace.events)):
         cpu = f"cpu{ev.cpu}" if ev.cpu >= 0 else "-"
-        label = labels.get(ev.pid, "-") if ev.pid else "-"
-        yield f"{format_time(ev.time):>16}  {cpu:<4} {ev.pid:>5}  {label[:14]:<14} {ev.kind:<9} {describe(ev, labels)}"
+        pid, label = pid_columns(ev.pid, labels)
+        yield f"{format_time(ev.time):>16}  {cpu:<4} {pid:>5}  {label[:14]:<14} {ev.kind:<9} {describe(ev, labels)}"
+
+
+def pid_columns(pid: int, labels: dict[int, str]) -> tuple[str, str]:
+    """The PID and LABEL cells: `-` for no process, `0 <idle>` for a CPU's idle task."""
+    if pid > 0:
+        return str(pid), labels.get(pid, "-")
+    return ("0", "<idle>") if pid == IDLE else ("-", "-")

@@ -68,7 +68,8 @@ def test_same_class_on_a_local_dask_cluster(tmp_path):
     folder = make_class(tmp_path / "class", 1, ["solution.proc", "no_respawn.proc", "cheater.proc",
                                                    "in_two_files", "misnamed.proc"])
     local = grade_class(str(ASSIGNMENT / "tests"), str(folder), str(tmp_path / "local"), workers=2)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as cl:
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
+                                   dashboard_address=":0") as cl:     # any free port: 8787 may be taken
         remote = grade_class(str(ASSIGNMENT / "tests"), str(folder), str(tmp_path / "dask"),
                              limits=Limits(timeout=30), dask=cl.scheduler_address)
     check_csv(tmp_path / "dask", 5)

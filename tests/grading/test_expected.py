@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from procdsl.grading.formats import render
+from procdsl.grading.formats import FORMATS, Options, render
 
 from .conftest import ASSIGNMENT, SPEC_ASSIGNMENT, expected
 
@@ -27,9 +27,14 @@ def score_from(fmt: str, out: str, max_score: float) -> tuple[bool, float]:
         data = json.loads(out)
         return data["gradable"], round(data["score"] * max_score, 3)
     if fmt == "junit":
-        root = ET.fromstring(out)
-        points = sum(float(p.get("value")) for p in root.iter("property") if p.get("name") == "points")
-        return root.find("testsuite").get("name") != "submission", points
+        props = {p.get("name"): p.get("value") for p in ET.fromstring(out).iter("property")}
+        return props["gradable"] == "true", float(props["score"])
+    if fmt == "classroom":        # what the grading reporter sends to Classroom: the sum of the tests' scores
+        data = json.loads(out)
+        return data["status"] != "error", sum(t["score"] for t in data["tests"])
+    if fmt == "html":             # what the student's page says: its title and a "Not gradable" section
+        m = re.search(r"<title>[^<]*?([\d.]+)/[\d.]+ points</title>", out)
+        return "<h2>Not gradable</h2>" not in out, float(m.group(1))
     if fmt == "tap":
         m = re.search(r"^# score: ([\d.]+)/", out, re.M)
         return "- submission parses" not in out, float(m.group(1))
@@ -38,7 +43,7 @@ def score_from(fmt: str, out: str, max_score: float) -> tuple[bool, float]:
 
 
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("fmt", ["text", "json", "gradescope", "prairielearn", "junit", "tap"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_expected_score_in_every_format(graded, name, fmt):
     want = expected()["submissions"][name]
     grade = graded[name]
@@ -73,7 +78,7 @@ def test_not_gradable_submissions_say_where(graded):
     assert "submission/cheater.proc:8:1: error: a submission may define programs only" in text
     parse = graded["parse_error.proc"]
     assert parse.diagnostics[0].startswith("submission/parse_error.proc:11:1: error:")
-    for fmt in ("text", "gradescope", "prairielearn", "junit", "tap"):
+    for fmt in ("text", "gradescope", "prairielearn", "junit", "tap", "classroom"):
         assert "submission/parse_error.proc:11:1" in render(parse, fmt), fmt
 
 
@@ -88,6 +93,6 @@ def test_missing_program_names_the_nearest_one(graded):
 
 def test_failed_expectation_explains_in_os_terms(graded):
     grade = graded["forgets_one.proc"]
-    text = render(grade, "text", show_hidden=True)
+    text = render(grade, "text", Options(show_hidden=True))
     assert "worker[2] (pid 5) was still alive" in text
     assert "never exited, so nobody reaped it" in text

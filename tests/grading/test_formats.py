@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from procdsl.grading.formats import render
+from procdsl.grading.formats import Options, render
+from procdsl.grading.result import number
 
 SCHEMAS = Path(__file__).parent / "schemas"
 HIDDEN_NAMES = ("forwards SIGTERM to every worker", "reaps every worker itself", "exits 0 after its workers",
@@ -49,24 +51,73 @@ def test_gradescope_fields(graded):
     assert len(hidden) == 4           # Gradescope hides them itself ...
     for name in HIDDEN_NAMES:         # ... but the summary every student sees must not name them
         assert name not in data["output"]
-    assert "hidden tests: 8/8 points" in data["output"]
     bad = json.loads(render(graded["parse_error.proc"], "gradescope"))
     assert bad["tests"][0]["status"] == "failed" and bad["tests"][0]["visibility"] == "visible"
 
 
-@pytest.mark.parametrize("fmt", ["text", "prairielearn", "junit", "tap"])
+def test_gradescope_summary_follows_its_visibility_rules(graded):
+    # "If test cases are hidden, students will not be able to see their total score": the summary
+    # every student sees at once prints no total and no folded line while any test is not visible.
+    for name in ("solution.proc", "forgets_one.proc", "no_respawn.proc"):
+        summary = json.loads(render(graded[name], "gradescope"))["output"]
+        assert "hidden tests" not in summary and "Score" not in summary and "/17" not in summary, summary
+        assert "neither is the total score" in summary
+        shown = json.loads(render(graded[name], "gradescope", Options(show_total=True)))["output"]
+        assert f"**Score: {number(graded[name].score)}/17**" in shown
+    # the summary is the same text whatever the hidden tests scored: it cannot tell them apart
+    solution = json.loads(render(graded["solution.proc"], "gradescope"))["output"]
+    forgets = json.loads(render(graded["forgets_one.proc"], "gradescope"))["output"]
+    assert solution == forgets
+
+
+def test_gradescope_summary_prints_the_total_without_hidden_tests(graded):
+    grade = graded["no_respawn.proc"]
+    visible = replace(grade, scenarios=tuple(
+        replace(s, expectations=tuple(replace(e, visibility="visible") for e in s.expectations))
+        for s in grade.scenarios))
+    assert "**Score: 15/17**" in json.loads(render(visible, "gradescope"))["output"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "prairielearn", "junit", "tap", "classroom", "html"])
 def test_student_facing_formats_fold_hidden(graded, fmt):
     for name in ("solution.proc", "forgets_one.proc", "fork_bomb.proc"):
         out = render(graded[name], fmt)
         for hidden in HIDDEN_NAMES:
             assert hidden not in out, (name, hidden)
         assert "shuts down cleanly" not in out      # a scenario with only hidden expectations disappears
-        assert re.search(r"hidden tests: \d+/8 points", out)
+        assert "hidden tests" in out
     folded = render(graded["forgets_one.proc"], fmt)
-    assert "hidden tests: 1/8 points" in folded
     assert "worker[2]" not in folded                 # hidden messages stay hidden
-    shown = render(graded["forgets_one.proc"], fmt, show_hidden=True)
+    shown = render(graded["forgets_one.proc"], fmt, Options(show_hidden=True))
     assert "forwards SIGTERM to every worker" in shown
+
+
+@pytest.mark.parametrize("fmt", ["prairielearn", "junit", "tap", "classroom"])
+def test_the_folded_line_has_one_name_whatever_the_score(graded, fmt):
+    """A test's name is its identity on the platform: the folded line's never holds its score."""
+    def names(out: str) -> set[str]:
+        if fmt == "junit":
+            return {c.get("name") for c in ET.fromstring(out).iter("testcase")}
+        if fmt == "tap":
+            return {line.split(" - ", 1)[1] for line in out.splitlines() if line.startswith(("ok", "not ok"))}
+        return {t["name"] for t in json.loads(out)["tests"]}
+    full, one = names(render(graded["solution.proc"], fmt)), names(render(graded["forgets_one.proc"], fmt))
+    assert "hidden tests" in full and "hidden tests" in one
+    assert not [n for n in full | one if re.search(r"\d+/\d+", n)]
+
+
+def test_prairielearn_shows_no_test_location_and_no_repeats(graded):
+    for name, grade in graded.items():
+        out = render(grade, "prairielearn")
+        assert not re.search(r"tests/supervisor\.proc:\d", out), name      # the instructor's file and lines
+        for t in json.loads(out).get("tests", []):
+            assert "description" not in t
+            assert "output" not in t or t["output"] != t.get("message"), (name, t)
+    failed = [t for t in json.loads(render(graded["forgets_one.proc"], "prairielearn", Options(show_hidden=True)))
+              ["tests"] if t["points"] < t["max_points"]]
+    assert failed and any("output" in t for t in failed)
+    for t in failed:          # the message says what went wrong; the output holds the trace lines that show it
+        assert not set(t.get("output", "").splitlines()) & set(t["message"].splitlines()), t
 
 
 def test_junit_structure(graded):
@@ -80,13 +131,36 @@ def test_junit_structure(graded):
             failed = [c for c in cases if c.find("failure") is not None]
             assert int(suite.get("failures")) == len(failed)
             assert int(suite.get("errors")) == len([c for c in cases if c.find("error") is not None])
+            props = [p.get("name") for p in suite.iter("property")]
+            assert len(props) == len(set(props))
             for case in cases:
-                assert case.get("name") and case.get("classname")
+                assert case.get("name") and case.get("classname") and case.get("time") is not None
+                assert case.get("file") is None and case.get("line") is None
                 for bad in case.findall("failure") + case.findall("error"):
                     assert bad.get("message") and bad.text       # the explanation: in the message and the body
             total += len(cases)
             failures += len(failed)
         assert int(root.get("tests")) == total and int(root.get("failures")) == failures, name
+        ids = [(c.get("classname"), c.get("name")) for c in root.iter("testcase")]
+        assert len(ids) == len(set(ids)), name
+    cases = ET.fromstring(render(graded["solution.proc"], "junit")).iter("testcase")
+    assert {c.get("classname") for c in cases} == {
+        "procdsl.supervisor.starts three workers", "procdsl.supervisor.replaces a worker that dies", "procdsl.hidden"}
+    quiet = ET.fromstring(render(graded["solution.proc"], "junit", Options(timings=False)))
+    assert {c.get("time") for c in quiet.iter("testcase")} == {"0"}
+
+
+def test_junit_names_are_unique_and_split_where_jenkins_splits():
+    from procdsl.grading.formats.junit import classname
+    from procdsl.grading.result import Expectation, Grade, Scenario
+    exp = Expectation(name="same", file="tests/a.b/x.y.proc", line=3, passed=True, points=1, max_points=1)
+    grade = Grade(submission="s.proc", gradable=True, score=3, max_score=3, scenarios=(
+        Scenario(name="p1.2 forks", file="tests/a.b/x.y.proc", line=1, status="passed", expectations=(exp, exp)),
+        Scenario(name="other", file="tests/a.b/x.y.proc", line=9, status="passed", expectations=(exp,))))
+    assert classname(grade.scenarios[0]) == "procdsl.a_b.x_y.p1_2 forks"     # package procdsl.a_b.x_y, class p1_2 forks
+    ids = [(c.get("classname"), c.get("name")) for c in ET.fromstring(render(grade, "junit")).iter("testcase")]
+    assert ids == [("procdsl.a_b.x_y.p1_2 forks", "same"), ("procdsl.a_b.x_y.p1_2 forks", "same (2)"),
+                   ("procdsl.a_b.x_y.other", "same")]
 
 
 TAP_LINE = re.compile(r"^(?:(ok|not ok) (\d+)(?: - (?:[^#\\]|\\[#\\])*)?|1\.\.(\d+)|# .*|TAP version 14)$")
@@ -135,4 +209,5 @@ def test_determinism_byte_for_byte(pool, graded):
     for name in ("no_respawn.proc", "forgets_one.proc"):
         again = grade_bundle(make_bundle(tests, str(ASSIGNMENT / "submissions" / name)), pool, parallel=True)
         for fmt in ("json", "gradescope", "prairielearn", "junit", "tap", "text"):
-            assert render(again, fmt, timings=False) == render(graded[name], fmt, timings=False), (name, fmt)
+            quiet = Options(timings=False)
+            assert render(again, fmt, quiet) == render(graded[name], fmt, quiet), (name, fmt)

@@ -14,6 +14,7 @@ import pytest
 
 from procdsl.grading import batch
 from procdsl.grading.bundle import make_bundle, read_tests
+from procdsl.grading.files import ReadLimits
 from procdsl.grading.grade import grade_bundle
 from procdsl.grading.sandbox import Limits, Pool
 
@@ -103,7 +104,7 @@ def test_size_limit_and_redefining_a_test_program(tmp_path):
     clash.write_text("program supervisor {\n  exit 0\n}\nprogram worker {\n  exit 0\n}\n")
     tests = read_tests(str(ASSIGNMENT / "tests"))
     with Pool(1) as pool:
-        too_big = grade_bundle(make_bundle(tests, str(big), max_bytes=1000), pool)
+        too_big = grade_bundle(make_bundle(tests, str(big), ReadLimits(max_bytes=1000)), pool)
         twice = grade_bundle(make_bundle(tests, str(clash)), pool)
     assert not too_big.gradable and "larger than the limit of 1000 bytes" in too_big.diagnostics[0]
     assert not twice.gradable
@@ -149,3 +150,16 @@ def test_the_folder_copy_needs_no_original_paths(tmp_path):
     os.unlink(tmp_path / "solution.proc")
     with Pool(1) as pool:
         assert grade_bundle(bundle, pool).score == 17
+
+
+def test_also_writes_more_formats_from_one_grading(tmp_path):
+    sub = ASSIGNMENT / "submissions" / "no_respawn.proc"
+    done = run_cli("--tests", str(ASSIGNMENT / "tests"), "--submission", str(sub), "--format", "json",
+                   "-o", str(tmp_path / "r.json"), "--also", f"junit:{tmp_path / 'r.xml'}",
+                   "--also", f"classroom:{tmp_path / 'c.json'}", "--workers", "1", "--no-timings")
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["score"] == 15
+    assert 'name="score" value="15"' in (tmp_path / "r.xml").read_text()
+    assert sum(t["score"] for t in json.loads((tmp_path / "c.json").read_text())["tests"]) == 15
+    bad = run_cli("--tests", str(ASSIGNMENT / "tests"), "--submission", str(sub), "--also", "pdf:x.pdf")
+    assert bad.returncode == 2 and "expected FORMAT:PATH" in bad.stderr

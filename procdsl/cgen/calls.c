@@ -1,0 +1,298 @@
+/* ---------------------------------------------------------------------------------------
+ * The statements' system calls: each wrapper makes the call a .proc statement stands for
+ * (nanosleep, write, read, pipe, close, dup2, fork, waitpid, kill, nice, prctl,
+ * sigaction, sigprocmask, mprotect, pthread mutexes) and records what procdsl would show:
+ * a failure and its errno, a reap, text that reached the terminal.
+ * ------------------------------------------------------------------------------------- */
+
+/* ------------------------------------------------------------ time */
+/* `compute D`: a busy loop that runs until this process has had D of CPU time, so that
+ * time it spends preempted or stopped does not count, as in procdsl. */
+static void pd_compute(long ns, const char *where) {
+    if (ns < 0) pd_fault(where, "a duration cannot be negative");
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    long end = t.tv_sec * 1000000000L + t.tv_nsec + ns * pd_scale;
+    volatile unsigned long spin = 0;
+    for (;;) {
+        for (int i = 0; i < 200; i++) spin++;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+        if (t.tv_sec * 1000000000L + t.tv_nsec >= end) break;
+    }
+}
+
+/* `sleep D`: nanosleep; a handled signal ends it early (EINTR), as in procdsl. */
+static void pd_sleep(long ns, const char *where) {
+    if (ns < 0) pd_fault(where, "a duration cannot be negative");
+    ns *= pd_scale;
+    struct timespec t = {ns / 1000000000L, ns % 1000000000L};
+    nanosleep(&t, NULL);
+}
+
+/* `io D`: an uninterruptible wait; C has none, so signals are blocked while it lasts and
+ * are acted on when it ends (SIGKILL and SIGSTOP cannot be blocked: they act at once). */
+static void pd_io(long ns, const char *where) {
+    if (ns < 0) pd_fault(where, "a duration cannot be negative");
+    ns *= pd_scale;
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += ns / 1000000000L;
+    end.tv_nsec += ns % 1000000000L;
+    if (end.tv_nsec >= 1000000000L) { end.tv_sec++; end.tv_nsec -= 1000000000L; }
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &end, NULL) == EINTR) {}
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* ------------------------------------------------------------ descriptors */
+static void pd_terminal_output(long fd, const char *s, long n) {
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_dev == pd_term_dev && st.st_ino == pd_term_ino)
+        for (long at = 0; at < n; at += 3000)      /* a long text as several records */
+            PD_RECORD("out", pd_int(fd), pd_text_hex(s + at, n - at));
+}
+
+/* `write FD TEXT`: all of it, as procdsl does (a write cut short by a handler goes on). */
+static void pd_write(long fd, const char *s) {
+    long n = strlen(s), done = 0;
+    while (done < n) {
+        ssize_t r = write(fd, s + done, n - done);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            pd_failed("write");
+            return;
+        }
+        done += r;
+    }
+    pd_terminal_output(fd, s, n);
+}
+
+static void pd_print(const char *s) {
+    pd_write(1, PD_CAT(s, "\n"));
+}
+
+/* `for line in FD`: each process keeps what it has read but not yet used, per descriptor */
+static struct { char *buf; long len; } pd_lines[1024];
+
+static int pd_read_line(long fd, const char **line) {
+    if (fd < 0 || fd >= 1024) { errno = EBADF; pd_failed("read"); return 0; }
+    for (;;) {
+        char *nl = pd_lines[fd].len ? memchr(pd_lines[fd].buf, '\n', pd_lines[fd].len) : NULL;
+        if (nl) {
+            long k = nl - pd_lines[fd].buf;
+            *line = pd_strn(pd_lines[fd].buf, k);
+            pd_lines[fd].buf += k + 1;
+            pd_lines[fd].len -= k + 1;
+            return 1;
+        }
+        char chunk[65536];
+        ssize_t r = read(fd, chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) pd_failed("read");
+        if (r <= 0) {
+            if (pd_lines[fd].len) {                   /* a last line without its newline */
+                *line = pd_strn(pd_lines[fd].buf, pd_lines[fd].len);
+                pd_lines[fd].len = 0;
+                return 1;
+            }
+            return 0;
+        }
+        char *joined = pd_alloc(pd_lines[fd].len + r);
+        memcpy(joined, pd_lines[fd].buf, pd_lines[fd].len);
+        memcpy(joined + pd_lines[fd].len, chunk, r);
+        pd_lines[fd].buf = joined;
+        pd_lines[fd].len += r;
+    }
+}
+
+static pd_pipe pd_new_pipe(pd_pipe old) {
+    int fds[2];
+    if (pipe(fds) < 0) { pd_failed("pipe"); return old; }
+    return (pd_pipe){fds[0], fds[1]};
+}
+
+static void pd_close(long fd) {
+    if (close(fd) < 0) pd_failed("close");
+    else if (fd >= 0 && fd < 1024) pd_lines[fd].len = 0;
+}
+
+static void pd_dup2(long from, long to) {
+    if (to < 0 || to > 1023 || dup2(from, to) < 0) { errno = EBADF; pd_failed("dup2"); }
+}
+
+/* ------------------------------------------------------------ processes */
+static void pd_exit(long code) {
+    PD_RECORD("exit", pd_int(code & 0xff));      /* seen even if the kernel reaps it itself */
+    _exit((int)code);                             /* the kernel keeps code & 0xff */
+}
+
+/* fork() with the bookkeeping that names the child as procdsl does; signals are held
+ * back for the few instructions in between so that a handler cannot fork in the gap. */
+static long pd_fork(const char *label) {
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    if (pd_shared_page && __atomic_add_fetch(&pd_shared_page[0], 1, __ATOMIC_SEQ_CST) > pd_shared_page[1]) {
+        pd_shared_page[2] = 1;                    /* the machine outside stops the run */
+        PD_RECORD("limit", "processes", pd_int(pd_shared_page[1]));
+        _exit(124);
+    }
+    char path[sizeof pd_me.path];
+    if (snprintf(path, sizeof path, "%.480s.%ld", pd_me.path, pd_me.nforks) >= 500)
+        pd_fault("fork", "a fork tree too deep to name its processes");
+    pid_t r = fork();
+    if (r == 0) {
+        pd_name_me(label ? label : pd_me.label, path);
+        pd_started();
+    } else if (r > 0) {
+        pd_me.nforks++;
+    } else {
+        pd_failed("fork");
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return r;
+}
+
+static pd_status pd_wait(long target, int nohang) {
+    int st;
+    pid_t r = waitpid(target, &st, nohang ? WNOHANG : 0);
+    if (r < 0) { pd_failed("wait"); return (pd_status){-1, 0, 0}; }
+    if (r == 0) return (pd_status){0, 0, 0};
+    PD_RECORD("reap", pd_int(r), pd_int(st));
+    if (WIFSIGNALED(st)) return (pd_status){r, 0, WTERMSIG(st)};
+    return (pd_status){r, WEXITSTATUS(st), 0};
+}
+
+typedef struct { long inner, outer; char label[64]; } pd_known;
+
+/* the processes started so far, from the record: the kernel's view outside is needed to
+ * signal them, and PIDs in a fresh namespace count up in creation order */
+static int pd_started_list(pd_known *out, int max) {
+    int fd = open(pd_log_path, O_RDONLY | O_CLOEXEC), n = 0;
+    if (fd < 0) return 0;
+    static char buf[1 << 22];
+    ssize_t len = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (len <= 0) return 0;
+    buf[len] = 0;
+    for (char *line = buf; line && *line && n < max;) {
+        char *end = strchr(line, '\n');
+        if (end) *end = 0;
+        long t, pid, outer, ppid;
+        char path[512], label[64];
+        if (sscanf(line, "%ld %ld start %ld %ld %511s %63s", &t, &pid, &outer, &ppid, path, label) >= 6) {
+            out[n].inner = pid;
+            out[n].outer = outer;
+            snprintf(out[n].label, sizeof out[n].label, "%s", label);
+            n++;
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return n;
+}
+
+static int pd_is_ours(long pid) {
+    static pd_known known[4096];
+    int n = pd_started_list(known, 4096);
+    for (int i = 0; i < n; i++)
+        if (known[i].outer == pid) return 1;
+    return 0;
+}
+
+static void pd_kill(long target, long sig, const char *where) {
+    if (sig < 0 || sig > 31) pd_fault(where, "not a signal");
+    /* Outside a PID namespace a computed PID could name a process of the host: only the
+     * run's own processes may be signalled then, and never a group or -1. */
+    int refused = getenv("PD_NO_NAMESPACE") && (target <= 0 || !pd_is_ours(target));
+    if (refused) PD_RECORD("refused", "kill", pd_int(target));
+    if (refused ? (errno = EPERM, -1) : kill(target, sig)) {
+        pd_errno = errno;
+        PD_RECORD("fail", "kill", pd_int(errno), pd_int(target));
+    }
+}
+
+static void pd_nice(long value) {
+    errno = 0;
+    long now = getpriority(PRIO_PROCESS, 0) - pd_nice_base;
+    if (value > 19) value = 19;
+    if (value < -20) value = -20;
+    if (nice((int)(value - now)) == -1 && errno) pd_failed("nice");
+}
+
+static void pd_subreaper(void) {
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) pd_failed("subreaper");
+}
+
+/* ------------------------------------------------------------ signals */
+static void pd_handler_ran(int sig) {
+    PD_RECORD("handler", pd_int(sig));
+}
+
+static void pd_signal_action(int sig, void (*handler)(int)) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sa.sa_flags = SA_RESTART;            /* procdsl restarts wait, read, write and lock */
+    sigemptyset(&sa.sa_mask);            /* the signal itself is blocked while its handler runs */
+    if (sigaction(sig, &sa, NULL) < 0) pd_failed("sigaction");
+}
+
+static void pd_mask(int how, int sig) {
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    sigprocmask(how, &one, NULL);
+}
+
+/* SIGFPE as the CPU's divide trap raises it: forced even if blocked or ignored. */
+static void pd_sigfpe(void) {
+    struct sigaction sa;
+    sigaction(SIGFPE, NULL, &sa);
+    if (sa.sa_handler == SIG_IGN) { sa.sa_handler = SIG_DFL; sigaction(SIGFPE, &sa, NULL); }
+    pd_mask(SIG_UNBLOCK, SIGFPE);
+    kill(getpid(), SIGFPE);
+}
+
+/* ------------------------------------------------------------ memory */
+static pthread_mutex_t *pd_mutex(void) {
+    pthread_mutex_t *m = mmap(NULL, sizeof *m, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ERRORCHECK);     /* unlock by another: EPERM */
+    pthread_mutex_init(m, &a);
+    return m;
+}
+
+static void pd_lock(pthread_mutex_t *m, int unlock) {
+    int r = unlock ? pthread_mutex_unlock(m) : pthread_mutex_lock(m);
+    if (r) { errno = r; pd_failed(unlock ? "unlock" : "lock"); }
+}
+
+static volatile long *pd_shared_cell(void) {
+    return mmap(NULL, sizeof(long), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+}
+
+/* The heap: 1 GiB reserved and inaccessible; `alloc` opens pages, `touch` writes them, so
+ * that touching past the heap raises a real SIGSEGV. */
+static char *pd_heap;
+static long pd_heap_pages;
+#define PD_HEAP_MAX 262144L
+
+static void pd_alloc_pages(long n) {
+    if (pd_heap == NULL) pd_heap = mmap(NULL, (PD_HEAP_MAX + 1) * 4096, PROT_NONE,
+                                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (n < 0 || pd_heap_pages + n > PD_HEAP_MAX) { errno = ENOMEM; pd_failed("alloc"); return; }
+    if (n && mprotect(pd_heap + pd_heap_pages * 4096, n * 4096, PROT_READ | PROT_WRITE) < 0) {
+        pd_failed("alloc");
+        return;
+    }
+    pd_heap_pages += n;
+}
+
+static void pd_touch_pages(long n) {
+    if (pd_heap == NULL) pd_alloc_pages(0);
+    for (long i = 0; i < n && i <= PD_HEAP_MAX; i++) ((volatile char *)pd_heap)[i * 4096] = 1;
+}

@@ -1,0 +1,163 @@
+"""`procdsl c`: every scenario becomes C that makes the real system calls, or a diagnostic that says why not."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers import SCENARIOS, cli_main, write_proc
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import procdsl.cgen
+from procdsl.cgen import Untranslatable, translate
+from procdsl.lang.load import load
+from procdsl.pipeline import compile_scenarios
+
+# scenario files with scenarios that have no faithful C translation, and why
+UNTRANSLATABLE = {"39_pid_space.proc": "pid_max", "49_realtime.proc": "real-time busy loop",
+                  "52_random_workload.proc": "seeded generator"}
+
+
+def translations(path: Path):
+    unit = load(str(path))
+    for c in compile_scenarios(unit):
+        assert c.plan is not None, c.diagnostics
+        programs = {**unit.programs, **{p.name: p for p in c.scenario.programs}}
+        try:
+            yield c.plan, translate(c.plan, programs, lambda f, n: unit.sources[f].line(n))
+        except Untranslatable as problem:
+            yield c.plan, problem
+
+
+def c_of(tmp_path: Path, text: str):
+    [(_, result)] = translations(write_proc(tmp_path, text))
+    return result
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.proc")), ids=lambda p: p.name)
+def test_every_scenario_translates_or_says_why(path: Path) -> None:
+    for plan, result in translations(path):
+        if path.name in UNTRANSLATABLE:
+            assert isinstance(result, Untranslatable) and UNTRANSLATABLE[path.name] in result.message
+            assert result.span is not None and result.span.file == str(path)
+            continue
+        assert isinstance(result, str), f"{plan.title}: {result}"
+        assert result.count("int main(") == 1 and f'"{plan.title}"' in result
+
+
+def test_the_c_shows_the_system_calls_and_quotes_the_source() -> None:
+    [(_, text)] = translations(SCENARIOS / "25_dup2_redirect.proc")
+    assert '/* 7: fork left { */' in text and 'pd_fork("left");    /* fork() */' in text
+    assert "/* 8: dup2 p.write stdout */" in text and "/* dup2() */" in text
+    assert 'pd_exec("producer", 0, NULL);    /* execv() */' in text
+    assert "waitpid(target)" in text and "read(2) until end of file" in text
+    [(_, handled), _] = translations(SCENARIOS / "28_signal_handler.proc")
+    assert "static void on_worker_SIGUSR1_1(int sig) {" in handled
+    assert "pd_signal_action(10, on_worker_SIGUSR1_1);    /* sigaction(), SA_RESTART */" in handled
+    assert "sa.sa_flags = SA_RESTART;" in handled
+
+
+def test_signal_statements(tmp_path) -> None:
+    text = c_of(tmp_path, """
+        scenario "s" {
+          program p { ignore SIGINT; default SIGINT; block SIGUSR1; unblock SIGUSR1; pause; send SIGTERM to ppid }
+          run p
+        }""")
+    for snippet in ("pd_signal_action(2, SIG_IGN);", "pd_signal_action(2, SIG_DFL);", "pd_mask(SIG_BLOCK, 10);",
+                    "pd_mask(SIG_UNBLOCK, 10);", "pause();", "pd_kill((long)getppid(), 15L,"):
+        assert snippet in text
+
+
+@pytest.mark.parametrize("body, why", [
+    ("compute random(1ms, 2ms)", "seeded generator"),
+    ('x = 1; x = "a"', "'x' holds a int (line 2) and a str here"),
+    ('shared s = "text"', "a shared str"),
+    ("p = pipe; close p", "close of a pipe"),
+    ("on SIGSEGV { print 1 }; alloc 1 page; touch 2 pages", "Linux runs the faulting store again"),
+    ("x = true + 1", "booleans are not numbers"),
+    ("xs = [1, 2]; exec q xs", "a list:int passed to exec"),
+    ('x = [1, "a"]', "a list of int and str"),
+])
+def test_what_has_no_faithful_c_equivalent(tmp_path, body: str, why: str) -> None:
+    problem = c_of(tmp_path, f'scenario "s" {{\n  program p {{ {body} }}\n  program q {{ exit 0 }}\n  run p\n}}')
+    assert isinstance(problem, Untranslatable) and why in problem.message
+    assert problem.span.line == 2
+
+
+def test_scenario_level_limits(tmp_path) -> None:
+    rt = c_of(tmp_path, 'scenario "s" {\n  program p { compute 1ms }\n  run p rt fifo 10\n}')
+    assert isinstance(rt, Untranslatable) and "starve" in rt.message
+    late = c_of(tmp_path, 'scenario "s" {\n  init p\n  program p { sleep 1ms }\n  run p at 2ms\n}')
+    assert isinstance(late, Untranslatable) and "PID 1 would have to fork" in late.message
+
+
+def test_the_c_program_is_bounded(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(procdsl.cgen, "MAX_C_BYTES", 20_000)
+    problem = c_of(tmp_path, 'scenario "s" {\n  program p { print 1 }\n  run p\n}')
+    assert isinstance(problem, Untranslatable) and "over the 20000 limit" in problem.message
+
+
+def test_the_command_line(tmp_path) -> None:
+    code, out, _ = cli_main(["c", str(SCENARIOS / "07_wait_status.proc")])
+    assert code == 0 and out.startswith("/* ") and "int main(int argc, char **argv)" in out
+    code, _, err = cli_main(["c", str(SCENARIOS / "28_signal_handler.proc")])
+    assert code == 2 and "has 2 scenarios" in err
+    code, out, _ = cli_main(["c", str(SCENARIOS / "28_signal_handler.proc"), "--scenario", "2"])
+    assert code == 0 and "no handler: the default action kills" in out
+    code, _, err = cli_main(["c", str(SCENARIOS / "28_signal_handler.proc"), "-o", str(tmp_path / "out")])
+    assert code == 0 and sorted(p.name for p in (tmp_path / "out").iterdir()) == \
+        ["28_signal_handler-1.c", "28_signal_handler-2.c"]
+    code, _, err = cli_main(["c", str(SCENARIOS / "52_random_workload.proc")])
+    assert code == 2 and "52_random_workload.proc:5:13: error: no faithful C equivalent: random()" in err
+    assert "help: a C program cannot draw the same numbers" in err
+    code, _, err = cli_main(["c", str(tmp_path / "missing.proc")])
+    assert code == 2 and "no such file" in err
+
+
+# ---------------------------------------------------------------------- fuzzing
+NAMES = st.sampled_from(["x", "y", "n"])
+DUR = st.sampled_from(["1ms", "250us", "0ns", "3ms"])
+ATOMS = st.one_of(st.integers(-5, 300).map(str), DUR, st.sampled_from(['"a"', '"b{x}"', "pid", "errno", "[1, 2]",
+                                                                        "SIGINT", "true", "len(\"abc\")"]))
+EXPR = st.recursive(ATOMS, lambda inner: st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "%", "==", "<", "and"]),
+                                                   inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"), max_leaves=4)
+SIMPLE = st.one_of(
+    st.tuples(st.sampled_from(["compute", "sleep", "io"]), DUR).map(" ".join),
+    EXPR.map(lambda e: f"print {e}"), st.tuples(NAMES, EXPR).map(lambda t: f"{t[0]} = {t[1]}"),
+    st.sampled_from(["fork", "s = wait", "wait nohang", "p = pipe", "close 3", "dup2 1 5", "pause", "subreaper",
+                     "ignore SIGUSR1", "block SIGTERM", "unblock SIGTERM", "send SIGUSR2 to pid", "exit 3",
+                     "exec q", "nice 3", 'write stdout "z"', "m = mutex", "alloc 2 pages", "touch 1 page"]))
+BLOCKS = st.recursive(SIMPLE.map(lambda s: [s]), lambda inner: st.one_of(
+    st.lists(inner, min_size=1, max_size=3).map(lambda ls: [s for x in ls for s in x]),
+    inner.map(lambda b: [f"fork kid {{ {'; '.join(b)} }}"]),
+    inner.map(lambda b: [f"on SIGUSR1 {{ {'; '.join(b)} }}"]),
+    st.tuples(EXPR, inner).map(lambda t: [f"if {t[0]} {{ {'; '.join(t[1])} }}"]),
+    inner.map(lambda b: [f"repeat 2 {{ {'; '.join(b)} }}"]),
+    inner.map(lambda b: [f"for x in [1, 2] {{ {'; '.join(b)} }}"])), max_leaves=8)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(body=BLOCKS)
+def test_any_valid_program_translates_or_says_why(tmp_path, body) -> None:
+    source = f'scenario "f" {{\n  program p {{ {"; ".join(body)} }}\n  program q {{ print args }}\n  run p\n}}\n'
+    path = tmp_path / "f.proc"
+    path.write_text(source, encoding="utf-8")
+    unit = load(str(path))
+    [c] = compile_scenarios(unit)
+    if c.plan is None:
+        return                                  # not a valid scenario: the front end's business
+    result = next(iter(translations(path)))[1]
+    if isinstance(result, Untranslatable):
+        assert result.span is not None and result.message
+        return
+    cc = shutil.which("cc")
+    if cc:
+        c_file = tmp_path / "f.c"
+        c_file.write_text(result, encoding="utf-8")
+        proc = subprocess.run([cc, "-std=gnu11", "-fsyntax-only", "-w", str(c_file)], capture_output=True,
+                              text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr[:2000] + "\n" + source

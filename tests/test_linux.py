@@ -1,0 +1,150 @@
+"""The differential check on a corpus: procdsl and the real Linux kernel agree on every outcome both fix.
+
+Runs only on Linux with a C compiler (skipped with the reason elsewhere). As root each
+scenario runs in a PID namespace of its own and PIDs are compared too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, SCENARIOS, TESTS
+
+from procdsl.lang.load import load
+from procdsl.native import Job, Options, check_all, host, known
+from procdsl.pipeline import compile_scenarios
+
+# scenarios/ that translate and run in well under a second each (the scheduling demos,
+# the long weighted-share runs and the pid_max ones are left out)
+FROM_SCENARIOS = [p for p in sorted(SCENARIOS.glob("*.proc"))
+                  if p.name[:2] in {f"{i:02d}" for i in (*range(1, 15), *range(19, 39))}]
+CORPUS = FROM_SCENARIOS + sorted((TESTS / "linux").glob("*.proc"))
+
+# Outcomes that differ on purpose: the scenario and the named simplification it shows.
+KNOWN = {("send_to_group.proc", "send to 0: EINVAL in procdsl, the process group on Linux"): "no process groups"}
+
+needs_linux = pytest.mark.skipif(not sys.platform.startswith("linux") or host.compiler() is None,
+                                 reason="the differential check needs Linux and a C compiler (cc, gcc or clang)")
+
+
+def jobs(paths) -> list[Job]:
+    out = []
+    for path in paths:
+        unit = load(str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path))
+        for c in compile_scenarios(unit):
+            assert c.plan is not None, (path, c.diagnostics)
+            programs = {**unit.programs, **{p.name: p for p in c.scenario.programs}}
+            out.append(Job(c.plan, programs, lambda f, n, s=unit.sources: s[f].line(n) if f in s else ""))
+    return out
+
+
+@pytest.fixture(scope="module")
+def verdicts():
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        return check_all(jobs(CORPUS), Options(runs=2, scale=10))
+    finally:
+        os.chdir(cwd)
+
+
+@needs_linux
+def test_the_corpus_is_large_enough_and_runs(verdicts) -> None:
+    assert len(verdicts) >= 50
+    assert not [v for v in verdicts if v.status == "error"], [(v.title, v.note) for v in verdicts if v.status == "error"]
+    skipped = [(v.title, v.note) for v in verdicts if v.status == "skipped"]
+    if host.namespace_refusal() is None:
+        assert not skipped
+    else:                   # without a PID namespace: PID 1 and signals to PIDs by number cannot be run
+        assert all("PID 1" in note or "PID namespace" in note or "needs root" in note for _, note in skipped), skipped
+    compared = sum(o.status == "agree" for v in verdicts for o in v.outcomes)
+    assert compared >= 10 * len(verdicts), "most outcomes should be fixed by the scenarios, and compared"
+    [polling] = [v for v in verdicts if v.title == "polling a child with nohang, then ECHILD"]
+    timed = [failing for where, text, failing in polling.expectations if "state(job) == zombie at 5.5ms" in text]
+    assert timed == [("computes 15% slower", "computes 15% faster")], polling.expectations
+
+
+@needs_linux
+def test_linux_agrees_with_procdsl_on_every_fixed_outcome(verdicts) -> None:
+    lines = []
+    for v in verdicts:
+        for o in v.outcomes:
+            if o.status == "differ":
+                lines.append(f"{v.file}: {v.title}: {o.what}: procdsl {o.procdsl}, Linux {o.linux}")
+    assert not lines, "\n".join(lines)
+
+
+@needs_linux
+def test_known_differences_are_exactly_the_named_simplifications(verdicts) -> None:
+    found = {(Path(v.file).name, v.title): {o.reason for o in v.outcomes if o.status == "known"} for v in verdicts}
+    found = {k: names for k, names in found.items() if names}
+    assert set(found) == set(KNOWN), "a known difference went away or a new one appeared: update KNOWN and " \
+                                     "docs/linux-fidelity.md"
+    for k, name in KNOWN.items():
+        assert all(n.startswith(name) for n in found[k])
+
+
+@needs_linux
+def test_pids_are_compared_in_a_namespace_when_root(verdicts) -> None:
+    if host.namespace_refusal() is not None:
+        pytest.skip(host.namespace_refusal())
+    assert all(v.namespace for v in verdicts if v.status == "agree")
+    assert sum(o.what.startswith("the PID of") and o.status == "agree" for v in verdicts for o in v.outcomes) >= 100
+
+
+@needs_linux
+def test_a_real_difference_is_caught(monkeypatch, tmp_path) -> None:
+    """Without its named simplification, the process-group scenario is a disagreement."""
+    monkeypatch.setattr(known, "SIMPLIFICATIONS", ())
+    [v] = check_all(jobs([TESTS / "linux" / "send_to_group.proc"]), Options(runs=1))
+    assert v.status == "differ"
+    assert any(o.status == "differ" and o.what == "the handlers child (r0.0) ran" and o.linux == "SIGUSR1"
+               for o in v.outcomes)
+
+
+@needs_linux
+def test_runaways_end_at_a_bound_with_a_reason(tmp_path) -> None:
+    path = tmp_path / "hostile.proc"
+    path.write_text("""
+scenario "many children" {
+  program main {
+    repeat 600 { fork child { sleep 20ms } }
+    repeat 600 { wait }
+  }
+  run main
+}
+scenario "a flood of output" {
+  program main {
+    line = "x"
+    repeat 14 { line = line + line }
+    repeat 3000 { print line }
+  }
+  run main
+}
+scenario "forever" {
+  program main { loop { sleep 1ms } }
+  run main
+}
+""", encoding="utf-8")
+    many, flood, forever = check_all(jobs([path]), Options(runs=1))
+    assert many.status == "error" and "more than 400 processes" in many.note
+    assert flood.status == "skipped" and "more than 8388608 bytes" in flood.note
+    assert forever.status == "skipped" and "limit max_events" in forever.note
+
+
+def test_without_a_compiler_procdsl_linux_says_so(tmp_path) -> None:
+    import subprocess
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "CC"} | {"PATH": str(empty)}
+    proc = subprocess.run([sys.executable, "-m", "procdsl", "linux", str(SCENARIOS / "07_wait_status.proc")],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    if not sys.platform.startswith("linux"):
+        assert proc.returncode == 2 and "Linux host" in proc.stderr
+        return
+    assert proc.returncode == 2 and "no C compiler found" in proc.stderr, proc.stderr
+    assert shutil.which("cc", path=str(empty)) is None
