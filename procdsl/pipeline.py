@@ -12,7 +12,7 @@ from procdsl.check.checker import ScenarioResult, check
 from procdsl.core.gcpause import paused_gc
 from procdsl.kernel import run_plan
 from procdsl.lang.diagnostics import CompileError, Diagnostic
-from procdsl.lang.load import Unit, load
+from procdsl.lang.load import STDIN, Unit, load
 from procdsl.lang.source import Source
 from procdsl.lang.validate import ProgramChecks, Validator
 from procdsl.plan import EventPlan
@@ -74,10 +74,16 @@ def check_path(path: str, seed: Optional[int] = None, submission: Optional[Seque
 
 
 def collect(paths: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Expand folders into their .proc files (sorted); return (files, missing paths)."""
-    files, missing = [], []
+    """Expand folders into their .proc files (sorted); return (files, missing paths).
+
+    `-` is standard input, read once however often it is named."""
+    files: list[str] = []
+    missing: list[str] = []
     for path in paths:
-        if os.path.isdir(path):
+        if path == "-":
+            if STDIN not in files:
+                files.append(STDIN)
+        elif os.path.isdir(path):
             for root, dirs, names in os.walk(path):
                 dirs.sort()
                 files.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(".proc"))

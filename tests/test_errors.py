@@ -2,6 +2,8 @@
 
 The first line reads `# error at LINE:COL: MESSAGE`, or `# error at PATH:LINE:COL: MESSAGE`
 when the diagnostic belongs to a file the fixture uses (PATH relative to tests/errors/).
+`# warning at LINE:COL: MESSAGE` names a warning instead: the file still compiles and its
+scenarios run. A second line `# help: TEXT` names the help line the diagnostic must carry.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import pytest
 from helpers import GOLDEN, ROOT, TESTS, cli_main, compare_golden
 
 ERRORS = TESTS / "errors"
-HEADER = re.compile(r"# error at (?:(?P<file>[^:\s]+\.proc):)?(?P<line>\d+):(?P<col>\d+): (?P<message>.+)")
+HEADER = re.compile(r"# (?P<severity>error|warning) at (?:(?P<file>[^:\s]+\.proc):)?(?P<line>\d+):(?P<col>\d+): "
+                    r"(?P<message>.+)")
+HELP = re.compile(r"# help: (?P<help>.+)")
 
 # Fixtures whose expected diagnostic procdsl gets wrong today; strict, so a fix is noticed.
 KNOWN_WRONG: dict[str, str] = {}
@@ -36,18 +40,43 @@ def expected_line(path: Path) -> str:
     m = HEADER.fullmatch(first)
     assert m, f"{path.name}: the first line must be `# error at LINE:COL: MESSAGE`, not {first!r}"
     where = os.path.relpath(path.parent / m["file"], ROOT) if m["file"] else os.path.relpath(path, ROOT)
-    return f"{where}:{m['line']}:{m['col']}: error: {m['message']}"
+    return f"{where}:{m['line']}:{m['col']}: {m['severity']}: {m['message']}"
+
+
+def expected_help(path: Path) -> str | None:
+    lines = path.read_text(encoding="utf-8").split("\n", 2)
+    m = HELP.fullmatch(lines[1]) if len(lines) > 1 else None
+    return m["help"] if m else None
 
 
 @pytest.mark.parametrize("path", fixtures())
 def test_fixture_gets_its_diagnostic(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     code, out, err = cli_main(["check", os.path.relpath(path, ROOT)])
-    assert code == 2, f"exit status {code}, expected 2; stderr:\n{err}"
-    assert "Traceback" not in out + err
     want = expected_line(path)
-    got = [line for line in err.splitlines() if ": error: " in line]
+    severity = want.split(": ")[1]
+    if severity == "error":
+        assert code == 2, f"exit status {code}, expected 2; stderr:\n{err}"
+    else:              # a warning never changes the exit status, and the scenarios still run
+        assert code in (0, 1) and out.rstrip().endswith(" failed") and ": error: " not in err, (code, out, err)
+    assert "Traceback" not in out + err
+    lines = err.splitlines()
+    got = [line for line in lines if f": {severity}: " in line]
     assert want in got, f"expected\n  {want}\ngot\n  " + "\n  ".join(got)
+    hint = expected_help(path)
+    if hint is not None:
+        helps = [line for line in rendering(lines, want) if line.startswith("  = help: ")]
+        assert helps == [f"  = help: {hint}"], f"expected help\n  {hint}\ngot\n  {helps}"
+
+
+def rendering(lines: list[str], first: str) -> list[str]:
+    """The lines of one rendered diagnostic: `first` and what follows it up to the next one."""
+    out = []
+    for line in lines[lines.index(first) + 1:]:
+        if not line.startswith(" "):
+            break
+        out.append(line)
+    return out
 
 
 def test_every_fixture_has_a_header() -> None:

@@ -35,7 +35,8 @@ COMMANDS = {
 
 
 def use_color(stream) -> bool:
-    if os.environ.get("NO_COLOR") is not None:
+    # https://no-color.org: NO_COLOR counts when it is set and not empty; FORCE_COLOR likewise
+    if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
         return True

@@ -55,7 +55,7 @@ def _units(paths):
 def _select(pairs, which):
     if which is None:
         return pairs
-    if which.isdigit():
+    if which.isascii() and which.isdigit():        # str.isdigit alone takes '²' and other digits
         return pairs[int(which) - 1:int(which)]
     return [(sc, plan) for sc, plan in pairs if plan.title == which]
 

@@ -67,6 +67,8 @@ def cmd_check(args) -> int:
     shown = []
     for path in files:
         result = check_path(path, args.seed, args.submission)
+        if result.unit is not None and result.unit.warnings:
+            print_diagnostics(result.unit.warnings, result.sources)
         if result.diagnostics:
             broken += 1
             print_diagnostics(result.diagnostics, result.sources)
@@ -96,14 +98,19 @@ def cmd_check(args) -> int:
 
 
 def _compile_or_report(path: str, submission):
+    from procdsl.lang.load import STDIN
     from procdsl.pipeline import compile_path
-    if os.path.isdir(path):
+    if path == "-":
+        path = STDIN
+    elif os.path.isdir(path):
         print(f"{path}: error: is a folder; `procdsl check` takes folders", file=sys.stderr)
         return None
-    if not os.path.isfile(path):
+    elif not os.path.isfile(path):
         print(f"{path}: error: no such file", file=sys.stderr)
         return None
     unit, plans, diags = compile_path(path, submission)
+    if unit.warnings:
+        print_diagnostics(unit.warnings, unit.sources)
     if diags:
         print_diagnostics(diags, unit.sources)
         return None
@@ -113,7 +120,7 @@ def _compile_or_report(path: str, submission):
 def select(plans, which: Optional[str]):
     if which is None:
         return plans
-    if which.isdigit():
+    if which.isascii() and which.isdigit():        # str.isdigit alone takes '²' and other digits
         i = int(which) - 1
         return plans[i:i + 1]
     return [p for p in plans if p.title == which]

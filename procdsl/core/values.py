@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 from procdsl import ir
+from procdsl.core.bounds import INT_LIMIT, LIST_LIMIT, STR_LIMIT, list_measure, past_bound, without
 from procdsl.core.linux import ERRNO, ERRNO_NAMES, SIGNAL_NAMES, SIGNALS
+from procdsl.core.show import BRIEF_LIMIT, show
 from procdsl.ir.unparse import format_duration
 
 
@@ -119,34 +122,21 @@ class SharedCell:
 
 MISSING = object()
 
-# What one value may hold: 64-bit integers as in C, strings and lists big enough for any
-# teaching scenario. A runaway (`x = x + x` in a loop) faults instead of eating the host's memory.
-INT_LIMIT = 1 << 63
-STR_LIMIT = 1 << 20
-LIST_LIMIT = 100_000
-
-
 def bounded(v: Any, span: Any) -> Any:
+    """v itself, or a program fault when it is past its bound (core/bounds.py)."""
     if isinstance(v, int):
         if not -INT_LIMIT <= v < INT_LIMIT:
             raise ProgramFault("integer overflow: numbers are 64-bit", span)
-    elif isinstance(v, str):
-        if len(v) > STR_LIMIT:
-            raise ProgramFault(f"a string longer than {STR_LIMIT} characters", span)
-    elif isinstance(v, tuple) and len(v) > LIST_LIMIT:
-        raise ProgramFault(f"a list longer than {LIST_LIMIT} items", span)
+        return v
+    problem = past_bound(v)
+    if problem is not None:
+        raise ProgramFault(problem, span)
     return v
 
 
-def show(v: Any) -> str:
-    """How a value reads in print and interpolation."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, tuple):
-        return "[" + ", ".join(show(x) for x in v) + "]"
-    if isinstance(v, float):
-        return f"{v:.6g}"
-    return str(v)
+def brief(v: Any) -> str:
+    """A value as a fault message quotes it: a few dozen characters at most."""
+    return show(v, BRIEF_LIMIT)
 
 
 def type_name(v: Any) -> str:
@@ -158,6 +148,8 @@ def type_name(v: Any) -> str:
         return "signal"
     if isinstance(v, int):
         return "number"
+    if isinstance(v, float):
+        return "decimal"
     if isinstance(v, str):
         return "string"
     if isinstance(v, tuple):
@@ -166,11 +158,15 @@ def type_name(v: Any) -> str:
 
 
 def divide(a: Any, b: Any, op: str) -> Any:
-    """Integer division truncates toward zero as in C; durations divide into ratios."""
+    """Integer division truncates toward zero as in C; durations divide into ratios.
+
+    The remainder has the sign of the left side, for decimals too (C's fmod)."""
+    if not (isinstance(a, (int, float)) and isinstance(b, (int, float))):
+        raise TypeError(op)
     if isinstance(a, float) or isinstance(b, float) or (isinstance(a, Dur) and isinstance(b, Dur) and op == "/"):
         if b == 0:
             raise DivideByZero()
-        return a / b
+        return a / b if op == "/" else math.fmod(a, b)
     if b == 0:
         raise DivideByZero()
     q = abs(int(a)) // abs(int(b))
@@ -192,13 +188,11 @@ def arith(op: str, a: Any, b: Any, span: Any) -> Any:
     try:
         if op == "+":
             if isinstance(a, str) or isinstance(b, str):
-                if len(show(a)) + len(show(b)) > STR_LIMIT:
-                    raise ProgramFault(f"a string longer than {STR_LIMIT} characters", span)
-                return show(a) + show(b)
+                return bounded(show(a) + show(b), span)
             return bounded(a + b, span)
         if op == "-":
             if isinstance(a, tuple):
-                return tuple(x for x in a if x not in (b if isinstance(b, tuple) else (b,)))
+                return without(a, b if isinstance(b, tuple) else (b,))
             return bounded(a - b, span)
         if op == "*":
             if isinstance(a, (str, tuple)) or isinstance(b, (str, tuple)):
@@ -206,15 +200,19 @@ def arith(op: str, a: Any, b: Any, span: Any) -> Any:
                 if isinstance(n, bool) or not isinstance(n, int) or isinstance(n, Dur):
                     raise ProgramFault(f"cannot compute {type_name(a)} * {type_name(b)}", span)
                 limit = STR_LIMIT if isinstance(seq, str) else LIST_LIMIT
-                if len(seq) * max(n, 0) > limit:
+                size = len(seq) if isinstance(seq, str) else list_measure(seq)[0]
+                if size * max(n, 0) > limit:
                     raise ProgramFault(f"a {type_name(seq)} longer than {limit} would result", span)
                 return seq * n
             return bounded(a * b, span)
-        return divide(a, b, op)
+        return bounded(divide(a, b, op), span)
     except DivideByZero:
         raise
     except TypeError:
         raise ProgramFault(f"cannot compute {type_name(a)} {op} {type_name(b)}", span) from None
+    except OverflowError:
+        raise ProgramFault(f"cannot compute {type_name(a)} {op} {type_name(b)}: the result is out of range",
+                           span) from None
 
 
 class Scope:
@@ -257,10 +255,10 @@ def compile_expr(e: ir.Expr, lookup: Callable[[Any, str, Any], Any],
         return lambda env: lookup(env, name, span)
     if k == "interp":
         parts = tuple(p if isinstance(p, str) else compile_expr(p, lookup, call) for p in e.parts)
-        return lambda env: "".join(p if isinstance(p, str) else show(p(env)) for p in parts)
+        return lambda env: bounded("".join(p if isinstance(p, str) else show(p(env)) for p in parts), span)
     if k == "list":
         items = tuple(compile_expr(x, lookup, call) for x in e.items)
-        return lambda env: tuple(f(env) for f in items)
+        return lambda env: bounded(tuple(f(env) for f in items), span)
     if k == "attr":
         obj = compile_expr(e.obj, lookup, call)
         attr = e.name
@@ -293,9 +291,9 @@ def compile_expr(e: ir.Expr, lookup: Callable[[Any, str, Any], Any],
 
         def negate(env):
             v = operand(env)
-            if not isinstance(v, (int, float)):
+            if not isinstance(v, (int, float)) or isinstance(v, bool):
                 raise ProgramFault(f"cannot negate a {type_name(v)}", span)
-            return -v
+            return bounded(-v, span)
         return negate
     if k == "binary":
         left = compile_expr(e.left, lookup, call)

@@ -20,8 +20,8 @@ from procdsl.core.values import (
     PipeVal,
     ProgramFault,
     SharedCell,
+    brief,
     compile_expr,
-    show,
     type_name,
 )
 from procdsl.kernel.memory import Mutex
@@ -79,7 +79,7 @@ def _functions(rng: Any):
             def uniform(p):
                 lo, hi = lo_f(p), hi_f(p)
                 if not (isinstance(lo, int) and isinstance(hi, int)) or hi < lo:
-                    raise ProgramFault(f"random(low, high) needs low <= high, got {show(lo)}, {show(hi)}", span)
+                    raise ProgramFault(f"random(low, high) needs low <= high, got {brief(lo)}, {brief(hi)}", span)
                 value = rng.randint(int(lo), int(hi))
                 return Dur(value) if isinstance(lo, Dur) else value
             return uniform
@@ -89,7 +89,7 @@ def _functions(rng: Any):
             def exponential(p):
                 mean = mean_f(p)
                 if not isinstance(mean, Dur) or mean <= 0:
-                    raise ProgramFault(f"exponential(mean) needs a positive duration, got {show(mean)}", span)
+                    raise ProgramFault(f"exponential(mean) needs a positive duration, got {brief(mean)}", span)
                 u = rng.getrandbits(53) / (1 << 53)        # [0, 1): -log(1 - u) is finite
                 return Dur(round(-int(mean) * math.log1p(-u)))
             return exponential
@@ -115,7 +115,7 @@ def _int(v: Any, what: str, span: Any) -> int:
 
 def _duration(v: Any, span: Any) -> int:
     if not isinstance(v, Dur):
-        raise ProgramFault(f"a duration is needed here, not a {type_name(v)} ({show(v)})", span)
+        raise ProgramFault(f"a duration is needed here, not a {type_name(v)} ({brief(v)})", span)
     if v < 0:
         raise ProgramFault(f"a duration cannot be negative ({v})", span)
     return int(v)
@@ -134,7 +134,7 @@ def _fail(k, p: Proc, call: str, err: int) -> None:
 
 def _signal(v: Any, span: Any) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 31:
-        raise ProgramFault(f"not a signal: {show(v)}", span)
+        raise ProgramFault(f"not a signal: {brief(v)}", span)
     return int(v)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
@@ -10,6 +12,7 @@ from typing import Optional, Sequence
 from procdsl import ir
 from procdsl.core.gcpause import paused_gc
 from procdsl.lang.diagnostics import CompileError, Diagnostic
+from procdsl.lang.hints import shadowed_builtins
 from procdsl.lang.parser import parse
 from procdsl.lang.source import Source
 
@@ -24,12 +27,41 @@ class Unit:
     programs: dict[str, ir.Program] = field(default_factory=dict)
     scenarios: list[ir.Scenario] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)      # shown; they never stop a run
     submission_files: list[str] = field(default_factory=list)
 
 
+STDIN = "<stdin>"        # the name a file read from standard input (`-`) goes by
+
+
+class NotText(CompileError):
+    """A file that is not UTF-8: the diagnostic at its first bad byte, and the text to quote."""
+
+    def __init__(self, diagnostic: Diagnostic, source: Source) -> None:
+        super().__init__([diagnostic])
+        self.source = source
+
+
 def read_source(path: str) -> Source:
-    with open(path, encoding="utf-8") as fh:
-        return Source(path, fh.read())
+    """The text of `path` (of standard input for STDIN); raises OSError, or NotText."""
+    if path == STDIN:
+        data = sys.stdin.buffer.read()
+    else:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    if data.startswith(codecs.BOM_UTF8):       # some editors start UTF-8 files with one
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return Source(path, data.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        source = Source(path, data.decode("utf-8", "replace"))
+        line_start = data.rfind(b"\n", 0, err.start) + 1
+        line = data.count(b"\n", 0, err.start) + 1
+        col = len(data[line_start:err.start].decode("utf-8")) + 1
+        raise NotText(Diagnostic(f"this file is not UTF-8 text: byte 0x{data[err.start]:02x} cannot be read",
+                                 source.span(line, col),
+                                 hint="save the file as UTF-8 (editors offer it under 'save with encoding')"),
+                      source) from None
 
 
 def parse_file(source: Source) -> ir.File:
@@ -51,8 +83,9 @@ def _load_into(unit: Unit, path: str, chain: tuple[str, ...], is_root: bool,
     except OSError as err:
         unit.diagnostics.append(Diagnostic(f"cannot read {path}: {err.strerror or err}", None))
         return
-    except UnicodeDecodeError:
-        unit.diagnostics.append(Diagnostic(f"{path} is not UTF-8 text", None))
+    except NotText as err:
+        unit.sources[path] = err.source
+        unit.diagnostics.extend(err.diagnostics)
         return
     unit.sources[path] = source
     try:
@@ -61,7 +94,9 @@ def _load_into(unit: Unit, path: str, chain: tuple[str, ...], is_root: bool,
         unit.diagnostics.extend(err.diagnostics)
         return
     unit.files.append(f)
-    here = Path(os.path.realpath(path)).parent
+    unit.warnings.extend(shadowed_builtins(f))
+    # `use` in standard input's text is relative to the current folder
+    here = Path(os.path.realpath(".")) if path == STDIN else Path(os.path.realpath(path)).parent
     for use in f.uses:
         if use.path is None:
             if submission is None:

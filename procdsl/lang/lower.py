@@ -6,39 +6,23 @@ rule covers (a `reduce.Pos`), `children` what Lark's tree builder would have giv
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 from typing import Any
 
 from lark import Token
 from lark.exceptions import UnexpectedInput
 
 from procdsl import ir
+from procdsl.core.bounds import INT_LIMIT
 from procdsl.ir.span import Span
 from procdsl.lang.diagnostics import Diagnostic
+from procdsl.lang.literals import LITERAL_TERMINALS, out_of_range, parse_duration, parse_size
 from procdsl.lang.reduce import reducer_for
 from procdsl.lang.source import Source
 
-NS = {"ns": 1, "us": 1_000, "µs": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
-BYTES = {"B": 1, "KiB": 1024, "MiB": 1024 ** 2, "GiB": 1024 ** 3}
 PAGE_SIZE = 4096
+MAX_CPUS = 256          # the most `machine { cpus N }` allows (validate.py checks it)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "{": "{", "}": "}"}
-
-
-def parse_duration(text: str) -> int | Fraction:
-    """Nanoseconds, exactly: a Fraction when a decimal leaves a part of a nanosecond."""
-    for unit in ("ns", "us", "µs", "ms", "s"):
-        if text.endswith(unit) and (unit != "s" or not text[:-1].endswith(("n", "u", "µ", "m"))):
-            number = text[: -len(unit)]
-            return (int(number) if number.isdigit() else Fraction(number)) * NS[unit]
-    raise ValueError(text)
-
-
-def parse_size(text: str) -> int:
-    for unit in ("KiB", "MiB", "GiB", "B"):
-        if text.endswith(unit):
-            return int(text[: -len(unit)]) * BYTES[unit]
-    raise ValueError(text)
 
 
 def _items(children: list) -> list:
@@ -48,6 +32,8 @@ def _items(children: list) -> list:
 
 
 class Lower:
+    LITERALS = LITERAL_TERMINALS
+
     def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
         self.source = source
         self.path = source.path
@@ -77,6 +63,12 @@ class Lower:
 
     def error(self, message: str, span: Span, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(message, span, hint=hint))
+
+    def literal(self, tok: Token) -> None:
+        """A literal too large for its type is a compile error, wherever the grammar puts it."""
+        problem = out_of_range(tok)
+        if problem is not None:
+            self.error(problem[0], self.tspan(tok), problem[1])
 
     # ------------------------------------------------------------ file
     def start(self, meta, children):
@@ -223,7 +215,13 @@ class Lower:
 
     def cpu_item(self, meta, children):
         lo, _, hi = children
-        return tuple(range(int(lo), int(hi) + 1)) if hi is not None else (int(lo),)
+        if hi is None:
+            return (int(lo),)
+        if int(hi) < int(lo):
+            self.error(f"the CPU range {lo}-{hi} is empty", self.span(meta), f"write the lower CPU first: {hi}-{lo}")
+        # Expanded no further than the largest machine has CPUs: a longer range then holds a
+        # CPU this machine lacks, and the validator says which CPUs it has.
+        return tuple(range(int(lo), min(int(hi), int(lo) + MAX_CPUS) + 1))
 
     def signed_int(self, meta, children):
         minus, value = children
@@ -268,6 +266,9 @@ class Lower:
                     points = float(words[0]) if "." in words[0] else int(words[0])
                 except ValueError:
                     self.error(f"points must be a number, not {words[0]!r}", self.tspan(tok))
+                if points is not None and not abs(points) < INT_LIMIT:
+                    self.error("points out of range", self.tspan(tok), "points are at most 9223372036854775807")
+                    points = None
             elif len(words) == 1 and words[0] in ("visible", "hidden", "after_due_date", "after_published"):
                 visibility = words[0]
             else:

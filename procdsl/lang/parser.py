@@ -9,7 +9,9 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from procdsl import ir
 from procdsl.lang.diagnostics import CompileError, Diagnostic
+from procdsl.lang.hints import syntax_hint
 from procdsl.lang.lower import Lower
+from procdsl.lang.nesting import too_deep
 from procdsl.lang.reduce import reducer_for
 from procdsl.lang.source import Source
 
@@ -43,6 +45,9 @@ def parse(source: Source) -> ir.File:
         raise CompileError([_diagnose(err, source)]) from None
     if lowering.diagnostics:
         raise CompileError(lowering.diagnostics)
+    deep = too_deep(result)
+    if deep is not None:
+        raise CompileError([deep])
     return result
 
 
@@ -103,13 +108,14 @@ def _diagnose(err: UnexpectedInput, source: Source) -> Diagnostic:
         elif re.match(r'\s*expect\s+"([^"\\]|\\.)*"\s', source.line(tok.line or 1)):
             hint = ('a string right after `expect` is its description: write `expect "what it checks" '
                     '"text" in output`, or put the expression in parentheses')
+        hint = syntax_hint(source.line(tok.line or 1)) or hint
         return Diagnostic(f"unexpected {what}: expected {_expected(err.expected)}", span, hint=hint)
     if isinstance(err, UnexpectedCharacters):
         span = source.span(err.line, err.column)
         ch = source.text[err.pos_in_stream] if err.pos_in_stream < len(source.text) else "?"
         if ch == '"':
             return Diagnostic("unterminated string", span, hint='close the string with " on the same line')
-        return Diagnostic(f"unexpected character {ch!r}", span)
+        return Diagnostic(f"unexpected character {ch!r}", span, hint=syntax_hint(source.line(err.line)))
     line, col = getattr(err, "line", 1), getattr(err, "column", 1)
     return Diagnostic(f"syntax error: {err}", source.span(line, col))
 
@@ -119,6 +125,8 @@ def _token_words(tok: Token) -> str:
         return "end of line" if "\n" in tok.value else "';'"
     if tok.type in ("NAME",):
         return f"'{tok.value}'"
+    if tok.type in ("STRING", "DESC"):         # a string quotes itself
+        return f"string {tok.value}"
     words = describe_terminal(tok.type) if tok.type in _TERMINAL_WORDS else ""
     if not words or words.startswith("'"):          # punctuation: its own text says it all
         return f"'{tok.value}'"

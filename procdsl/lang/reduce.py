@@ -90,6 +90,9 @@ class Reducer:
         self._lexer = lark.parser.lexer
         table = lark.parser.parser.parser.parse_table
         self._table = table
+        # Terminals whose text the lowering checks as they are shifted (`Lower.literal`):
+        # one place sees every number, whichever rule it ends up in.
+        self._literals = frozenset(getattr(lowering, "LITERALS", ()))
         placeholders = bool(lark.options.maybe_placeholders)
         reductions: dict[int, tuple[int, str, Callable | None]] = {}
         # state -> {symbol: next state (a shift or a goto) | (children, rule name, callback)}
@@ -129,6 +132,7 @@ class Reducer:
         states = _States([self._table.start_states[start]])
         end_state = self._table.end_states[start]
         values: list = []
+        literals = self._literals
         for token in self._tokens(text, states):
             kind = token.type
             while True:
@@ -137,6 +141,8 @@ class Reducer:
                 except KeyError:
                     raise self._unexpected(token, states) from None
                 if act.__class__ is int:
+                    if kind in literals:
+                        self.target.literal(token)
                     states.append(act)
                     values.append(token)
                     break

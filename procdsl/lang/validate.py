@@ -9,6 +9,8 @@ from procdsl.core.linux import ERRNO, SIGNALS, UNCATCHABLE
 from procdsl.ir.span import Span
 from procdsl.ir.walk import bodies, exec_targets, static_burst
 from procdsl.lang.diagnostics import Diagnostic, did_you_mean, nearest
+from procdsl.lang.hints import unknown_name
+from procdsl.lang.lower import MAX_CPUS
 
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
               "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
@@ -70,8 +72,7 @@ class Validator:
     def _stmt(self, s: ir.Stmt, names: set[str], depth: int) -> None:
         k = s.kind
         if k == "unknown":
-            self.error(f"unknown statement '{s.name}'{did_you_mean(s.name, STATEMENTS)}", s.span,
-                       "statements are listed in docs/language.md")
+            self.unknown(s.name, "statement", s.span, STATEMENTS, "statements are listed in docs/language.md")
         elif k in ("compute", "sleep", "io"):
             self.duration(s.duration, k)
             self.expr(s.duration, names)
@@ -99,6 +100,12 @@ class Validator:
             if s.orelse:
                 self._stmts(s.orelse, names, depth)
 
+    def unknown(self, name: str, what: str, span: Span, known: Iterable[str], hint: str | None) -> None:
+        """An unknown statement or function: a newcomer's habit or a feature not modelled yet
+        gets its own help (lang/hints.py), anything else the nearest known name."""
+        message, hint = unknown_name(name, what) or (f"unknown {what} '{name}'{did_you_mean(name, known)}", hint)
+        self.error(message, span, hint)
+
     def duration(self, e: ir.Expr, what: str) -> None:
         if isinstance(e, ir.Lit) and e.type in ("int", "float"):
             self.error("a duration needs a unit", e.span, f"write {e.value}ms, {e.value}us or {e.value}s")
@@ -123,8 +130,8 @@ class Validator:
     def expr(self, e: ir.Expr, names: set[str]) -> None:
         for node in walk_expr(e):
             if isinstance(node, ir.Call) and node.func not in PROGRAM_FUNCTIONS:
-                self.error(f"unknown function '{node.func}'{did_you_mean(node.func, PROGRAM_FUNCTIONS)}",
-                           node.func_span, "programs can call " + ", ".join(sorted(PROGRAM_FUNCTIONS)))
+                self.unknown(node.func, "function", node.func_span, PROGRAM_FUNCTIONS,
+                             "programs can call " + ", ".join(sorted(PROGRAM_FUNCTIONS)))
             if isinstance(node, ir.Name):
                 if node.id in names:
                     continue
@@ -244,8 +251,8 @@ class Validator:
                 self.error(f"machine setting '{st.name}' takes a duration", st.value_span)
         elif kind == "int" and st.value_type != "int":
             self.error(f"machine setting '{st.name}' takes a whole number", st.value_span)
-        elif kind == "int" and st.name == "cpus" and not 1 <= int(st.value) <= 256:
-            self.error("cpus must be between 1 and 256", st.value_span)
+        elif kind == "int" and st.name == "cpus" and not 1 <= int(st.value) <= MAX_CPUS:
+            self.error(f"cpus must be between 1 and {MAX_CPUS}", st.value_span)
         elif kind == "int" and st.name == "pid_max" and int(st.value) < 3:
             self.error("pid_max must be at least 3: PID 1 is init and a scenario runs at least one process",
                        st.value_span)
@@ -348,7 +355,7 @@ class Validator:
             if isinstance(node, ir.Call):
                 known = PROCESS_QUERIES | EVENTS | MACHINE_QUERIES
                 if node.func not in known:
-                    self.error(f"unknown function '{node.func}'{did_you_mean(node.func, known)}", node.func_span)
+                    self.unknown(node.func, "function", node.func_span, known, None)
                 elif node.func in PROCESS_QUERIES | EVENTS | {"count"}:
                     for arg in node.args:
                         if isinstance(arg, ir.Name):

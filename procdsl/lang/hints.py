@@ -1,0 +1,152 @@
+"""What a newcomer types first, and what procdsl does not model yet: the tables behind those hints.
+
+A diagnostic about an unknown statement or function, or a syntax error on a line written
+the C or shell way, looks its words up here, so the help line shows the procdsl form.
+"""
+
+from __future__ import annotations
+
+import re
+
+from procdsl import ir
+from procdsl.ir.span import Span
+from procdsl.ir.walk import all_statements
+from procdsl.lang.diagnostics import Diagnostic
+
+# The C, shell or other habit -> the procdsl form that does it.
+SPELLINGS: dict[str, str] = {
+    "kill": "to send a signal write `send SIGTERM to child`",
+    "signal": "to handle a signal write `on SIGINT { ... }` (or `ignore SIGINT`, `default SIGINT`)",
+    "sigaction": "to handle a signal write `on SIGINT { ... }` (or `ignore SIGINT`, `default SIGINT`)",
+    "raise": "a process signals itself with `send SIGSTOP to pid`",
+    "sigprocmask": "write `block SIGINT` and `unblock SIGINT`",
+    "getpid": "a process's own PID is the built-in name `pid`",
+    "getppid": "a process's parent's PID is the built-in name `ppid`",
+    "waitpid": "write `s = wait child` (add `nohang` not to block)",
+    "execl": "write `exec PROGRAM ARGS...`, naming a program of this file",
+    "execlp": "write `exec PROGRAM ARGS...`, naming a program of this file",
+    "execv": "write `exec PROGRAM ARGS...`, naming a program of this file",
+    "execvp": "write `exec PROGRAM ARGS...`, naming a program of this file",
+    "execve": "write `exec PROGRAM ARGS...`, naming a program of this file",
+    "printf": 'write `print "text {x}"`',
+    "puts": 'write `print "text {x}"`',
+    "echo": 'write `print "text {x}"`',
+    "usleep": "write `sleep 5ms`",
+    "nanosleep": "write `sleep 5ms`",
+    "pipe": "to make a pipe write `p = pipe`: p.read and p.write are its two ends",
+    "mutex": "to make a mutex write `m = mutex`",
+}
+
+# What procdsl does not model yet -> what it is, or (what it is, what comes closest today).
+# An entry goes when its feature lands.
+NOT_MODELLED: dict[str, str | tuple[str, str]] = {
+    "socket": "sockets", "socketpair": "sockets", "connect": "sockets", "bind": "sockets",
+    "listen": "sockets", "accept": "sockets", "recv": "sockets", "sendto": "sockets",
+    "open": "files", "creat": "files", "lseek": "file offsets", "unlink": "files", "stat": "files",
+    "read": ("a read statement", "`for line in FD { }` reads lines from a pipe or stdin"),
+    "mkfifo": "FIFOs",
+    "mmap": ("memory mappings", "`alloc N pages` and `touch N pages` model the heap"),
+    "munmap": ("memory mappings", "`alloc N pages` and `touch N pages` model the heap"),
+    "shm_open": ("shared memory objects", "`shared x = ...` makes a variable that forked children share"),
+    "setsid": "sessions", "getsid": "sessions", "setpgid": "process groups", "getpgid": "process groups",
+    "getpgrp": "process groups", "tcsetpgrp": "terminals", "tcgetpgrp": "terminals", "ioctl": "terminals",
+    "isatty": "terminals",
+    "alarm": "timers", "setitimer": "timers", "timer_create": "timers",
+    "pthread_create": "threads", "clone": "threads",
+    "select": "waiting on several descriptors", "poll": "waiting on several descriptors",
+    "epoll_wait": "waiting on several descriptors",
+    "sigqueue": "queued real-time signals", "setuid": "changing credentials",
+}
+
+# Patterns on a line that failed to parse -> the form meant. Tried in order.
+_LINE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bat\s+(start|run|exec|exit|reap)\s*\("),
+     "`at` takes a time (`at 5ms`) or `end`; to order events write `exit(p) before exit(q)`"),
+    (re.compile(r'^\s*exec\s+"'),
+     "`exec` names a program, not a string: `exec server`, with `program server { ... }` in this file"),
+    (re.compile(r"\bfork\s*\("), "`fork` takes no parentheses: `child = fork`, or `fork child { ... }`"),
+    (re.compile(r"\bwait\s*\(\s*\)"), "`wait` takes no parentheses: `s = wait`, or `s = wait child`"),
+    (re.compile(r"\bpipe\s*\("), "`pipe` takes no parentheses: `p = pipe`"),
+    (re.compile(r"\bmutex\s*\("), "`mutex` takes no parentheses: `m = mutex`"),
+    (re.compile(r"!(?!=)"), "procdsl writes C's `!x` as `not x`"),
+    (re.compile(r"&&|\|\|"), "procdsl writes C's `&&` and `||` as `and` and `or`"),
+    (re.compile(r"\b[A-Za-z_]\w*\s*(\+\+|--)"), "write `x += 1` or `x -= 1`"),
+)
+_WORD = re.compile(r"[A-Za-z_]\w*")
+_STRING = re.compile(r'"([^"\\\n]|\\.)*"')
+_COMMENT = re.compile(r"#.*")
+
+
+_FIDELITY = "docs/linux-fidelity.md says what procdsl models and what it simplifies"
+
+
+def unknown_name(name: str, what: str) -> tuple[str, str] | None:
+    """(message, hint) for an unknown statement or function that a habit or a missing feature
+    explains; `what` is "statement" or "function"."""
+    if name in NOT_MODELLED:
+        thing, closest = _not_modelled(name)
+        return f"'{name}': procdsl does not model {thing} yet", closest
+    if name in SPELLINGS:
+        return f"unknown {what} '{name}'", SPELLINGS[name]
+    return None
+
+
+def _not_modelled(name: str) -> tuple[str, str]:
+    entry = NOT_MODELLED[name]
+    return (entry, _FIDELITY) if isinstance(entry, str) else entry
+
+
+def syntax_hint(line: str) -> str | None:
+    """The form a line that failed to parse was probably meant to have, or None."""
+    line = _COMMENT.sub("", _STRING.sub('""', line))        # what strings and comments say is not code
+    for pattern, hint in _LINE_PATTERNS:
+        if pattern.search(line):
+            return hint
+    first = _WORD.match(line.lstrip())
+    word = first.group() if first else ""
+    if word in SPELLINGS:
+        return SPELLINGS[word]
+    if word in NOT_MODELLED:
+        thing, closest = _not_modelled(word)
+        return f"procdsl does not model {thing} yet; " + closest
+    return None
+
+
+# Built-in names a program may assign (the spec allows it: `pid = fork` is the C idiom), and
+# what such an assignment hides from the rest of the program.
+BUILTIN_MEANINGS = {
+    "pid": "this process's PID", "ppid": "its parent's PID", "errno": "the error of the last failed call",
+    "args": "the arguments `exec` gave", "stdin": "descriptor 0", "stdout": "descriptor 1",
+    "stderr": "descriptor 2",
+}
+
+
+def shadowed_builtins(file: ir.File) -> list[Diagnostic]:
+    """A warning at each statement of the file that assigns a built-in name."""
+    out = []
+    programs = list(file.programs) + [p for sc in file.scenarios for p in sc.programs]
+    for prog in programs:
+        for s in all_statements(prog.body):
+            name, span = _binds(s)
+            if name in BUILTIN_MEANINGS:
+                out.append(Diagnostic(
+                    f"assigning '{name}' hides the built-in '{name}' ({BUILTIN_MEANINGS[name]}) in this program",
+                    span, severity="warning",
+                    hint=f"allowed (C's `pid = fork()` idiom), but later reads of '{name}' get this value; "
+                         f"to keep the built-in, choose another name such as `child`"))
+    return out
+
+
+def _binds(s: ir.Stmt) -> tuple[str | None, Span | None]:
+    """The name a statement assigns and where it is written (the statement, when not at its start)."""
+    k = s.kind
+    if k in ("assign", "special_assign") or (k == "wait" and s.into):
+        name = s.into if k == "wait" else s.name
+        if k != "wait" and s.shared:
+            return name, s.span
+        return name, ir.span(s.span.file, s.span.line, s.span.col, s.span.line, s.span.col + len(name))
+    if k == "for":
+        return s.var, s.span
+    if k == "fork_block":
+        return s.label, s.label_span
+    return None, None
