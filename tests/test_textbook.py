@@ -115,6 +115,10 @@ SCENARIO_WITHOUT_SETTING = [
     ("86_multi_stealing.proc", "random victims", "balance steal; peek_interval 10ms;", "balance none;"),
     ("86_multi_stealing.proc", "no stealing", "balance none;", ""),
     ("86_multi_stealing.proc", "busy CPU", "balance steal; peek_interval 5ms;", "balance none;"),
+    ("87_mlfq_figures.proc", "fig. 8.5", "; boost 50ms", ""),
+    ("87_mlfq_figures.proc", "old rules gamed", "; io_reset 1", ""),
+    ("87_mlfq_figures.proc", "gaming stopped", "quantum 10ms }", "quantum 10ms; io_reset 1 }"),
+    ("87_mlfq_figures.proc", "fig. 8.7", "allotment_0 20ms", "allotment_0 10ms"),
 ]
 
 
