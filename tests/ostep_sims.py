@@ -247,6 +247,10 @@ def _multi(ref: Reference, text: str) -> Reference:
             assert int(row[0]) == len(ref.ticks) and len(cols) == cpus, row
             ref.ticks.append({f"cpu {c}": "-" if n == "-" else (n if n.isidentifier() else f"j{n}")
                               for c, n in enumerate(cols)})
+        for row in ref.ticks:                  # the CPU of each job's last tick: where it finished
+            for cpu, label in row.items():
+                if label != "-":
+                    ref.numbers[f"{label} finished on"] = cpu
     m = re.search(r"^Finished time (\d+)$", text, re.M)
     assert m, "multi.py prints its statistics with -c"
     ref.numbers["Finished time"] = m.group(1)
@@ -270,6 +274,7 @@ def observe_multi(model: Model, ref: Reference) -> tuple[list[dict[str, str]], d
         ticks.append(row)
     end = max(p.exit_time for p in procs.values())
     numbers = {"Finished time": str(-(-end // MS))}
+    numbers.update({f"{label} finished on": f"cpu {p.exit_cpu}" for label, p in procs.items()})
     for c in range(cpus):
         numbers[f"cpu {c} utilization"] = f"{100 * model.utilization(c, end):3.2f}"
         numbers[f"cpu {c} warm"] = f"{100 * model.warm_fraction(c, end):3.2f}"
