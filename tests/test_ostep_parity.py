@@ -4,8 +4,9 @@ and multi.py (ch. 10), run by run, tick by tick and in their final statistics.
 The reference outputs are fixtures in tests/ostep/, made by running the simulators
 (remzi-arpacidusseau/ostep-homework, commit 6c6cfc7) with the command on each fixture's first line.
 Where the simulators are at hand (OSTEP_SIM, a folder with cpu-intro/, cpu-sched-mlfq/ and
-cpu-sched-multi/), a test re-runs them and checks each fixture is still exactly their output;
-`--update-goldens` rewrites the fixtures from them."""
+cpu-sched-multi/), a test re-runs them and checks each fixture is still exactly their output
+(`--update-goldens` rewrites the fixtures from them), and hypothesis draws fresh runs of each
+simulator to compare in the same way."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from helpers import SCENARIOS, compile_text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ostep_sims import FIXTURES, Reference, command_of, differences, reference, simulate
 
 from procdsl.check.model import Model
@@ -224,3 +227,58 @@ def test_each_textbook_scenario_runs_as_its_fixture(plan, name) -> None:
     assert name is not None, f"no fixture has the command in {plan.title!r}: add it to CASES"
     diffs = differences(Model(run_plan(plan)), load(name))
     assert not diffs, f"{plan.title}:\n" + "\n".join(diffs)
+
+
+# ------------------------------------------------------------------ fresh runs of the simulators
+def _jobs(draw, count, job) -> str:
+    return draw(st.lists(job, min_size=1, max_size=count).map(lambda js: ",".join(js)))
+
+
+@st.composite
+def process_run_args(draw) -> list[str]:
+    progs = _jobs(draw, 4, st.builds("{}:{}".format, st.integers(1, 6), st.sampled_from([0, 20, 50, 80, 100])))
+    args = ["-s", str(draw(st.integers(0, 999))), "-l", progs, "-L", str(draw(st.integers(0, 6)))]
+    args += draw(st.sampled_from([[], ["-S", "SWITCH_ON_END"]])) + draw(st.sampled_from([[], ["-I", "IO_RUN_IMMEDIATE"]]))
+    return args + ["-c", "-p"]
+
+
+@st.composite
+def mlfq_args(draw) -> list[str]:
+    job = st.builds("{},{},{}".format, st.sampled_from([0, 0, 3, 10, 25]), st.integers(1, 40),
+                    st.sampled_from([0, 0, 1, 2, 3, 5, 8]))
+    args = ["-n", str(draw(st.integers(1, 3))), "-q", str(draw(st.sampled_from([1, 2, 3, 5, 10]))),
+            "-l", ":".join(draw(st.lists(job, min_size=1, max_size=3))), "-i", str(draw(st.integers(0, 6)))]
+    args += draw(st.sampled_from([[], ["-a", "2"], ["-a", "3"]])) + draw(st.sampled_from([[], ["-B", "10"], ["-B", "25"]]))
+    return args + draw(st.sampled_from([[], ["-S"]])) + draw(st.sampled_from([[], ["-I"]])) + ["-c"]
+
+
+@st.composite
+def multi_args(draw) -> list[str]:
+    # multi.py's defaults (-q 10, -w 10, -r 2) and work in tens of ticks: where procdsl's continuous time
+    # gives the same ticks (schedulers.md says where it does not)
+    cpus = draw(st.integers(1, 3))
+    names = "abcd"[:draw(st.integers(1, 4))]
+    jobs = ",".join(f"{n}:{draw(st.integers(1, 8)) * 10}:{draw(st.sampled_from([10, 50, 100, 150]))}" for n in names)
+    args = ["-n", str(cpus), "-L", jobs, "-M", str(draw(st.sampled_from([0, 100, 1000])))]
+    stealing = draw(st.booleans())
+    if stealing:
+        args += ["-p", "-P", str(draw(st.sampled_from([0, 10, 30] if cpus == 1 else [0, 5, 10, 30])))]
+    if cpus > 1 and not (stealing and args[-1] != "0") and draw(st.booleans()):
+        args += ["-A", f"{names[0]}:{draw(st.integers(0, cpus - 1))}"]
+    return args + ["-c", "-t"]
+
+
+@pytest.mark.skipif(not (SIM_DIR / "cpu-sched-mlfq" / "mlfq.py").exists(),
+                    reason=f"the OSTEP simulators are not in {SIM_DIR} (set OSTEP_SIM)")
+@pytest.mark.parametrize("sim, strategy", [("process-run", process_run_args()), ("mlfq", mlfq_args()),
+                                           ("multi", multi_args())], ids=["process-run", "mlfq", "multi"])
+def test_procdsl_runs_as_a_fresh_run_of_the_simulator(tmp_path: Path, sim: str, strategy) -> None:
+    @settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow,
+                                                                                        HealthCheck.function_scoped_fixture])
+    @given(args=strategy)
+    def agree(args: list[str]) -> None:
+        ref = reference(simulate(SIM_DIR, sim, args))
+        diffs = differences(procdsl_run(tmp_path, ref), ref)
+        assert not diffs, f"{sim}.py {' '.join(args)}:\n" + "\n".join(diffs) + "\n\n" + ref.source()
+
+    agree()
