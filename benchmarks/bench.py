@@ -44,9 +44,10 @@ POLICY_ORDER = ["rr", "cfs", "fifo", "sjf", "stcf", "mlfq", "lottery", "stride",
 # A parse run takes about half a second, so on a shared machine one slow patch can spoil three
 # in a row; five are cheap and give the best run a fair chance.
 FULL = {"parse_lines": 10_000, "nprocs": 1_000, "cpus": 8, "compute_ms": 100, "fanout": 99, "leaves": 100,
-        "repeat": 3, "parse_repeat": 5}
+        "repeat": 3, "parse_repeat": 5, "file_procs": 200, "file_writes": 200}
 QUICK = {"parse_lines": 2_000, "nprocs": 1_000, "cpus": 8, "compute_ms": 10, "fanout": 19, "leaves": 100,
-         "repeat": 3, "parse_repeat": 5}
+         "repeat": 3, "parse_repeat": 5, "file_procs": 50, "file_writes": 100}
+FILE_CALLS = ("open", "read", "write", "lseek", "dup", "close", "unlink")
 
 
 def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -151,6 +152,16 @@ def bench_fork_tree(cfg: dict, folder: str) -> dict[str, Any]:
             "peak_bytes": peak, "retained_bytes": trace_bytes, "bytes_per_process": peak / created}
 
 
+def bench_files(cfg: dict, folder: str) -> dict[str, Any]:
+    text = workloads.file_io(cfg["file_procs"], cfg["file_writes"], cfg["cpus"])
+    plan = compile_text(text, folder, "file-io.proc")[0]
+    seconds, trace = best_of(cfg["repeat"], lambda: run_plan(plan))
+    calls = sum(1 for ev in trace.events if ev.kind in FILE_CALLS)
+    bytes_written = sum(ev.detail[3] for ev in trace.events if ev.kind == "write")
+    return {"processes": cfg["file_procs"], "seconds": seconds, "file_events": calls, "events": len(trace.events),
+            "file_events_per_s": calls / seconds, "bytes_written": bytes_written, "end_reason": trace.end_reason}
+
+
 def bench_simpy(cfg: dict) -> dict[str, Any]:
     try:
         import simpy_rr
@@ -192,6 +203,10 @@ def table(results: dict[str, Any]) -> list[str]:
         row("fork tree: peak bytes per simulated process", r["bytes_per_process"], "B/process",
             verdict(r["bytes_per_process"], MAX_BYTES_PER_PROCESS, higher=False).replace("meets", "under")
             .replace("MISSES", "NOT under"))
+    if "files" in results:
+        r = results["files"]
+        row(f"file I/O: {r['file_events']:,} file calls, {r['processes']} processes", r["file_events_per_s"],
+            "file calls/s")
     if "simpy" in results:
         r = results["simpy"]
         if "skipped" in r:
@@ -205,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller inputs, for a check in seconds")
     ap.add_argument("--json", metavar="OUT", help="also write every number to OUT as JSON")
-    ap.add_argument("--only", nargs="+", choices=["parse", "kernel", "fork_tree", "simpy"],
+    ap.add_argument("--only", nargs="+", choices=["parse", "kernel", "fork_tree", "files", "simpy"],
                     help="run only these sections")
     ap.add_argument("--policies", nargs="+", metavar="NAME", help="kernel section: only these policies")
     ap.add_argument("--repeat", type=int, help="runs per timing (best is kept; default 3)")
@@ -213,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = dict(QUICK if args.quick else FULL)
     if args.repeat:
         cfg["repeat"] = args.repeat
-    sections = args.only or ["parse", "kernel", "fork_tree", "simpy"]
+    sections = args.only or ["parse", "kernel", "fork_tree", "files", "simpy"]
     names = policies()
     if args.policies:
         unknown = [p for p in args.policies if p not in POLICIES]
@@ -228,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             results["kernel"] = bench_kernel(cfg, folder, names)
         if "fork_tree" in sections:
             results["fork_tree"] = bench_fork_tree(cfg, folder)
+        if "files" in sections:
+            results["files"] = bench_files(cfg, folder)
         if "simpy" in sections:
             results["simpy"] = bench_simpy(cfg)
     m = results["machine"]

@@ -214,6 +214,50 @@ scenario "fork tree of {1 + fanout * (1 + leaves_per)} processes" {{
 """
 
 
+def file_io(nprocs: int, writes: int, cpus: int) -> str:
+    """`nprocs` processes that each write `writes` lines to a file of their own, read it back in
+    4 KiB reads, append to one shared log through stdio, and unlink their file."""
+    runs = "\n".join(f"  run io {k}" for k in range(nprocs))
+    return f"""\
+scenario "file I/O: {nprocs} processes, {writes} writes each" {{
+  machine {{
+    cpus {cpus}
+    max_processes {nprocs + 10}
+    max_events 100000000
+    max_time 3600s
+  }}
+
+  program io {{
+    path = "/tmp/data" + args[0]
+    fd = open path O_RDWR O_CREAT O_TRUNC
+    repeat {writes} {{
+      write fd "0123456789abcdef0123456789abcdef0123456789abcdef012345678\\n"
+    }}
+    lseek fd 0 SEEK_SET
+    total = 0
+    loop {{
+      n = read fd 4096
+      if n <= 0 {{
+        break
+      }}
+      total += n
+    }}
+    log = open "/tmp/log" O_WRONLY O_CREAT O_APPEND
+    dup2 log stdout
+    repeat {writes} {{
+      printf "process {{args[0]}} read {{total}} bytes\\n"
+    }}
+    close fd
+    unlink path
+  }}
+
+{runs}
+
+  expect size("/tmp/log") > 0
+}}
+"""
+
+
 # The scheduler line each policy is measured under; a policy not listed runs with its defaults.
 SCHEDULER_LINES = {
     "rr": "rr { quantum 1ms }",

@@ -18,7 +18,13 @@ from procdsl.pipeline import compile_scenarios
 
 # scenario files with scenarios that have no faithful C translation, and why
 UNTRANSLATABLE = {"39_pid_space.proc": "pid_max", "49_realtime.proc": "real-time busy loop",
-                  "52_random_workload.proc": "seeded generator", "81_one_instant.proc": "real-time busy loop"}
+                  "52_random_workload.proc": "seeded generator",
+                  **{name: "file system" for name in ("54_offsets_and_short_reads.proc", "55_shared_offset_after_fork.proc",
+                                                      "56_o_append.proc", "57_shell_redirect.proc",
+                                                      "58_unlink_open_file.proc", "59_close_on_exec.proc",
+                                                      "60_permissions_by_uid.proc", "61_errno_table.proc")},
+                  "62_stdio_buffer_in_the_process.proc": "stdout is the comparison's pipe",
+                  "81_one_instant.proc": "real-time busy loop"}
 
 
 def translations(path: Path):

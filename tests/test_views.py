@@ -87,8 +87,8 @@ def test_pipe_writes_and_reads_are_events_and_data_arrows(tmp_path: Path) -> Non
     trace = run_text(tmp_path, PIPE)
     writes = [e for e in trace.events if e.kind == "write"]
     reads = [e for e in trace.events if e.kind == "read"]
-    assert [e.detail[2:] for e in writes] == [(6, 6)]                     # 6 bytes, 6 queued after
-    assert [e.detail[2] for e in reads] == [6, 0]                         # the data, then end of file
+    assert [e.detail[1:5] for e in writes] == [("pipe", 1, 6, 6)]         # pipe#1: 6 bytes, 6 queued after
+    assert [e.detail[3] for e in reads] == [6, 0]                         # the data, then end of file
     assert writes[0].time <= reads[0].time < reads[1].time
     story = Story.of(trace)
     data = [a for a in story.arrows if a.kind == "data"]

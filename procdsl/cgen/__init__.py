@@ -73,6 +73,9 @@ def _scopes(plan: EventPlan, programs: dict[str, ir.Program], names: list[str]) 
 
 
 def _check_scenario(plan: EventPlan) -> None:
+    if plan.files:
+        raise Untranslatable(plan.span, "the scenario declares files: the C program would make them in the host's "
+                                        "file system", "check file scenarios with `procdsl check`")
     m = plan.machine
     if m.pid_max != DEFAULTS["pid_max"]:
         raise Untranslatable(plan.span, f"the scenario sets pid_max {m.pid_max}",

@@ -278,6 +278,21 @@ def _handles(program: ir.Program, sig: str) -> bool:
     return any(isinstance(s, ir.On) and s.signal.name == sig for s in walk(program.body))
 
 
+def _host_files(w: ProgramWriter, s, ind: str) -> Lines:
+    raise Untranslatable(s.span, f"`{s.kind}` works on the scenario's own file system; the C program would open, "
+                                 f"write and unlink the host's files", "check file scenarios with `procdsl check`")
+
+
+def _stdio(w: ProgramWriter, s, ind: str) -> Lines:
+    raise Untranslatable(s.span, f"`{s.kind}` is buffered by what stdout is, and the C program's stdout is the "
+                                 f"comparison's pipe, not the scenario's terminal")
+
+
+def _not_yet(w: ProgramWriter, s, ind: str) -> Lines:
+    raise Untranslatable(s.span, f"`{s.kind}` has no C translation yet",
+                         "add a function for it to procdsl/cgen/stmts.py's STATEMENTS")
+
+
 STATEMENTS: dict[str, Callable[[ProgramWriter, object, str], Lines]] = {
     "compute": _timed, "sleep": _timed, "io": _timed,
     "print": _print, "write": _write,
@@ -290,6 +305,8 @@ STATEMENTS: dict[str, Callable[[ProgramWriter, object, str], Lines]] = {
     "pause": _pause,
     "close": _close, "dup2": _dup2,
     "lock": _lock, "unlock": _lock, "alloc": _pages, "touch": _pages,
+    "open": _host_files, "unlink": _host_files, "printf": _stdio, "fflush": _stdio,
+    "read": _not_yet, "lseek": _not_yet, "dup": _not_yet, "fcntl": _not_yet,
 }
 
 

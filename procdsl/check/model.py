@@ -5,37 +5,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Optional
 
+from procdsl.check.files import FileModel
+from procdsl.check.history import History
 from procdsl.core.events import FIELDS, Trace, TraceEvent
 from procdsl.trace.text import display_name
 
 STATE_NAMES = {"S": "sleeping", "D": "disk_wait", "T": "stopped"}
-
-
-class History:
-    """A value that changes over time: the value at t is the last one set at or before t."""
-
-    __slots__ = ("times", "values")
-
-    def __init__(self, t: int, value) -> None:
-        self.times = [t]
-        self.values = [value]
-
-    def set(self, t: int, value) -> None:
-        if self.times[-1] == t:
-            self.values[-1] = value
-        else:
-            self.times.append(t)
-            self.values.append(value)
-
-    def at(self, t: int):
-        i = bisect_right(self.times, t) - 1
-        return self.values[i] if i >= 0 else None
-
-    def first_time(self, value) -> Optional[int]:
-        for t, v in zip(self.times, self.values):
-            if v == value:
-                return t
-        return None
 
 
 class ProcInfo:
@@ -81,6 +56,13 @@ class ProcInfo:
         return f"{self.name}({self.pid})"
 
 
+def _both(first, then):
+    def handle(ev, p, i):
+        first(ev, p, i)
+        then(ev, p, i)
+    return handle
+
+
 class Model:
     """The run as an observer sees it: events fed one at a time, in order, to one handler per kind.
 
@@ -103,6 +85,9 @@ class Model:
         self.change_times: list[int] = [0]
         self._index = -1
         handlers = {kind: getattr(self, "_on_" + kind) for kind in FIELDS if hasattr(self, "_on_" + kind)}
+        self.files = FileModel(self)                  # an observer of its own, fed the same events
+        for kind, fn in self.files.handlers.items():
+            handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
         self._handlers = handlers
         for ev in trace.events:
             self.feed(ev)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from procdsl import ir
+from procdsl.check import files
 from procdsl.check.model import Model, ProcInfo
 from procdsl.core.linux import SIGNAL_NAMES
 from procdsl.core.values import MISSING, Dur, ProgramFault, Sig, compile_expr
@@ -249,6 +250,9 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
         return lambda env: cpu
     func = e.func
     args = e.args
+    on_files = files.call(e, lookup, _call, _proc_arg)
+    if on_files is not None:
+        return on_files
     if func in PROC_QUERIES:
         query = PROC_QUERIES[func]
         if len(args) == 1 and isinstance(args[0], ir.CpuRef):

@@ -51,8 +51,18 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "level": ("level",),
     "cache": ("state",),
     "pipe": ("pipe", "read_fd", "write_fd"),
-    "write": ("fd", "pipe", "bytes", "queued"),     # to a pipe: bytes taken now, bytes queued after
-    "read": ("fd", "pipe", "bytes", "queued"),      # from a pipe; bytes 0: end of file
+    "inode": ("path", "type", "ino", "owner", "group", "mode", "text"),
+    "open": ("path", "flags", "fd", "ino", "how"),
+    # read(2) and write(2) on any fd but the terminal's (that is `output`): the kind of object
+    # ("pipe" or "file"), its number (the pipe's, the file's inode), the bytes moved (a read's 0:
+    # end of file), what the object holds after (`queued`: a pipe's bytes, a file's size), the
+    # file offset (-1 for a pipe) and, written to a file, the bytes themselves
+    "read": ("fd", "object", "id", "bytes", "queued", "offset"),
+    "write": ("fd", "object", "id", "bytes", "queued", "offset", "text"),
+    "lseek": ("fd", "offset"),
+    "close": ("fd", "by"),
+    "dup": ("fd", "newfd"),
+    "unlink": ("path", "ino"),
     "fail": ("call", "errno"),
     "subreaper": (),
     "fault": ("message", "file", "line", "col"),

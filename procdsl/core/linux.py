@@ -28,9 +28,46 @@ STOP_SIGNALS = frozenset((19, 20, 21, 22))
 
 ERRNO: dict[str, int] = {
     "EPERM": 1, "ENOENT": 2, "ESRCH": 3, "EINTR": 4, "EBADF": 9, "ECHILD": 10, "EAGAIN": 11,
-    "ENOMEM": 12, "EINVAL": 22, "EMFILE": 24, "EPIPE": 32, "EDEADLK": 35,
+    "ENOMEM": 12, "EACCES": 13, "EEXIST": 17, "ENOTDIR": 20, "EISDIR": 21, "EINVAL": 22, "EMFILE": 24,
+    "ENOSPC": 28, "ESPIPE": 29, "EPIPE": 32, "EDEADLK": 35, "ENAMETOOLONG": 36,
 }
 ERRNO_NAMES: dict[int, str] = {v: k for k, v in ERRNO.items()}
+
+# open(2)'s flags, x86-64 values (asm-generic/fcntl.h); the access mode is the low two bits.
+O_RDONLY, O_WRONLY, O_RDWR, O_ACCMODE = 0, 1, 2, 3
+O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_CLOEXEC = 0o100, 0o200, 0o1000, 0o2000, 0o2000000
+OPEN_FLAGS: dict[str, int] = {
+    "O_RDONLY": O_RDONLY, "O_WRONLY": O_WRONLY, "O_RDWR": O_RDWR, "O_CREAT": O_CREAT, "O_EXCL": O_EXCL,
+    "O_TRUNC": O_TRUNC, "O_APPEND": O_APPEND, "O_CLOEXEC": O_CLOEXEC,
+}
+SEEK: dict[str, int] = {"SEEK_SET": 0, "SEEK_CUR": 1, "SEEK_END": 2}
+FCNTL_COMMANDS = ("F_GETFD", "F_SETFD")
+FD_CLOEXEC = 1
+UMASK = 0o022              # every process's umask: a file created with mode 666 gets 644
+
+# The file system every scenario starts with, before its `files` block: path -> mode, owned by root.
+BASE_DIRS: dict[str, int] = {"/": 0o755, "/tmp": 0o1777}
+NAME_MAX, PATH_MAX = 255, 4096
+
+
+def canonical_path(path: str) -> str:
+    """The one name a path has in events and expectations: absolute (there is no working
+    directory: a relative path starts at /), without '.', '..', '//' or a trailing '/'."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part and part != ".":
+            parts.append(part)
+    return "/" + "/".join(parts)
+FS_CAPACITY = 16 * 1024 * 1024     # bytes of file data the file system holds (a small tmpfs): then ENOSPC
+FS_MAX_INODES = 10_000
+
+# stdio (glibc): a stream on a terminal is line-buffered with the terminal's st_blksize, on
+# anything else fully buffered with st_blksize; stderr is unbuffered (docs/evidence/stdio_buffer.txt).
+STDIO_BUFSIZ = 4096
+STDIO_TTY_BUFSIZ = 1024
 
 # sched_prio_to_weight, index nice + 20.
 NICE_WEIGHT: tuple[int, ...] = (

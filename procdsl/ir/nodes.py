@@ -170,6 +170,69 @@ class Write(Node):
     kind: Literal["write"] = "write"
     fd: FdRef
     value: Expr
+    into: Optional[str] = None           # `n = write fd TEXT`: the byte count
+
+
+class Open(Node):
+    """`fd = open PATH FLAGS... [mode OCTAL]`: flags by their C names."""
+
+    kind: Literal["open"] = "open"
+    path: Expr
+    flags: tuple[str, ...] = ()
+    flag_spans: tuple[Span, ...] = ()
+    mode: Optional[str] = None           # as written: octal digits
+    mode_span: Optional[Span] = None
+    into: Optional[str] = None
+
+
+class Read(Node):
+    """`n = read FD COUNT [into VAR]`."""
+
+    kind: Literal["read"] = "read"
+    fd: FdRef
+    count: Expr
+    buffer: Optional[str] = None
+    into: Optional[str] = None
+
+
+class Lseek(Node):
+    kind: Literal["lseek"] = "lseek"
+    fd: FdRef
+    offset: Expr
+    whence: str
+    whence_span: Span
+    into: Optional[str] = None
+
+
+class Dup(Node):
+    kind: Literal["dup"] = "dup"
+    fd: FdRef
+    into: Optional[str] = None
+
+
+class Fcntl(Node):
+    """`fcntl FD F_GETFD`, `fcntl FD F_SETFD FD_CLOEXEC` (or 0)."""
+
+    kind: Literal["fcntl"] = "fcntl"
+    fd: FdRef
+    command: str
+    command_span: Span
+    arg: Optional[str] = None
+    arg_span: Optional[Span] = None
+    into: Optional[str] = None
+
+
+class Printf(Node):
+    """`printf TEXT` (stdout) and `fprintf FD TEXT`: stdio's buffered output."""
+
+    kind: Literal["printf"] = "printf"
+    fd: Optional[FdRef] = None
+    value: Expr
+
+
+class Fflush(Node):
+    kind: Literal["fflush"] = "fflush"
+    fd: Optional[FdRef] = None
 
 
 class Assign(Node):
@@ -248,6 +311,7 @@ class Exec(Node):
 class Exit(Node):
     kind: Literal["exit"] = "exit"
     code: Optional[Expr] = None
+    now: bool = False                    # `_exit`: no stdio flush
 
 
 class Wait(Node):
@@ -277,9 +341,9 @@ class SigStmt(Node):
 
 
 class ExprStmt(Node):
-    """Statements with one operand: nice, close, lock, unlock, alloc, touch."""
+    """Statements with one operand: nice, close, lock, unlock, alloc, touch, unlink."""
 
-    kind: Literal["nice", "close", "lock", "unlock", "alloc", "touch"]
+    kind: Literal["nice", "close", "lock", "unlock", "alloc", "touch", "unlink"]
     value: Expr
 
 
@@ -295,7 +359,8 @@ class Unknown(Node):
 
 
 Stmt = Annotated[Union[TimedStmt, Print, Write, Assign, SpecialAssign, If, While, Repeat, Loop, For,
-                       Simple, ForkBlock, Exec, Exit, Wait, Send, On, SigStmt, ExprStmt, Dup2, Unknown],
+                       Simple, ForkBlock, Exec, Exit, Wait, Send, On, SigStmt, ExprStmt, Dup2, Unknown,
+                       Open, Read, Lseek, Dup, Fcntl, Printf, Fflush],
                  Field(discriminator="kind")]
 
 
@@ -362,6 +427,24 @@ class InitDecl(Node):
 class Until(Node):
     kind: Literal["until"] = "until"
     time: Expr
+
+
+class FsEntry(Node):
+    """`file PATH TEXT [owner N] [group N] [mode OCTAL]` or `dir PATH ...` in a `files` block."""
+
+    kind: Literal["file", "dir"]
+    path: str
+    path_span: Span
+    text: str = ""
+    owner: Optional[int] = None
+    group: Optional[int] = None
+    mode: Optional[str] = None           # as written: octal digits
+    mode_span: Optional[Span] = None
+
+
+class Files(Node):
+    kind: Literal["files"] = "files"
+    entries: tuple[FsEntry, ...] = ()
 
 
 # ------------------------------------------------------------------ assertions
@@ -443,6 +526,7 @@ class Scenario(Node):
     runs: tuple[Run, ...] = ()
     sends: tuple[SendAt, ...] = ()
     until: Optional[Until] = None
+    files: Optional[Files] = None
     expects: tuple[Expect, ...] = ()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from procdsl.core.values import Sig
-from procdsl.kernel import ops_flow, ops_io, ops_mem, ops_proc
+from procdsl.kernel import ops_flow, ops_fs, ops_io, ops_mem, ops_proc, ops_stdio
 from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EXITED, RESUMED, RuntimeOp, compile_program_expr  # noqa: F401 - the loop's API
 from procdsl.plan import MachineConfig, Op, ProgramCode
 
@@ -35,12 +35,14 @@ OPS = {
     "default": ops_proc.op_default, "block": ops_proc.op_block, "unblock": ops_proc.op_unblock, "pause": ops_proc.op_pause, "nice": ops_proc.op_nice,
     "close": ops_io.op_close, "dup2": ops_io.op_dup2, "lock": ops_mem.op_lock, "unlock": ops_mem.op_unlock, "alloc": ops_mem.op_alloc,
     "touch": ops_mem.op_touch, "subreaper": ops_proc.op_subreaper,
+    "open": ops_fs.op_open, "unlink": ops_fs.op_unlink, "read": ops_io.op_read, "lseek": ops_io.op_lseek,
+    "dup": ops_io.op_dup, "fcntl": ops_io.op_fcntl, "printf": ops_stdio.op_printf, "fflush": ops_stdio.op_fflush,
 }
 
 
 SYSCALLS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
                       "unblock", "pause", "nice", "pipe", "close", "dup2", "print", "write", "sleep", "io",
-                      "alloc", "subreaper", "lock", "unlock"))
+                      "alloc", "subreaper", "lock", "unlock", "open", "unlink", "read", "lseek", "dup", "fcntl"))
 
 
 FREE = frozenset(("compute", "sleep", "io", "exit"))    # cost no `step` of their own
@@ -71,6 +73,9 @@ def load_op(op: Op, pc: int, m: MachineConfig, rng: Any = None) -> RuntimeOp:
         r.aux = op.args[0].value[0]          # "+" or "-"
     elif op.op == "for_next":
         r.aux = op.args[0].value             # the hidden cursor variable
+    elif op.op in ("open", "read", "lseek", "fcntl") and op.args:
+        values = tuple(a.value for a in op.args)    # constants the compiler worked out (flags, whence, ...)
+        r.aux = values if len(values) > 1 else values[0]
     return r
 
 

@@ -8,9 +8,11 @@ from procdsl.core.events import NO_PID
 from procdsl.core.linux import ERRNO, RESERVED_PIDS, SIGCHLD, SIGKILL, weight
 from procdsl.kernel import memory, signals
 from procdsl.kernel.code import compile_program_expr
-from procdsl.kernel.pipes import TERMINAL, End, Pipe
+from procdsl.kernel.files import fdtable
+from procdsl.kernel.files.pipe import new_pipe
 from procdsl.kernel.process import READY, REAPED, SLEEPING, ZOMBIE, Cpu, LimitReached, Proc
 from procdsl.kernel.scheduler.base import NEW
+from procdsl.kernel.stdio import copy_line_buffers, copy_streams
 
 
 class Lifecycle:
@@ -55,7 +57,7 @@ class Lifecycle:
         self.label_names[1] = p.label
         self.init = p
         p.cmd = prog or "init"
-        p.fds = [TERMINAL, TERMINAL, TERMINAL]
+        p.fds = self.terminal_fds()
         self.emit(-1, 1, "spawn", (0, p.label, 0, p.cmd, 0, 0))
         if prog is None:
             p.builtin = True
@@ -69,10 +71,8 @@ class Lifecycle:
     def _spawn_event(self, start: Any, _: Any) -> None:
         self.pending_spawns -= 1
         init = self.init
-        pipes = []
         n = len(start.programs)
-        for _i in range(n - 1):
-            pipes.append(self.new_pipe())
+        pipes = [new_pipe(self) for _i in range(n - 1)]       # (read end, write end), held by the creator
         for i, (prog, label) in enumerate(zip(start.programs, start.labels)):
             p = self.new_proc(label)
             if p is None:
@@ -91,11 +91,11 @@ class Lifecycle:
                 p.tickets = start.tickets
             p.wset = start.working_set
             p.burst = start.burst if start.burst is not None else (self.programs[prog].burst or 0)
-            stdin = End(pipes[i - 1], False) if i > 0 else TERMINAL
-            stdout = End(pipes[i], True) if i < n - 1 else TERMINAL
-            p.fds = [stdin, stdout, TERMINAL]
-            for entry in (stdin, stdout):
-                self.fd_opened(entry)
+            p.fds = self.terminal_fds()
+            if i > 0:
+                fdtable.dup_onto(self, p, pipes[i - 1][0], 0)
+            if i < n - 1:
+                fdtable.dup_onto(self, p, pipes[i][1], 1)
             args = start.args[i] if i < len(start.args) else ()
             p.args = tuple(f(p) for f in (load_arg(a) for a in args))
             self.alive += 1
@@ -103,35 +103,15 @@ class Lifecycle:
             self.sched.fork(init, p, None)
             self.make_runnable(p, None, NEW)
         # the pipes were held only by the processes; drop the creator's references
-        for pipe in pipes:
-            pipe.readers -= 1
-            pipe.writers -= 1
+        for rend, wend in pipes:
+            fdtable.drop(self, rend)
+            fdtable.drop(self, wend)
 
-    def new_pipe(self) -> Any:
-        self.next_pipe += 1
-        pipe = Pipe(self.next_pipe)
-        pipe.readers = pipe.writers = 1
-        return pipe
-
-    def fd_opened(self, entry: Any) -> None:
-        if isinstance(entry, End):
-            if entry.writing:
-                entry.pipe.writers += 1
-            else:
-                entry.pipe.readers += 1
-
-    def fd_closed(self, entry: Any) -> None:
-        if not isinstance(entry, End):
-            return
-        pipe = entry.pipe
-        if entry.writing:
-            pipe.writers -= 1
-            if pipe.writers == 0:
-                self.wake_all(pipe.read_waiters, "end of file")
-        else:
-            pipe.readers -= 1
-            if pipe.readers == 0:
-                self.wake_all(pipe.write_waiters, "no readers left")
+    def terminal_fds(self) -> list:
+        """fds 0, 1 and 2 on the terminal description opened at boot, as a login shell hands them on."""
+        f = self.tty_file
+        f.refs += 3
+        return [f, f, f]
 
     def wake_all(self, waiters: list, why: str) -> None:
         if waiters:
@@ -157,11 +137,11 @@ class Lifecycle:
         child.handlers = dict(parent.handlers)
         child.mask = parent.mask
         child.frames = list(parent.frames)
-        child.fds = list(parent.fds)
-        for entry in child.fds:
-            if entry is not None:
-                self.fd_opened(entry)
-        child.linebuf = dict(parent.linebuf)
+        fdtable.fork_copy(parent, child)
+        if parent.linebuf:
+            child.linebuf = copy_line_buffers(parent.linebuf)
+        if parent.stdio:
+            child.stdio = copy_streams(parent.stdio)
         child.heap = memory.share(parent.heap)
         child.affinity = parent.affinity
         child.rt = parent.rt
@@ -186,10 +166,7 @@ class Lifecycle:
         p.remaining = 0
         self.emit(cpu.id if cpu else -1, p.pid, "exit", (p.exit_code, sig))
         self.sched.exited(p)
-        for entry in p.fds:
-            if entry is not None:
-                self.fd_closed(entry)
-        p.fds = []
+        fdtable.close_all(self, p)
         memory.release(p.heap)
         if p.wait_kind == "lock" and p.wait_on is not None and p in p.wait_on.waiters:
             p.wait_on.waiters.remove(p)

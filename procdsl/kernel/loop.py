@@ -17,13 +17,14 @@ from procdsl.core.events import NO_PID, Trace, TraceEvent, new_event
 from procdsl.core.gcpause import paused_gc
 from procdsl.core.linux import SIGFPE
 from procdsl.core.values import DivideByZero, ProgramFault
-from procdsl.kernel import signals
+from procdsl.kernel import deadlock, signals
 from procdsl.kernel.cache import Caches
 from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
+from procdsl.kernel.files.fs import FileSystem
+from procdsl.kernel.files.terminal import Terminal, TerminalFile
 from procdsl.kernel.lifecycle import Lifecycle
-from procdsl.kernel.pipes import End
 from procdsl.kernel.priorities import P_CPU, P_OUTSIDE
-from procdsl.kernel.process import REAPED, STOPPED, Cpu, LimitReached, Proc
+from procdsl.kernel.process import REAPED, Cpu, LimitReached, Proc
 from procdsl.kernel.runqueue import RunQueues
 from procdsl.kernel.scheduler import POLICIES
 from procdsl.kernel.scheduler.base import INF, SHARED_QUEUE
@@ -81,6 +82,9 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         self.stopped = ""
         self.current: Cpu | None = None
         self.next_pipe = 0
+        self.tty = Terminal()
+        self.tty_file = TerminalFile(self.tty)      # the kernel's own reference keeps it open
+        self.fs = FileSystem()
         self.next_mutex = 0
         self.init: Proc | None = None
         self.fault: ProgramFault | None = None
@@ -102,6 +106,9 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
     # ------------------------------------------------------------------ the run
     def run(self) -> Trace:
         plan = self.plan
+        for spec in plan.files:
+            for detail in self.fs.declare(spec.path, spec.kind == "dir", spec.text, spec.owner, spec.group, spec.mode):
+                self.emit(-1, NO_PID, "inode", detail)
         self._start_init()
         for start in plan.starts:
             self.pending_spawns += 1
@@ -151,39 +158,8 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         blocked = [p for p in self.procs.values() if p.alive and p.pid != 1]
         if not blocked:
             return "done"
-        self.emit(-1, NO_PID, "deadlock", (tuple(self.explain_block(p) for p in blocked),))
+        self.emit(-1, NO_PID, "deadlock", (deadlock.explain(self, blocked),))
         return "deadlock"
-
-    def explain_block(self, p: Proc) -> str:
-        name = f"{self.label_names[p.pid]}({p.pid})"
-        kind, on = p.wait_kind, p.wait_on
-        if p.state == STOPPED:
-            return f"{name} is stopped and nobody sends SIGCONT"
-        if kind == "read" and on is not None:
-            holders = self.holders(on, writing=True)
-            return f"{name} waits to read {on}, whose write end is still open in {holders}"
-        if kind == "write" and on is not None:
-            holders = self.holders(on, writing=False)
-            return f"{name} waits to write {on}, which is full; its read end is open in {holders}"
-        if kind == "lock" and on is not None:
-            owner = on.owner
-            who = f"{self.label_names[owner.pid]}({owner.pid})" if owner is not None else "nobody"
-            return f"{name} waits for {on}, held by {who}"
-        if kind == "wait":
-            kids = ", ".join(f"{self.label_names[c.pid]}({c.pid})" for c in p.children.values()) or "none"
-            return f"{name} waits for a child to exit; its children: {kids}"
-        if kind == "pause":
-            return f"{name} pauses for a signal that never comes"
-        return f"{name} is blocked ({kind or p.state})"
-
-    def holders(self, pipe: Any, writing: bool) -> str:
-        names = []
-        for q in self.procs.values():
-            if q.alive:
-                for fd, entry in enumerate(q.fds):
-                    if isinstance(entry, End) and entry.pipe is pipe and entry.writing == writing:
-                        names.append(f"{self.label_names[q.pid]}({q.pid}) fd {fd}")
-        return ", ".join(names) or "no process"
 
     # ------------------------------------------------------------------ running a CPU
     def cpu_event(self, cpu: Cpu, gen: int) -> bool:

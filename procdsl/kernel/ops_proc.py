@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from procdsl.core.linux import weight
 from procdsl.core.values import Status
-from procdsl.kernel import memory, signals
+from procdsl.kernel import memory, ops_stdio, signals
+from procdsl.kernel.files import fdtable
 from procdsl.kernel.opsupport import (
     BLOCKED,
     CONTINUE,
@@ -57,14 +58,22 @@ def op_exec(k, p, op):
     p.handlers = {s: h for s, h in p.handlers.items() if h == IGN}
     p.frames = []
     p.linebuf = {}
+    p.stdio = None                       # the old image's stdio buffers are gone, unwritten
     p.pending_store = None
     if prog.burst is not None:
         p.burst = prog.burst
     k.emit(k.cpu_of(p), p.pid, "exec", (prog.name,))
+    if p.cloexec:
+        for fd in fdtable.close_on_exec(k, p):
+            k.emit(k.cpu_of(p), p.pid, "close", (fd, "exec"))
     return CONTINUE
 
 
 def op_exit(k, p, op):
+    """exit(3) (`exit`, and the end of a program or fork block) writes out stdio's buffers
+    first; `_exit` (op.flag) leaves at once and they are lost."""
+    if not op.flag and (p.stdio is not None or p.write_rest is not None) and ops_stdio.flush(k, p) is None:
+        return BLOCKED
     code = _int(op.expr(p), "exit", op.span) if op.expr is not None else 0
     k.exit_process(p, code)
     return EXITED

@@ -28,10 +28,9 @@ from procdsl.kernel.memory import Mutex
 from procdsl.kernel.process import Proc
 
 CONTINUE, BLOCKED, EXITED, RESUMED = "continue", "blocked", "exited", "resumed"
-FD_LIMIT = 1024              # RLIMIT_NOFILE's usual soft limit: dup2 beyond it fails with EBADF
 HEAP_LIMIT = 262_144         # pages (1 GiB) one process may allocate; more fails with ENOMEM
-EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL, ENOMEM, EMFILE = (ERRNO[n] for n in (
-    "EBADF", "ECHILD", "EAGAIN", "EPERM", "EPIPE", "ESRCH", "EINVAL", "ENOMEM", "EMFILE"))
+EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL, ENOMEM, EMFILE, EINTR = (ERRNO[n] for n in (
+    "EBADF", "ECHILD", "EAGAIN", "EPERM", "EPIPE", "ESRCH", "EINVAL", "ENOMEM", "EMFILE", "EINTR"))
 
 
 class RuntimeOp:
@@ -132,6 +131,18 @@ def _fail(k, p: Proc, call: str, err: int) -> None:
     k.emit(k.cpu_of(p), p.pid, "fail", (call, err))
 
 
+def interrupted(k, p: Proc, call: str) -> bool:
+    """A handler without SA_RESTART ran while p was blocked in `call`: fail it with EINTR.
+
+    The signal code sets p.eintr; a blocking call asks here when it runs again, and on True
+    stores its -1 result and goes on with the next statement."""
+    if not p.eintr:
+        return False
+    p.eintr = False
+    _fail(k, p, call, EINTR)
+    return True
+
+
 def _signal(v: Any, span: Any) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 31:
         raise ProgramFault(f"not a signal: {brief(v)}", span)
@@ -144,14 +155,6 @@ def _set(p: Proc, name: str, value: Any) -> None:
         cur.value = value
     else:
         p.vars[name] = value
-
-
-def _lowest_free_fd(p: Proc) -> int:
-    for i, entry in enumerate(p.fds):
-        if entry is None:
-            return i
-    p.fds.append(None)
-    return len(p.fds) - 1
 
 
 # ---------------------------------------------------------------------- ops

@@ -23,9 +23,9 @@ class Proc:
     __slots__ = (
         "pid", "parent", "label", "index", "cmd", "code", "pc", "vars", "args", "state", "cpu", "last_cpu", "forced",
         "children", "zombies", "nice", "weight", "uid", "handlers", "mask", "pending", "sigpending", "frames",
-        "remaining", "paid", "exit_code", "exit_signal", "fds", "linebuf", "heap", "cow", "subreaper", "errno",
-        "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "seq", "builtin",
-        "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "joined", "tickets", "pass_",
+        "remaining", "paid", "exit_code", "exit_signal", "fds", "cloexec", "linebuf", "heap", "cow", "subreaper", "errno",
+        "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "eintr", "stdio", "seq",
+        "builtin", "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "joined", "tickets", "pass_",
         "burst", "cputime", "rt", "created", "wset",
     )
 
@@ -58,8 +58,9 @@ class Proc:
         self.paid = -1
         self.exit_code = 0
         self.exit_signal = 0
-        self.fds: list = []
-        self.linebuf: dict[int, str] = {}
+        self.fds: list = []          # fd -> open file description or None (kernel/files/fdtable.py)
+        self.cloexec = 0             # a bit per fd: closed by exec
+        self.linebuf: dict = {}          # fd -> stdio.LineBuffer of `for line in`
         self.heap: list = []
         self.cow = 0
         self.subreaper = False
@@ -69,7 +70,9 @@ class Proc:
         self.sleep_until = -1
         self.timer_token = 0
         self.pending_store: Any = None
-        self.write_rest: Any = None
+        self.write_rest: Any = None      # the write(2) calls a statement has still to make (ops_io.Writes)
+        self.eintr = False               # a handler without SA_RESTART interrupted the blocking call
+        self.stdio: Any = None           # stdio streams with buffers (kernel/stdio.py), made at first use
         self.builtin = False
         self.affinity: tuple[int, ...] | None = None
         self.vruntime = 0

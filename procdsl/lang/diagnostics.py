@@ -34,8 +34,14 @@ def nearest(name: str, candidates: Iterable[str]) -> str | None:
     lowered = {c.lower(): c for c in pool}
     if name.lower() in lowered and lowered[name.lower()] != name:
         return lowered[name.lower()]
-    found = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
-    return found[0] if found else None
+    found = difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
+    if not found:
+        return None
+    # near-ties go to the candidate of the most similar length: `exit_status` means
+    # `shell_status` rather than `exists`, which scores a hair higher
+    best = difflib.SequenceMatcher(None, name, found[0]).ratio()
+    close = [c for c in found if difflib.SequenceMatcher(None, name, c).ratio() >= best - 0.05]
+    return min(close, key=lambda c: abs(len(c) - len(name)))
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:

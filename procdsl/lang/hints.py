@@ -28,7 +28,8 @@ SPELLINGS: dict[str, str] = {
     "execv": "write `exec PROGRAM ARGS...`, naming a program of this file",
     "execvp": "write `exec PROGRAM ARGS...`, naming a program of this file",
     "execve": "write `exec PROGRAM ARGS...`, naming a program of this file",
-    "printf": 'write `print "text {x}"`',
+    "creat": 'write `fd = open "PATH" O_WRONLY O_CREAT O_TRUNC mode 644`',
+    "stat": 'write `exists("PATH")` or `size("PATH")` in an expectation',
     "puts": 'write `print "text {x}"`',
     "echo": 'write `print "text {x}"`',
     "usleep": "write `sleep 5ms`",
@@ -42,8 +43,6 @@ SPELLINGS: dict[str, str] = {
 NOT_MODELLED: dict[str, str | tuple[str, str]] = {
     "socket": "sockets", "socketpair": "sockets", "connect": "sockets", "bind": "sockets",
     "listen": "sockets", "accept": "sockets", "recv": "sockets", "sendto": "sockets",
-    "open": "files", "creat": "files", "lseek": "file offsets", "unlink": "files", "stat": "files",
-    "read": ("a read statement", "`for line in FD { }` reads lines from a pipe or stdin"),
     "mkfifo": "FIFOs",
     "mmap": ("memory mappings", "`alloc N pages` and `touch N pages` model the heap"),
     "munmap": ("memory mappings", "`alloc N pages` and `touch N pages` model the heap"),

@@ -16,6 +16,7 @@ from procdsl.core.bounds import INT_LIMIT
 from procdsl.ir.span import Span
 from procdsl.lang.diagnostics import Diagnostic
 from procdsl.lang.literals import LITERAL_TERMINALS, out_of_range, parse_duration, parse_size
+from procdsl.lang.lower_files import FileRules
 from procdsl.lang.reduce import reducer_for
 from procdsl.lang.source import Source
 
@@ -31,7 +32,7 @@ def _items(children: list) -> list:
             if c is not None and not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE", "LSQB", "RSQB", "LPAR", "RPAR"))]
 
 
-class Lower:
+class Lower(FileRules):
     LITERALS = LITERAL_TERMINALS
 
     def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
@@ -119,6 +120,10 @@ class Lower:
                 fields["until"] = item
             elif isinstance(item, ir.Expect):
                 fields["expects"].append(item)
+            elif isinstance(item, ir.Files):
+                if "files" in fields:
+                    self.error("a scenario has one files block", item.span, "merge the entries into the first files block")
+                fields["files"] = item
         for key in ("programs", "runs", "sends", "expects"):
             fields[key] = tuple(fields[key])
         return ir.build(ir.Scenario, span=self.span(meta), title=title, **fields)
@@ -374,7 +379,7 @@ class Lower:
         name, value = children
         if isinstance(value, tuple):          # fork / pipe / mutex
             return ir.build(ir.SpecialAssign, span=self.span(meta), name=str(name), what=value[0])
-        if isinstance(value, ir.Wait):
+        if isinstance(value, (ir.Wait, ir.Write, ir.Open, ir.Read, ir.Lseek, ir.Dup, ir.Fcntl)):
             return value.model_copy(update={"into": str(name), "span": self.span(meta)})
         return ir.build(ir.Assign, span=self.span(meta), name=str(name), value=value)
 

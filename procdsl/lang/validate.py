@@ -11,11 +11,13 @@ from procdsl.ir.walk import bodies, exec_targets, static_burst
 from procdsl.lang.diagnostics import Diagnostic, did_you_mean, nearest
 from procdsl.lang.hints import unknown_name
 from procdsl.lang.lower import MAX_CPUS
+from procdsl.lang.validate_files import FILE_QUERIES, FILE_STATEMENTS, file_query, file_statement, files_block
 
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
               "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
               "block", "unblock", "pause", "nice", "pipe", "close", "dup2", "for", "mutex", "lock", "unlock",
-              "alloc", "touch", "subreaper")
+              "alloc", "touch", "subreaper", "open", "read", "lseek", "dup", "fcntl", "unlink", "printf",
+              "fprintf", "fflush", "_exit")
 SCHEDULERS = ("cfs", "eevdf", "fifo", "sjf", "stcf", "rr", "mlfq", "lottery", "stride")
 BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr", "true", "false"))
 # setting name -> the kind of value it takes
@@ -32,12 +34,12 @@ NAMED_VALUES = {"run_queue": ("per_cpu", "shared"), "balance": ("linux", "steal"
 PROCESS_QUERIES = frozenset((
     "state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status", "reaper", "cpu_time",
     "switches", "voluntary_switches", "involuntary_switches", "response_time", "turnaround", "wait_time",
-    "cow_copies", "output", "nice", "uid", "migrations", "max_delay",
+    "cow_copies", "output", "nice", "uid", "migrations", "max_delay", "offset",
     "level", "exit_cpu",
 ))
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max",
-                             "warm_fraction"))
+                             "file", "exists", "size", "warm_fraction"))
 PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential"))
 EXPECT_VALUES = frozenset(("output", "zombies", "io_busy", "running", "ready", "sleeping", "disk_wait", "stopped",
                            "zombie", "reaped", "true", "false"))
@@ -84,6 +86,8 @@ class Validator:
             self.signal(s.signal, catch=True)
         elif k in ("default", "block", "unblock"):
             self.signal(s.signal, catch=k == "block", verb="blocked")
+        elif k in FILE_STATEMENTS:
+            file_statement(self, s)
         elif k in ("break", "continue") and depth == 0:
             self.error(f"'{k}' outside a loop", s.span, "break and continue belong inside while, repeat, loop or for")
         for child in _sub_exprs(s):
@@ -189,6 +193,8 @@ class Validator:
             self.label(send.target.label, send.target.span, labels)
         if sc.until:
             self.duration(sc.until.time, "`until`")
+        if sc.files:
+            files_block(self, sc.files)
         for exp in sc.expects:
             self.assertion(exp.assertion, labels, bound=set())
         if not sc.runs and not sc.init:
@@ -354,6 +360,8 @@ class Validator:
                 continue
             if isinstance(node, ir.Call):
                 known = PROCESS_QUERIES | EVENTS | MACHINE_QUERIES
+                if node.func in FILE_QUERIES:
+                    file_query(self, node)
                 if node.func not in known:
                     self.unknown(node.func, "function", node.func_span, known, None)
                 elif node.func in PROCESS_QUERIES | EVENTS | {"count"}:
@@ -428,10 +436,20 @@ def _sub_exprs(s: ir.Stmt) -> list[ir.Expr]:
         return [s.target] if s.target is not None else []
     if k == "send":
         return [s.signal, s.target]
-    if k in ("nice", "close", "lock", "unlock", "alloc", "touch"):
+    if k in ("nice", "close", "lock", "unlock", "alloc", "touch", "unlink"):
         return [s.value]
     if k == "dup2":
         return [s.src.expr, s.dst]
+    if k == "open":
+        return [s.path]
+    if k == "read":
+        return [s.fd.expr, s.count]
+    if k == "lseek":
+        return [s.fd.expr, s.offset]
+    if k in ("dup", "fcntl"):
+        return [s.fd.expr]
+    if k in ("printf", "fflush"):
+        return [e for e in (s.fd.expr if s.fd is not None else None, getattr(s, "value", None)) if e is not None]
     return []
 
 
@@ -440,8 +458,12 @@ def _assigned_names(stmts: Iterable[ir.Stmt]) -> Iterator[str]:
         k = s.kind
         if k in ("assign", "special_assign"):
             yield s.name
-        elif k == "wait" and s.into:
+        elif getattr(s, "into", None):          # x = wait / write / open / read / lseek / dup / fcntl
             yield s.into
+            if k == "read" and s.buffer:
+                yield s.buffer
+        elif k == "read" and s.buffer:
+            yield s.buffer
         elif k == "fork_block":
             yield s.label
         elif k == "for":

@@ -3,6 +3,7 @@
 from procdsl.plan.schema import (
     EventPlan,
     ExternalSignal,
+    FileSpec,
     Limits,
     MachineConfig,
     Op,
@@ -12,5 +13,5 @@ from procdsl.plan.schema import (
     Start,
 )
 
-__all__ = ["EventPlan", "ExternalSignal", "Limits", "MachineConfig", "Op", "PlanModel", "ProgramCode",
+__all__ = ["EventPlan", "ExternalSignal", "FileSpec", "Limits", "MachineConfig", "Op", "PlanModel", "ProgramCode",
            "SchedulerConfig", "Start"]

@@ -8,6 +8,7 @@ from procdsl import ir
 from procdsl.core.linux import SIGNALS
 from procdsl.ir.walk import fork_labels, static_burst
 from procdsl.plan import EventPlan, ExternalSignal, Limits, MachineConfig, Op, ProgramCode, SchedulerConfig, Start
+from procdsl.plan.files import FILE_OPS, file_specs
 
 # Statements that are system calls: each pays the machine's `syscall` cost.
 SYSCALL_OPS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
@@ -46,7 +47,9 @@ class _Emitter:
         elif k == "print":
             self.emit("print", s.span, expr=s.value)
         elif k == "write":
-            self.emit("write", s.span, expr=s.fd.expr, expr2=s.value)
+            self.emit("write", s.span, expr=s.fd.expr, expr2=s.value, name=s.into)
+        elif k in FILE_OPS:
+            self.emit(k, s.span, **FILE_OPS[k](s))
         elif k == "assign":
             self.emit("assign", s.span, name=s.name, expr=s.value, flag=s.shared,
                       args=() if s.op == "=" else (ir.Lit(span=s.span, type="str", value=s.op),))
@@ -104,7 +107,7 @@ class _Emitter:
         elif k == "exec":
             self.emit("exec", s.span, name=s.program, args=s.args)
         elif k == "exit":
-            self.emit("exit", s.span, expr=s.code)
+            self.emit("exit", s.span, expr=s.code, flag=s.now)
         elif k == "wait":
             self.emit("wait", s.span, expr=s.target, flag=s.nohang, name=s.into)
         elif k == "send":
@@ -118,7 +121,7 @@ class _Emitter:
             self.patch(install, len(self.ops))
         elif k in ("ignore", "default", "block", "unblock"):
             self.emit(k, s.span, signal=SIGNALS[s.signal.name][0])
-        elif k in ("nice", "close", "lock", "unlock", "alloc", "touch"):
+        elif k in ("nice", "close", "lock", "unlock", "alloc", "touch", "unlink"):
             self.emit(k, s.span, expr=s.value)
         elif k == "dup2":
             self.emit("dup2", s.span, expr=s.src.expr, expr2=s.dst)
@@ -226,7 +229,8 @@ def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]
                                    label=s.target.label, index=s.target.index) for s in sc.sends)
     return EventPlan(file=path, title=sc.title, span=sc.span, machine=machine_config(sc.machine), programs=codes,
                      init=sc.init.program if sc.init else None, starts=tuple(starts), signals=signals,
-                     until=int(sc.until.time.value) if sc.until else None, labels=tuple(sorted(labels)),
+                     until=int(sc.until.time.value) if sc.until else None, files=file_specs(sc.files),
+                     labels=tuple(sorted(labels)),
                      expectations=sc.expects)
 
 

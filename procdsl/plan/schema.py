@@ -95,6 +95,17 @@ class ExternalSignal(PlanModel):
     index: Optional[int] = None
 
 
+class FileSpec(PlanModel):
+    """One entry of the scenario's `files` block: a file with its contents, or a directory."""
+
+    path: str
+    kind: str = "file"                   # "file" or "dir"
+    text: str = ""
+    owner: int = 0
+    group: int = 0
+    mode: int = 0o644
+
+
 class EventPlan(PlanModel):
     file: str
     title: str
@@ -105,5 +116,6 @@ class EventPlan(PlanModel):
     starts: tuple[Start, ...] = ()
     signals: tuple[ExternalSignal, ...] = ()
     until: Optional[int] = None
+    files: tuple[FileSpec, ...] = ()
     labels: tuple[str, ...] = ()
     expectations: tuple[Expect, ...] = ()

@@ -47,7 +47,19 @@ def records(trace: Trace, head: Optional[dict] = None) -> Iterable[dict]:
 
 def format_jsonl(trace: Trace, head: Optional[dict] = None) -> Iterable[str]:
     for record in records(trace, head):
-        yield json.dumps(record, ensure_ascii=False)
+        line = json.dumps(record, ensure_ascii=False)
+        if record["kind"] == "write" and not line.isascii() and _cut_character(line):
+            line = json.dumps(record)        # the bytes a write cut inside a character, as \udcXX
+        yield line
+
+
+def _cut_character(line: str) -> bool:
+    """A file write's text keeps bytes that are not whole UTF-8 characters as lone surrogates."""
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 @lru_cache(maxsize=1)

@@ -275,7 +275,9 @@ class Story:
             waiting.clear()
 
     def _on_write(self, ev: TraceEvent, p) -> None:
-        fd, pipe, n, _queued = ev.detail
+        fd, obj, pipe, n = ev.detail[:4]
+        if obj != "pipe":                  # a file's data goes nowhere a picture can point to
+            return
         start = self._written.get(pipe, 0)
         self._written[pipe] = start + n
         arrow = Arrow("data", ev.time, p, None, f"{n} byte(s) into pipe#{pipe}", ev.cpu)
@@ -283,7 +285,9 @@ class Story:
         self._pipes.setdefault(pipe, [0, []])[1].append((start, start + n, arrow))
 
     def _on_read(self, ev: TraceEvent, p) -> None:
-        fd, pipe, n, _queued = ev.detail
+        fd, obj, pipe, n = ev.detail[:4]
+        if obj != "pipe":
+            return
         if not n:
             self.points.append((ev.time, p, "eof", f"end of file on pipe#{pipe}"))
             return

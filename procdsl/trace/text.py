@@ -68,12 +68,30 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
         return f"{d[0]} in cpu{ev.cpu}'s cache"
     if k == "pipe":
         return f"pipe #{d[0]}: read fd {d[1]}, write fd {d[2]}"
+    if k == "inode":
+        kind = "directory" if d[1] == "dir" else "file"
+        size = "" if d[1] == "dir" else f", {len(d[6].encode('utf-8', 'surrogateescape'))} bytes"
+        return f"{d[0]}: {kind}, inode {d[2]}, owner {d[3]} group {d[4]} mode {d[5]:o}{size}"
+    if k == "open":
+        how = "" if d[4] == "opened" else f"{d[4]}, "
+        return f'open "{d[0]}" {d[1]} -> fd {d[2]} ({how}inode {d[3]})'
     if k == "write":
-        return f"writes {d[2]} byte(s) to pipe#{d[1]} (fd {d[0]}; {d[3]} queued)"
+        if d[1] == "pipe":
+            return f"writes {d[3]} byte(s) to pipe#{d[2]} (fd {d[0]}; {d[4]} queued)"
+        return f"writes {d[3]} byte(s) to inode {d[2]} at offset {d[5]} (fd {d[0]}; size {d[4]}): {_excerpt(d[6])}"
     if k == "read":
-        if not d[2]:
-            return f"reads end of file from pipe#{d[1]} (fd {d[0]})"
-        return f"reads {d[2]} byte(s) from pipe#{d[1]} (fd {d[0]}; {d[3]} queued)"
+        where = f"pipe#{d[2]}" if d[1] == "pipe" else f"inode {d[2]} at offset {d[5]}"
+        if not d[3]:
+            return f"reads end of file from {where} (fd {d[0]})"
+        return f"reads {d[3]} byte(s) from {where} (fd {d[0]}; {d[4]} {'queued' if d[1] == 'pipe' else 'in the file'})"
+    if k == "lseek":
+        return f"lseek fd {d[0]} -> offset {d[1]}"
+    if k == "close":
+        return f"close fd {d[0]}" + (" (close-on-exec)" if d[1] == "exec" else "")
+    if k == "dup":
+        return f"dup fd {d[0]} -> fd {d[1]}"
+    if k == "unlink":
+        return f'unlink "{d[0]}" (inode {d[1]})'
     if k == "fail":
         return f"{d[0]} failed: {ERRNO_NAMES.get(d[1], d[1])}"
     if k == "subreaper":
@@ -87,6 +105,16 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
     if k == "end":
         return f"end: {d[0]}"
     return " ".join(map(str, d))
+
+
+EXCERPT = 60
+
+
+def _excerpt(text: str) -> str:
+    """The text as Python writes it, cut after EXCERPT characters: the JSON form has all of it."""
+    if len(text) <= EXCERPT:
+        return repr(text)
+    return f"{text[:EXCERPT]!r}…"
 
 
 def display_name(label: str, index: int, siblings: int) -> str:
