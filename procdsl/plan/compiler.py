@@ -168,7 +168,7 @@ def machine_config(machine: Optional[ir.Machine]) -> MachineConfig:
             values["scheduler"] = SchedulerConfig(name=str(st.value),
                                                   settings={s.name: int(s.value) for s in st.settings
                                                             if isinstance(s.value, (int, float))})
-        elif st.name in ("max_processes", "max_events", "max_time"):
+        elif st.name in ("max_processes", "max_events", "max_time", "max_output"):
             limits[st.name] = int(st.value)
         elif st.name in ("run_queue", "balance"):
             values[st.name] = str(st.value)
