@@ -282,3 +282,31 @@ def test_procdsl_runs_as_a_fresh_run_of_the_simulator(tmp_path: Path, sim: str, 
         assert not diffs, f"{sim}.py {' '.join(args)}:\n" + "\n".join(diffs) + "\n\n" + ref.source()
 
     agree()
+
+
+def quiz_multi_command(body: str) -> list[str]:
+    """The multi.py run of a `procdsl quiz multi` problem."""
+    args = ["-n", "2", "-M", re.search(r"cache_size (\d+)", body).group(1)]
+    peek = re.search(r"peek_interval (\d+)ms", body)
+    if peek or "balance none" in body:
+        args += ["-p", "-P", peek.group(1) if peek else "0"]
+    work = dict(re.findall(r"program job_(\w) \{ compute (\d+)ms \}", body))
+    runs = re.findall(r"run job_\w as (\w) working_set (\d+)(?: on cpu (\d))?", body)
+    args += ["-L", ",".join(f"{name}:{work[name]}:{wset}" for name, wset, _ in runs)]
+    pinned = [f"{name}:{cpu}" for name, _, cpu in runs if cpu]
+    return args + (["-A", ",".join(pinned)] if pinned else []) + ["-c", "-t"]
+
+
+@pytest.mark.skipif(not (SIM_DIR / "cpu-sched-multi" / "multi.py").exists(),
+                    reason=f"the OSTEP simulators are not in {SIM_DIR} (set OSTEP_SIM)")
+def test_the_multi_quiz_runs_as_multi_py_does() -> None:
+    from procdsl.quiz import exercise
+    from procdsl.quiz.exercise import render
+    from procdsl.quiz.solve import compile_text as compile_quiz
+
+    for seed in range(25):
+        ex = exercise("multi", seed)
+        args = quiz_multi_command("\n".join(ex.body))
+        ref = reference(simulate(SIM_DIR, "multi", args))
+        diffs = differences(Model(run_plan(compile_quiz(render(ex), "q.proc"))), ref)
+        assert not diffs, f"procdsl quiz multi -s {seed}, multi.py {' '.join(args)}:\n" + "\n".join(diffs)
