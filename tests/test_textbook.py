@@ -294,3 +294,24 @@ def test_exit_cpu_is_where_it_exited(tmp_path: Path) -> None:
     """)
     # a killed sleeper wakes to exit on a CPU, as in Linux (do_exit runs in the task)
     assert all(e.passed for e in results[0].expectations)
+
+
+def test_cold_rate_is_the_work_done_while_not_warm(tmp_path: Path) -> None:
+    # 10 ms cold at 2 units a ms (20 of 100), then 80 units warm at 4 a ms: 20 ms more
+    assert not failed_lines(tmp_path, """
+        program j { compute 100ms }
+        scenario "s" {
+          machine { scheduler fifo; cache_size 100; cold_rate 2; warm_rate 4; context_switch 0us; step 0ns }
+          run j working_set 50
+          expect time(exit(j)) == 30ms
+          expect warm_fraction(cpu 0) == 0.6667 ± 0.0001
+        }
+    """)
+    assert failed_lines(tmp_path, """
+        program j { compute 100ms }
+        scenario "s" {
+          machine { scheduler fifo; cache_size 100; warm_rate 4; context_switch 0us; step 0ns }
+          run j working_set 50
+          expect time(exit(j)) == 30ms
+        }
+    """) == ["time(exit(j)) == 30ms"]
