@@ -86,6 +86,7 @@ def test_io_of_zero_ms_leaves_the_cpu(tmp_path: Path) -> None:
 WITHOUT_SETTING = [
     ("83_mlfq_io_bump.proc", r"; io_bump 1", ""),
     ("84_process_run.proc", r"fifo \{[^}]*\}", "fifo"),
+    ("88_process_run_homework.proc", r"fifo \{[^}]*\}", "fifo"),
 ]
 
 
