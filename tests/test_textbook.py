@@ -120,6 +120,9 @@ SCENARIO_WITHOUT_SETTING = [
     ("87_mlfq_figures.proc", "old rules gamed", "; io_reset 1", ""),
     ("87_mlfq_figures.proc", "gaming stopped", "quantum 10ms }", "quantum 10ms; io_reset 1 }"),
     ("87_mlfq_figures.proc", "fig. 8.7", "allotment_0 20ms", "allotment_0 10ms"),
+    ("89_multi_homework.proc", "one CPU", "cache_size 100", "cache_size 300"),
+    ("89_multi_homework.proc", "other way round", "working_set 100 on cpu 1", "working_set 100"),
+    ("89_multi_homework.proc", "-p: per-CPU", "balance steal; peek_interval 30ms;", "run_queue shared;"),
 ]
 
 
