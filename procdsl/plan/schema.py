@@ -48,6 +48,7 @@ class MachineConfig(PlanModel):
     cache_warmup: int = 10_000_000
     warm_rate: int = 2
     cold_rate: int = 1
+    core_limit: int = 0                  # RLIMIT_CORE in bytes, -1 unlimited; 0 (no core files) as here
     limits: Limits = Limits()
 
 
