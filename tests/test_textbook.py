@@ -319,3 +319,17 @@ def test_cold_rate_is_the_work_done_while_not_warm(tmp_path: Path) -> None:
           expect time(exit(j)) == 30ms
         }
     """) == ["time(exit(j)) == 30ms"]
+
+
+def test_io_run_immediate_keeps_its_turns_when_a_queued_task_is_adopted(tmp_path: Path) -> None:
+    # the child waits in the queue while its parent exits and init adopts it (which changes
+    # its place among init's children, not its turn)
+    assert not failed_lines(tmp_path, """
+        program main { n = 0; fork; n += 1 }
+        scenario "s" {
+          machine { scheduler fifo { io_run_immediate 1 }; context_switch 0us; step 0ns }
+          run main
+          expect count(main) == 2
+          expect all_exited
+        }
+    """.replace("          expect all_exited\n", "          expect state(main[1]) == reaped at end\n"))

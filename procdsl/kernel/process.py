@@ -26,7 +26,7 @@ class Proc:
         "remaining", "paid", "exit_code", "exit_signal", "fds", "cloexec", "linebuf", "heap", "cow", "subreaper", "errno",
         "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "eintr", "stdio", "seq",
         "builtin", "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "joined", "tickets", "pass_",
-        "burst", "cputime", "rt", "created", "sa", "saved_mask", "report", "changed", "itimers", "core", "wset",
+        "burst", "cputime", "rt", "created", "sa", "saved_mask", "report", "changed", "itimers", "core", "wset", "born",
     )
 
     def __init__(self, pid: int, seq: int) -> None:
@@ -34,6 +34,7 @@ class Proc:
         # the order of creation, then its place in its parent's list of children (wait scans
         # that list in order; an adopted child joins its end)
         self.seq = seq
+        self.born = seq          # the order of creation, for good (process-run's turns)
         self.parent: Proc | None = None
         self.label = ""
         self.index = 0

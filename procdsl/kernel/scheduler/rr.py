@@ -71,7 +71,7 @@ class Fifo(Scheduler):
         p = self.woken
         if p is None or p not in rq:
             last = self.last[cpu.id]
-            p = rq.next_after(last.seq if last is not None else 0)
+            p = rq.next_after(last.born if last is not None else 0)
         rq.remove(p)
         self.woken = None
         self.last[cpu.id] = p

@@ -11,7 +11,7 @@ from procdsl.kernel.process import Proc
 
 
 class TurnQueue:
-    """The part of a deque's interface Fifo uses, ordered by `Proc.seq` (unique, so a task
+    """The part of a deque's interface Fifo uses, ordered by `Proc.born` (unique, so a task
     itself is never compared)."""
 
     __slots__ = ("tasks",)
@@ -20,12 +20,12 @@ class TurnQueue:
         self.tasks = SortedList()
 
     def append(self, p: Proc) -> None:
-        self.tasks.add((p.seq, p))
+        self.tasks.add((p.born, p))
 
     appendleft = append          # the place is the task's turn; who runs first is the policy's
 
     def remove(self, p: Proc) -> None:
-        self.tasks.remove((p.seq, p))
+        self.tasks.remove((p.born, p))
 
     def popleft(self) -> Proc:
         return self.tasks.pop(0)[1]
@@ -36,7 +36,7 @@ class TurnQueue:
         return self.tasks[i if i < len(self.tasks) else 0][1]
 
     def __contains__(self, p: Proc) -> bool:
-        return (p.seq, p) in self.tasks
+        return (p.born, p) in self.tasks
 
     def __len__(self) -> int:
         return len(self.tasks)
