@@ -37,7 +37,8 @@ UNTRANSLATABLE = {"39_pid_space.proc": "pid_max", "49_realtime.proc": "real-time
                   **{name: "uses the terminal" for name in ("73_ctrl_c_reaches_the_foreground_group.proc",
                                                             "74_background_jobs_and_the_terminal.proc",
                                                             "76_hangup_and_the_session_leader.proc",
-                                                            "79_ctrl_c_in_a_container.proc", "80_the_line_discipline.proc")}}
+                                                            "79_ctrl_c_in_a_container.proc", "80_the_line_discipline.proc")},
+                  "81_one_instant.proc": "real-time busy loop"}
 
 
 def translations(path: Path):

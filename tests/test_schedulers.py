@@ -75,6 +75,10 @@ def test_burst_option_gives_the_length(tmp_path) -> None:
     ("rr { quantum 5 }", "a duration needs a unit"),
     ("mlfq { queues 2; quantum_3 1ms }", "scheduler mlfq has no setting 'quantum_3'"),
     ("eevdf { slice 0ms }", "must be longer than 0"),
+    ("fifo { switch_on_end 2 }", "switch_on_end is 0 or 1"),
+    ("fifo { io_run_immediate yes }", "takes a whole number"),
+    ("rr { switch_on_end 1 }", "scheduler rr has no setting 'switch_on_end'"),
+    ("mlfq { io_bump 3 }", "io_bump is 0 or 1"),
 ])
 def test_scheduler_settings_are_checked(tmp_path, setting, message) -> None:
     diags = diagnostics_of(tmp_path, f"""

@@ -367,3 +367,16 @@ def test_every_view_of_random_programs(data) -> None:
         assert views.view(name, [run], 80)
     assert views.at_instant("ps", [run], None) and views.at_instant("pstree", [run], 1_000_000)
     assert html.page([check(plan, trace)]).endswith("</html>\n")
+
+
+def test_the_chart_marks_mlfq_levels_and_cache_warm_ups(tmp_path: Path) -> None:
+    drawn = svg.chart(Story.of(run_text(tmp_path, """
+        program hog { compute 25ms }
+        scenario "s" {
+          machine { scheduler mlfq { queues 2; quantum 10ms }; cache_size 100; context_switch 0us; step 0ns }
+          run hog working_set 50
+        }
+    """)), "x")
+    # a point where the job enters at level 0, one where it sinks to 1, one where it gets warm
+    assert drawn.count('class="pt pt-level"') == 2 and "hog(2) level: mlfq level 1" in drawn
+    assert drawn.count('class="pt pt-cache"') == 1 and "cache: warm in cpu0&#x27;s cache" in drawn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Optional
 
 from procdsl.check.files import FileModel
@@ -48,6 +49,11 @@ class ProcInfo:
         self.cow: list[tuple[int, int]] = []
         self.output = OutputLog()
         self.migrations: list[int] = []
+        self.level: Optional[History] = None               # its mlfq level, under mlfq only
+        self.disk_wait: Optional[list[int]] = None         # its wait in state D (an io), while on
+        self.run_cpus: list[int] = []                      # the CPU of each of `runs`
+        self.warm: dict[int, list[list[int]]] = {}         # cpu -> [start, end] warm in its cache; end -1: still
+        self.exit_cpu: Optional[int] = None                # the CPU it exited on; -1: not on one
         self.ready_since: Optional[int] = created
         self.waits: list[tuple[int, int]] = []             # (ready from, ran at)
         self.events: list[int] = []                        # indexes of trace events about it
@@ -82,6 +88,8 @@ class Model:
         self.cpu_switches: dict[int, list[int]] = {}
         self.cpu_busy: dict[int, list[list[int]]] = {}
         self.deadlock: Optional[TraceEvent] = None
+        self.disk: list[list[int]] = []          # [start, end] of every wait in state D; end -1 while on
+        self.disk_busy: list[tuple[int, int, int]] = []  # merged: (start, end, busy time before start)
         self.change_times: list[int] = [0]
         self._index = -1
         handlers = {kind: getattr(self, "_on_" + kind) for kind in FIELDS if hasattr(self, "_on_" + kind)}
@@ -145,6 +153,7 @@ class Model:
         for busy in self.cpu_busy.values():
             if busy and busy[-1][1] < 0:
                 busy[-1][1] = end
+        self.disk_busy = _merged([(a, b if b >= 0 else end) for a, b in self.disk])
 
     # one handler per event kind: (event, the process it is about or None, its index in the run)
     def _on_spawn(self, ev: TraceEvent, _p, i: int) -> None:
@@ -179,6 +188,7 @@ class Model:
             start = t + d[2]
             p.state.set(t, "running")
             p.runs.append([start, -1])
+            p.run_cpus.append(cpu)
             if p.ready_since is not None:
                 p.waits.append((p.ready_since, start))
                 p.ready_since = None
@@ -189,11 +199,17 @@ class Model:
     def _on_block(self, ev: TraceEvent, p, _i: int) -> None:
         t = ev.time
         p.state.set(t, STATE_NAMES.get(ev.detail[0], "sleeping"))
+        if ev.detail[0] == "D":
+            p.disk_wait = [t, -1]
+            self.disk.append(p.disk_wait)
         if p.runs and p.runs[-1][1] < 0:
             p.runs[-1][1] = max(t, p.runs[-1][0])
 
     def _on_wake(self, ev: TraceEvent, p, _i: int) -> None:
         p.state.set(ev.time, "ready")
+        if p.disk_wait is not None:
+            p.disk_wait[1] = ev.time
+            p.disk_wait = None
         p.ready_since = ev.time
 
     def _on_stop(self, ev: TraceEvent, p, i: int) -> None:
@@ -217,8 +233,12 @@ class Model:
         p.state.set(t, "zombie")
         p.exit_time, p.exit_index = t, i
         p.exit_code, p.exit_signal = ev.detail[0], ev.detail[1]
+        p.exit_cpu = ev.cpu
         p.core_dumped = bool(ev.detail[2]) if len(ev.detail) > 2 else False
         p.ready_since = None
+        if p.disk_wait is not None:           # killed in an I/O when PID 1 exited
+            p.disk_wait[1] = t
+            p.disk_wait = None
         if p.runs and p.runs[-1][1] < 0:
             p.runs[-1][1] = max(t, p.runs[-1][0])
 
@@ -252,6 +272,19 @@ class Model:
 
     def _on_migrate(self, ev: TraceEvent, p, _i: int) -> None:
         p.migrations.append(ev.time)
+
+    def _on_cache(self, ev: TraceEvent, p, _i: int) -> None:
+        spans = p.warm.setdefault(ev.cpu, [])
+        if ev.detail[0] == "warm":
+            spans.append([ev.time, -1])
+        elif spans and spans[-1][1] < 0:
+            spans[-1][1] = ev.time
+
+    def _on_level(self, ev: TraceEvent, p, _i: int) -> None:
+        if p.level is None:
+            p.level = History(ev.time, ev.detail[0])
+        else:
+            p.level.set(ev.time, ev.detail[0])
 
     def _on_signal(self, ev: TraceEvent, _sender, i: int) -> None:
         target = self.proc(ev.detail[0]) if ev.detail[0] > 0 else None
@@ -296,8 +329,50 @@ class Model:
     def count(self, label: str, t: int) -> int:
         return sum(1 for p in self.by_label.get(label, []) if p.created <= t)
 
+    def io_busy(self, t: int) -> int:
+        """How long, up to t, at least one process was in an I/O (state D)."""
+        i = bisect_right(self.disk_busy, (t,)) - 1
+        if i < 0:
+            return 0
+        start, end, before = self.disk_busy[i]
+        return before + min(end, t) - start
+
+    def warm_fraction(self, cpu: int, t: int) -> float:
+        """The share of the time up to t that `cpu` ran a job warm in its cache."""
+        if t <= 0:
+            return 0.0
+        warm = 0
+        for p in self.procs:
+            spans = p.warm.get(cpu)
+            if not spans:
+                continue
+            for (start, end), on in zip(p.runs, p.run_cpus):
+                if on != cpu or start >= t:
+                    continue
+                end = min(end if end >= 0 else t, t)
+                for w_start, w_end in spans:
+                    w_end = w_end if w_end >= 0 else t
+                    warm += max(0, min(end, w_end) - max(start, w_start))
+        return warm / t
+
     def utilization(self, cpu: int, t: int) -> float:
         if t <= 0:
             return 0.0
         busy = sum(min(end, t) - start for start, end in self.cpu_busy.get(cpu, []) if start < t)
         return busy / t
+
+
+def _merged(intervals: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Overlapping intervals joined, each with the total length of those before it."""
+    out: list[tuple[int, int, int]] = []
+    total = 0
+    for a, b in sorted(intervals):
+        if out and a <= out[-1][1]:
+            start, end, before = out[-1]
+            if b > end:
+                total += b - end
+                out[-1] = (start, b, before)
+        else:
+            out.append((a, b, total))
+            total += b - a
+    return out

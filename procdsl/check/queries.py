@@ -122,6 +122,8 @@ def lookup(env: Env, name: str, span: Any) -> Any:
         return env.model.jobs.screen_at(env.t)
     if name == "foreground":
         return env.model.jobs.foreground.at(env.t)
+    if name == "io_busy":
+        return Dur(env.model.io_busy(env.t))
     if name == "zombies":
         count = env.model.zombies(env.t)
         if count:
@@ -253,6 +255,23 @@ def _turnaround(env, p):
     return Dur(p.exit_time - p.created) if p.exit_time is not None and p.exit_time <= env.t else None
 
 
+def _exit_cpu(env, p):
+    if p.exit_time is None or p.exit_time > env.t:
+        env.note(f"{p.name} (pid {p.pid}) had not exited by {format_time(env.t).strip()}")
+        return None
+    if p.exit_cpu is None or p.exit_cpu < 0:
+        env.note(f"{p.name} (pid {p.pid}) was not on a CPU when it exited")
+        return None
+    return p.exit_cpu
+
+
+def _level(env, p):
+    if p.level is None:
+        env.note(f"{p.name} (pid {p.pid}) has no mlfq level: the machine's scheduler is not mlfq")
+        return None
+    return p.level.at(env.t)
+
+
 def _max_delay(env, p):
     delays = [ran - since for since, ran in p.waits if ran <= env.t]
     return Dur(max(delays)) if delays else Dur(0)
@@ -286,6 +305,8 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     **SOCKET_QUERIES,
     "pgid": lambda env, p: _job(env, p, "pgid"),
     "sid": lambda env, p: _job(env, p, "sid"),
+    "level": _level,
+    "exit_cpu": _exit_cpu,
 }
 
 
@@ -358,8 +379,10 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
     if func == "count":
         label = args[0].id if isinstance(args[0], ir.Name) else None
         return lambda env: env.model.count(label, env.t)
-    if func in ("utilization", "idle_time"):
+    if func in ("utilization", "idle_time", "warm_fraction"):
         cpu_arg = compile_expr(args[0], lookup, _call)
+        if func == "warm_fraction":
+            return lambda env: env.model.warm_fraction(cpu_arg(env), env.t)
         if func == "utilization":
             return lambda env: env.model.utilization(cpu_arg(env), env.t)
         return lambda env: Dur(round(env.t * (1 - env.model.utilization(cpu_arg(env), env.t))))

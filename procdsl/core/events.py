@@ -48,6 +48,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "cow": ("copies",),
     "nice": ("nice",),
     "migrate": ("from_cpu", "to_cpu"),
+    "level": ("level",),
+    "cache": ("state",),
     "pipe": ("pipe", "read_fd", "write_fd"),
     "inode": ("path", "type", "ino", "owner", "group", "mode", "text"),
     "open": ("path", "flags", "fd", "ino", "how"),

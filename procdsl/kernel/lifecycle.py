@@ -97,6 +97,7 @@ class Lifecycle:
             p.rt = start.rt
             if start.tickets is not None:
                 p.tickets = start.tickets
+            p.wset = start.working_set
             p.burst = start.burst if start.burst is not None else (self.programs[prog].burst or 0)
             p.fds = self.terminal_fds()
             if i > 0:
@@ -204,6 +205,7 @@ class Lifecycle:
         child.affinity = parent.affinity
         child.rt = parent.rt
         child.tickets = parent.tickets
+        child.wset = parent.wset
         child.burst = parent.burst
         self.alive += 1
         self.emit(self.cpu_of(parent), parent.pid, "fork", (child.pid, child.label, child.index))

@@ -18,6 +18,7 @@ from procdsl.core.gcpause import paused_gc
 from procdsl.core.linux import CORE_MIN, SIGFPE
 from procdsl.core.values import DivideByZero, ProgramFault
 from procdsl.kernel import deadlock, signals
+from procdsl.kernel.cache import Caches
 from procdsl.kernel.chooser import Chooser, mark_visible
 from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
 from procdsl.kernel.files.fs import FileSystem
@@ -29,12 +30,13 @@ from procdsl.kernel.priorities import P_CPU, P_END, P_OUTSIDE
 from procdsl.kernel.process import REAPED, Cpu, LimitReached, Proc
 from procdsl.kernel.runqueue import RunQueues
 from procdsl.kernel.scheduler import POLICIES
-from procdsl.kernel.scheduler.base import INF
+from procdsl.kernel.scheduler.base import INF, SHARED_QUEUE
+from procdsl.kernel.steal import Stealing
 from procdsl.plan import EventPlan
 
 
-class Kernel(Lifecycle, RunQueues):
-    """The machine's state and its event loop; lifecycle and run-queue work live in the mixins."""
+class Kernel(Lifecycle, RunQueues, Stealing, Caches):
+    """The machine's state and its event loop; lifecycle, run-queue, stealing and cache work live in the mixins."""
 
     def __init__(self, plan: EventPlan, seed: int | None = None, chooser: Any = None) -> None:
         m = plan.machine
@@ -48,7 +50,13 @@ class Kernel(Lifecycle, RunQueues):
         policy = POLICIES.get(m.scheduler.name)
         if policy is None:
             raise ValueError(f"scheduler '{m.scheduler.name}' is not available")
-        self.sched = policy(self.cpus, dict(m.scheduler.settings), self.rng)
+        settings = dict(m.scheduler.settings)
+        self.shared_queue = m.run_queue == "shared" and m.cpus > 1
+        if self.shared_queue:
+            settings[SHARED_QUEUE] = 1        # the policy shares its queue as it is built
+        self.sched = policy(self.cpus, settings, self.rng)
+        self.policy = getattr(self.sched, "fair", self.sched)      # the policy under the rt classes
+        self.policy.emit = self.emit
         self.cs_cost = m.context_switch
         self.refill = m.cache_refill
         self.step = m.step
@@ -58,6 +66,10 @@ class Kernel(Lifecycle, RunQueues):
         self.until = plan.until if plan.until is not None else m.limits.max_time
         self.balance_interval = m.balance_interval
         self.balance_pending = False
+        self.setup_passes(m)
+        self.setup_caches(m)
+        self.exact_slices = not m.tick and self.passes is None     # a slice ends when it is used up
+        self.homing = self.policy.homing
         self.programs = {name: load_program(code, m, self.rng) for name, code in plan.programs.items()}
         # every choice Linux leaves open goes through the chooser (kernel/chooser.py); the
         # default takes procdsl's own pick and is asked only for a shared `+=`'s window
@@ -66,6 +78,7 @@ class Kernel(Lifecycle, RunQueues):
         if self.exploring:
             mark_visible(self.programs, plan)
         self.tick_ns = m.tick
+        self.whole_ticks = self.policy.whole_ticks
         self.procs: dict[int, Proc] = {}
         # label -> the PIDs it was given, in creation order; PIDs rather than processes, so that a
         # reaped process is freed instead of living on here until the run ends
@@ -193,6 +206,7 @@ class Kernel(Lifecycle, RunQueues):
         heap = self.heap
         sched = self.sched
         exploring = self.exploring
+        rate = cpu.rate             # work per ns: set at dispatch, changed only through a new event
         self.current = cpu
         try:
             while True:
@@ -202,23 +216,25 @@ class Kernel(Lifecycle, RunQueues):
                     signals.deliver(self, p)
                     if cpu.curr is not p:
                         return True
-                if cpu.resched:
-                    cpu.resched = False
-                    if sched.nr_queued(cpu):
-                        self.preempt(cpu, p)
-                        return True
                 now = self.now
                 rem = p.remaining
                 op = None if rem else p.code.ops[p.pc]
-                # the slice is looked at only when the task still wants CPU time: owed work,
-                # or a statement with a cost (a free one, like exit, runs first)
-                if now >= cpu.slice_end and (rem or op.cost):
-                    if sched.tick(cpu, p, now, now - cpu.run_start):
-                        self.preempt(cpu, p, sched.preempt_reason(cpu, p) if sched.nthrottled else "preempted")
-                        return True
-                    cpu.slice_end = self.slice_end(now, sched.slice(cpu, p, now))
+                # A preemption (a wake-up or arrival asked for one) and the slice's end take the
+                # CPU only from a task that still wants CPU time now: owed work, or a statement
+                # with a cost. Free statements due at this instant (exit, io, sleep) run first.
+                if rem or op.cost:
+                    if cpu.resched:
+                        cpu.resched = False
+                        if sched.nr_queued(cpu):
+                            self.preempt(cpu, p)
+                            return True
+                    if now >= cpu.slice_end:
+                        if sched.tick(cpu, p, now, now - cpu.run_start):
+                            self.preempt(cpu, p, sched.preempt_reason(cpu, p) if sched.nthrottled else "preempted")
+                            return True
+                        cpu.slice_end = self.slice_end(now, sched.slice(cpu, p, now))
                 if rem:
-                    end = now + rem
+                    end = now + rem if rate == 1 else now - (-rem // rate)
                     # the heap holds at least the run's end (`_end_reached`)
                     if end <= cpu.slice_end and end < heap[0][0]:
                         self.now = end

@@ -25,13 +25,18 @@ def op_compute(k, p, op):
 def op_sleep(k, p, op):
     if p.eintr and interrupted(k, p, "sleep"):       # a handler ended it: sleep_until holds the time left
         return _slept(p, op, p.sleep_until)
-    if p.sleep_until < 0:
+    fresh = p.sleep_until < 0
+    if fresh:
         p.sleep_until = k.now + _duration(op.expr(p), op.span)
-    if k.now >= p.sleep_until:
-        return _slept(p, op, 0)
     disk = op.flag
-    k.block(p, DISK if disk else SLEEPING, "io" if disk else "sleep", None,
-            f"{'io' if disk else 'sleep'} until {Dur(p.sleep_until)}")
+    # an `io`, even of 0 ms, always leaves the CPU: the task comes back behind those waiting
+    if k.now >= p.sleep_until and not (fresh and disk):
+        return _slept(p, op, 0)
+    what = f"{'io' if disk else 'sleep'} until {Dur(p.sleep_until)}"
+    if k.now >= p.sleep_until:
+        k.block(p, DISK, "io", None, what, wake=True)
+        return BLOCKED
+    k.block(p, DISK if disk else SLEEPING, "io" if disk else "sleep", None, what)
     if p.state != RUNNING:                 # not when a pending signal kept it from sleeping
         k.timer(p, p.sleep_until)
     return BLOCKED

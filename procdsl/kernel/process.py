@@ -25,9 +25,9 @@ class Proc:
         "children", "zombies", "nice", "weight", "uid", "handlers", "mask", "pending", "sigpending", "frames",
         "remaining", "paid", "exit_code", "exit_signal", "fds", "cloexec", "linebuf", "heap", "cow", "subreaper", "errno", "fatal",
         "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "eintr", "stdio", "seq",
-        "builtin", "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "tickets", "pass_",
+        "builtin", "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "joined", "tickets", "pass_",
         "burst", "cputime", "rt", "created", "pgid", "sid", "ctty", "execd", "login",
-        "sa", "saved_mask", "report", "changed", "itimers", "core", "zombie_order",
+        "sa", "saved_mask", "report", "changed", "itimers", "core", "zombie_order", "wset", "born",
     )
 
     def __init__(self, pid: int, seq: int) -> None:
@@ -35,6 +35,7 @@ class Proc:
         # the order of creation, then its place in its parent's list of children (wait scans
         # that list in order; an adopted child joins its end)
         self.seq = seq
+        self.born = seq          # the order of creation, for good (process-run's turns)
         self.parent: Proc | None = None
         self.label = ""
         self.index = 0
@@ -87,6 +88,7 @@ class Proc:
         self.qleft = 0
         self.level = 0
         self.allot = 0
+        self.joined = -1         # mlfq: 4 x the instant it last joined a queue, + how (mlfq.ARRIVED...)
         self.tickets = 100
         self.pass_ = 0
         self.burst = 0
@@ -105,6 +107,7 @@ class Proc:
         self.changed: dict[int, Proc] | None = None    # children with a stop or continue not yet waited for
         self.itimers: list | None = None               # ITIMER_REAL, _VIRTUAL, _PROF (timers.Itimer or None)
         self.core = False        # it was killed and dumped core
+        self.wset = 0            # working set, in the machine's cache units (`run ... working_set N`)
 
     @property
     def alive(self) -> bool:
@@ -118,7 +121,7 @@ class Cpu:
     """One CPU: what it runs now, what ran last, and the event that will next wake it."""
 
     __slots__ = ("id", "curr", "last", "rq", "gen", "run_start", "seg_start", "slice_end", "resched",
-                 "switches", "busy")
+                 "switches", "busy", "rate")
 
     def __init__(self, cpu_id: int) -> None:
         self.id = cpu_id
@@ -132,3 +135,4 @@ class Cpu:
         self.resched = False
         self.switches = 0
         self.busy = 0
+        self.rate = 1            # work done per ns by the running task: the cache model's warm/cold rate

@@ -22,7 +22,7 @@ class RunQueues:
             if len(self.cpus) > 1:
                 cpu = self.chooser.place(self, p, cpu)
             self.chooser.armed[cpu.id] = None          # its queue changed: its task may be preempted
-        if p.last_cpu >= 0 and p.last_cpu != cpu.id:
+        if p.last_cpu >= 0 and p.last_cpu != cpu.id and not self.shared_queue:
             self.emit(cpu.id, p.pid, "migrate", (p.last_cpu, cpu.id))
         self.sched.enqueue(cpu, p, self.now, why)
         if cpu.curr is None:
@@ -47,7 +47,11 @@ class RunQueues:
         cpus = self.cpus
         if len(cpus) == 1:
             return cpus[0]
+        if why == WAKEUP and self.homing and self.policy.home(p) >= 0:
+            return cpus[self.policy.home(p)]
         allowed = [c for c in cpus if p.affinity is None or c.id in p.affinity] or cpus
+        if self.shared_queue:
+            return self._select_shared(p, allowed)
         if why == WAKEUP and p.last_cpu >= 0:
             prev = cpus[p.last_cpu]
             if prev in allowed and prev.curr is None and self.sched.nr_queued(prev) == 0:
@@ -58,6 +62,17 @@ class RunQueues:
         if why == WAKEUP and p.last_cpu >= 0 and cpus[p.last_cpu] in allowed:
             return cpus[p.last_cpu]
         return min(allowed, key=lambda c: (self.sched.nr_queued(c) + (c.curr is not None), c.id))
+
+    def _select_shared(self, p: Proc, allowed: list[Cpu]) -> Cpu:
+        """One queue for all CPUs: the CPU that is told to look at it, an idle one (its previous
+        first) that is not already about to pick; else its previous CPU, to judge preemption."""
+        prev = self.cpus[p.last_cpu] if p.last_cpu >= 0 else None
+        if prev in allowed and prev.curr is None and not prev.resched:
+            return prev
+        for c in allowed:
+            if c.curr is None and not c.resched:
+                return c
+        return prev if prev in allowed else allowed[0]
 
     def remove_queued(self, p: Proc) -> None:
         for cpu in self.cpus:
@@ -78,6 +93,9 @@ class RunQueues:
             nxt = self.idle_pull(cpu)
         if nxt is None:
             cpu.curr = None
+            # a need-resched asked for the task that just left is spent (schedule() clears
+            # it in Linux too); left set, it would keep the idle CPU from the next wake-up
+            cpu.resched = False
             if prev is not None:
                 self.emit(cpu.id, IDLE, "switch", (prev.pid, why, 0))
             if self.sched.nthrottled:
@@ -104,7 +122,7 @@ class RunQueues:
         cpu.run_start = start
         cpu.seg_start = start
         end = start + self.sched.slice(cpu, p, start)
-        cpu.slice_end = end if not self.tick_ns else self.slice_end(start, end - start)
+        cpu.slice_end = end if self.exact_slices else self.slice_end(start, end - start)
         cpu.resched = False
         cpu.gen += 1
         self.seq += 1
@@ -118,7 +136,14 @@ class RunQueues:
         end = start + length
         tick = self.tick_ns
         if tick and end < INF:
-            end = -(-end // tick) * tick
+            if self.whole_ticks:
+                # SCHED_RR counts its quantum in ticks (task_tick_rt), the one running at the
+                # dispatch as a whole one: k ticks end at the k-th tick after it
+                end = (start // tick - (-length // tick)) * tick
+            else:
+                end = -(-end // tick) * tick
+        if self.passes is not None:
+            self.pass_at(end)          # multi.py's machine: slices ending together end in one pass
         return end
 
     def resume(self, cpu: Cpu, p: Proc) -> None:
@@ -153,7 +178,15 @@ class RunQueues:
         self.sched.enqueue(cpu, p, self.now, PREEMPTED)
         self.schedule(cpu, p, why)
 
-    def block(self, p: Proc, state: str, kind: str, on: Any = None, what: str = "") -> None:
+    def put_back(self, cpu: Cpu, p: Proc) -> None:
+        """Take the running `p` off `cpu` and queue it there again (the caller picks what runs)."""
+        self.leave_cpu(cpu, p)
+        p.state = READY
+        self.sched.enqueue(cpu, p, self.now, PREEMPTED)
+
+    def block(self, p: Proc, state: str, kind: str, on: Any = None, what: str = "", wake: bool = False) -> None:
+        """`p` leaves its CPU to wait; with `wake`, the wait is already over (an I/O of 0 ms):
+        it is runnable again before the CPU chooses what runs next, as after a yield."""
         if p.sigpending and state == SLEEPING:
             # every interruptible wait checks signal_pending before it sleeps: the call goes
             # back to user mode instead, the signal is delivered (the CPU loop sees p still on
@@ -168,6 +201,8 @@ class RunQueues:
         p.wait_kind = kind
         p.wait_on = on
         self.emit(cpu.id, p.pid, "block", (state, what or kind))
+        if wake:
+            self.wake(p, "timer")
         self.schedule(cpu, p, "blocked")
 
     def stop_process(self, p: Proc, sig: int) -> None:
@@ -239,7 +274,7 @@ class RunQueues:
 
     def idle_pull(self, cpu: Cpu) -> Proc | None:
         """newidle_balance: a CPU about to idle takes a waiting task from the busiest queue."""
-        if len(self.cpus) == 1:
+        if len(self.cpus) == 1 or self.balance != "linux":
             return None
         busiest = max(self.cpus, key=lambda c: (self.sched.nr_queued(c), -c.id))
         if busiest is cpu or self.sched.nr_queued(busiest) == 0:
@@ -254,6 +289,10 @@ class RunQueues:
         return self.sched.pick_next(cpu, self.now)
 
     def maybe_balance(self) -> None:
+        if self.balance != "linux":
+            if self.balance == "steal":
+                self.maybe_peek()
+            return
         if len(self.cpus) > 1 and not self.balance_pending:
             self.balance_pending = True
             self.post(self.now + self.balance_interval, P_BALANCE, self._balance, None)

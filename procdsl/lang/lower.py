@@ -208,6 +208,9 @@ class Lower(FileRules, SocketRules, JobRules):
     def run_tickets(self, meta, c):
         return self._option("tickets", meta, int(c[0]))
 
+    def run_working_set(self, meta, c):
+        return self._option("working_set", meta, int(c[0]))
+
     def run_rt(self, meta, c):
         return self._option("rt", meta, (str(c[0]), int(c[1])))
 

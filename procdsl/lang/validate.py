@@ -30,7 +30,11 @@ MACHINE_SETTINGS = {
     "seed": "int", "tick": "duration", "balance_interval": "duration", "max_processes": "int",
     "max_events": "int", "max_time": "duration", "max_output": "size", "core_limit": "core_size",
     "tostop": "int",
+    "run_queue": "name", "balance": "name", "peek_interval": "duration", "cache_size": "int",
+    "cache_warmup": "duration", "warm_rate": "int", "cold_rate": "int",
 }
+# the machine settings whose value is one of a few names
+NAMED_VALUES = {"run_queue": ("per_cpu", "shared"), "balance": ("linux", "steal", "none")}
 OUTPUT_CEILING = 256 << 20      # bytes: the largest max_output, so that no scenario's output exhausts the host
 PROCESS_QUERIES = frozenset((
     "state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status", "reaper", "cpu_time",
@@ -38,12 +42,13 @@ PROCESS_QUERIES = frozenset((
     "cow_copies", "output", "nice", "uid", "migrations", "max_delay", "offset", "core_dumped", "stopped_by",
     "sent", "received", "accepted",
     "pgid", "sid",
+    "level", "exit_cpu",
 ))
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap", "stop", "cont"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max",
-                             "file", "exists", "size"))
+                             "file", "exists", "size", "warm_fraction"))
 PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential"))
-EXPECT_VALUES = frozenset(("output", "screen", "foreground", "zombies", "running", "ready", "sleeping", "disk_wait", "stopped",
+EXPECT_VALUES = frozenset(("output", "screen", "foreground", "zombies", "io_busy", "running", "ready", "sleeping", "disk_wait", "stopped",
                            "zombie", "reaped", "true", "false"))
 
 
@@ -165,6 +170,7 @@ class Validator:
         if sc.machine:
             for st in sc.machine.settings:
                 self.setting(st)
+            self.machine_combination(sc.machine)
         if sc.init:
             self.program_ref(sc.init.program, sc.init.span)
         policy, ncpus = "cfs", 1
@@ -230,9 +236,10 @@ class Validator:
             # real-time RR quantum, which every policy runs under
             policy_settings = {
                 "cfs": {"latency": "duration", "min_granularity": "duration", "wakeup_granularity": "duration"},
-                "eevdf": {"slice": "duration"}, "fifo": {}, "sjf": {}, "stcf": {}, "rr": {"quantum": "duration"},
+                "eevdf": {"slice": "duration"}, "fifo": {"switch_on_end": "int", "io_run_immediate": "int"},
+                "sjf": {}, "stcf": {}, "rr": {"quantum": "duration"},
                 "mlfq": {"queues": "int", "quantum": "duration", "allotment": "duration", "boost": "duration",
-                         "io_reset": "int"},
+                         "io_reset": "int", "io_bump": "int"},
                 "lottery": {"quantum": "duration"}, "stride": {"quantum": "duration"},
             }
             # rt_runtime / rt_period: RT throttling (sched_rt_runtime_us, sched_rt_period_us)
@@ -264,8 +271,9 @@ class Validator:
                     self.error(f"scheduler setting '{sub.name}' takes a whole number", sub.value_span)
                 elif sub.name == "queues" and not 1 <= int(sub.value) <= 64:
                     self.error("queues must be between 1 and 64", sub.value_span)
-                elif sub.name == "io_reset" and int(sub.value) not in (0, 1):
-                    self.error("io_reset is 0 or 1", sub.value_span)
+                elif sub.name in ("io_reset", "io_bump", "switch_on_end", "io_run_immediate") \
+                        and int(sub.value) not in (0, 1):
+                    self.error(f"{sub.name} is 0 or 1", sub.value_span)
             given = {sub.name: sub for sub in st.settings if sub.value_type == "duration"}
             runtime, period = given.get("rt_runtime"), given.get("rt_period")
             if runtime is not None and int(runtime.value) > (int(period.value) if period else 1_000_000_000):
@@ -294,6 +302,36 @@ class Validator:
         elif kind == "int" and st.name == "pid_max" and int(st.value) < 3:
             self.error("pid_max must be at least 3: PID 1 is init and a scenario runs at least one process",
                        st.value_span)
+        elif st.name in NAMED_VALUES and (st.value_type != "name" or st.value not in NAMED_VALUES[st.name]):
+            names = NAMED_VALUES[st.name]
+            self.error(f"{st.name} is {', '.join(names[:-1])} or {names[-1]}{did_you_mean(str(st.value), names)}",
+                       st.value_span)
+        elif st.name in ("warm_rate", "cold_rate") and int(st.value) < 1:
+            self.error(f"{st.name} is the work done per unit of time: at least 1", st.value_span)
+        elif st.name == "peek_interval" and int(st.value) <= 0:
+            self.error("peek_interval must be longer than 0", st.value_span, "`balance none` never moves a task")
+
+    def machine_combination(self, machine: ir.Machine) -> None:
+        """Settings that only make sense together (multi-CPU queues and the textbook's policies)."""
+        given = {st.name: st for st in machine.settings}
+        policy = given.get("scheduler")
+        name = str(policy.value) if policy is not None else "cfs"
+        subs = {sub.name for sub in policy.settings} if policy is not None else set()
+        shared = given.get("run_queue")
+        if shared is not None and shared.value == "shared":
+            if name not in ("fifo", "rr"):
+                self.error(f"run_queue shared works with the fifo and rr schedulers, not {name}", shared.span,
+                           "one queue shared by all CPUs is OSTEP's multi.py model, which runs round robin")
+            elif subs & {"switch_on_end", "io_run_immediate"}:
+                self.error("run_queue shared does not combine with switch_on_end or io_run_immediate", shared.span,
+                           "process-run's rules are for a CPU with a queue of its own")
+            if "balance" in given:
+                self.error("a shared run queue has nothing to balance", given["balance"].span, "drop `balance`")
+        peek = given.get("peek_interval")
+        balance = given.get("balance")
+        if peek is not None and (balance is None or balance.value != "steal"):
+            self.error("peek_interval is how often `balance steal` looks for work", peek.span,
+                       "add `balance steal`, or drop peek_interval")
 
     def label(self, label: str, span: Span, labels: set[str]) -> None:
         if label not in labels and not self.open_labels:

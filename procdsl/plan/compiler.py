@@ -216,6 +216,8 @@ def machine_config(machine: Optional[ir.Machine]) -> MachineConfig:
                                                             if isinstance(s.value, (int, float))})
         elif st.name in ("max_processes", "max_events", "max_time", "max_output"):
             limits[st.name] = int(st.value)
+        elif st.name in ("run_queue", "balance"):
+            values[st.name] = str(st.value)
         elif st.name == "core_limit":
             values[st.name] = -1 if st.value == "unlimited" else int(st.value)
         else:
@@ -270,7 +272,7 @@ def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]
                             nice=int(opts.get("nice", 0)), uid=int(opts.get("uid", 0)),
                             burst=int(burst.value) if burst is not None else None,
                             tickets=opts.get("tickets"), rt=opts.get("rt"), cpus=opts.get("cpus"),
-                            login="login" in opts))
+                            login="login" in opts, working_set=int(opts.get("working_set", 0))))
     signals = tuple(ExternalSignal(span=s.span, time=int(s.time.value), signal=SIGNALS[s.signal.name][0],
                                    label=s.target.label, index=s.target.index) for s in sc.sends)
     return EventPlan(file=path, title=sc.title, span=sc.span, machine=machine_config(sc.machine), programs=codes,

@@ -43,6 +43,13 @@ class MachineConfig(PlanModel):
     tick: int = 0                        # 0: slices end exactly; otherwise the tick period
     balance_interval: int = 4_000_000
     tostop: int = 0                      # the terminal's TOSTOP flag (`stty tostop`)
+    run_queue: str = "per_cpu"           # or "shared": one queue for every CPU
+    balance: str = "linux"               # "steal": multi.py's stealing every peek_interval; "none"
+    peek_interval: int = 30_000_000
+    cache_size: int = 0                  # 0: no cache model; else each CPU's cache, in working-set units
+    cache_warmup: int = 10_000_000
+    warm_rate: int = 2
+    cold_rate: int = 1
     core_limit: int = 0                  # RLIMIT_CORE in bytes, -1 unlimited; 0 (no core files) as here
     limits: Limits = Limits()
 
@@ -82,6 +89,7 @@ class Start(PlanModel):
     rt: Optional[tuple[str, int]] = None
     cpus: Optional[tuple[int, ...]] = None
     login: bool = False                  # `login`: a session leader with the terminal, as login(1) starts a shell
+    working_set: int = 0
 
 
 class ExternalSignal(PlanModel):

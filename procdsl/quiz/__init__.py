@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from procdsl.quiz import forks, mlfq, pipes, scheduling, signals, states
+from procdsl.quiz import forks, mlfq, multi, pipes, scheduling, signals, states
 from procdsl.quiz.draw import Draw
 from procdsl.quiz.exercise import Exercise, Question, render
 from procdsl.quiz.solve import QuizError, check_text, solution
@@ -28,6 +28,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          "OSTEP ch. 8, Scheduling: The Multi-Level Feedback Queue", mlfq.generate),
     Kind("states", "process states with I/O, in the spirit of process-run.py",
          "OSTEP ch. 4, The Abstraction: The Process", states.generate),
+    Kind("multi", "two CPUs with caches: one queue or one per CPU, stealing, where and when jobs finish",
+         "OSTEP ch. 10, Multiprocessor Scheduling", multi.generate),
     Kind("signals", "handlers, ignored, default and blocked signals, and the wait status",
          "OSTEP ch. 5, Interlude: Process API (5.5)", signals.generate),
     Kind("pipes", "end of file, a forgotten close, SIGPIPE and EPIPE, shell pipelines",

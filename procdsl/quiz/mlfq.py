@@ -48,8 +48,14 @@ def generate(draw: Draw, seed: int) -> Exercise:
              f"{quantum} ms quantum. A job that has used its allotment ({allot * quantum} ms) at a level, "
              "I/O or not,", "moves down one level (rule 4)."]
     rules.append(f"Every {boost} ms all jobs go back to the top (rule 5)." if boost else "There is no priority boost.")
+    # drawn last, so that the setting added later left each seed's jobs as they were
+    bump = interactive and draw.chance(30)
+    if bump:
+        body[0] = body[0].replace(" }; context_switch", "; io_bump 1 }; context_switch")
+    back = ("to the head of its queue and preempts a job running at its level (mlfq.py -I)." if bump
+            else "to the tail of its queue.")
     intro = (f"{queues} queues under MLFQ; switches cost nothing.", *rules,
-             "While a job does I/O it is off the CPU; it comes back to the tail of its queue.")
+             "While a job does I/O it is off the CPU; it comes back " + back)
     return Exercise("mlfq", seed, f"MLFQ with {queues} queues and {len(jobs)} jobs",
                     "OSTEP ch. 8, Scheduling: The Multi-Level Feedback Queue (the mlfq.py homework)",
                     intro, tuple(body), questions)

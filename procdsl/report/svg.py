@@ -189,7 +189,7 @@ def _defs(ident: str) -> str:
             '.arrow-wake{stroke:#9a9a9a;stroke-dasharray:3 2}.mark{fill:white;stroke:#222;stroke-width:1.2}'
             '.mark-exit{fill:#222}.mark-fork{fill:#ffd166}.mark-exec{fill:#06d6a0}.mark-reap{fill:#888}'
             '.lane-label{fill:#222}.lane-bg{fill:#f7f7f7}.pt{stroke:none;fill:#555}.pt-output{fill:#2a7}'
-            '.pt-fail,.pt-fault,.pt-deadlock,.pt-limit{fill:#d62728}.pt-eof{fill:#1f77b4}</style></defs>')
+            '.pt-fail,.pt-fault,.pt-deadlock,.pt-limit{fill:#d62728}.pt-eof{fill:#1f77b4}.pt-level{fill:#9467bd}.pt-cache{fill:#ff7f0e}</style></defs>')
 
 
 def _labels(lay: Layout) -> list[str]:

@@ -342,6 +342,13 @@ class Story:
         self._key = (ev.time, SIGHUP, "hangup")
         self.points.append((ev.time, None, "hangup", "the terminal hung up"))
 
+    def _on_level(self, ev: TraceEvent, p) -> None:
+        # an mlfq job's level at arrival and at each move: the points where it sinks or is boosted
+        self.points.append((ev.time, p, "level", f"mlfq level {ev.detail[0]}"))
+
+    def _on_cache(self, ev: TraceEvent, p) -> None:
+        self.points.append((ev.time, p, "cache", f"{ev.detail[0]} in cpu{ev.cpu}'s cache"))
+
     def _on_fail(self, ev: TraceEvent, p) -> None:
         self.points.append((ev.time, p, "fail", f"{ev.detail[0]} failed (errno {ev.detail[1]})"))
 

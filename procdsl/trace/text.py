@@ -66,6 +66,10 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
         return f"nice {d[0]}"
     if k == "migrate":
         return f"migrates cpu{d[0]} -> cpu{d[1]}"
+    if k == "level":
+        return f"mlfq level {d[0]}"
+    if k == "cache":
+        return f"{d[0]} in cpu{ev.cpu}'s cache"
     if k == "pipe":
         return f"pipe #{d[0]}: read fd {d[1]}, write fd {d[2]}"
     if k == "inode":

@@ -14,6 +14,8 @@ INF = 1 << 62
 
 # why a task enters a run queue
 NEW, WAKEUP, PREEMPTED, MIGRATED = "new", "wakeup", "preempted", "migrated"
+# a setting the kernel adds for `run_queue shared` (no user can write it: it is not a name)
+SHARED_QUEUE = "run queue shared"
 
 
 def first_allowed(tasks: Iterable[Proc], cpu_id: int) -> Proc | None:
@@ -27,6 +29,13 @@ def first_allowed(tasks: Iterable[Proc], cpu_id: int) -> Proc | None:
 
 class Scheduler:
     name = "base"
+    # the kernel's emit(cpu, pid, kind, detail), for a policy with per-task state that
+    # observers ask about (mlfq's levels); None when the policy runs on its own
+    emit: Any = None
+    # with the machine's `tick`: True if a quantum is a whole number of ticks, counted from the
+    # tick under way at dispatch (SCHED_RR); False if a slice ends at the first tick after it
+    whole_ticks = False
+    homing = False          # True if home() may name a CPU
 
     def __init__(self, cpus: Sequence[Cpu], settings: dict[str, int], rng: Any) -> None:
         self.cpus = cpus
@@ -61,6 +70,16 @@ class Scheduler:
         arrival order): the other tasks `procdsl explore` may pick (kernel/chooser.py)."""
         raise NotImplementedError
 
+    def first_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
+        """The task `balance steal` takes: the first in the queue for a queue in order (multi.py)."""
+        return self.steal_candidate(cpu, allowed)
+
+    def share_queue(self) -> None:
+        """`run_queue shared`: every CPU uses CPU 0's queue (the validator allows fifo and rr).
+        Called by the policy's constructor, before the rt classes look at its methods."""
+        for cpu in self.cpus[1:]:
+            cpu.rq = self.cpus[0].rq
+
     # ---- accounting and decisions
     def put_prev(self, cpu: Cpu, p: Proc, now: int, ran: int) -> None:
         """`p` leaves the CPU after running `ran` ns (preempted, blocked, stopped or exited)."""
@@ -75,6 +94,10 @@ class Scheduler:
 
     def wakeup_preempt(self, cpu: Cpu, curr: Proc, woken: Proc, now: int, ran: int) -> bool:
         return False
+
+    def home(self, p: Proc) -> int:
+        """The CPU a woken `p` must go back to (fifo's switch_on_end keeps it waiting); -1: any."""
+        return -1
 
     def fork(self, parent: Proc, child: Proc, parent_cpu: Cpu | None) -> None:
         """A new task inherits what the policy keeps per task."""

@@ -4,7 +4,8 @@ Level 0 is the top queue. Rule 1-2: the highest non-empty level runs, round robi
 Rule 3: a new job enters at the top. Rule 4: once a job has used its allotment at a level,
 however many times it gave up the CPU on the way, it moves down one level (`io_reset 1`
 instead gives a job that blocks a fresh allotment: the older, gameable rules 4a/4b).
-Rule 5: every `boost` period every job moves back to the top.
+Rule 5: every `boost` period every job moves back to the top. Ties at one instant follow
+OSTEP's mlfq.py, the book's own simulator (docs/schedulers.md).
 """
 
 from __future__ import annotations
@@ -18,14 +19,38 @@ DEFAULT_QUEUES = 3
 DEFAULT_QUANTUM = 10_000_000
 
 
+# How a job joined its queue at an instant t: `joined` is 4t + one of these.
+ARRIVED, WOKE, BUMPED = 0, 1, 2
+
+
+def _insert_before(queue: deque, p: Proc, low: int, high: int) -> None:
+    """Queue `p` at the tail, but ahead of the jobs at the end whose `joined` is in [low, high]."""
+    i = len(queue)
+    while i and low <= queue[i - 1].joined <= high:
+        i -= 1
+    queue.insert(i, p)
+
+
+def _insert_after(queue: deque, p: Proc, stamp: int) -> None:
+    """Queue `p` at the head, but behind the jobs at the front whose `joined` is `stamp`."""
+    i = 0
+    while i < len(queue) and queue[i].joined == stamp:
+        i += 1
+    queue.insert(i, p)
+
+
 class MlfqRq:
-    __slots__ = ("levels", "count", "curr", "charged")
+    __slots__ = ("levels", "count", "curr", "charged", "parked", "slot")
 
     def __init__(self, n: int) -> None:
         self.levels = [deque() for _ in range(n)]
         self.count = 0
         self.curr: Proc | None = None
         self.charged = 0          # of the current run, the part already taken off qleft/allot
+        # the running job a boost placed behind others: it sits in the top queue (counted)
+        # until it leaves the CPU, and is then queued again at `slot`
+        self.parked: Proc | None = None
+        self.slot = 0
 
 
 class Mlfq(Scheduler):
@@ -41,6 +66,7 @@ class Mlfq(Scheduler):
         self.boost = settings.get("boost", 0)
         self.next_boost = self.boost if self.boost else INF
         self.io_reset = bool(settings.get("io_reset", 0))
+        self.io_bump = bool(settings.get("io_bump", 0))
         self.tasks: dict[int, Proc] = {}      # every live job, for the boost
         super().__init__(cpus, settings, rng)
 
@@ -51,7 +77,10 @@ class Mlfq(Scheduler):
         return cpu.rq.count
 
     def _fresh(self, p: Proc, level: int) -> None:
-        p.level = level
+        if level != p.level:
+            p.level = level
+            if self.emit is not None:
+                self.emit(-1, p.pid, "level", (level,))
         p.qleft = self.quanta[level]
         p.allot = self.allots[level]
 
@@ -80,32 +109,83 @@ class Mlfq(Scheduler):
             rq = cpu.rq
             if rq.curr is not None:
                 self._charge(rq, rq.curr, max(0, now - cpu.run_start))
-            top = deque()
-            for level in rq.levels:
-                top.extend(level)
-                level.clear()
-            rq.levels[0] = top
+            self._boost_queues(rq, rq.curr)
         for p in self.tasks.values():
             self._fresh(p, 0)
 
+    def _boost_queues(self, rq: MlfqRq, curr: Proc | None) -> None:
+        """Rule 5 in mlfq.py's order: the top queue keeps its jobs, then come the other levels'
+        jobs from the bottom level up. The running job moves with its queue, at its head (at its
+        tail if its quantum ended now); if that puts others ahead of it, it is parked there."""
+        levels = rq.levels
+        if curr is not None:
+            if self._settle(curr):
+                levels[curr.level].append(curr)
+            else:
+                levels[curr.level].appendleft(curr)
+        top = levels[0]
+        for level in reversed(levels[1:]):
+            top.extend(level)
+            level.clear()
+        if curr is not None:
+            if top[0] is curr:
+                top.popleft()
+            else:
+                rq.parked = curr
+                rq.count += 1
+
     def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
         self._boost_due(now)
+        rq = cpu.rq
+        # Ties at one instant as in mlfq.py, which ends a quantum at the end of a tick and then
+        # takes the next tick's arrivals, then its I/O completions: a job whose quantum ended
+        # now goes ahead of the jobs that joined its queue's tail now, an arrival ahead of
+        # those that woke now (appendix B.E6); a preempted job stays behind those bumped now.
+        stamp = 4 * now
         if why == NEW:
             self.tasks[p.pid] = p
             self._fresh(p, 0)
-            head = False
-        elif why == WAKEUP and self.io_reset:
-            self._fresh(p, p.level)
-            head = False
+            if self.emit is not None:
+                self.emit(-1, p.pid, "level", (0,))
+            _insert_before(rq.levels[0], p, stamp + WOKE, stamp + WOKE)
+            p.joined = stamp + ARRIVED
+        elif why == WAKEUP:
+            self._woken(p)
+            if self.io_bump:
+                rq.levels[p.level].appendleft(p)          # OSTEP's -I: back at its queue's head
+                p.joined = stamp + BUMPED
+            else:
+                rq.levels[p.level].append(p)
+                p.joined = stamp + WOKE
         else:
-            # a job preempted by a higher level keeps its place at the head of its queue
-            head = not self._settle(p) and why == PREEMPTED
-        rq = cpu.rq
-        if head:
-            rq.levels[p.level].appendleft(p)
-        else:
-            rq.levels[p.level].append(p)
+            used_up = self._settle(p)
+            queue = rq.levels[p.level]
+            if why != PREEMPTED:
+                queue.append(p)
+            elif rq.parked is p:
+                rq.parked = None
+                queue.insert(rq.slot, p)
+            elif not used_up:
+                # preempted by a higher level or a bumped job: it keeps its place at the head
+                _insert_after(queue, p, stamp + BUMPED)
+            elif queue and queue[-1].joined >= stamp:
+                _insert_before(queue, p, stamp + ARRIVED, stamp + WOKE)
+            else:
+                queue.append(p)
         rq.count += 1
+
+    def _woken(self, p: Proc) -> None:
+        """Rule 4 for a job back from a wait: the demotion its last run earned, if any."""
+        if not self.io_reset:
+            self._settle(p)
+            return
+        # the old rule 4b: it keeps its level with a fresh allotment, less the quantum it
+        # used up if it blocked exactly as that ran out (mlfq.py -S, appendix B.E4)
+        used_up = p.qleft <= 0
+        self._fresh(p, p.level)
+        if used_up:
+            p.allot -= self.quanta[p.level]
+            self._settle(p)
 
     def dequeue(self, cpu: Cpu, p: Proc) -> None:
         cpu.rq.levels[p.level].remove(p)
@@ -123,15 +203,17 @@ class Mlfq(Scheduler):
         rq.count -= 1
         rq.curr = p
         rq.charged = 0
+        rq.parked = None
         return p
 
     def queued(self, cpu: Cpu) -> list[Proc]:
         return [p for level in cpu.rq.levels for p in level]
 
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
-        for level in reversed(cpu.rq.levels):
+        rq = cpu.rq
+        for level in reversed(rq.levels):
             for p in reversed(level):
-                if p.affinity is None or allowed in p.affinity:
+                if p is not rq.parked and (p.affinity is None or allowed in p.affinity):
                     return p
         return None
 
@@ -139,6 +221,13 @@ class Mlfq(Scheduler):
         rq = cpu.rq
         self._charge(rq, p, ran)
         rq.curr = None
+        if rq.parked is p:
+            # it leaves the CPU: out of the queue until it is queued again (at its place, if
+            # preempted; the next pick forgets the place otherwise)
+            top = rq.levels[0]
+            rq.slot = top.index(p)
+            del top[rq.slot]
+            rq.count -= 1
 
     def slice(self, cpu: Cpu, p: Proc, now: int) -> int:
         rq = cpu.rq
@@ -154,6 +243,8 @@ class Mlfq(Scheduler):
         rq = cpu.rq
         self._charge(rq, p, ran)
         self._boost_due(now)
+        if rq.parked is p:
+            return True
         if p.qleft > 0 and p.allot > 0:
             return self._higher_queued(rq, p.level - 1) if p.level else False
         after = min(p.level + 1, self.nlevels - 1) if p.allot <= 0 else p.level
@@ -163,7 +254,9 @@ class Mlfq(Scheduler):
         return False
 
     def wakeup_preempt(self, cpu: Cpu, curr: Proc, woken: Proc, now: int, ran: int) -> bool:
-        return cpu.rq.curr is curr and woken.level < curr.level
+        if cpu.rq.curr is not curr:
+            return False
+        return woken.level < curr.level or (woken.level == curr.level and woken.joined == 4 * now + BUMPED)
 
     def exited(self, p: Proc) -> None:
         self.tasks.pop(p.pid, None)

@@ -5,22 +5,46 @@ from __future__ import annotations
 from collections import deque
 
 from procdsl.kernel.process import Cpu, Proc
-from procdsl.kernel.scheduler.base import Scheduler, first_allowed
+from procdsl.kernel.scheduler.base import SHARED_QUEUE, WAKEUP, Scheduler, first_allowed
+from procdsl.kernel.scheduler.turns import TurnQueue
 
 
 class Fifo(Scheduler):
-    """Runs each task until it blocks or exits; wakers and new tasks join the tail."""
+    """Runs each task until it blocks or exits; wakers and new tasks join the tail.
+
+    Two settings give OSTEP process-run.py's other behaviours (its defaults, SWITCH_ON_IO and
+    IO_RUN_LATER, are fifo's): `switch_on_end 1` keeps a CPU for its task while that task
+    waits, until it exits; `io_run_immediate 1` lets a task that wakes up preempt at once."""
 
     name = "fifo"
 
-    def new_rq(self) -> deque:
-        return deque()
+    def __init__(self, cpus, settings, rng) -> None:
+        self.io_run_immediate = bool(settings.get("io_run_immediate", 0))
+        self.in_turn = self.io_run_immediate and not settings.get("switch_on_end", 0)
+        super().__init__(cpus, settings, rng)
+        self.woken: Proc | None = None            # the task io_run_immediate lets preempt
+        self.owners: list[Proc | None] = [None] * len(cpus)
+        self.last: list[Proc | None] = [None] * len(cpus)
+        if settings.get("switch_on_end", 0):
+            self.homing = True
+            self.pick_next = self._pick_owner     # instance attributes: only these settings pay for them
+        elif self.in_turn:
+            self.pick_next = self._pick_in_turn
+        elif settings.get(SHARED_QUEUE):
+            self.share_queue()
+
+    def new_rq(self) -> deque | TurnQueue:
+        return TurnQueue() if self.in_turn else deque()
 
     def nr_queued(self, cpu: Cpu) -> int:
         return len(cpu.rq)
 
     def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
-        cpu.rq.append(p)
+        if why == WAKEUP and (self.io_run_immediate or p is self.owners[cpu.id]):
+            cpu.rq.appendleft(p)                  # it runs next: it preempts, or its CPU waited for it
+            self.woken = p
+        else:
+            cpu.rq.append(p)
 
     def dequeue(self, cpu: Cpu, p: Proc) -> None:
         cpu.rq.remove(p)
@@ -29,8 +53,61 @@ class Fifo(Scheduler):
         rq = cpu.rq
         return rq.popleft() if rq else None
 
+    def _pick_owner(self, cpu: Cpu, now: int) -> Proc | None:
+        """switch_on_end: the CPU's task until it exits, even while it waits (the CPU idles)."""
+        rq = cpu.rq
+        owner = self.owners[cpu.id]
+        if owner is None:
+            owner = self.owners[cpu.id] = rq.popleft() if rq else None
+            return owner
+        return rq.popleft() if rq and rq[0] is owner else None
+
+    def _pick_in_turn(self, cpu: Cpu, now: int) -> Proc | None:
+        """io_run_immediate: the task that woke, else process-run's turn: the first waiting task
+        after the one that ran last, in creation order, wrapping around."""
+        rq = cpu.rq
+        if not rq:
+            return None
+        p = self.woken
+        if p is None or p not in rq:
+            last = self.last[cpu.id]
+            p = rq.next_after(last.born if last is not None else 0)
+        rq.remove(p)
+        self.woken = None
+        self.last[cpu.id] = p
+        return p
+
+    def home(self, p: Proc) -> int:
+        for i, owner in enumerate(self.owners):
+            if owner is p:
+                return i
+        return -1
+
+    def exited(self, p: Proc) -> None:
+        i = self.home(p)
+        if i >= 0:
+            self.owners[i] = None
+
     def steal_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
-        return first_allowed(reversed(cpu.rq), allowed)
+        owner = self.owners[cpu.id]
+        return first_allowed((p for p in reversed(cpu.rq) if p is not owner), allowed)
+
+    def first_candidate(self, cpu: Cpu, allowed: int) -> Proc | None:
+        owner = self.owners[cpu.id]
+        return first_allowed((p for p in cpu.rq if p is not owner), allowed)
+
+    def share_queue(self) -> None:
+        super().share_queue()
+        self.pick_next = self._pick_allowed
+
+    def _pick_allowed(self, cpu: Cpu, now: int) -> Proc | None:
+        """A shared queue: the first task this CPU may run (multi.py's get_job)."""
+        rq = cpu.rq
+        for i, p in enumerate(rq):
+            if p.affinity is None or cpu.id in p.affinity:
+                del rq[i]
+                return p
+        return None
 
     def queued(self, cpu: Cpu) -> list[Proc]:
         return list(cpu.rq)
@@ -38,12 +115,16 @@ class Fifo(Scheduler):
     def tick(self, cpu: Cpu, p: Proc, now: int, ran: int) -> bool:
         return False
 
+    def wakeup_preempt(self, cpu: Cpu, curr: Proc, woken: Proc, now: int, ran: int) -> bool:
+        return self.io_run_immediate and woken is self.woken
+
 
 class RoundRobin(Fifo):
     """FIFO order plus a quantum: a task that uses up its quantum goes to the tail."""
 
     name = "rr"
     DEFAULT_QUANTUM = 100_000_000      # Linux SCHED_RR: RR_TIMESLICE = 100 ms
+    whole_ticks = True
 
     def __init__(self, cpus, settings, rng) -> None:
         super().__init__(cpus, settings, rng)
