@@ -279,9 +279,10 @@ PS_COLUMNS = ("PID", "PPID", "STAT", "LABEL", "CMD", "NI", "UID", "TIME")
 
 def ps_rows(model: Model, t: int) -> list[dict[str, str]]:
     """The process table at t, as `expect ps at` and `procdsl ps` show it: one row per process
-    that exists then (zombies included, reaped ones not), by PID, each cell as text."""
+    that exists then (zombies included, reaped ones not), by PID, each cell as text; UID is the
+    effective uid, as ps prints it."""
     return [{"PID": str(p.pid), "PPID": str(p.ppid.at(t)), "STAT": STAT_LETTER.get(p.state.at(t), "?"),
-             "LABEL": p.name, "CMD": p.cmd.at(t), "NI": str(p.nice.at(t)), "UID": str(p.uid),
+             "LABEL": p.name, "CMD": p.cmd.at(t), "NI": str(p.nice.at(t)), "UID": str(model.creds.id_of(p, "euid", t)),
              "TIME": format_duration(model.cpu_time(p, t))}
             for p in sorted((p for p in model.procs if model.exists(p, t)), key=lambda p: p.pid)]
 

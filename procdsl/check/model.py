@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from procdsl.check.creds import CredModel
 from procdsl.check.files import FileModel
 from procdsl.check.history import History
 from procdsl.core.events import FIELDS, Trace, TraceEvent
@@ -77,8 +78,9 @@ class Model:
         self.change_times: list[int] = [0]
         self._index = -1
         handlers = {kind: getattr(self, "_on_" + kind) for kind in FIELDS if hasattr(self, "_on_" + kind)}
-        self.files = FileModel(self)                  # an observer of its own, fed the same events
-        for kind, fn in self.files.handlers.items():
+        self.files = FileModel(self)                  # observers of their own, fed the same events
+        self.creds = CredModel(self)
+        for kind, fn in (*self.files.handlers.items(), *self.creds.handlers.items()):
             handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
         self._handlers = handlers
         for ev in trace.events:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from procdsl import ir
-from procdsl.check import files
+from procdsl.check import creds, files
 from procdsl.check.model import Model, ProcInfo
 from procdsl.core.linux import SIGNAL_NAMES
 from procdsl.core.values import MISSING, Dur, ProgramFault, Sig, compile_expr
@@ -209,9 +209,11 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     "cow_copies": lambda env, p: sum(n for t, n in p.cow if t <= env.t),
     "output": lambda env, p: env.model.output_at(env.t, p),
     "nice": lambda env, p: p.nice.at(env.t),
-    "uid": lambda env, p: p.uid,
     "migrations": lambda env, p: sum(1 for t in p.migrations if t <= env.t),
 }
+
+
+PROC_QUERIES.update(creds.PROC_QUERIES)          # uid, euid, suid, gid, egid, sgid, groups
 
 
 def _event(name: str, p: ProcInfo) -> Optional[EventRef]:
@@ -229,7 +231,7 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
         return lambda env: cpu
     func = e.func
     args = e.args
-    on_files = files.call(e, lookup, _call, _proc_arg)
+    on_files = files.call(e, lookup, _call, _proc_arg) or creds.call(e, lookup, _call, _proc_arg)
     if on_files is not None:
         return on_files
     if func in PROC_QUERIES:

@@ -62,6 +62,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "dup": ("fd", "newfd"),
     "unlink": ("path", "ino"),
     "fail": ("call", "errno"),
+    # who a process is (kernel/creds.py) when that is more than a `spawn`'s uid says, and its environment
+    "cred": ("call", "uid", "euid", "suid", "gid", "egid", "sgid", "groups"),
+    "environ": ("vars",),
+    "env": ("name", "value"),
     "subreaper": (),
     "fault": ("message", "file", "line", "col"),
     "deadlock": ("blocked",),

@@ -28,7 +28,7 @@ STOP_SIGNALS = frozenset((19, 20, 21, 22))
 
 ERRNO: dict[str, int] = {
     "EPERM": 1, "ENOENT": 2, "ESRCH": 3, "EINTR": 4, "EBADF": 9, "ECHILD": 10, "EAGAIN": 11,
-    "ENOMEM": 12, "EACCES": 13, "EEXIST": 17, "ENOTDIR": 20, "EISDIR": 21, "EINVAL": 22, "EMFILE": 24,
+    "ENOEXEC": 8, "ENOMEM": 12, "EACCES": 13, "EEXIST": 17, "ENOTDIR": 20, "EISDIR": 21, "EINVAL": 22, "EMFILE": 24,
     "ENOSPC": 28, "ESPIPE": 29, "EPIPE": 32, "EDEADLK": 35, "ENAMETOOLONG": 36,
 }
 ERRNO_NAMES: dict[int, str] = {v: k for k, v in ERRNO.items()}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from procdsl.core.values import Sig
-from procdsl.kernel import ops_flow, ops_fs, ops_io, ops_mem, ops_proc, ops_stdio
+from procdsl.kernel import ops_cred, ops_exec, ops_flow, ops_fs, ops_io, ops_mem, ops_proc, ops_stdio
 from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EXITED, RESUMED, RuntimeOp, compile_program_expr  # noqa: F401 - the loop's API
 from procdsl.plan import MachineConfig, Op, ProgramCode
 
@@ -30,19 +30,21 @@ OPS = {
     "compute": ops_flow.op_compute, "sleep": ops_flow.op_sleep, "io": ops_flow.op_sleep, "print": ops_io.op_print, "write": ops_io.op_write,
     "assign": ops_flow.op_assign, "pipe": ops_io.op_pipe, "mutex": ops_mem.op_mutex, "jump": ops_flow.op_jump, "jump_if_false": ops_flow.op_jump_if_false,
     "repeat_init": ops_flow.op_repeat_init, "repeat_next": ops_flow.op_repeat_next, "for_init": ops_flow.op_for_init,
-    "for_next": ops_flow.op_for_next, "fork": ops_proc.op_fork, "fork_block": ops_proc.op_fork, "exec": ops_proc.op_exec, "exit": ops_proc.op_exit,
+    "for_next": ops_flow.op_for_next, "fork": ops_proc.op_fork, "fork_block": ops_proc.op_fork, "exec": ops_exec.op_exec, "exit": ops_proc.op_exit,
     "wait": ops_proc.op_wait, "send": ops_proc.op_send, "on": ops_proc.op_on, "sigreturn": ops_proc.op_sigreturn, "ignore": ops_proc.op_ignore,
     "default": ops_proc.op_default, "block": ops_proc.op_block, "unblock": ops_proc.op_unblock, "pause": ops_proc.op_pause, "nice": ops_proc.op_nice,
     "close": ops_io.op_close, "dup2": ops_io.op_dup2, "lock": ops_mem.op_lock, "unlock": ops_mem.op_unlock, "alloc": ops_mem.op_alloc,
     "touch": ops_mem.op_touch, "subreaper": ops_proc.op_subreaper,
     "open": ops_fs.op_open, "unlink": ops_fs.op_unlink, "read": ops_io.op_read, "lseek": ops_io.op_lseek,
     "dup": ops_io.op_dup, "fcntl": ops_io.op_fcntl, "printf": ops_stdio.op_printf, "fflush": ops_stdio.op_fflush,
+    "setid": ops_cred.op_setid, "setenv": ops_cred.op_setenv,
 }
 
 
 SYSCALLS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
                       "unblock", "pause", "nice", "pipe", "close", "dup2", "print", "write", "sleep", "io",
-                      "alloc", "subreaper", "lock", "unlock", "open", "unlink", "read", "lseek", "dup", "fcntl"))
+                      "alloc", "subreaper", "lock", "unlock", "open", "unlink", "read", "lseek", "dup", "fcntl",
+                      "setid"))
 
 
 FREE = frozenset(("compute", "sleep", "io", "exit"))    # cost no `step` of their own
@@ -73,7 +75,9 @@ def load_op(op: Op, pc: int, m: MachineConfig, rng: Any = None) -> RuntimeOp:
         r.aux = op.args[0].value[0]          # "+" or "-"
     elif op.op == "for_next":
         r.aux = op.args[0].value             # the hidden cursor variable
-    elif op.op in ("open", "read", "lseek", "fcntl") and op.args:
+    elif op.op == "exec":
+        r.aux = ops_exec.BY_NAME if op.name else ops_exec.SEARCH if op.flag else ops_exec.BY_PATH
+    elif op.op in ("open", "read", "lseek", "fcntl", "setid") and op.args:
         values = tuple(a.value for a in op.args)    # constants the compiler worked out (flags, whence, ...)
         r.aux = values if len(values) > 1 else values[0]
     return r

@@ -7,6 +7,8 @@ from typing import Any
 # ps STAT letters; RUNNING and READY both show as R.
 RUNNING, READY, SLEEPING, DISK, STOPPED, ZOMBIE, REAPED = "running", "ready", "S", "D", "T", "Z", "X"
 
+EMPTY_ENV: dict[str, str] = {}
+
 IGN = -1          # handler value for an ignored signal; a handler is its entry pc (>= 0)
 
 
@@ -26,7 +28,7 @@ class Proc:
         "remaining", "paid", "exit_code", "exit_signal", "fds", "cloexec", "linebuf", "heap", "cow", "subreaper", "errno",
         "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "eintr", "stdio", "seq",
         "builtin", "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "tickets", "pass_",
-        "burst", "cputime", "rt", "created",
+        "burst", "cputime", "rt", "created", "euid", "suid", "gid", "egid", "sgid", "groups", "env",
     )
 
     def __init__(self, pid: int, seq: int) -> None:
@@ -47,7 +49,14 @@ class Proc:
         self.zombies: dict[int, Proc] = {}
         self.nice = 0
         self.weight = 1024
-        self.uid = 0
+        self.uid = 0                     # real uid; the other ids and their rules: kernel/creds.py
+        self.euid = 0
+        self.suid = 0
+        self.gid = 0
+        self.egid = 0
+        self.sgid = 0
+        self.groups: tuple = ()
+        self.env: dict[str, str] = EMPTY_ENV    # shared with the parent after fork: never changed in place
         self.handlers: dict[int, int] = {}
         self.mask = 0
         self.pending = 0

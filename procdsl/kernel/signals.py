@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from procdsl.core.events import NO_PID
 from procdsl.core.linux import DEFAULT_ACTION, ERRNO, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, STOP_SIGNALS, UNCATCHABLE
+from procdsl.kernel.creds import may_kill
 from procdsl.kernel.process import IGN, READY, REAPED, RUNNING, SLEEPING, STOPPED, ZOMBIE, Proc
 
 _STOP_MASK = sum(1 << s for s in STOP_SIGNALS)
@@ -24,7 +25,7 @@ def send(k, sender: Proc | None, target: Proc, sig: int) -> int:
     if target is None or target.state == REAPED:
         k.emit(k.cpu_of(sender) if sender else -1, spid, "signal", (NO_PID, sig, "no such process (ESRCH)", source))
         return ERRNO["ESRCH"]
-    if sender is not None and sender.uid != 0 and sender.uid != target.uid:
+    if sender is not None and not may_kill(sender, target):
         k.emit(k.cpu_of(sender), spid, "signal", (target.pid, sig, "not permitted (EPERM)", source))
         return ERRNO["EPERM"]
     if sig == 0:

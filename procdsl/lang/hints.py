@@ -23,11 +23,10 @@ SPELLINGS: dict[str, str] = {
     "getpid": "a process's own PID is the built-in name `pid`",
     "getppid": "a process's parent's PID is the built-in name `ppid`",
     "waitpid": "write `s = wait child` (add `nohang` not to block)",
-    "execl": "write `exec PROGRAM ARGS...`, naming a program of this file",
-    "execlp": "write `exec PROGRAM ARGS...`, naming a program of this file",
-    "execv": "write `exec PROGRAM ARGS...`, naming a program of this file",
-    "execvp": "write `exec PROGRAM ARGS...`, naming a program of this file",
-    "execve": "write `exec PROGRAM ARGS...`, naming a program of this file",
+    "execl": 'write `exec PROGRAM ARGS...` (a program of this file) or `exec "PATH" ARGS...`',
+    "execlp": 'write `execvp "FILE" ARGS...`: it looks FILE up along PATH',
+    "execv": 'write `exec PROGRAM ARGS...` (a program of this file) or `exec "PATH" ARGS...`',
+    "execve": 'write `exec "PATH" ARGS... env { NAME = "value" }`',
     "creat": 'write `fd = open "PATH" O_WRONLY O_CREAT O_TRUNC mode 644`',
     "stat": 'write `exists("PATH")` or `size("PATH")` in an expectation',
     "puts": 'write `print "text {x}"`',
@@ -54,15 +53,13 @@ NOT_MODELLED: dict[str, str | tuple[str, str]] = {
     "pthread_create": "threads", "clone": "threads",
     "select": "waiting on several descriptors", "poll": "waiting on several descriptors",
     "epoll_wait": "waiting on several descriptors",
-    "sigqueue": "queued real-time signals", "setuid": "changing credentials",
+    "sigqueue": "queued real-time signals",
 }
 
 # Patterns on a line that failed to parse -> the form meant. Tried in order.
 _LINE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bat\s+(start|run|exec|exit|reap)\s*\("),
      "`at` takes a time (`at 5ms`) or `end`; to order events write `exit(p) before exit(q)`"),
-    (re.compile(r'^\s*exec\s+"'),
-     "`exec` names a program, not a string: `exec server`, with `program server { ... }` in this file"),
     (re.compile(r"\bfork\s*\("), "`fork` takes no parentheses: `child = fork`, or `fork child { ... }`"),
     (re.compile(r"\bwait\s*\(\s*\)"), "`wait` takes no parentheses: `s = wait`, or `s = wait child`"),
     (re.compile(r"\bpipe\s*\("), "`pipe` takes no parentheses: `p = pipe`"),

@@ -16,6 +16,7 @@ from procdsl.core.bounds import INT_LIMIT
 from procdsl.ir.span import Span
 from procdsl.lang.diagnostics import Diagnostic
 from procdsl.lang.literals import LITERAL_TERMINALS, out_of_range, parse_duration, parse_size
+from procdsl.lang.lower_creds import CredRules
 from procdsl.lang.lower_files import FileRules
 from procdsl.lang.reduce import reducer_for
 from procdsl.lang.source import Source
@@ -32,7 +33,7 @@ def _items(children: list) -> list:
             if c is not None and not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE", "LSQB", "RSQB", "LPAR", "RPAR"))]
 
 
-class Lower(FileRules):
+class Lower(FileRules, CredRules):
     LITERALS = LITERAL_TERMINALS
 
     def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
@@ -376,7 +377,7 @@ class Lower(FileRules):
         name, value = children
         if isinstance(value, tuple):          # fork / pipe / mutex
             return ir.build(ir.SpecialAssign, span=self.span(meta), name=str(name), what=value[0])
-        if isinstance(value, (ir.Wait, ir.Write, ir.Open, ir.Read, ir.Lseek, ir.Dup, ir.Fcntl)):
+        if isinstance(value, (ir.Wait, ir.Write, ir.Open, ir.Read, ir.Lseek, ir.Dup, ir.Fcntl, ir.SetId, ir.SetEnv)):
             return value.model_copy(update={"into": str(name), "span": self.span(meta)})
         return ir.build(ir.Assign, span=self.span(meta), name=str(name), value=value)
 
@@ -448,8 +449,9 @@ class Lower(FileRules):
         return ir.build(ir.ForkBlock, span=self.span(meta), label=str(c[0]), label_span=self.tspan(c[0]), body=c[1])
 
     def exec_stmt(self, meta, c):
-        return ir.build(ir.Exec, span=self.span(meta), program=str(c[0]), program_span=self.tspan(c[0]),
-                       args=tuple(self.cmd_arg(a) for a in c[1:]))
+        name, *args, env = c
+        return ir.build(ir.Exec, span=self.span(meta), program=str(name), program_span=self.tspan(name),
+                       args=tuple(self.cmd_arg(a) for a in args), env=env)
 
     def cmd_arg(self, tok) -> ir.Expr:
         sp = self.tspan(tok)
