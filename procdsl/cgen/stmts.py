@@ -183,6 +183,9 @@ def _fork_block(w: ProgramWriter, s: ir.ForkBlock, ind: str) -> Lines:
 
 
 def _exec(w: ProgramWriter, s: ir.Exec, ind: str) -> Lines:
+    if s.path or s.env is not None:
+        raise Untranslatable(s.span, "exec by path, execvp and `env { }` have no C translation yet",
+                             "check them with `procdsl check`")
     args = []
     for a in s.args:
         code, t = w.x.typed(a)
@@ -307,6 +310,7 @@ STATEMENTS: dict[str, Callable[[ProgramWriter, object, str], Lines]] = {
     "lock": _lock, "unlock": _lock, "alloc": _pages, "touch": _pages,
     "open": _host_files, "unlink": _host_files, "printf": _stdio, "fflush": _stdio,
     "read": _not_yet, "lseek": _not_yet, "dup": _not_yet, "fcntl": _not_yet,
+    "setid": _not_yet, "setenv": _not_yet,
 }
 
 

@@ -60,7 +60,10 @@ class CredModel:
         return ids.at(max(t, p.created))[IDS.index(which)]
 
     def variable(self, env, p: ProcInfo, name: str) -> Optional[str]:
-        value = self.env[p].at(env.t).get(name) if p in self.env else None
+        if p.created > env.t or p not in self.env:
+            env.note(f"{p.name} did not exist yet at that time")
+            return None
+        value = self.env[p].at(env.t).get(name)
         if value is None:
             env.note(f"{p.name} had no {name} in its environment at that time")
         return value

@@ -319,6 +319,7 @@ class Exec(Node):
     args: tuple[Expr, ...]
     path: bool = False
     search: bool = False
+    target: Optional[Expr] = None                    # the path or file name, when `path`
     env: Optional[tuple[EnvVar, ...]] = None         # None: the environment is kept
 
 

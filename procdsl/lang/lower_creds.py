@@ -16,8 +16,10 @@ class CredRules:
 
     def _exec(self, meta, c, search: bool):
         target, *args, env = c
-        return ir.build(ir.Exec, span=self.span(meta), program=self.string_value(target), program_span=self.tspan(target),
-                        args=tuple(self.cmd_arg(a) for a in args), path=True, search=search, env=env)
+        text = self.string_value(target) if target.type == "STRING" else str(target)
+        return ir.build(ir.Exec, span=self.span(meta), program=text, program_span=self.tspan(target),
+                        args=tuple(self.cmd_arg(a) for a in args), path=True, search=search,
+                        target=self.cmd_arg(target), env=env)
 
     def env_block(self, meta, c):
         return tuple(x for x in c if isinstance(x, ir.EnvVar))

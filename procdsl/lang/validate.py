@@ -79,6 +79,8 @@ class Validator:
         elif k == "exec":
             if not s.path:
                 self.program_ref(s.program, s.program_span)
+            else:
+                self.expr(s.target, names)
             for a in s.args:
                 self.expr(a, names)
             for var in s.env or ():

@@ -105,8 +105,7 @@ class _Emitter:
             self.emit("exit", s.span)
             self.patch(fork, len(self.ops))
         elif k == "exec":
-            target = {"expr": ir.build(ir.Lit, span=s.program_span, type="str", value=s.program), "flag": s.search} \
-                if s.path else {"name": s.program}
+            target = {"expr": s.target, "flag": s.search} if s.path else {"name": s.program}
             self.emit("exec", s.span, args=s.args, expr2=env_list(s.env, s.span), **target)
         elif k == "setid":
             values = s.values[0] if s.call == "setgroups" else ir.build(ir.ListLit, span=s.span, items=s.values)
