@@ -39,6 +39,9 @@ EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max",
                              "file", "exists", "size"))
 PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential", "getuid", "geteuid", "getgid", "getegid", "getenv"))
+ARITY = {"getuid": (0,), "geteuid": (0,), "getgid": (0,), "getegid": (0,), "getenv": (1, 2)}
+ARITY_TEXT = {"getuid": "no arguments", "geteuid": "no arguments", "getgid": "no arguments",
+              "getegid": "no arguments", "getenv": 'a name, and a value for when it is unset: getenv("HOME", "/")'}
 EXPECT_VALUES = frozenset(("output", "zombies", "running", "ready", "sleeping", "disk_wait", "stopped",
                            "zombie", "reaped", "true", "false"))
 
@@ -139,6 +142,8 @@ class Validator:
             if isinstance(node, ir.Call) and node.func not in PROGRAM_FUNCTIONS:
                 self.unknown(node.func, "function", node.func_span, PROGRAM_FUNCTIONS,
                              "programs can call " + ", ".join(sorted(PROGRAM_FUNCTIONS)))
+            elif isinstance(node, ir.Call) and len(node.args) not in ARITY.get(node.func, (len(node.args),)):
+                self.error(f"{node.func}() takes {ARITY_TEXT[node.func]}", node.span)
             if isinstance(node, ir.Name):
                 if node.id in names:
                     continue

@@ -236,7 +236,7 @@ def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]
         starts.append(Start(span=run.span, time=int(at.value) if at is not None else 0, programs=names,
                             labels=run_labels, args=tuple(st.args for st in run.stages),
                             nice=int(opts.get("nice", 0)), uid=int(opts.get("uid", 0)), gid=opts.get("gid"),
-                            groups=opts.get("groups", ()),
+                            groups=tuple(sorted(set(opts.get("groups", ())))),     # as setgroups keeps them
                             env=(env_list(opts["env"], run.span).items,) * len(names) if "env" in opts else (),
                             burst=int(burst.value) if burst is not None else None,
                             tickets=opts.get("tickets"), rt=opts.get("rt"), cpus=opts.get("cpus")))
