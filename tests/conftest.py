@@ -18,11 +18,12 @@ def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
 
 
-_FIXTURES = (Path(__file__).resolve().parent / "errors", Path(__file__).resolve().parent / "golden")
+_FIXTURES = (Path(__file__).resolve().parent / "errors", Path(__file__).resolve().parent / "golden",
+             Path(__file__).resolve().parent / "fuzz_corpus")
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    # Error fixtures and goldens are data read by test_errors.py and test_golden.py; the .proc
+    # Error fixtures, goldens and the fuzz corpus are data read by their tests; the .proc
     # plugin must not turn them into test items even when `pytest tests` names this folder.
     if collection_path.suffix == ".proc" and any(folder in collection_path.parents for folder in _FIXTURES):
         return True

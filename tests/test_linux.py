@@ -118,6 +118,7 @@ scenario "many children" {
   run main
 }
 scenario "a flood of output" {
+  machine { max_output 64MiB }
   program main {
     line = "x"
     repeat 14 { line = line + line }

@@ -14,7 +14,8 @@ from procdsl.core.events import Trace
 from procdsl.kernel import run_plan
 from procdsl.pipeline import compile_path
 
-END_REASONS = {"done", "deadlock", "until", "time limit", "init exited", "limit max_events", "limit max_processes"}
+END_REASONS = {"done", "deadlock", "until", "time limit", "init exited", "limit max_events", "limit max_processes",
+               "limit max_output"}
 LIVE_STATES = {"running", "ready", "sleeping", "disk_wait", "stopped", "zombie", "reaped"}
 
 small = st.integers(min_value=1, max_value=5)

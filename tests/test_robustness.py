@@ -77,6 +77,7 @@ RUNAWAYS = {
     "empty_loop": ("loop { }", "max_events"),
     "huge_repeat": ("repeat 1000000000 {\n      x = 1\n    }", "max_events"),
     "refaulting_sigfpe_handler": ("on SIGFPE {\n      x = 1\n    }\n    x = 1 / 0", "max_events"),
+    "output_flood": ('s = "x" * 1048575\n    loop {\n      print s\n    }', "max_output"),
     "long_compute": ("compute 100000s", "time limit"),
     "long_sleep": ("sleep 10000s", "time limit"),
 }

@@ -6,15 +6,24 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from procdsl import ir
+from procdsl.check.limits import limit_note
 from procdsl.check.model import Model
 from procdsl.check.queries import Env, EventRef, compile_check
 from procdsl.core.events import Trace
 from procdsl.core.linux import SIGNAL_NAMES
-from procdsl.core.values import Dur, ProgramFault, show
+from procdsl.core.values import DivideByZero, Dur, ProgramFault, show
 from procdsl.ir.span import Span
 from procdsl.ir.unparse import format_duration, unparse
 from procdsl.plan import EventPlan
 from procdsl.trace.text import describe, format_time
+
+# Size bounds on what a result carries (docs/language.md, section 10): whatever a run printed or
+# however many processes it had, a failure reads in one screen and a result file stays small.
+MESSAGE_LIMIT = 2_000       # characters of a failure message (and of a scenario's note)
+NOTES_LIMIT = 1_000         # characters of the notes a message ends with
+VALUE_LIMIT = 200           # characters of one value quoted in a message
+LINE_LIMIT = 300            # characters of one explanation line
+EXPLANATION_LINES = 40      # lines of an explanation (a `ps` table's rows included)
 
 STAT_LETTER = {"running": "R", "ready": "R", "sleeping": "S", "disk_wait": "D", "stopped": "T", "zombie": "Z"}
 
@@ -79,14 +88,11 @@ class Checker:
         trace = self.trace
         note = ""
         if trace.end_reason.startswith("limit"):
-            lim = next((e for e in reversed(trace.events) if e.kind == "limit"), None)
-            which = lim.detail[0] if lim else trace.end_reason
-            note = (f"the run stopped at the limit {which} = {lim.detail[1] if lim else '?'} at "
-                    f"{format_time(trace.end_time).strip()}: a runaway scenario (raise it with `machine {{ {which} N }}`)")
+            note = clip(limit_note(trace), MESSAGE_LIMIT)
         elif trace.end_reason == "fault":
             fault = next((e for e in reversed(trace.events) if e.kind == "fault"), None)
-            note = (f"{fault.detail[1]}:{fault.detail[2]}:{fault.detail[3]}: program fault: {fault.detail[0]}"
-                    if fault else "a program fault stopped the run")
+            note = clip(f"{fault.detail[1]}:{fault.detail[2]}:{fault.detail[3]}: program fault: {fault.detail[0]}"
+                        if fault else "a program fault stopped the run", MESSAGE_LIMIT)
         results = []
         for exp in self.plan.expectations:
             if note:
@@ -96,10 +102,12 @@ class Checker:
                     outcome = self.assertion(exp.assertion, Env(self.model, self.model.end))
                 except ProgramFault as fault:
                     outcome = Outcome(False, f"cannot evaluate: {fault.message}")
+                except DivideByZero:         # in a program the CPU traps (SIGFPE); here there is no one to signal
+                    outcome = Outcome(False, "cannot evaluate: division by zero")
             max_points = float(exp.points or 0)
             results.append(ExpectResult(span=exp.span, description=exp.description, text=unparse_assertion(exp.assertion),
-                                        passed=outcome.passed, message=outcome.message,
-                                        explanation=outcome.explanation,
+                                        passed=outcome.passed, message=clip(outcome.message, MESSAGE_LIMIT),
+                                        explanation=clip_lines(outcome.explanation),
                                         points=max_points if outcome.passed else 0, max_points=max_points,
                                         visibility=exp.visibility,
                                         at=outcome.at if outcome.at is not None else trace.end_time))
@@ -161,8 +169,8 @@ class Checker:
                 message += " (a duration compared with a bare number, which counts nanoseconds: write 5ms, 250us)"
             elif isinstance(left, str) != isinstance(right, str) and None not in (left, right):
                 message += " (a string never equals a number)"
-        if env.notes:
-            message += "; " + "; ".join(env.notes)
+        if env.pending:
+            message += "; " + env.notes_text(NOTES_LIMIT)
         return Outcome(False, message, self.explain(env), at=env.t)
 
     def explain(self, env: Env) -> tuple[str, ...]:
@@ -184,7 +192,7 @@ class Checker:
         first = compile_check(a.first)(env)
         second = compile_check(a.second)(env)
         if not isinstance(first, EventRef) or not isinstance(second, EventRef):
-            return Outcome(False, "; ".join(env.notes) or "an event did not happen", self.explain(env))
+            return Outcome(False, env.notes_text(NOTES_LIMIT) or "an event did not happen", self.explain(env))
         key1, key2 = (first.time, first.index), (second.time, second.index)
         holds = key1 < key2 if a.relation == "before" else key1 > key2
         at = max(first.time, second.time)
@@ -314,10 +322,28 @@ def _shown(v: Any) -> str:
     if v is None:
         return "nothing"
     if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+        text = v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+        if len(text) > VALUE_LIMIT:
+            return f'"{text[:VALUE_LIMIT]}"… ({len(text) - VALUE_LIMIT:,} more characters)'
+        return '"' + text + '"'
     if isinstance(v, float):
         return f"{v:.4f}"
-    return show(v)
+    return clip(show(v), VALUE_LIMIT)
+
+
+def clip(text: str, limit: int) -> str:
+    """text, or its first `limit` characters and how many were left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+
+
+def clip_lines(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """At most EXPLANATION_LINES lines of at most LINE_LIMIT characters, and a count of the rest."""
+    shown = tuple(clip(line, LINE_LIMIT) for line in lines[:EXPLANATION_LINES])
+    if len(lines) > EXPLANATION_LINES:
+        shown = shown[:-1] + (f"… and {len(lines) - EXPLANATION_LINES + 1} more lines",)
+    return shown
 
 
 def unparse_assertion(a: ir.Assertion) -> str:

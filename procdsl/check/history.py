@@ -1,8 +1,8 @@
-"""A value that changes over time, read at any instant with a binary search."""
+"""Values that change over time (a process's state, its output), read at any instant with a binary search."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from typing import Optional
 
 
@@ -31,3 +31,60 @@ class History:
             if v == value:
                 return t
         return None
+
+
+class StateHistory(History):
+    """A process's state over time, which keeps the machine's zombie count up to date as it changes."""
+
+    __slots__ = ("zombies",)
+
+    def __init__(self, t: int, value, zombies: History) -> None:
+        super().__init__(t, value)
+        self.zombies = zombies
+
+    def set(self, t: int, value) -> None:
+        was = self.values[-1] == "zombie"
+        super().set(t, value)
+        if was != (value == "zombie"):
+            count = self.zombies
+            count.set(t, count.values[-1] + (-1 if was else 1))
+
+
+class OutputLog(list):
+    """(time, text) pairs in the order written, with the offsets that make output at an instant a
+    prefix of the whole text, and a substring's first appearance a binary search."""
+
+    __slots__ = ("times", "ends", "_text", "_firsts")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: list[int] = []
+        self.ends: list[int] = []
+        self._text = ""
+        self._firsts: dict[str, Optional[int]] = {}
+
+    def append(self, item: tuple[int, str]) -> None:
+        super().append(item)
+        self.times.append(item[0])
+        self.ends.append((self.ends[-1] if self.ends else 0) + len(item[1]))
+
+    def text(self) -> str:
+        if len(self._text) != (self.ends[-1] if self.ends else 0):
+            self._text = "".join(text for _, text in self)
+            self._firsts.clear()
+        return self._text
+
+    def at(self, t: int) -> str:
+        n = bisect_right(self.times, t)
+        return self.text()[:self.ends[n - 1]] if n else ""
+
+    def contains_at(self, needle: str, t: int) -> bool:
+        """`needle in self.at(t)`, without building the output at t."""
+        text = self.text()
+        first = self._firsts.get(needle, -1)
+        if first == -1:
+            i = text.find(needle)
+            # the instant the first occurrence is complete: it lies in the text that ends at or after it
+            first = None if i < 0 else self.times[bisect_left(self.ends, i + len(needle))] if needle else -(1 << 62)
+            self._firsts[needle] = first
+        return first is not None and t >= first

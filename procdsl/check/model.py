@@ -6,7 +6,7 @@ from typing import Optional
 
 from procdsl.check.creds import CredModel
 from procdsl.check.files import FileModel
-from procdsl.check.history import History
+from procdsl.check.history import History, OutputLog, StateHistory
 from procdsl.core.events import FIELDS, Trace, TraceEvent
 from procdsl.trace.text import display_name
 
@@ -41,7 +41,7 @@ class ProcInfo:
         self.reaper: Optional[int] = None
         self.switch_times: list[tuple[int, bool]] = []     # (time, voluntary)
         self.cow: list[tuple[int, int]] = []
-        self.output: list[tuple[int, str]] = []
+        self.output = OutputLog()
         self.migrations: list[int] = []
         self.ready_since: Optional[int] = created
         self.waits: list[tuple[int, int]] = []             # (ready from, ran at)
@@ -71,7 +71,8 @@ class Model:
         self.procs: list[ProcInfo] = []
         self.by_pid_history: dict[int, list[ProcInfo]] = {}
         self.by_label: dict[str, list[ProcInfo]] = {}
-        self.output: list[tuple[int, str]] = []
+        self.output = OutputLog()
+        self.zombie_count = History(0, 0)
         self.cpu_switches: dict[int, list[int]] = {}
         self.cpu_busy: dict[int, list[list[int]]] = {}
         self.deadlock: Optional[TraceEvent] = None
@@ -231,8 +232,7 @@ class Model:
 
     def _new(self, pid, label, index, t, i, ppid, cmd, nice, uid) -> ProcInfo:
         p = ProcInfo(pid, label, index, f"{label}[{index}]", t, i, ppid, cmd, nice, uid)
-        if pid == 1 and cmd == "init":
-            p.state = History(t, "sleeping")
+        p.state = StateHistory(t, "sleeping" if pid == 1 and cmd == "init" else "ready", self.zombie_count)
         self.procs.append(p)
         self.by_pid_history.setdefault(pid, []).append(p)
         self.by_label.setdefault(label, []).append(p)
@@ -257,11 +257,10 @@ class Model:
         return total
 
     def output_at(self, t: int, p: Optional[ProcInfo] = None) -> str:
-        source = p.output if p is not None else self.output
-        return "".join(text for when, text in source if when <= t)
+        return (p.output if p is not None else self.output).at(t)
 
     def zombies(self, t: int) -> int:
-        return sum(1 for p in self.procs if p.created <= t and p.state.at(t) == "zombie")
+        return self.zombie_count.at(t) or 0
 
     def count(self, label: str, t: int) -> int:
         return sum(1 for p in self.by_label.get(label, []) if p.created <= t)

@@ -7,8 +7,9 @@ from typing import Any, Callable, Optional
 from procdsl import ir
 from procdsl.check import creds, files
 from procdsl.check.model import Model, ProcInfo
+from procdsl.check.searches import OUTPUT_IN, output_searches
 from procdsl.core.linux import SIGNAL_NAMES
-from procdsl.core.values import MISSING, Dur, ProgramFault, Sig, compile_expr
+from procdsl.core.values import MISSING, Dur, ProgramFault, Sig, compile_expr, show, type_name
 from procdsl.trace.text import format_time
 
 STATE_VALUES = ("running", "ready", "sleeping", "disk_wait", "stopped", "zombie", "reaped")
@@ -48,17 +49,37 @@ class Env:
         self.model = model
         self.t = t
         self.bindings = bindings or {}
-        self.notes: list[str] = []
+        self.pending: list[Any] = []             # notes: strings, and LaterNotes written only when shown
+        self.noted: set[Any] = set()
         self.touched: list[ProcInfo] = []
 
     def at(self, t: int) -> Env:
         env = Env(self.model, t, self.bindings)
-        env.notes, env.touched = self.notes, self.touched
+        env.pending, env.noted, env.touched = self.pending, self.noted, self.touched
         return env
 
-    def note(self, text: str) -> None:
-        if text not in self.notes:
-            self.notes.append(text)
+    @property
+    def notes(self) -> list[str]:
+        return [str(note) for note in self.pending]
+
+    def note(self, text: Any, key: Any = None) -> None:
+        key = text if key is None else key
+        if key not in self.noted:
+            self.noted.add(key)
+            self.pending.append(text)
+
+    def notes_text(self, limit: int) -> str:
+        """The notes joined, up to about `limit` characters and a count of the ones left out."""
+        shown: list[str] = []
+        size = 0
+        for note in self.pending:
+            text = str(note)
+            if shown and size + len(text) > limit:
+                break
+            shown.append(text)
+            size += len(text) + 2
+        left = len(self.pending) - len(shown)
+        return "; ".join(shown) + (f"; and {left} more note{'s' if left > 1 else ''}" if left else "")
 
     def resolve(self, label: str, index: Optional[int]) -> Optional[ProcInfo]:
         if index is None and label in self.bindings:
@@ -76,6 +97,20 @@ class Env:
         return None
 
 
+class LaterNote:
+    """A note that is costly to write (every zombie at an instant), written when it is shown."""
+
+    __slots__ = ("render", "env", "_text")
+
+    def __init__(self, render: Callable[[Env], str], env: Env) -> None:
+        self.render, self.env, self._text = render, env, None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = self.render(self.env)
+        return self._text
+
+
 def lookup(env: Env, name: str, span: Any) -> Any:
     if name in env.bindings:
         return pref(env.bindings[name])
@@ -84,7 +119,7 @@ def lookup(env: Env, name: str, span: Any) -> Any:
     if name == "zombies":
         count = env.model.zombies(env.t)
         if count:
-            env.note(_zombie_note(env))
+            env.note(LaterNote(_zombie_note, env), ("zombies", env.t))
         return count
     if name in STATE_VALUES:
         return name
@@ -231,6 +266,8 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
         return lambda env: cpu
     func = e.func
     args = e.args
+    if func == OUTPUT_IN:
+        return _output_in(args[0])
     on_files = files.call(e, lookup, _call, _proc_arg) or creds.call(e, lookup, _call, _proc_arg)
     if on_files is not None:
         return on_files
@@ -284,7 +321,13 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
         return lambda env: Dur(round(env.t * (1 - env.model.utilization(cpu_arg(env), env.t))))
     if func == "len":
         inner = compile_expr(args[0], lookup, _call)
-        return lambda env: len(inner(env))
+
+        def length(env: Env):
+            v = inner(env)
+            if not isinstance(v, (tuple, str)):
+                raise ProgramFault(f"len needs a list or a string, not a {type_name(v)}", span)
+            return len(v)
+        return length
     if func in ("avg", "sum", "min", "max"):
         metric = args[0].id if isinstance(args[0], ir.Name) else ""
         label = args[1].id if len(args) > 1 and isinstance(args[1], ir.Name) else None
@@ -311,4 +354,30 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
 
 
 def compile_check(e: ir.Expr) -> Callable[[Env], Any]:
-    return compile_expr(e, lookup, _call)
+    return compile_expr(output_searches(e), lookup, _call)
+
+
+# `A in output`, wrapped by output_searches: answered from the instant A first appears
+def _output_in(node: ir.Contains) -> Callable[[Env], Any]:
+    # the same as compile_expr's `in`, which still answers whatever this does not: an `output`
+    # bound by `for all`, or a process that has no output at that instant (its notes, its fault)
+    plain = compile_expr(node, lookup, _call)
+    item = compile_expr(node.item, lookup, _call)
+    negate = node.negate
+    if isinstance(node.container, ir.Name):
+        def in_output(env: Env):
+            if "output" in env.bindings:
+                return plain(env)
+            return env.model.output.contains_at(show(item(env)), env.t) != negate
+        return in_output
+    target = _proc_arg(node.container.args[0])
+
+    def in_output_of(env: Env):
+        needle = show(item(env))
+        p = target(env)
+        if p is None or p.created > env.t:
+            return plain(env)
+        if p not in env.touched:
+            env.touched.append(p)
+        return p.output.contains_at(needle, env.t) != negate
+    return in_output_of

@@ -66,6 +66,7 @@ class Kernel(Lifecycle, RunQueues):
         self.alive = 0           # live processes other than PID 1
         self.pending_spawns = 0
         self.nsteps = 0
+        self.output_bytes = 0
         self.stopped = ""
         self.current: Cpu | None = None
         self.next_pipe = 0
@@ -86,7 +87,15 @@ class Kernel(Lifecycle, RunQueues):
         # trace records count toward max_events too: a loop that only prints or only
         # re-raises a signal must hit the limit as fast as one that only computes
         self.nsteps += 1
+        if kind == "output":
+            self.count_output(detail[1])
         self.events.append(new_event((self.now, cpu, pid, kind, detail)))
+
+    def count_output(self, text: str) -> None:
+        """Terminal output is kept whole in the trace, so its total is bounded (max_output bytes)."""
+        self.output_bytes += len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+        if self.output_bytes > self.limits.max_output:
+            raise LimitReached("max_output", self.limits.max_output)
 
     def cpu_of(self, p: Proc) -> int:
         return p.cpu.id if p.cpu is not None else -1

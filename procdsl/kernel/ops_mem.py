@@ -44,7 +44,7 @@ def op_unlock(k, p, op):
 
 def op_alloc(k, p, op):
     pages = _int(op.expr(p), "alloc", op.span)
-    if pages < 0 or len(p.heap) + pages > HEAP_LIMIT:
+    if pages < 0 or memory.size(p.heap) + pages > HEAP_LIMIT:
         _fail(k, p, "alloc", ENOMEM)
     else:
         memory.alloc(p.heap, pages)
@@ -54,7 +54,7 @@ def op_alloc(k, p, op):
 
 def op_touch(k, p, op):
     n = _int(op.expr(p), "touch", op.span)
-    if n > len(p.heap):
+    if n > memory.size(p.heap):
         signals.force(k, p, SIGSEGV)        # a write past the end of the heap
         p.pc += 1
         return CONTINUE

@@ -13,7 +13,7 @@ IGN = -1          # handler value for an ignored signal; a handler is its entry 
 
 
 class LimitReached(Exception):
-    """A run went past one of the machine's limits (max_processes, max_events)."""
+    """A run went past one of the machine's limits (max_processes, max_events, max_output)."""
 
     def __init__(self, limit: str, value: int) -> None:
         super().__init__(limit)

@@ -27,8 +27,9 @@ MACHINE_SETTINGS = {
     "cpus": "int", "scheduler": "name", "context_switch": "duration", "cache_refill": "duration",
     "step": "duration", "syscall": "duration", "fork": "duration", "exec": "duration", "pid_max": "int",
     "seed": "int", "tick": "duration", "balance_interval": "duration", "max_processes": "int",
-    "max_events": "int", "max_time": "duration",
+    "max_events": "int", "max_time": "duration", "max_output": "size",
 }
+OUTPUT_CEILING = 256 << 20      # bytes: the largest max_output, so that no scenario's output exhausts the host
 PROCESS_QUERIES = frozenset((
     "state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status", "reaper", "cpu_time",
     "switches", "voluntary_switches", "involuntary_switches", "response_time", "turnaround", "wait_time",
@@ -267,6 +268,11 @@ class Validator:
                 self.error(f"machine setting '{st.name}' takes a duration", st.value_span)
         elif kind == "int" and st.value_type != "int":
             self.error(f"machine setting '{st.name}' takes a whole number", st.value_span)
+        elif kind == "size" and st.value_type not in ("size", "int"):
+            self.error(f"machine setting '{st.name}' takes a size", st.value_span, "write 4MiB, 64KiB or a number of bytes")
+        elif kind == "size" and int(st.value) > OUTPUT_CEILING:
+            self.error(f"{st.name} is at most 256MiB", st.value_span,
+                       "a run keeps all its output in memory; a scenario needs far less")
         elif kind == "int" and st.name == "cpus" and not 1 <= int(st.value) <= MAX_CPUS:
             self.error(f"cpus must be between 1 and {MAX_CPUS}", st.value_span)
         elif kind == "int" and st.name == "pid_max" and int(st.value) < 3:

@@ -184,7 +184,7 @@ def machine_config(machine: Optional[ir.Machine]) -> MachineConfig:
             values["scheduler"] = SchedulerConfig(name=str(st.value),
                                                   settings={s.name: int(s.value) for s in st.settings
                                                             if isinstance(s.value, (int, float))})
-        elif st.name in ("max_processes", "max_events", "max_time"):
+        elif st.name in ("max_processes", "max_events", "max_time", "max_output"):
             limits[st.name] = int(st.value)
         else:
             values[st.name] = int(st.value)

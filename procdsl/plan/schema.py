@@ -25,6 +25,7 @@ class Limits(PlanModel):
     max_processes: int = 10_000
     max_events: int = 500_000
     max_time: int = 60_000_000_000
+    max_output: int = 4 << 20            # bytes of terminal output (UTF-8) a run may write
 
 
 class MachineConfig(PlanModel):
