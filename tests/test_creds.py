@@ -365,3 +365,25 @@ def test_memory_of_a_process_stays_small() -> None:
     slots = sys.getsizeof(p)
     assert slots < 800, slots                    # the slotted object itself; the dicts are shared or empty
     assert p.env is Proc(3, 2).env               # one empty environment for everyone
+
+
+def test_grade_scores_a_privilege_drop_and_an_environment(tmp_path: Path) -> None:
+    tests = write_proc(tmp_path, """use submission
+
+scenario "the daemon drops root for good" {
+  run daemon
+  expect "every uid is 1000" [5 pts] {
+    uid(daemon) == 1000 at end
+    euid(daemon) == 1000 at end
+    suid(daemon) == 1000 at end
+  }
+  expect "HOME set for the child" [2 pts] env(worker, "HOME") == "/home/u" at end
+}
+""", "tests.proc")
+    good = write_proc(tmp_path, "program daemon {\n  setuid 1000\n  setenv HOME \"/home/u\"\n"
+                                "  fork worker {\n    sleep 1ms\n  }\n  wait worker\n}\n", "good.proc")
+    bad = write_proc(tmp_path, "program daemon {\n  seteuid 1000\n  fork worker {\n    sleep 1ms\n  }\n}\n", "bad.proc")
+    code, out, err = cli_main(["grade", "--tests", str(tests), "--submission", str(good)])
+    assert code == 0 and "score: 7/7" in out, out + err
+    code, out, err = cli_main(["grade", "--tests", str(tests), "--submission", str(bad)])
+    assert "score: 0/7" in out and "expected uid(daemon) == 1000 at the end, but it is 0" in out, out + err
