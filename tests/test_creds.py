@@ -387,3 +387,16 @@ scenario "the daemon drops root for good" {
     assert code == 0 and "score: 7/7" in out, out + err
     code, out, err = cli_main(["grade", "--tests", str(tests), "--submission", str(bad)])
     assert "score: 0/7" in out and "expected uid(daemon) == 1000 at the end, but it is 0" in out, out + err
+
+
+def test_a_path_of_a_million_folders_ends_at_max_events(tmp_path: Path) -> None:
+    trace = run_text(tmp_path, """scenario "s" {
+  machine { max_events 5000 }
+  program main {
+    setenv PATH ":" * 1000000
+    execvp "x"
+  }
+  run main
+}
+""")
+    assert trace.end_reason == "limit max_events", trace.end_reason

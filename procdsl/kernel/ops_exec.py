@@ -14,7 +14,7 @@ from procdsl.kernel import creds, memory
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.fs import X, may
 from procdsl.kernel.opsupport import CONTINUE, _fail
-from procdsl.kernel.process import IGN
+from procdsl.kernel.process import IGN, LimitReached
 
 ENOENT, EACCES, ENOEXEC, ENOTDIR, ENAMETOOLONG = (ERRNO[n] for n in (
     "ENOENT", "EACCES", "ENOEXEC", "ENOTDIR", "ENAMETOOLONG"))
@@ -52,7 +52,11 @@ def search(k, p, name: str):
     if not name:
         return ENOENT
     seen_eacces = False
+    limit = k.limits.max_events
     for folder in p.env.get("PATH", DEFAULT_PATH).split(":"):
+        k.nsteps += 1                  # each folder tried is a lookup: a PATH of a million ':' meets max_events
+        if k.nsteps > limit:
+            raise LimitReached("max_events", limit)
         got = open_exec(k, p, (folder or ".").rstrip("/") + "/" + name)
         if type(got) is not int:
             return got

@@ -113,7 +113,8 @@ def syntax_hint(line: str) -> str | None:
 BUILTIN_MEANINGS = {
     "pid": "this process's PID", "ppid": "its parent's PID", "errno": "the error of the last failed call",
     "args": "the arguments `exec` gave", "stdin": "descriptor 0", "stdout": "descriptor 1",
-    "stderr": "descriptor 2",
+    "stderr": "descriptor 2", "uid": "the real uid", "euid": "the effective uid", "gid": "the real gid",
+    "egid": "the effective gid", "groups": "the supplementary groups", "environ": "the environment",
 }
 
 
