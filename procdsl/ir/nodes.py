@@ -182,7 +182,6 @@ class Open(Node):
     flag_spans: tuple[Span, ...] = ()
     mode: Optional[str] = None           # as written: octal digits
     mode_span: Optional[Span] = None
-    program_span: Optional[Span] = None
     into: Optional[str] = None
 
 
@@ -475,6 +474,7 @@ class FsEntry(Node):
     group: Optional[int] = None
     mode: Optional[str] = None           # as written: octal digits
     mode_span: Optional[Span] = None
+    program_span: Optional[Span] = None     # `program PATH NAME`: where NAME is written
 
 
 class Files(Node):
