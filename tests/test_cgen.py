@@ -28,7 +28,6 @@ UNTRANSLATABLE = {"39_pid_space.proc": "pid_max", "49_realtime.proc": "real-time
                                                       "92_saved_uid_round_trip.proc", "94_file_permission_groups.proc",
                                                       "96_path_lookup.proc", "97_command_not_found.proc",
                                                       "98_exec_eacces.proc", "99_exec_saves_the_effective_uid.proc")},
-                  "93_kill_by_real_or_saved_uid.proc": "no C translation yet",
                   "95_environment.proc": "no C translation yet"}
 
 

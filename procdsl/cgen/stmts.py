@@ -221,6 +221,19 @@ def _nice(w: ProgramWriter, s: ir.ExprStmt, ind: str) -> Lines:
     return [f"{ind}pd_nice({w.x.number(s.value, '`nice`', ('int',))});    /* nice() */"]
 
 
+SETID_CALLS = ("setuid", "seteuid", "setgid", "setegid", "setreuid", "setregid", "setresuid", "setresgid")
+
+
+def _setid(w: ProgramWriter, s: ir.SetId, ind: str) -> Lines:
+    if s.call not in SETID_CALLS:
+        raise Untranslatable(s.span, f"`{s.call}` has no C translation yet")
+    ids = ", ".join(w.x.number(v, f"`{s.call}`", ("int",)) for v in s.values)
+    call = f"pd_setid({SETID_CALLS.index(s.call)}, (long[]){{{ids}}})"
+    if s.into:
+        return [f"{ind}{var(w.scope.program, s.into)} = {call};    /* {s.call}() */"]
+    return [f"{ind}{call};    /* {s.call}() */"]
+
+
 def _subreaper(w: ProgramWriter, s, ind: str) -> Lines:
     return [f"{ind}pd_subreaper();    /* prctl(PR_SET_CHILD_SUBREAPER, 1) */"]
 
@@ -310,7 +323,7 @@ STATEMENTS: dict[str, Callable[[ProgramWriter, object, str], Lines]] = {
     "lock": _lock, "unlock": _lock, "alloc": _pages, "touch": _pages,
     "open": _host_files, "unlink": _host_files, "printf": _stdio, "fflush": _stdio,
     "read": _not_yet, "lseek": _not_yet, "dup": _not_yet, "fcntl": _not_yet,
-    "setid": _not_yet, "setenv": _not_yet,
+    "setid": _setid, "setenv": _not_yet,
 }
 
 
