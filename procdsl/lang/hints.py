@@ -134,6 +134,23 @@ def shadowed_builtins(file: ir.File) -> list[Diagnostic]:
     return out
 
 
+def exec_strings(file: ir.File) -> list[Diagnostic]:
+    """A warning at `exec "NAME"` (no slash) where NAME is a program of the file: that looks for
+    the file /NAME, as execv would in the working directory, and fails with ENOENT."""
+    programs = list(file.programs) + [p for sc in file.scenarios for p in sc.programs]
+    names = {p.name for p in programs}
+    out = []
+    for prog in programs:
+        for s in all_statements(prog.body):
+            if s.kind == "exec" and s.path and not s.search and s.program in names:
+                out.append(Diagnostic(
+                    f'exec "{s.program}" looks for the file /{s.program}, not the program {s.program}',
+                    s.program_span, severity="warning",
+                    hint=f"write `exec {s.program}` for the program of this file, or `execvp \"{s.program}\"` "
+                         f"to look it up along PATH"))
+    return out
+
+
 def _binds(s: ir.Stmt) -> tuple[str | None, Span | None]:
     """The name a statement assigns and where it is written (the statement, when not at its start)."""
     k = s.kind
