@@ -118,7 +118,9 @@ def op_exec(k, p, op):
     p.args = args
     p.cmd = prog.name
     p.handlers = {s: h for s, h in p.handlers.items() if h == IGN}
+    p.sa = None                    # flush_signal_handlers clears every sa_flags and sa_mask
     p.frames = []
+    p.eintr = False
     p.linebuf = {}
     p.stdio = None                       # the old image's stdio buffers are gone, unwritten
     p.pending_store = None

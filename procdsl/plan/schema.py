@@ -41,6 +41,7 @@ class MachineConfig(PlanModel):
     seed: int = 1
     tick: int = 0                        # 0: slices end exactly; otherwise the tick period
     balance_interval: int = 4_000_000
+    core_limit: int = 0                  # RLIMIT_CORE in bytes, -1 unlimited; 0 (no core files) as here
     limits: Limits = Limits()
 
 
