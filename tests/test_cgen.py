@@ -29,7 +29,13 @@ UNTRANSLATABLE = {"39_pid_space.proc": "pid_max", "49_realtime.proc": "real-time
                                                       "92_saved_uid_round_trip.proc", "94_file_permission_groups.proc",
                                                       "96_path_lookup.proc", "97_command_not_found.proc",
                                                       "98_exec_eacces.proc", "99_exec_saves_the_effective_uid.proc")},
-                  "95_environment.proc": "no C translation yet"}
+                  "95_environment.proc": "no C translation yet",
+                  **{name: "own sockets" for name in ("100_socket_client_server.proc", "101_preforked_server.proc",
+                                                      "102_fork_per_connection.proc", "103_poll_event_loop.proc",
+                                                      "104_datagrams_keep_boundaries.proc",
+                                                      "105_refused_and_full_backlog.proc",
+                                                      "106_sigpipe_closed_peer.proc", "107_loopback_tcp.proc")},
+                  "108_poll_any_fd.proc": "declares files", "109_ipc_costs.proc": "declares files"}
 
 
 def translations(path: Path):

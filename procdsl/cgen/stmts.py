@@ -358,6 +358,11 @@ def _stdio(w: ProgramWriter, s, ind: str) -> Lines:
                                  f"comparison's pipe, not the scenario's terminal")
 
 
+def _host_sockets(w: ProgramWriter, s, ind: str) -> Lines:
+    raise Untranslatable(s.span, f"`{s.kind}` works on the scenario's own sockets; the C program would bind the "
+                                 f"host's socket names and ports", "check socket scenarios with `procdsl check`")
+
+
 def _not_yet(w: ProgramWriter, s, ind: str) -> Lines:
     raise Untranslatable(s.span, f"`{s.kind}` has no C translation yet",
                          "add a function for it to procdsl/cgen/stmts.py's STATEMENTS")
@@ -378,6 +383,8 @@ STATEMENTS: dict[str, Callable[[ProgramWriter, object, str], Lines]] = {
     "open": _host_files, "unlink": _host_files, "printf": _stdio, "fflush": _stdio,
     "read": _read, "lseek": _not_yet, "dup": _not_yet, "fcntl": _not_yet,
     "setid": _setid, "setenv": _not_yet,
+    **{k: _host_sockets for k in ("socket", "socketpair", "bind", "listen", "accept", "connect", "sendto", "recv",
+                                  "shutdown", "poll")},
 }
 
 

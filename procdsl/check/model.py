@@ -7,6 +7,7 @@ from typing import Optional
 from procdsl.check.creds import CredModel
 from procdsl.check.files import FileModel
 from procdsl.check.history import History, OutputLog, StateHistory
+from procdsl.check.sockets import SocketModel
 from procdsl.core.events import FIELDS, Trace, TraceEvent
 from procdsl.trace.text import display_name
 
@@ -84,9 +85,11 @@ class Model:
         self._index = -1
         handlers = {kind: getattr(self, "_on_" + kind) for kind in FIELDS if hasattr(self, "_on_" + kind)}
         self.files = FileModel(self)                  # observers of their own, fed the same events
+        self.sockets = SocketModel(self)
         self.creds = CredModel(self)
-        for kind, fn in (*self.files.handlers.items(), *self.creds.handlers.items()):
-            handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
+        for observer in (self.files, self.sockets, self.creds):
+            for kind, fn in observer.handlers.items():
+                handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
         self._handlers = handlers
         for ev in trace.events:
             self.feed(ev)

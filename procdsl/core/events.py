@@ -61,6 +61,16 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "close": ("fd", "by"),
     "dup": ("fd", "newfd"),
     "unlink": ("path", "ino"),
+    # sockets (read and write above carry their data: object "socket", id the receiving socket,
+    # offset where in everything ever queued on it the bytes start)
+    "socket": ("fd", "socket", "type"),
+    "socketpair": ("fd", "fd2", "socket", "socket2", "type"),
+    "bind": ("fd", "socket", "address"),
+    "listen": ("fd", "socket", "backlog"),
+    "connect": ("fd", "socket", "address", "peer"),
+    "accept": ("fd", "socket", "newfd", "peer"),
+    "shutdown": ("fd", "socket", "how"),
+    "poll": ("nfds", "ready", "revents"),
     "fail": ("call", "errno"),
     # who a process is (kernel/creds.py) when that is more than a `spawn`'s uid says, and its environment
     "cred": ("call", "uid", "euid", "suid", "gid", "egid", "sgid", "groups"),

@@ -49,13 +49,16 @@ SPELLINGS: dict[str, str] = {
     "WIFCONTINUED": "after `s = wait child continued`, write `s.continued`",
     "pipe": "to make a pipe write `p = pipe`: p.read and p.write are its two ends",
     "mutex": "to make a mutex write `m = mutex` (or `m = mutex errorcheck`, `m = mutex recursive`)",
+    "select": "to wait on several fds write `n = poll [a, b] POLLIN timeout 1s into ready`",
+    "epoll_wait": "to wait on several fds write `n = poll [a, b] POLLIN timeout 1s into ready`",
+    "recvfrom": "write `n = recv FD COUNT into buf`",
+    "recvmsg": "write `n = recv FD COUNT into buf`",
+    "sendmsg": 'write `n = sendto FD "data"` (or `write FD "data"`; `send` is the signal statement)',
 }
 
 # What procdsl does not model yet -> what it is, or (what it is, what comes closest today).
 # An entry goes when its feature lands.
 NOT_MODELLED: dict[str, str | tuple[str, str]] = {
-    "socket": "sockets", "socketpair": "sockets", "connect": "sockets", "bind": "sockets",
-    "listen": "sockets", "accept": "sockets", "recv": "sockets", "sendto": "sockets",
     "mkfifo": "FIFOs",
     "mmap": ("memory mappings", "`alloc N pages` and `touch N pages` model the heap"),
     "munmap": ("memory mappings", "`alloc N pages` and `touch N pages` model the heap"),
@@ -65,8 +68,6 @@ NOT_MODELLED: dict[str, str | tuple[str, str]] = {
     "isatty": "terminals",
     "timer_create": ("POSIX timers", "`setitimer ITIMER_REAL 5ms interval 5ms` sends SIGALRM every 5 ms"),
     "pthread_create": "threads", "clone": "threads",
-    "select": "waiting on several descriptors", "poll": "waiting on several descriptors",
-    "epoll_wait": "waiting on several descriptors",
     "sigqueue": "queued real-time signals",
 }
 
@@ -74,9 +75,15 @@ NOT_MODELLED: dict[str, str | tuple[str, str]] = {
 _LINE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bat\s+(start|run|exec|exit|reap)\s*\("),
      "`at` takes a time (`at 5ms`) or `end`; to order events write `exit(p) before exit(q)`"),
+    (re.compile(r'^\s*(\w+\s*=\s*)?send\s+[\w.\[\]]+\s+(""|\w)'),
+     '`send` sends a signal (`send SIGTERM to child`); data goes on a socket with `write FD "data"` or '
+     '`n = sendto FD "data"`'),
     (re.compile(r"\bfork\s*\("), "`fork` takes no parentheses: `child = fork`, or `fork child { ... }`"),
     (re.compile(r"\bwait\s*\(\s*\)"), "`wait` takes no parentheses: `s = wait`, or `s = wait child`"),
     (re.compile(r"\bpipe\s*\("), "`pipe` takes no parentheses: `p = pipe`"),
+    (re.compile(r"\bsocket(pair)?\s*\("),
+     "`socket` and `socketpair` take a type, no parentheses: `s = socket stream` (or dgram, tcp), "
+     "`sv = socketpair stream`"),
     (re.compile(r"\bmutex\s*\("), "`mutex` takes no parentheses: `m = mutex`"),
     (re.compile(r"!(?!=)"), "procdsl writes C's `!x` as `not x`"),
     (re.compile(r"&&|\|\|"), "procdsl writes C's `&&` and `||` as `and` and `or`"),

@@ -9,6 +9,7 @@ from procdsl.core.linux import SA_FLAGS, SA_RESTART, SIGNALS
 from procdsl.ir.walk import fork_labels, static_burst
 from procdsl.plan import EventPlan, ExternalSignal, Limits, MachineConfig, Op, ProgramCode, SchedulerConfig, Start
 from procdsl.plan.files import FILE_OPS, file_specs
+from procdsl.plan.sockets import SOCKET_OPS
 
 # Statements that are system calls: each pays the machine's `syscall` cost.
 SYSCALL_OPS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
@@ -63,6 +64,8 @@ class _Emitter:
             self.emit("write", s.span, expr=s.fd.expr, expr2=s.value, name=s.into)
         elif k in FILE_OPS:
             self.emit(k, s.span, **FILE_OPS[k](s))
+        elif k in SOCKET_OPS:
+            self.emit(k, s.span, **SOCKET_OPS[k](s))
         elif k == "assign":
             self.emit("assign", s.span, name=s.name, expr=s.value, flag=s.shared,
                       args=() if s.op == "=" else (ir.Lit(span=s.span, type="str", value=s.op),))
