@@ -122,6 +122,15 @@ simple = {
     "fprintf_stmt": st.builds("fprintf {} {}".format, fd, expr),
     "fflush_stmt": st.one_of(st.just("fflush"), st.builds("fflush {}".format, fd)),
     "quick_exit_stmt": st.one_of(st.just("_exit"), st.builds("_exit {}".format, count)),
+    "_setid_call": st.builds("{}{} {}".format, one("", "r = "),
+                             one("setuid", "seteuid", "setgid", "setegid", "setgroups"), st.one_of(expr, one("[1, 2]")))
+    | st.builds("{} {}, {}".format, one("setreuid", "setregid"), count, expr)
+    | st.builds("{} {}, {}, {}".format, one("setresuid", "setresgid"), count, count, expr),
+    "setenv_stmt": st.builds("{}setenv {} {}".format, one("", "r = "), one("PATH", "X", '"A=B"', '""'), expr),
+    "unsetenv_stmt": st.builds("unsetenv {}".format, one("PATH", "X", '""')),
+    "exec_path": st.builds("exec {}{}".format, path, one("", ' "a"', ' env { PATH = "/d" }', " env {}")),
+    "execvp_stmt": st.builds("execvp {}{}".format, st.one_of(path, one("s", '"helper"')),
+                             one("", " 1", ' env { X = s }')),
     "_sock_call": st.one_of(
         st.builds("f = socket {}".format, one("stream", "dgram", "tcp", "raw")),
         st.builds("sv = socketpair {}".format, one("stream", "dgram")),
@@ -239,7 +248,8 @@ setting = st.sampled_from(sorted(settings)).flatmap(lambda k: settings[k].map(f"
 machine = st.lists(setting, max_size=4, unique_by=lambda line: line.split()[0]).map(
     lambda lines: "machine {\n    max_events 20000\n" + "".join(lines) + "  }")
 run_opts = one("", "", "", " as h", " nice 5", " nice -20", " uid 1000", " at 1ms", " burst 2ms", " tickets 50",
-               " rt fifo 10", " rt rr 99", " on cpu 0", " on cpus 0-1", " on cpus 0,2", " login")
+               " rt fifo 10", " rt rr 99", " on cpu 0", " on cpus 0-1", " on cpus 0,2", " login", " gid 5 groups 1, 99",
+               ' env { PATH = "/d"; HOME = pid }', " groups 4294967295")
 run = st.builds("run {}{}{}".format, one("main", "main", "helper"), one("", "", " | helper", ' "arg" 3'), run_opts)
 items = {
     "machine": machine,
@@ -254,7 +264,8 @@ items = {
     "expect": expect,
     "files_decl": st.builds("files {{\n    file \"/notes\" \"{}\"{}\n    dir \"/d\"{}\n  }}".format,
                             one("", "hello\\n", "abc"), one("", " mode 600 owner 1000", " mode 444", " owner 0 group 0"),
-                            one("", " mode 755", " mode 700 owner 1000")),
+                            one("", " mode 755", " mode 700 owner 1000\n    program \"/d/helper\" helper mode 4711",
+                                "\n    program \"/d/tool\" helper mode 644")),
 }
 SCENARIO_ITEMS = frozenset(items)
 # hostile input beyond the statements: settings, ranges and literals that are wrong or too large

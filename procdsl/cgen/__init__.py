@@ -90,6 +90,8 @@ def _check_scenario(plan: EventPlan) -> None:
                                              f"would starve the machine it runs on")
         if len(start.programs) > MAX_STAGES:
             raise Untranslatable(start.span, f"a pipeline of more than {MAX_STAGES} stages")
+        if start.gid is not None or start.groups or start.env:
+            raise Untranslatable(start.span, "`run ... gid`, `groups` and `env { }` have no C translation yet")
         if start.cpus and max(start.cpus) >= 64:
             raise Untranslatable(start.span, "CPU numbers above 63")
         if plan.init and start.time > 0:

@@ -244,6 +244,25 @@ static void pd_nice(long value) {
     if (nice((int)(value - now)) == -1 && errno) pd_failed("nice");
 }
 
+/* setuid, seteuid, setgid, setegid, setreuid, setregid, setresuid, setresgid, by number */
+static long pd_setid(int call, const long *v) {
+    static const char *names[] = {"setuid", "seteuid", "setgid", "setegid", "setreuid", "setregid",
+                                  "setresuid", "setresgid"};
+    int rc;
+    switch (call) {
+    case 0: rc = setuid((uid_t)v[0]); break;
+    case 1: rc = seteuid((uid_t)v[0]); break;
+    case 2: rc = setgid((gid_t)v[0]); break;
+    case 3: rc = setegid((gid_t)v[0]); break;
+    case 4: rc = setreuid((uid_t)v[0], (uid_t)v[1]); break;
+    case 5: rc = setregid((gid_t)v[0], (gid_t)v[1]); break;
+    case 6: rc = setresuid((uid_t)v[0], (uid_t)v[1], (uid_t)v[2]); break;
+    default: rc = setresgid((gid_t)v[0], (gid_t)v[1], (gid_t)v[2]); break;
+    }
+    if (rc < 0) pd_failed(names[call]);
+    return rc;
+}
+
 static void pd_subreaper(void) {
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) pd_failed("subreaper");
 }

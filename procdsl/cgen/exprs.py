@@ -97,6 +97,8 @@ class Expressions:
             v = var(sc.program, e.id)
             return f"(*{v})" if sc.variables[e.id].startswith("shared:") else v
         builtin = {"pid": "(long)getpid()", "ppid": "(long)getppid()", "errno": "pd_errno", "stdin": "0L",
+                   "uid": "(long)getuid()", "euid": "(long)geteuid()", "gid": "(long)getgid()",
+                   "egid": "(long)getegid()",
                    "stdout": "1L", "stderr": "2L"}
         if e.id in builtin:
             return builtin[e.id]

@@ -199,6 +199,9 @@ def _fork_block(w: ProgramWriter, s: ir.ForkBlock, ind: str) -> Lines:
 
 
 def _exec(w: ProgramWriter, s: ir.Exec, ind: str) -> Lines:
+    if s.path or s.env is not None:
+        raise Untranslatable(s.span, "exec by path, execvp and `env { }` have no C translation yet",
+                             "check them with `procdsl check`")
     args = []
     for a in s.args:
         code, t = w.x.typed(a)
@@ -238,6 +241,19 @@ def _send(w: ProgramWriter, s: ir.Send, ind: str) -> Lines:
 
 def _nice(w: ProgramWriter, s: ir.ExprStmt, ind: str) -> Lines:
     return [f"{ind}pd_nice({w.x.number(s.value, '`nice`', ('int',))});    /* nice() */"]
+
+
+SETID_CALLS = ("setuid", "seteuid", "setgid", "setegid", "setreuid", "setregid", "setresuid", "setresgid")
+
+
+def _setid(w: ProgramWriter, s: ir.SetId, ind: str) -> Lines:
+    if s.call not in SETID_CALLS:
+        raise Untranslatable(s.span, f"`{s.call}` has no C translation yet")
+    ids = ", ".join(w.x.number(v, f"`{s.call}`", ("int",)) for v in s.values)
+    call = f"pd_setid({SETID_CALLS.index(s.call)}, (long[]){{{ids}}})"
+    if s.into:
+        return [f"{ind}{var(w.scope.program, s.into)} = {call};    /* {s.call}() */"]
+    return [f"{ind}{call};    /* {s.call}() */"]
 
 
 def _subreaper(w: ProgramWriter, s, ind: str) -> Lines:
@@ -374,6 +390,7 @@ STATEMENTS: dict[str, Callable[[ProgramWriter, object, str], Lines]] = {
     "lock": _lock, "unlock": _lock, "alloc": _pages, "touch": _pages,
     "open": _host_files, "unlink": _host_files, "printf": _stdio, "fflush": _stdio,
     "read": _read, "lseek": _not_yet, "dup": _not_yet, "fcntl": _not_yet,
+    "setid": _setid, "setenv": _not_yet,
     **{k: _host_sockets for k in ("socket", "socketpair", "bind", "listen", "accept", "connect", "sendto", "recv",
                                   "shutdown", "poll")},
     **{k: _job_control for k in ("setsid", "setpgid", "getpgid", "getsid", "getpgrp", "tcsetpgrp", "tcgetpgrp")},

@@ -16,7 +16,8 @@ from procdsl.core.linux import ERRNO, SIGNALS
 from procdsl.ir.span import Span
 
 NUMBERS = ("int", "bool", "dur", "sig", "errno")     # all a C long
-BUILTINS = {"pid": "int", "ppid": "int", "errno": "errno", "stdin": "int", "stdout": "int", "stderr": "int"}
+BUILTINS = {"pid": "int", "ppid": "int", "errno": "errno", "stdin": "int", "stdout": "int", "stderr": "int",
+            "uid": "int", "euid": "int", "gid": "int", "egid": "int"}
 
 
 class Untranslatable(Exception):
@@ -269,6 +270,8 @@ def _assignments(s, scope: Scope) -> Iterator[tuple[str, Optional[str], Span]]:
         yield s.name, {"fork": "int", "pipe": "pipe", "mutex": "mutex"}[s.what], s.span
     elif isinstance(s, ir.Wait) and s.into:
         yield s.into, "status", s.span
+    elif isinstance(s, ir.SetId) and s.into:
+        yield s.into, "int", s.span
     elif isinstance(s, ir.Read):
         if s.into:
             yield s.into, "int", s.span             # `n = read FD COUNT`: the bytes read, or -1

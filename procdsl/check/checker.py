@@ -316,11 +316,12 @@ PS_COLUMNS = ("PID", "PPID", "PGID", "SID", "TTY", "STAT", "LABEL", "CMD", "NI",
 
 def ps_rows(model: Model, t: int) -> list[dict[str, str]]:
     """The process table at t, as `expect ps at` and `procdsl ps` show it: one row per process
-    that exists then (zombies included, reaped ones not), by PID, each cell as text."""
+    that exists then (zombies included, reaped ones not), by PID, each cell as text; UID is the
+    effective uid, as ps prints it."""
     jobs = model.jobs
     return [{"PID": str(p.pid), "PPID": str(p.ppid.at(t)), "PGID": _job_cell(jobs, p, "pgid", t),
              "SID": _job_cell(jobs, p, "sid", t), "TTY": "tty1" if _job_cell(jobs, p, "ctty", t) == "True" else "?",
-             "STAT": STAT_LETTER.get(p.state.at(t), "?") + jobs.stat_flags(p, t), "LABEL": p.name, "CMD": p.cmd.at(t), "NI": str(p.nice.at(t)), "UID": str(p.uid),
+             "STAT": STAT_LETTER.get(p.state.at(t), "?") + jobs.stat_flags(p, t), "LABEL": p.name, "CMD": p.cmd.at(t), "NI": str(p.nice.at(t)), "UID": str(model.creds.id_of(p, "euid", t)),
              "TIME": format_duration(model.cpu_time(p, t))}
             for p in sorted((p for p in model.procs if model.exists(p, t)), key=lambda p: p.pid)]
 

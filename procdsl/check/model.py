@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Optional
 
+from procdsl.check.creds import CredModel
 from procdsl.check.files import FileModel
 from procdsl.check.history import History, OutputLog, StateHistory
 from procdsl.check.jobs import JobModel
@@ -96,7 +97,8 @@ class Model:
         self.files = FileModel(self)                  # observers of their own, fed the same events
         self.sockets = SocketModel(self)
         self.jobs = JobModel(self)
-        for observer in (self.files, self.sockets, self.jobs):
+        self.creds = CredModel(self)
+        for observer in (self.files, self.sockets, self.jobs, self.creds):
             for kind, fn in observer.handlers.items():
                 handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
         self._handlers = handlers

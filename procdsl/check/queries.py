@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from procdsl import ir
-from procdsl.check import files
+from procdsl.check import creds, files
 from procdsl.check.model import Model, ProcInfo
 from procdsl.check.searches import OUTPUT_IN, output_searches
 from procdsl.check.sockets import SOCKET_QUERIES
@@ -300,7 +300,6 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     "cow_copies": lambda env, p: sum(n for t, n in p.cow if t <= env.t),
     "output": lambda env, p: env.model.output_at(env.t, p),
     "nice": lambda env, p: p.nice.at(env.t),
-    "uid": lambda env, p: p.uid,
     "migrations": lambda env, p: sum(1 for t in p.migrations if t <= env.t),
     **SOCKET_QUERIES,
     "pgid": lambda env, p: _job(env, p, "pgid"),
@@ -313,6 +312,9 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
 def _job(env, p, what: str):
     j = env.model.jobs.of(p)
     return getattr(j, what).at(env.t) if j is not None else None
+
+
+PROC_QUERIES.update(creds.PROC_QUERIES)          # uid, euid, suid, gid, egid, sgid, groups
 
 
 def _event(name: str, p: ProcInfo) -> Optional[EventRef]:
@@ -333,7 +335,7 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
     args = e.args
     if func == OUTPUT_IN:
         return _output_in(args[0])
-    on_files = files.call(e, lookup, _call, _proc_arg)
+    on_files = files.call(e, lookup, _call, _proc_arg) or creds.call(e, lookup, _call, _proc_arg)
     if on_files is not None:
         return on_files
     if func in PROC_QUERIES:

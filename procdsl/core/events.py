@@ -74,6 +74,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "shutdown": ("fd", "socket", "how"),
     "poll": ("nfds", "ready", "revents"),
     "fail": ("call", "errno"),
+    # who a process is (kernel/creds.py) when that is more than a `spawn`'s uid says, and its environment
+    "cred": ("call", "uid", "euid", "suid", "gid", "egid", "sgid", "groups"),
+    "environ": ("vars",),
+    "env": ("name", "value"),
     "subreaper": (),
     "setsid": ("sid",),
     "setpgid": ("target", "pgid"),

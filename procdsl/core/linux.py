@@ -40,7 +40,7 @@ CORE_MIN = 4096            # binfmt_elf's min_coredump: a smaller RLIMIT_CORE wr
 
 ERRNO: dict[str, int] = {
     "EPERM": 1, "ENOENT": 2, "ESRCH": 3, "EINTR": 4, "EBADF": 9, "ECHILD": 10, "EAGAIN": 11,
-    "ENOMEM": 12, "EACCES": 13, "EEXIST": 17, "ENOTDIR": 20, "EISDIR": 21, "EINVAL": 22, "EMFILE": 24,
+    "ENOEXEC": 8, "ENOMEM": 12, "EACCES": 13, "EEXIST": 17, "ENOTDIR": 20, "EISDIR": 21, "EINVAL": 22, "EMFILE": 24,
     "ENOSPC": 28, "ESPIPE": 29, "EPIPE": 32, "EDEADLK": 35, "ENAMETOOLONG": 36,
     "EIO": 5, "ENXIO": 6, "ENOTTY": 25,
 }

@@ -330,11 +330,44 @@ class ForkBlock(Node):
     body: tuple[Stmt, ...]
 
 
+class EnvVar(Node):
+    """`NAME = value` in an `env { ... }` block of `exec` or `run`."""
+
+    kind: Literal["envvar"] = "envvar"
+    name: str
+    value: Expr
+
+
 class Exec(Node):
+    """`exec PROGRAM`, `exec "PATH"` (path) or `execvp "FILE"` (search: along PATH)."""
+
     kind: Literal["exec"] = "exec"
     program: str
     program_span: Span
     args: tuple[Expr, ...]
+    path: bool = False
+    search: bool = False
+    target: Optional[Expr] = None                    # the path or file name, when `path`
+    env: Optional[tuple[EnvVar, ...]] = None         # None: the environment is kept
+
+
+class SetId(Node):
+    """setuid, seteuid, setreuid, setresuid, the gid twins, setgroups (one list)."""
+
+    kind: Literal["setid"] = "setid"
+    call: str
+    values: tuple[Expr, ...]
+    into: Optional[str] = None
+
+
+class SetEnv(Node):
+    """`setenv NAME value`, or `unsetenv NAME` (no value)."""
+
+    kind: Literal["setenv"] = "setenv"
+    name: str
+    name_span: Span
+    value: Optional[Expr] = None
+    into: Optional[str] = None
 
 
 class Exit(Node):
@@ -421,7 +454,7 @@ class Unknown(Node):
 
 Stmt = Annotated[Union[TimedStmt, Print, Write, Assign, SpecialAssign, If, While, Repeat, Loop, For,
                        Simple, ForkBlock, Exec, Exit, Wait, Send, On, SigStmt, SigSet, Timer, ExprStmt, Dup2,
-                       Unknown, Open, Read, Lseek, Dup, Fcntl, Printf, Fflush, SockCall, Poll, JobCall],
+                       Unknown, Open, Read, Lseek, Dup, Fcntl, Printf, Fflush, SockCall, Poll, JobCall, SetId, SetEnv],
                  Field(discriminator="kind")]
 
 
@@ -464,7 +497,7 @@ class RunStage(Node):
 class RunOption(Node):
     kind: Literal["option"] = "option"
     name: str
-    value: Union[int, str, tuple[Union[int, str], ...], Expr]
+    value: Union[int, str, tuple[Union[int, str], ...], Expr, tuple[EnvVar, ...]]
 
 
 class Run(Node):
@@ -501,9 +534,10 @@ class Until(Node):
 
 
 class FsEntry(Node):
-    """`file PATH TEXT [owner N] [group N] [mode OCTAL]` or `dir PATH ...` in a `files` block."""
+    """`file PATH TEXT [owner N] [group N] [mode OCTAL]`, `dir PATH ...` or `program PATH NAME ...`
+    (the file holds that program; `text` is its name) in a `files` block."""
 
-    kind: Literal["file", "dir"]
+    kind: Literal["file", "dir", "program"]
     path: str
     path_span: Span
     text: str = ""
@@ -511,6 +545,7 @@ class FsEntry(Node):
     group: Optional[int] = None
     mode: Optional[str] = None           # as written: octal digits
     mode_span: Optional[Span] = None
+    program_span: Optional[Span] = None     # `program PATH NAME`: where NAME is written
 
 
 class Files(Node):

@@ -9,7 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from procdsl.core.values import Sig
-from procdsl.kernel import ops_flow, ops_fs, ops_io, ops_jobs, ops_mem, ops_net, ops_poll, ops_proc, ops_stdio, timers
+from procdsl.kernel import (
+    ops_cred,
+    ops_exec,
+    ops_flow,
+    ops_fs,
+    ops_io,
+    ops_jobs,
+    ops_mem,
+    ops_net,
+    ops_poll,
+    ops_proc,
+    ops_stdio,
+    timers,
+)
 from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EXITED, RESUMED, RuntimeOp, compile_program_expr  # noqa: F401 - the loop's API
 from procdsl.plan import MachineConfig, Op, ProgramCode
 
@@ -30,7 +43,7 @@ OPS = {
     "compute": ops_flow.op_compute, "sleep": ops_flow.op_sleep, "io": ops_flow.op_sleep, "print": ops_io.op_print, "write": ops_io.op_write,
     "assign": ops_flow.op_assign, "pipe": ops_io.op_pipe, "mutex": ops_mem.op_mutex, "jump": ops_flow.op_jump, "jump_if_false": ops_flow.op_jump_if_false,
     "repeat_init": ops_flow.op_repeat_init, "repeat_next": ops_flow.op_repeat_next, "for_init": ops_flow.op_for_init,
-    "for_next": ops_flow.op_for_next, "fork": ops_proc.op_fork, "fork_block": ops_proc.op_fork, "exec": ops_proc.op_exec, "exit": ops_proc.op_exit,
+    "for_next": ops_flow.op_for_next, "fork": ops_proc.op_fork, "fork_block": ops_proc.op_fork, "exec": ops_exec.op_exec, "exit": ops_proc.op_exit,
     "wait": ops_proc.op_wait, "send": ops_proc.op_send, "on": ops_proc.op_on, "sigreturn": ops_proc.op_sigreturn, "ignore": ops_proc.op_ignore,
     "default": ops_proc.op_default, "block": ops_proc.op_block, "unblock": ops_proc.op_unblock, "pause": ops_proc.op_pause, "nice": ops_proc.op_nice,
     "close": ops_io.op_close, "dup2": ops_io.op_dup2, "lock": ops_mem.op_lock, "unlock": ops_mem.op_unlock, "alloc": ops_mem.op_alloc,
@@ -38,6 +51,7 @@ OPS = {
     "sigsuspend": ops_proc.op_sigsuspend, "alarm": timers.op_setitimer, "setitimer": timers.op_setitimer,
     "open": ops_fs.op_open, "unlink": ops_fs.op_unlink, "read": ops_io.op_read, "lseek": ops_io.op_lseek,
     "dup": ops_io.op_dup, "fcntl": ops_io.op_fcntl, "printf": ops_stdio.op_printf, "fflush": ops_stdio.op_fflush,
+    "setid": ops_cred.op_setid, "setenv": ops_cred.op_setenv,
     "socket": ops_net.op_socket, "socketpair": ops_net.op_socketpair, "bind": ops_net.op_bind,
     "listen": ops_net.op_listen, "accept": ops_net.op_accept, "connect": ops_net.op_connect,
     "sendto": ops_net.op_sendto, "recv": ops_net.op_recv, "shutdown": ops_net.op_shutdown, "poll": ops_poll.op_poll,
@@ -50,7 +64,7 @@ SOCKET_CALLS = ("socket", "socketpair", "bind", "listen", "accept", "connect", "
 SYSCALLS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
                       "unblock", "pause", "nice", "pipe", "close", "dup2", "print", "write", "sleep", "io",
                       "alloc", "subreaper", "lock", "unlock", "setmask", "sigsuspend", "alarm", "setitimer",
-                      "open", "unlink", "read", "lseek", "dup", "fcntl",
+                      "open", "unlink", "read", "lseek", "dup", "fcntl", "setid",
                       "setsid", "setpgid", "getpgid", "getsid", "tcsetpgrp", "tcgetpgrp")
                      + SOCKET_CALLS)
 
@@ -88,7 +102,9 @@ def load_op(op: Op, pc: int, m: MachineConfig, rng: Any = None) -> RuntimeOp:
         r.aux = op.op
     elif op.op in AUX_CONSTANTS:
         r.aux = AUX_CONSTANTS[op.op](op)
-    elif op.op in ("open", "read", "lseek", "fcntl", "recv", "socket", "socketpair", "shutdown", "poll") and op.args:
+    elif op.op == "exec":
+        r.aux = ops_exec.BY_NAME if op.name else ops_exec.SEARCH if op.flag else ops_exec.BY_PATH
+    elif op.op in ("open", "read", "lseek", "fcntl", "recv", "socket", "socketpair", "shutdown", "poll", "setid") and op.args:
         values = tuple(a.value for a in op.args)    # constants the compiler worked out (flags, whence, ...)
         r.aux = values if len(values) > 1 else values[0]
     return r

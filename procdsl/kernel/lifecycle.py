@@ -7,7 +7,7 @@ from typing import Any
 
 from procdsl.core.events import NO_PID
 from procdsl.core.linux import ERRNO, RESERVED_PIDS, SA_NOCLDWAIT, SIGCHLD, SIGKILL, weight
-from procdsl.kernel import jobctl, memory, signals, timers
+from procdsl.kernel import creds, jobctl, memory, ops_exec, signals, timers
 from procdsl.kernel.code import compile_program_expr
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.pipe import new_pipe
@@ -92,7 +92,7 @@ class Lifecycle:
             p.code = self.programs[prog]
             p.nice = start.nice
             p.weight = weight(start.nice)
-            p.uid = start.uid
+            creds.start(p, start.uid, start.gid if start.gid is not None else start.uid, start.groups)
             p.affinity = start.cpus
             p.rt = start.rt
             if start.tickets is not None:
@@ -108,6 +108,8 @@ class Lifecycle:
             p.args = tuple(f(p) for f in (load_arg(a) for a in args))
             self.alive += 1
             self.emit(-1, p.pid, "spawn", (1, label, p.index, prog, p.nice, p.uid))
+            env = start.env[i] if i < len(start.env) else ()
+            ops_exec.spawned(self, p, prog, ops_exec.environment(tuple(load_arg(e)(p) for e in env), start.span))
             leader = leader or p.pid
             self._login_job(p, job, leader, start.login)
             self.sched.fork(init, p, None)
@@ -186,7 +188,8 @@ class Lifecycle:
         child.args = parent.args
         child.nice = parent.nice
         child.weight = parent.weight
-        child.uid = parent.uid
+        creds.copy(parent, child)
+        child.env = parent.env
         child.handlers = dict(parent.handlers)
         child.sa = dict(parent.sa) if parent.sa else None
         child.mask = parent.mask

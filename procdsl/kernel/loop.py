@@ -99,6 +99,7 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         self.jobs: list[int] = []    # per `run` job, how many of its processes have not exited
         self.tty_file = TerminalFile(self.tty)      # the kernel's own reference keeps it open
         self.fs = FileSystem()
+        self.installed = {s.program: s.path for s in reversed(plan.files) if s.program}   # each at its first path
         self.next_mutex = 0
         self.init: Proc | None = None
         self.fault: ProgramFault | None = None
@@ -138,6 +139,8 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         for spec in plan.files:
             for detail in self.fs.declare(spec.path, spec.kind == "dir", spec.text, spec.owner, spec.group, spec.mode):
                 self.emit(-1, NO_PID, "inode", detail)
+            if spec.program:
+                self.fs.bind(spec.path, spec.program)
         self._start_init()
         for start in plan.starts:
             self.pending_spawns += 1

@@ -6,8 +6,7 @@ from operator import attrgetter
 
 from procdsl.core.linux import WCONTINUED, WNOHANG, WUNTRACED, weight
 from procdsl.core.values import Status
-from procdsl.kernel import jobctl, memory, ops_stdio, signals
-from procdsl.kernel.files import fdtable
+from procdsl.kernel import jobctl, ops_stdio, signals
 from procdsl.kernel.opsupport import (
     BLOCKED,
     CONTINUE,
@@ -44,32 +43,6 @@ def op_fork(k, p, op):
             _set(p, op.name, child.pid)
             _set(child, op.name, 0)
         p.pc = here + 1
-    return CONTINUE
-
-
-def op_exec(k, p, op):
-    prog = k.programs[op.name]
-    args = tuple(f(p) for f in op.args)
-    memory.release(p.heap)
-    p.code = prog
-    p.pc = 0
-    p.vars = {}
-    p.args = args
-    p.cmd = prog.name
-    p.execd = True
-    p.handlers = {s: h for s, h in p.handlers.items() if h == IGN}
-    p.sa = None                    # flush_signal_handlers clears every sa_flags and sa_mask
-    p.frames = []
-    p.eintr = False
-    p.linebuf = {}
-    p.stdio = None                       # the old image's stdio buffers are gone, unwritten
-    p.pending_store = None
-    if prog.burst is not None:
-        p.burst = prog.burst
-    k.emit(k.cpu_of(p), p.pid, "exec", (prog.name,))
-    if p.cloexec:
-        for fd in fdtable.close_on_exec(k, p):
-            k.emit(k.cpu_of(p), p.pid, "close", (fd, "exec"))
     return CONTINUE
 
 
@@ -260,7 +233,7 @@ def op_sigsuspend(k, p, op):
 
 def op_nice(k, p, op):
     value = max(-20, min(19, _int(op.expr(p), "nice", op.span)))
-    if value < p.nice and p.uid != 0:
+    if value < p.nice and p.euid != 0:
         _fail(k, p, "nice", EPERM)
     else:
         p.nice = value

@@ -57,9 +57,33 @@ def lookup(p: Proc, name: str, span: Any) -> Any:
         return p.args
     if name in ("stdin", "stdout", "stderr"):
         return ("stdin", "stdout", "stderr").index(name)
+    if name in _IDS:
+        return getattr(p, name)
+    if name == "environ":
+        return tuple(f"{n}={v}" for n, v in p.env.items())
     if span is MISSING:
         return MISSING
     raise ProgramFault(f"'{name}' has no value yet", span)
+
+
+_IDS = frozenset(("uid", "euid", "gid", "egid", "groups"))
+_GETID = {"getuid": "uid", "geteuid": "euid", "getgid": "gid", "getegid": "egid"}
+
+
+def _getenv(args: tuple, span: Any):
+    """getenv("NAME") is the value, or "" when it is unset; getenv("NAME", default) gives default then."""
+    name_f = args[0]
+    default_f = args[1] if len(args) > 1 else None
+
+    def getenv(p):
+        name = name_f(p)
+        if not isinstance(name, str):
+            raise ProgramFault(f"getenv takes a variable's name as a string, not a {type_name(name)}", span)
+        v = p.env.get(name)
+        if v is not None:
+            return v
+        return default_f(p) if default_f is not None else ""
+    return getenv
 
 
 def _functions(rng: Any):
@@ -77,6 +101,11 @@ def _functions(rng: Any):
                     raise ProgramFault(f"len needs a list or a string, not a {type_name(v)}", span)
                 return len(v)
             return length
+        if func in _GETID and not args:
+            field = _GETID[func]
+            return lambda p: getattr(p, field)
+        if func == "getenv" and len(args) in (1, 2):
+            return _getenv(args, span)
         if func == "random" and len(args) == 2 and rng is not None:
             lo_f, hi_f = args
 

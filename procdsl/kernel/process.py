@@ -7,6 +7,8 @@ from typing import Any
 # ps STAT letters; RUNNING and READY both show as R.
 RUNNING, READY, SLEEPING, DISK, STOPPED, ZOMBIE, REAPED = "running", "ready", "S", "D", "T", "Z", "X"
 
+EMPTY_ENV: dict[str, str] = {}
+
 IGN = -1          # handler value for an ignored signal; a handler is its entry pc (>= 0)
 
 
@@ -28,6 +30,7 @@ class Proc:
         "builtin", "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "joined", "tickets", "pass_",
         "burst", "cputime", "rt", "created", "pgid", "sid", "ctty", "execd", "login",
         "sa", "saved_mask", "report", "changed", "itimers", "core", "zombie_order", "wset", "born",
+        "euid", "suid", "gid", "egid", "sgid", "groups", "env",
     )
 
     def __init__(self, pid: int, seq: int) -> None:
@@ -52,7 +55,14 @@ class Proc:
         self.zombie_order: list[tuple[int, int]] = []   # a heap of (seq, pid) over zombies: wait's oldest first
         self.nice = 0
         self.weight = 1024
-        self.uid = 0
+        self.uid = 0                     # real uid; the other ids and their rules: kernel/creds.py
+        self.euid = 0
+        self.suid = 0
+        self.gid = 0
+        self.egid = 0
+        self.sgid = 0
+        self.groups: tuple = ()
+        self.env: dict[str, str] = EMPTY_ENV    # shared with the parent after fork: never changed in place
         self.handlers: dict[int, int] = {}
         self.mask = 0
         self.pending = 0

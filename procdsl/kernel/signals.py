@@ -21,6 +21,7 @@ from procdsl.core.linux import (
     WCONTINUED,
     WUNTRACED,
 )
+from procdsl.kernel.creds import may_kill
 from procdsl.kernel.pgroups import orphaned
 from procdsl.kernel.process import IGN, READY, REAPED, RUNNING, SLEEPING, STOPPED, ZOMBIE, Proc
 
@@ -73,8 +74,8 @@ def send(k, sender: Proc | None, target: Proc, sig: int) -> int:
 
 
 def may_signal(sender: Proc, target: Proc) -> bool:
-    """kill_ok_by_cred: root (CAP_KILL), or the same uid (procdsl has one uid per process)."""
-    return sender.uid == 0 or sender.uid == target.uid
+    """kill_ok_by_cred, by real, effective and saved uid (kernel/creds.py)."""
+    return may_kill(sender, target)
 
 
 def kill_all(k, sender: Proc, sig: int) -> int:

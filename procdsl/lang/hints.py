@@ -26,11 +26,10 @@ SPELLINGS: dict[str, str] = {
     "getpid": "a process's own PID is the built-in name `pid`",
     "getppid": "a process's parent's PID is the built-in name `ppid`",
     "waitpid": "write `s = wait child` (add `nohang` not to block, `untraced` and `continued` for stops)",
-    "execl": "write `exec PROGRAM ARGS...`, naming a program of this file",
-    "execlp": "write `exec PROGRAM ARGS...`, naming a program of this file",
-    "execv": "write `exec PROGRAM ARGS...`, naming a program of this file",
-    "execvp": "write `exec PROGRAM ARGS...`, naming a program of this file",
-    "execve": "write `exec PROGRAM ARGS...`, naming a program of this file",
+    "execl": 'write `exec PROGRAM ARGS...` (a program of this file) or `exec "PATH" ARGS...`',
+    "execlp": 'write `execvp "FILE" ARGS...`: it looks FILE up along PATH',
+    "execv": 'write `exec PROGRAM ARGS...` (a program of this file) or `exec "PATH" ARGS...`',
+    "execve": 'write `exec "PATH" ARGS... env { NAME = "value" }`',
     "creat": 'write `fd = open "PATH" O_WRONLY O_CREAT O_TRUNC mode 644`',
     "stat": 'write `exists("PATH")` or `size("PATH")` in an expectation',
     "puts": 'write `print "text {x}"`',
@@ -72,15 +71,13 @@ NOT_MODELLED: dict[str, str | tuple[str, str]] = {
                                                      "changed them"),
     "timer_create": ("POSIX timers", "`setitimer ITIMER_REAL 5ms interval 5ms` sends SIGALRM every 5 ms"),
     "pthread_create": "threads", "clone": "threads",
-    "sigqueue": "queued real-time signals", "setuid": "changing credentials",
+    "sigqueue": "queued real-time signals",
 }
 
 # Patterns on a line that failed to parse -> the form meant. Tried in order.
 _LINE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bat\s+(start|run|exec|exit|reap)\s*\("),
      "`at` takes a time (`at 5ms`) or `end`; to order events write `exit(p) before exit(q)`"),
-    (re.compile(r'^\s*exec\s+"'),
-     "`exec` names a program, not a string: `exec server`, with `program server { ... }` in this file"),
     (re.compile(r'^\s*(\w+\s*=\s*)?send\s+[\w.\[\]]+\s+(""|\w)'),
      '`send` sends a signal (`send SIGTERM to child`); data goes on a socket with `write FD "data"` or '
      '`n = sendto FD "data"`'),
@@ -140,7 +137,8 @@ def syntax_hint(line: str) -> str | None:
 BUILTIN_MEANINGS = {
     "pid": "this process's PID", "ppid": "its parent's PID", "errno": "the error of the last failed call",
     "args": "the arguments `exec` gave", "stdin": "descriptor 0", "stdout": "descriptor 1",
-    "stderr": "descriptor 2",
+    "stderr": "descriptor 2", "uid": "the real uid", "euid": "the effective uid", "gid": "the real gid",
+    "egid": "the effective gid", "groups": "the supplementary groups", "environ": "the environment",
 }
 
 
@@ -157,6 +155,23 @@ def shadowed_builtins(file: ir.File) -> list[Diagnostic]:
                     span, severity="warning",
                     hint=f"allowed (C's `pid = fork()` idiom), but later reads of '{name}' get this value; "
                          f"to keep the built-in, choose another name such as `child`"))
+    return out
+
+
+def exec_strings(file: ir.File) -> list[Diagnostic]:
+    """A warning at `exec "NAME"` (no slash) where NAME is a program of the file: that looks for
+    the file /NAME, as execv would in the working directory, and fails with ENOENT."""
+    programs = list(file.programs) + [p for sc in file.scenarios for p in sc.programs]
+    names = {p.name for p in programs}
+    out = []
+    for prog in programs:
+        for s in all_statements(prog.body):
+            if s.kind == "exec" and s.path and not s.search and s.program in names:
+                out.append(Diagnostic(
+                    f'exec "{s.program}" looks for the file /{s.program}, not the program {s.program}',
+                    s.program_span, severity="warning",
+                    hint=f"write `exec {s.program}` for the program of this file, or `execvp \"{s.program}\"` "
+                         f"to look it up along PATH"))
     return out
 
 

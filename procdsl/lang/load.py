@@ -12,7 +12,7 @@ from typing import Optional, Sequence
 from procdsl import ir
 from procdsl.core.gcpause import paused_gc
 from procdsl.lang.diagnostics import CompileError, Diagnostic
-from procdsl.lang.hints import shadowed_builtins
+from procdsl.lang.hints import exec_strings, shadowed_builtins
 from procdsl.lang.parser import parse
 from procdsl.lang.source import Source
 
@@ -118,6 +118,7 @@ def _load_into(unit: Unit, path: str, chain: tuple[str, ...], is_root: bool,
         return
     unit.files.append(f)
     unit.warnings.extend(shadowed_builtins(f))
+    unit.warnings.extend(exec_strings(f))
     # `use` in standard input's text is relative to the current folder
     here = Path(os.path.realpath(".")) if path == STDIN else Path(os.path.realpath(path)).parent
     for use in f.uses:

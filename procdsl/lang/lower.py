@@ -17,6 +17,7 @@ from procdsl.core.linux import ITIMERS, MUTEX_TYPES, SA_FLAGS
 from procdsl.ir.span import Span
 from procdsl.lang.diagnostics import Diagnostic, did_you_mean
 from procdsl.lang.literals import LITERAL_TERMINALS, out_of_range, parse_duration, parse_size
+from procdsl.lang.lower_creds import CredRules
 from procdsl.lang.lower_files import FileRules
 from procdsl.lang.lower_jobs import JobRules
 from procdsl.lang.lower_sockets import SocketRules
@@ -35,7 +36,7 @@ def _items(children: list) -> list:
             if c is not None and not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE", "LSQB", "RSQB", "LPAR", "RPAR"))]
 
 
-class Lower(FileRules, SocketRules, JobRules):
+class Lower(FileRules, SocketRules, JobRules, CredRules):
     LITERALS = LITERAL_TERMINALS
 
     def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
@@ -412,7 +413,7 @@ class Lower(FileRules, SocketRules, JobRules):
             return ir.build(ir.SpecialAssign, span=self.span(meta), name=str(name), what=value[0],
                             variant=value[1] if len(value) > 1 else None)
         if isinstance(value, (ir.Wait, ir.TimedStmt, ir.Timer, ir.Write, ir.Open, ir.Read, ir.Lseek, ir.Dup,
-                              ir.Fcntl, ir.SockCall, ir.Poll, ir.JobCall)):       # x = wait / sleep / alarm / setitimer / write / open / ...
+                              ir.Fcntl, ir.SockCall, ir.Poll, ir.JobCall, ir.SetId, ir.SetEnv)):       # x = wait / sleep / alarm / setitimer / write / open / ...
             return value.model_copy(update={"into": str(name), "span": self.span(meta)})
         return ir.build(ir.Assign, span=self.span(meta), name=str(name), value=value)
 
@@ -494,8 +495,9 @@ class Lower(FileRules, SocketRules, JobRules):
         return ir.build(ir.ForkBlock, span=self.span(meta), label=str(c[0]), label_span=self.tspan(c[0]), body=c[1])
 
     def exec_stmt(self, meta, c):
-        return ir.build(ir.Exec, span=self.span(meta), program=str(c[0]), program_span=self.tspan(c[0]),
-                       args=tuple(self.cmd_arg(a) for a in c[1:]))
+        name, *args, env = c
+        return ir.build(ir.Exec, span=self.span(meta), program=str(name), program_span=self.tspan(name),
+                       args=tuple(self.cmd_arg(a) for a in args), env=env)
 
     def cmd_arg(self, tok) -> ir.Expr:
         sp = self.tspan(tok)

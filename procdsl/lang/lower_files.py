@@ -21,6 +21,11 @@ class FileRules:
         path, *opts = children
         return self._fs_entry("dir", meta, path, "", opts)
 
+    def fs_program(self, meta, children):
+        path, name, *opts = children
+        entry = self._fs_entry("program", meta, path, str(name), opts)
+        return entry.model_copy(update={"program_span": self.tspan(name)})
+
     def _fs_entry(self, kind, meta, path, text, opts):
         fields: dict[str, Any] = {}
         for name, value in opts:

@@ -20,9 +20,12 @@ STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else"
               "block", "unblock", "pause", "nice", "pipe", "close", "dup2", "for", "mutex", "lock", "unlock",
               "alloc", "touch", "subreaper", "setmask", "sigsuspend", "alarm", "setitimer", "open", "read",
               "lseek", "dup", "fcntl", "unlink", "printf", "fprintf", "fflush", "_exit", "setsid", "setpgid",
-              "getpgid", "getsid", "getpgrp", "tcsetpgrp", "tcgetpgrp") + tuple(sorted(SOCKET_STATEMENTS))
+              "getpgid", "getsid", "getpgrp", "tcsetpgrp", "tcgetpgrp", "execvp", "setuid",
+              "seteuid", "setgid", "setegid", "setreuid", "setregid", "setresuid", "setresgid", "setgroups",
+              "setenv", "unsetenv") + tuple(sorted(SOCKET_STATEMENTS))
 SCHEDULERS = ("cfs", "eevdf", "fifo", "sjf", "stcf", "rr", "mlfq", "lottery", "stride")
-BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr", "true", "false", "pgid", "sid"))
+BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr", "true", "false", "pgid", "sid",
+                      "uid", "euid", "gid", "egid", "groups", "environ"))
 # setting name -> the kind of value it takes
 MACHINE_SETTINGS = {
     "cpus": "int", "scheduler": "name", "context_switch": "duration", "cache_refill": "duration",
@@ -40,6 +43,7 @@ PROCESS_QUERIES = frozenset((
     "state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status", "reaper", "cpu_time",
     "switches", "voluntary_switches", "involuntary_switches", "response_time", "turnaround", "wait_time",
     "cow_copies", "output", "nice", "uid", "migrations", "max_delay", "offset", "core_dumped", "stopped_by",
+    "euid", "suid", "gid", "egid", "sgid", "groups", "env",
     "sent", "received", "accepted",
     "pgid", "sid",
     "level", "exit_cpu",
@@ -47,7 +51,10 @@ PROCESS_QUERIES = frozenset((
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap", "stop", "cont"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max",
                              "file", "exists", "size", "warm_fraction"))
-PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential"))
+PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential", "getuid", "geteuid", "getgid", "getegid", "getenv"))
+ARITY = {"getuid": (0,), "geteuid": (0,), "getgid": (0,), "getegid": (0,), "getenv": (1, 2)}
+ARITY_TEXT = {"getuid": "no arguments", "geteuid": "no arguments", "getgid": "no arguments",
+              "getegid": "no arguments", "getenv": 'a name, and a value for when it is unset: getenv("HOME", "/")'}
 EXPECT_VALUES = frozenset(("output", "screen", "foreground", "zombies", "io_busy", "running", "ready", "sleeping", "disk_wait", "stopped",
                            "zombie", "reaped", "true", "false"))
 
@@ -86,9 +93,14 @@ class Validator:
             self.duration(s.duration, k)
             self.expr(s.duration, names)
         elif k == "exec":
-            self.program_ref(s.program, s.program_span)
+            if not s.path:
+                self.program_ref(s.program, s.program_span)
+            else:
+                self.expr(s.target, names)
             for a in s.args:
                 self.expr(a, names)
+            for var in s.env or ():
+                self.expr(var.value, names)
         elif k in ("on", "ignore"):
             self.signal(s.signal, catch=True)
             for ref in s.mask if k == "on" else ():
@@ -155,6 +167,8 @@ class Validator:
             if isinstance(node, ir.Call) and node.func not in PROGRAM_FUNCTIONS:
                 self.unknown(node.func, "function", node.func_span, PROGRAM_FUNCTIONS,
                              "programs can call " + ", ".join(sorted(PROGRAM_FUNCTIONS)))
+            elif isinstance(node, ir.Call) and len(node.args) not in ARITY.get(node.func, (len(node.args),)):
+                self.error(f"{node.func}() takes {ARITY_TEXT[node.func]}", node.span)
             if isinstance(node, ir.Name):
                 if node.id in names:
                     continue
@@ -163,7 +177,7 @@ class Validator:
                         self.error(f"unknown signal '{node.id}'{did_you_mean(node.id, signal_names())}", node.span)
                 elif node.id not in ERRNO:
                     self.error(f"unknown name '{node.id}'{did_you_mean(node.id, names)}", node.span,
-                               "a program can read its own variables, fork labels and pid, ppid, errno, args")
+                                              "a program can read its own variables, fork labels and pid, ppid, errno, args")
 
     # ------------------------------------------------------------ scenarios
     def scenario(self, sc: ir.Scenario, labels: set[str]) -> None:
@@ -201,6 +215,11 @@ class Validator:
                                "write `rt fifo 50` or `rt rr 10`")
                 elif opt.name == "cpus" and any(not 0 <= c < ncpus for c in opt.value):
                     self.error(f"this machine has cpus 0 to {ncpus - 1}", opt.span)
+                elif opt.name in ("uid", "gid", "groups"):
+                    run_ids(self, opt)
+                elif opt.name == "env":
+                    for var in opt.value:
+                        self.expr(var.value, set(BUILTINS))
             if policy in ("sjf", "stcf") and "burst" not in options:
                 for stage in run.stages:
                     prog = self.programs.get(stage.program)
@@ -459,6 +478,15 @@ def walk_expr(e: ir.Expr) -> Iterator[ir.Expr]:
             stack.extend(p for p in node.parts if not isinstance(p, str))
 
 
+def run_ids(v: Validator, opt: ir.RunOption) -> None:
+    """`run ... uid N gid N groups A, B`: ids a uid_t or gid_t can hold, at most NGROUPS_MAX groups."""
+    values = opt.value if isinstance(opt.value, tuple) else (opt.value,)
+    if any(x > 0xFFFFFFFE for x in values):
+        v.error(f"`{opt.name}` takes ids from 0 to 4294967294", opt.span)
+    if len(values) > 65536:
+        v.error("a process has at most 65536 supplementary groups", opt.span)
+
+
 def _sub_exprs(s: ir.Stmt) -> list[ir.Expr]:
     k = s.kind
     if k == "print":
@@ -487,6 +515,10 @@ def _sub_exprs(s: ir.Stmt) -> list[ir.Expr]:
         return [s.value] + ([s.interval] if s.interval is not None else [])
     if k == "dup2":
         return [s.src.expr, s.dst]
+    if k == "setid":
+        return list(s.values)
+    if k == "setenv":
+        return [s.value] if s.value is not None else []
     if k == "open":
         return [s.path]
     if k == "read":

@@ -92,16 +92,19 @@ def files_block(v, files: ir.Files) -> None:
         if path in declared:
             v.error(f"'{path}' is declared twice", e.path_span)
             continue
-        if path == "/tmp" and e.kind == "file":
+        if path == "/tmp" and e.kind != "dir":
             v.error("'/tmp' is a directory", e.path_span)
             continue
         declared[path] = e
-        total += len(e.text.encode())
+        if e.kind == "program":
+            v.program_ref(e.text, e.program_span)
+        else:
+            total += len(e.text.encode())
     for path, e in declared.items():
         parts = path.split("/")
         for i in range(2, len(parts)):
             parent = "/".join(parts[:i])
-            if parent in declared and declared[parent].kind == "file":
+            if parent in declared and declared[parent].kind != "dir":
                 v.error(f"'{parent}' is a file, so nothing can be inside it", e.path_span)
     if total > FS_CAPACITY:
         v.error(f"the files block holds {total} bytes; the file system holds {FS_CAPACITY}", files.span)

@@ -138,7 +138,14 @@ class _Emitter:
             self.emit("exit", s.span)
             self.patch(fork, len(self.ops))
         elif k == "exec":
-            self.emit("exec", s.span, name=s.program, args=s.args)
+            target = {"expr": s.target, "flag": s.search} if s.path else {"name": s.program}
+            self.emit("exec", s.span, args=s.args, expr2=env_list(s.env, s.span), **target)
+        elif k == "setid":
+            values = s.values[0] if s.call == "setgroups" else ir.build(ir.ListLit, span=s.span, items=s.values)
+            self.emit("setid", s.span, expr=values, name=s.into, args=(ir.build(ir.Lit, span=s.span, type="str", value=s.call),))
+        elif k == "setenv":
+            self.emit("setenv", s.span, expr=ir.build(ir.Lit, span=s.name_span, type="str", value=s.name),
+                      expr2=s.value, name=s.into)
         elif k == "exit":
             self.emit("exit", s.span, expr=s.code, flag=s.now)
         elif k == "wait":
@@ -185,6 +192,15 @@ class _Emitter:
             self.patch(test, end)
         for b in breaks:
             self.patch(b, end)
+
+
+def env_list(env, span) -> Optional[ir.Expr]:
+    """An `env { NAME = value ... }` block as one list expression: name, value, name, value ...
+    (None: no block, the environment is kept)."""
+    if env is None:
+        return None
+    items = tuple(x for var in env for x in (ir.build(ir.Lit, span=var.span, type="str", value=var.name), var.value))
+    return ir.build(ir.ListLit, span=span, items=items)
 
 
 def compile_program(prog: ir.Program) -> ProgramCode:
@@ -269,7 +285,9 @@ def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]
         burst = opts.get("burst")
         starts.append(Start(span=run.span, time=int(at.value) if at is not None else 0, programs=names,
                             labels=run_labels, args=tuple(st.args for st in run.stages),
-                            nice=int(opts.get("nice", 0)), uid=int(opts.get("uid", 0)),
+                            nice=int(opts.get("nice", 0)), uid=int(opts.get("uid", 0)), gid=opts.get("gid"),
+                            groups=tuple(sorted(set(opts.get("groups", ())))),     # as setgroups keeps them
+                            env=(env_list(opts["env"], run.span).items,) * len(names) if "env" in opts else (),
                             burst=int(burst.value) if burst is not None else None,
                             tickets=opts.get("tickets"), rt=opts.get("rt"), cpus=opts.get("cpus"),
                             login="login" in opts, working_set=int(opts.get("working_set", 0))))

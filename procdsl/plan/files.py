@@ -59,7 +59,10 @@ def file_specs(files: Optional[ir.Files]) -> tuple[FileSpec, ...]:
     for e in entries:
         owner = e.owner or 0
         group = e.group if e.group is not None else owner
-        default = DEFAULT_DIR_MODE if e.kind == "dir" else DEFAULT_FILE_MODE
+        default = DEFAULT_FILE_MODE if e.kind == "file" else DEFAULT_DIR_MODE     # a program: 755 too
         mode = int(e.mode, 8) if e.mode is not None else default
-        out.append(FileSpec(path=e.path, kind=e.kind, text=e.text, owner=owner, group=group, mode=mode))
+        if e.kind == "program":
+            out.append(FileSpec(path=e.path, owner=owner, group=group, mode=mode, program=e.text))
+        else:
+            out.append(FileSpec(path=e.path, kind=e.kind, text=e.text, owner=owner, group=group, mode=mode))
     return tuple(out)

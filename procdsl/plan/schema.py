@@ -84,6 +84,9 @@ class Start(PlanModel):
     args: tuple[tuple[Expr, ...], ...] = ()
     nice: int = 0
     uid: int = 0
+    gid: Optional[int] = None            # None: the gid numbered like the uid
+    groups: tuple[int, ...] = ()
+    env: tuple[tuple[Expr, ...], ...] = ()   # per stage: name, value, name, value ...
     burst: Optional[int] = None
     tickets: Optional[int] = None
     rt: Optional[tuple[str, int]] = None
@@ -118,6 +121,7 @@ class FileSpec(PlanModel):
     owner: int = 0
     group: int = 0
     mode: int = 0o644
+    program: Optional[str] = None        # `program PATH NAME`: the file holds that program
 
 
 class EventPlan(PlanModel):

@@ -352,6 +352,10 @@ class Story:
     def _on_fail(self, ev: TraceEvent, p) -> None:
         self.points.append((ev.time, p, "fail", f"{ev.detail[0]} failed (errno {ev.detail[1]})"))
 
+    def _on_cred(self, ev: TraceEvent, p) -> None:
+        d = ev.detail
+        self.points.append((ev.time, p, "cred", f"{d[0]}: uid {d[1]} euid {d[2]} suid {d[3]}, gid {d[4]} egid {d[5]}"))
+
     def _on_fault(self, ev: TraceEvent, _p) -> None:
         self.points.append((ev.time, None, "fault", ev.detail[0]))
 

@@ -107,6 +107,13 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
         return f'unlink "{d[0]}" (inode {d[1]})'
     if k == "fail":
         return f"{d[0]} failed: {ERRNO_NAMES.get(d[1], d[1])}"
+    if k == "cred":
+        groups = f", groups {' '.join(map(str, d[7]))}" if d[7] else ""
+        return f"{d[0]}: uid {d[1]} euid {d[2]} suid {d[3]}, gid {d[4]} egid {d[5]} sgid {d[6]}{groups}"
+    if k == "environ":
+        return "environment: " + (_excerpt(" ".join(d[0])) if d[0] else "(empty)")
+    if k == "env":
+        return f"unsetenv {d[0]}" if d[1] is None else f"setenv {d[0]}={_excerpt(d[1])}"
     if k == "subreaper":
         return "becomes a child subreaper"
     if k == "setsid":

@@ -37,14 +37,14 @@ Node = Union[Inode, Directory]
 
 
 def may(node: Node, p, want: int) -> bool:
-    """generic_permission: root reads, writes and searches anything; others get the owner's,
-    the group's or everyone's bits, whichever class they are in first. A process's group is
-    the one numbered like its uid (one user, one group)."""
-    if p.uid == 0:
+    """generic_permission with the effective ids (Linux's fsuid and fsgid follow them): root reads,
+    writes and searches anything; others get the owner's, the group's (the effective gid or a
+    supplementary group) or everyone's bits, whichever class they are in first."""
+    if p.euid == 0:
         return True
-    if p.uid == node.uid:
+    if p.euid == node.uid:
         bits = node.mode >> 6
-    elif p.uid == node.gid:
+    elif p.egid == node.gid or node.gid in p.groups:
         bits = node.mode >> 3
     else:
         bits = node.mode
@@ -98,6 +98,13 @@ class FileSystem:
                 made.append(_announce(here, node))
             cur = node
         return made
+
+    def bind(self, path: str, program: str) -> None:
+        """`program PATH NAME` in the `files` block: the file declared at path holds that program."""
+        node = self.root
+        for name in (c for c in path.split("/") if c):
+            node = node.entries[name]
+        node.program = program
 
     # ------------------------------------------------------------------ lookup
     def resolve(self, p, path: str) -> Union[int, tuple[Directory, str, Node | None]]:
@@ -163,7 +170,7 @@ class FileSystem:
                 return EACCES
             if self.inodes >= FS_MAX_INODES:
                 return ENOSPC
-            node = parent.entries[name] = Inode(self._ino(), p.uid, p.uid, mode & ~UMASK)
+            node = parent.entries[name] = Inode(self._ino(), p.euid, p.egid, mode & ~UMASK)
             how = "created"
         elif flags & O_CREAT and flags & O_EXCL:
             return EEXIST
@@ -197,7 +204,7 @@ class FileSystem:
             return EISDIR
         if not may(parent, p, W | X):
             return EACCES
-        if parent.mode & STICKY and p.uid not in (0, node.uid, parent.uid):
+        if parent.mode & STICKY and p.euid not in (0, node.uid, parent.uid):
             return EPERM
         del parent.entries[name]
         node.nlink -= 1

@@ -12,7 +12,7 @@ class Inode:
     """A regular file. Its data goes when the last link (a name in a directory) and the last open
     description on it are gone: an unlinked file stays readable through the fds still open on it."""
 
-    __slots__ = ("ino", "data", "uid", "gid", "mode", "nlink", "opens")
+    __slots__ = ("ino", "data", "uid", "gid", "mode", "nlink", "opens", "program")
     is_dir = False
 
     def __init__(self, ino: int, uid: int, gid: int, mode: int, data: bytes = b"") -> None:
@@ -23,6 +23,7 @@ class Inode:
         self.mode = mode
         self.nlink = 1
         self.opens = 0
+        self.program: str | None = None     # the program of the file it holds (`program` in `files`)
 
 
 class RegularFile(OpenFile):
