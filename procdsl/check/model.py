@@ -6,6 +6,7 @@ from typing import Optional
 
 from procdsl.check.files import FileModel
 from procdsl.check.history import History, OutputLog, StateHistory
+from procdsl.check.maps import MapModel
 from procdsl.core.events import FIELDS, Trace, TraceEvent
 from procdsl.trace.text import display_name
 
@@ -79,7 +80,8 @@ class Model:
         self._index = -1
         handlers = {kind: getattr(self, "_on_" + kind) for kind in FIELDS if hasattr(self, "_on_" + kind)}
         self.files = FileModel(self)                  # an observer of its own, fed the same events
-        for kind, fn in self.files.handlers.items():
+        self.maps = MapModel(self)                    # each process's memory map, the same way
+        for kind, fn in (*self.files.handlers.items(), *self.maps.handlers.items()):
             handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
         self._handlers = handlers
         for ev in trace.events:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from procdsl import ir
-from procdsl.check import files
+from procdsl.check import files, maps
 from procdsl.check.model import Model, ProcInfo
 from procdsl.check.searches import OUTPUT_IN, output_searches
 from procdsl.core.linux import SIGNAL_NAMES
@@ -247,6 +247,7 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     "uid": lambda env, p: p.uid,
     "migrations": lambda env, p: sum(1 for t in p.migrations if t <= env.t),
 }
+PROC_QUERIES.update(maps.QUERIES)        # rss, vsz, regions (check/maps.py)
 
 
 def _event(name: str, p: ProcInfo) -> Optional[EventRef]:

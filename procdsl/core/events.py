@@ -63,6 +63,16 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "unlink": ("path", "ino"),
     "fail": ("call", "errno"),
     "subreaper": (),
+    # the memory map (when the scenario uses it): a region added or removed, the heap's and the
+    # stack's sizes, a region's resident pages after a write, and a bad access before its SIGSEGV
+    "mmap": ("addr", "pages", "perms", "name"),
+    "munmap": ("addr", "pages"),
+    "brk": ("addr", "pages"),
+    "stack": ("addr", "pages", "resident"),
+    "resident": ("addr", "pages"),
+    "segv": ("addr", "why"),
+    # an idle CPU leaves a sleep state (with a power model): the state, the idle time, the exit latency
+    "cstate": ("state", "idle", "latency"),
     "fault": ("message", "file", "line", "col"),
     "deadlock": ("blocked",),
     "limit": ("limit", "value"),

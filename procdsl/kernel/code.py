@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from procdsl.core.values import Sig
-from procdsl.kernel import ops_flow, ops_fs, ops_io, ops_mem, ops_proc, ops_stdio
+from procdsl.kernel import ops_flow, ops_fs, ops_io, ops_map, ops_mem, ops_proc, ops_stdio
 from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EXITED, RESUMED, RuntimeOp, compile_program_expr  # noqa: F401 - the loop's API
 from procdsl.plan import MachineConfig, Op, ProgramCode
 
@@ -37,12 +37,15 @@ OPS = {
     "touch": ops_mem.op_touch, "subreaper": ops_proc.op_subreaper,
     "open": ops_fs.op_open, "unlink": ops_fs.op_unlink, "read": ops_io.op_read, "lseek": ops_io.op_lseek,
     "dup": ops_io.op_dup, "fcntl": ops_io.op_fcntl, "printf": ops_stdio.op_printf, "fflush": ops_stdio.op_fflush,
+    "mmap": ops_map.op_mmap, "munmap": ops_map.op_munmap, "sbrk": ops_mem.op_alloc, "stack": ops_map.op_stack,
+    "touch_at": ops_map.op_touch_at, "poke": ops_map.op_poke,
 }
 
 
 SYSCALLS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
                       "unblock", "pause", "nice", "pipe", "close", "dup2", "print", "write", "sleep", "io",
-                      "alloc", "subreaper", "lock", "unlock", "open", "unlink", "read", "lseek", "dup", "fcntl"))
+                      "alloc", "subreaper", "lock", "unlock", "open", "unlink", "read", "lseek", "dup", "fcntl",
+                      "mmap", "munmap", "sbrk"))
 
 
 FREE = frozenset(("compute", "sleep", "io", "exit"))    # cost no `step` of their own
@@ -73,7 +76,7 @@ def load_op(op: Op, pc: int, m: MachineConfig, rng: Any = None) -> RuntimeOp:
         r.aux = op.args[0].value[0]          # "+" or "-"
     elif op.op == "for_next":
         r.aux = op.args[0].value             # the hidden cursor variable
-    elif op.op in ("open", "read", "lseek", "fcntl") and op.args:
+    elif op.op in ("open", "read", "lseek", "fcntl", "mmap") and op.args:
         values = tuple(a.value for a in op.args)    # constants the compiler worked out (flags, whence, ...)
         r.aux = values if len(values) > 1 else values[0]
     return r

@@ -6,7 +6,7 @@ from typing import Any
 
 from procdsl.core.events import NO_PID
 from procdsl.core.linux import ERRNO, RESERVED_PIDS, SIGCHLD, SIGKILL, weight
-from procdsl.kernel import memory, signals
+from procdsl.kernel import memory, mmap, signals
 from procdsl.kernel.code import compile_program_expr
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.pipe import new_pipe
@@ -142,6 +142,7 @@ class Lifecycle:
         if parent.stdio:
             child.stdio = copy_streams(parent.stdio)
         child.heap = memory.share(parent.heap)
+        mmap.fork_copy(self, parent, child)
         child.affinity = parent.affinity
         child.rt = parent.rt
         child.tickets = parent.tickets
@@ -166,6 +167,7 @@ class Lifecycle:
         self.sched.exited(p)
         fdtable.close_all(self, p)
         memory.release(p.heap)
+        mmap.release(self, p)
         if p.wait_kind == "lock" and p.wait_on is not None and p in p.wait_on.waiters:
             p.wait_on.waiters.remove(p)
         if p.pid == 1:

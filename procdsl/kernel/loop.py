@@ -74,6 +74,7 @@ class Kernel(Lifecycle, RunQueues):
         self.tty_file = TerminalFile(self.tty)      # the kernel's own reference keeps it open
         self.fs = FileSystem()
         self.next_mutex = 0
+        self.mm_ptes = 0             # page slots of every mmap, bounded by kernel/mmap.PTE_LIMIT
         self.init: Proc | None = None
         self.fault: ProgramFault | None = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from procdsl.core.linux import weight
 from procdsl.core.values import Status
-from procdsl.kernel import memory, ops_stdio, signals
+from procdsl.kernel import memory, mmap, ops_map, ops_stdio, signals
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.opsupport import (
     BLOCKED,
@@ -12,6 +12,7 @@ from procdsl.kernel.opsupport import (
     EAGAIN,
     ECHILD,
     EINVAL,
+    ENOMEM,
     EPERM,
     ESRCH,
     EXITED,
@@ -27,9 +28,12 @@ from procdsl.kernel.process import IGN, SLEEPING, ZOMBIE
 def op_fork(k, p, op):
     here = p.pc
     block = op.flag
-    child = k.fork(p, op.name if block else None)
+    if ops_map.fork_tables(k, p, here) is RESUMED:
+        return RESUMED                   # the page tables' copy first (the parent pays it)
+    room = ops_map.fork_room(k, p)
+    child = k.fork(p, op.name if block else None) if room else None
     if child is None:
-        _fail(k, p, "fork", EAGAIN)
+        _fail(k, p, "fork", EAGAIN if room else ENOMEM)
         if op.name and not block:
             _set(p, op.name, -1)
         p.pc = op.jump if block else here + 1
@@ -50,6 +54,7 @@ def op_exec(k, p, op):
     prog = k.programs[op.name]
     args = tuple(f(p) for f in op.args)
     memory.release(p.heap)
+    mmap.release(k, p)
     p.code = prog
     p.pc = 0
     p.vars = {}

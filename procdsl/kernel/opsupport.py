@@ -72,6 +72,8 @@ def _functions(rng: Any):
                     raise ProgramFault(f"len needs a list or a string, not a {type_name(v)}", span)
                 return len(v)
             return length
+        if func == "peek" and len(args) == 1:
+            return _peek(args[0], span)
         if func == "random" and len(args) == 2 and rng is not None:
             lo_f, hi_f = args
 
@@ -94,6 +96,16 @@ def _functions(rng: Any):
             return exponential
         raise ProgramFault(f"'{func}' is not a function a program can call", span)
     return call
+
+
+def _peek(addr_f: Any, span: Any):
+    def peek(p):
+        addr = addr_f(p)
+        value = p.mm.peek(addr) if p.mm is not None and type(addr) is int else None
+        if value is None:
+            raise ProgramFault(f"peek({brief(addr)}) reads no mmap'd region (Linux would raise SIGSEGV)", span)
+        return value
+    return peek
 
 
 _call = _functions(None)

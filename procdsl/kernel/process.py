@@ -26,7 +26,7 @@ class Proc:
         "remaining", "paid", "exit_code", "exit_signal", "fds", "cloexec", "linebuf", "heap", "cow", "subreaper", "errno",
         "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "eintr", "stdio", "seq",
         "builtin", "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "tickets", "pass_",
-        "burst", "cputime", "rt", "created",
+        "burst", "cputime", "rt", "created", "mm",
     )
 
     def __init__(self, pid: int, seq: int) -> None:
@@ -88,6 +88,7 @@ class Proc:
         self.cputime = 0
         self.rt: tuple[str, int] | None = None
         self.created = 0
+        self.mm: Any = None              # kernel/mmap.Space once the process maps a region; None: the image alone
 
     @property
     def alive(self) -> bool:

@@ -36,6 +36,9 @@ SPELLINGS: dict[str, str] = {
     "nanosleep": "write `sleep 5ms`",
     "pipe": "to make a pipe write `p = pipe`: p.read and p.write are its two ends",
     "mutex": "to make a mutex write `m = mutex`",
+    "brk": "write `sbrk N pages`: the heap (and the break) grows by N pages",
+    "malloc": "write `alloc N pages` (and `touch N pages` to write them)",
+    "setrlimit": "the stack's limit is the machine setting `stack_limit 8MiB`",
 }
 
 # What procdsl does not model yet -> what it is, or (what it is, what comes closest today).
@@ -44,9 +47,8 @@ NOT_MODELLED: dict[str, str | tuple[str, str]] = {
     "socket": "sockets", "socketpair": "sockets", "connect": "sockets", "bind": "sockets",
     "listen": "sockets", "accept": "sockets", "recv": "sockets", "sendto": "sockets",
     "mkfifo": "FIFOs",
-    "mmap": ("memory mappings", "`alloc N pages` and `touch N pages` model the heap"),
-    "munmap": ("memory mappings", "`alloc N pages` and `touch N pages` model the heap"),
-    "shm_open": ("shared memory objects", "`shared x = ...` makes a variable that forked children share"),
+    "shm_open": ("shared memory objects", "`m = mmap 1 page MAP_SHARED` before fork makes memory the children share"),
+    "mprotect": ("changing a mapping's protection", "mmap takes PROT_READ, PROT_WRITE, PROT_EXEC when it maps"),
     "setsid": "sessions", "getsid": "sessions", "setpgid": "process groups", "getpgid": "process groups",
     "getpgrp": "process groups", "tcsetpgrp": "terminals", "tcgetpgrp": "terminals", "ioctl": "terminals",
     "isatty": "terminals",

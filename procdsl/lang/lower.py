@@ -17,6 +17,7 @@ from procdsl.ir.span import Span
 from procdsl.lang.diagnostics import Diagnostic
 from procdsl.lang.literals import LITERAL_TERMINALS, out_of_range, parse_duration, parse_size
 from procdsl.lang.lower_files import FileRules
+from procdsl.lang.lower_mem import MemRules
 from procdsl.lang.reduce import reducer_for
 from procdsl.lang.source import Source
 
@@ -32,7 +33,7 @@ def _items(children: list) -> list:
             if c is not None and not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE", "LSQB", "RSQB", "LPAR", "RPAR"))]
 
 
-class Lower(FileRules):
+class Lower(FileRules, MemRules):
     LITERALS = LITERAL_TERMINALS
 
     def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
@@ -376,7 +377,7 @@ class Lower(FileRules):
         name, value = children
         if isinstance(value, tuple):          # fork / pipe / mutex
             return ir.build(ir.SpecialAssign, span=self.span(meta), name=str(name), what=value[0])
-        if isinstance(value, (ir.Wait, ir.Write, ir.Open, ir.Read, ir.Lseek, ir.Dup, ir.Fcntl)):
+        if isinstance(value, (ir.Wait, ir.Write, ir.Open, ir.Read, ir.Lseek, ir.Dup, ir.Fcntl, ir.Mem)):
             return value.model_copy(update={"into": str(name), "span": self.span(meta)})
         return ir.build(ir.Assign, span=self.span(meta), name=str(name), value=value)
 
@@ -511,6 +512,8 @@ class Lower(FileRules):
         return self._expr_stmt("alloc", meta, c)
 
     def touch_stmt(self, meta, c):
+        if len(c) > 2 and c[2] is not None:
+            return self.touch_at(meta, c)
         return self._expr_stmt("touch", meta, c)
 
     def dup2_stmt(self, meta, c):

@@ -12,12 +12,13 @@ from procdsl.lang.diagnostics import Diagnostic, did_you_mean, nearest
 from procdsl.lang.hints import unknown_name
 from procdsl.lang.lower import MAX_CPUS
 from procdsl.lang.validate_files import FILE_QUERIES, FILE_STATEMENTS, file_query, file_statement, files_block
+from procdsl.lang.validate_mem import MEM_QUERIES, MEM_STATEMENTS, mem_statement, stack_setting
 
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
               "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
               "block", "unblock", "pause", "nice", "pipe", "close", "dup2", "for", "mutex", "lock", "unlock",
               "alloc", "touch", "subreaper", "open", "read", "lseek", "dup", "fcntl", "unlink", "printf",
-              "fprintf", "fflush", "_exit")
+              "fprintf", "fflush", "_exit") + MEM_STATEMENTS
 SCHEDULERS = ("cfs", "eevdf", "fifo", "sjf", "stcf", "rr", "mlfq", "lottery", "stride")
 BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr", "true", "false"))
 # setting name -> the kind of value it takes
@@ -26,17 +27,18 @@ MACHINE_SETTINGS = {
     "step": "duration", "syscall": "duration", "fork": "duration", "exec": "duration", "pid_max": "int",
     "seed": "int", "tick": "duration", "balance_interval": "duration", "max_processes": "int",
     "max_events": "int", "max_time": "duration", "max_output": "size",
+    "stack_limit": "size", "fork_page": "duration",
 }
 OUTPUT_CEILING = 256 << 20      # bytes: the largest max_output, so that no scenario's output exhausts the host
 PROCESS_QUERIES = frozenset((
     "state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status", "reaper", "cpu_time",
     "switches", "voluntary_switches", "involuntary_switches", "response_time", "turnaround", "wait_time",
     "cow_copies", "output", "nice", "uid", "migrations", "max_delay", "offset",
-))
+)) | MEM_QUERIES
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max",
                              "file", "exists", "size"))
-PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential"))
+PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential", "peek"))
 EXPECT_VALUES = frozenset(("output", "zombies", "running", "ready", "sleeping", "disk_wait", "stopped",
                            "zombie", "reaped", "true", "false"))
 
@@ -84,6 +86,8 @@ class Validator:
             self.signal(s.signal, catch=k == "block", verb="blocked")
         elif k in FILE_STATEMENTS:
             file_statement(self, s)
+        elif k == "mem":
+            mem_statement(self, s)
         elif k in ("break", "continue") and depth == 0:
             self.error(f"'{k}' outside a loop", s.span, "break and continue belong inside while, repeat, loop or for")
         for child in _sub_exprs(s):
@@ -199,6 +203,9 @@ class Validator:
         kind = MACHINE_SETTINGS.get(st.name)
         if kind is None:
             self.error(f"unknown machine setting '{st.name}'{did_you_mean(st.name, MACHINE_SETTINGS)}", st.span)
+            return
+        if st.name == "stack_limit":
+            stack_setting(self, st)
             return
         if st.name == "scheduler":
             if st.value_type != "name" or st.value not in SCHEDULERS:
@@ -416,6 +423,8 @@ def _sub_exprs(s: ir.Stmt) -> list[ir.Expr]:
         return [s.fd.expr, s.offset]
     if k in ("dup", "fcntl"):
         return [s.fd.expr]
+    if k == "mem":
+        return [e for e in (s.value, s.value2, s.fd.expr if s.fd is not None else None) if e is not None]
     if k in ("printf", "fflush"):
         return [e for e in (s.fd.expr if s.fd is not None else None, getattr(s, "value", None)) if e is not None]
     return []

@@ -9,6 +9,7 @@ from procdsl.core.linux import SIGNALS
 from procdsl.ir.walk import fork_labels, static_burst
 from procdsl.plan import EventPlan, ExternalSignal, Limits, MachineConfig, Op, ProgramCode, SchedulerConfig, Start
 from procdsl.plan.files import FILE_OPS, file_specs
+from procdsl.plan.memory import mem_fields, uses_memory_map
 
 # Statements that are system calls: each pays the machine's `syscall` cost.
 SYSCALL_OPS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
@@ -123,6 +124,9 @@ class _Emitter:
             self.emit(k, s.span, signal=SIGNALS[s.signal.name][0])
         elif k in ("nice", "close", "lock", "unlock", "alloc", "touch", "unlink"):
             self.emit(k, s.span, expr=s.value)
+        elif k == "mem":
+            op, fields = mem_fields(s)
+            self.emit(op, s.span, **fields)
         elif k == "dup2":
             self.emit("dup2", s.span, expr=s.src.expr, expr2=s.dst)
         else:
@@ -170,6 +174,8 @@ def machine_config(machine: Optional[ir.Machine]) -> MachineConfig:
                                                             if isinstance(s.value, (int, float))})
         elif st.name in ("max_processes", "max_events", "max_time", "max_output"):
             limits[st.name] = int(st.value)
+        elif st.name == "stack_limit":
+            values[st.name] = int(st.value) // 4096        # bytes -> pages
         else:
             values[st.name] = int(st.value)
     if limits:
@@ -224,7 +230,10 @@ def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]
                             tickets=opts.get("tickets"), rt=opts.get("rt"), cpus=opts.get("cpus")))
     signals = tuple(ExternalSignal(span=s.span, time=int(s.time.value), signal=SIGNALS[s.signal.name][0],
                                    label=s.target.label, index=s.target.index) for s in sc.sends)
-    return EventPlan(file=path, title=sc.title, span=sc.span, machine=machine_config(sc.machine), programs=codes,
+    machine = machine_config(sc.machine)
+    if uses_memory_map(sc, codes):
+        machine = machine.model_copy(update={"memory_map": True})
+    return EventPlan(file=path, title=sc.title, span=sc.span, machine=machine, programs=codes,
                      init=sc.init.program if sc.init else None, starts=tuple(starts), signals=signals,
                      until=int(sc.until.time.value) if sc.until else None, files=file_specs(sc.files),
                      labels=tuple(sorted(labels)),

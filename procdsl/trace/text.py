@@ -7,6 +7,7 @@ from typing import Iterable
 from procdsl.core.events import IDLE, Trace, TraceEvent
 from procdsl.core.linux import ERRNO_NAMES, SIGNAL_NAMES
 from procdsl.ir.unparse import format_duration
+from procdsl.trace.maps import MEMORY_KINDS, describe_memory
 
 
 def format_time(ns: int) -> str:
@@ -90,6 +91,10 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
         return f'unlink "{d[0]}" (inode {d[1]})'
     if k == "fail":
         return f"{d[0]} failed: {ERRNO_NAMES.get(d[1], d[1])}"
+    if k in MEMORY_KINDS:
+        return describe_memory(k, d)
+    if k == "cstate":
+        return f"wakes from {d[0]} after {format_duration(d[1])} idle (+{format_duration(d[2])} exit latency)"
     if k == "subreaper":
         return "becomes a child subreaper"
     if k == "fault":
