@@ -171,8 +171,9 @@ def test_ps_prints_what_expect_ps_accepts(tmp_path: Path) -> None:
     assert code == 0
     title, *table = out.splitlines()
     assert title == "# z (at 2.000000ms)"
-    assert table[0].split() == ["PID", "PPID", "STAT", "LABEL", "CMD", "NI", "UID", "TIME"]
-    assert table[3].split() == ["3", "2", "Z", "child", "parent", "0", "0", "1ms"]
+    assert table[0].split() == ["PID", "PPID", "STAT", "LABEL", "CMD", "NI", "UID", "VSZ", "RSS", "TIME"]
+    assert table[2].split()[7:9] == ["148", "16"]         # the program's image: 37 pages, 4 of them resident
+    assert table[3].split() == ["3", "2", "Z", "child", "parent", "0", "0", "0", "0", "1ms"]   # a zombie has no memory
     expect = "  expect ps at 2ms {\n" + "".join(f"    {row}\n" for row in table) + "  }\n"
     checked = src.replace("  run parent\n", "  run parent\n" + expect)
     code, out, err = cli_main(["check", str(write_proc(tmp_path, checked, "ps.proc"))])

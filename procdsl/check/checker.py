@@ -282,7 +282,7 @@ class Checker:
                      for e in found) or (f"no {words[0]} events at all",)
 
 
-PS_COLUMNS = ("PID", "PPID", "STAT", "LABEL", "CMD", "NI", "UID", "TIME")
+PS_COLUMNS = ("PID", "PPID", "STAT", "LABEL", "CMD", "NI", "UID", "VSZ", "RSS", "TIME")
 
 
 def ps_rows(model: Model, t: int) -> list[dict[str, str]]:
@@ -290,8 +290,15 @@ def ps_rows(model: Model, t: int) -> list[dict[str, str]]:
     that exists then (zombies included, reaped ones not), by PID, each cell as text."""
     return [{"PID": str(p.pid), "PPID": str(p.ppid.at(t)), "STAT": STAT_LETTER.get(p.state.at(t), "?"),
              "LABEL": p.name, "CMD": p.cmd.at(t), "NI": str(p.nice.at(t)), "UID": str(p.uid),
-             "TIME": format_duration(model.cpu_time(p, t))}
+             **_sizes(model, p, t), "TIME": format_duration(model.cpu_time(p, t))}
             for p in sorted((p for p in model.procs if model.exists(p, t)), key=lambda p: p.pid)]
+
+
+def _sizes(model: Model, p, t: int) -> dict[str, str]:
+    """ps's VSZ and RSS in KiB; a zombie has given its memory back and shows 0 (exit_mm)."""
+    if p.state.at(t) in ("zombie", "reaped"):
+        return {"VSZ": "0", "RSS": "0"}
+    return {"VSZ": str(model.maps.vsz(p, t) // 1024), "RSS": str(model.maps.rss(p, t) // 1024)}
 
 
 class NamesAt:

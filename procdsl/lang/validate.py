@@ -294,7 +294,7 @@ class Validator:
             for item in a.items:
                 self.assertion(item, labels, bound)
         elif k == "ps":
-            known = ("PID", "PPID", "STAT", "LABEL", "CMD", "NI", "UID", "TIME")
+            known = ("PID", "PPID", "STAT", "LABEL", "CMD", "NI", "UID", "VSZ", "RSS", "TIME")
             for cell in a.header:
                 if cell.text not in known:
                     self.error(f"unknown ps column '{cell.text}'{did_you_mean(cell.text, known)}", cell.span,
