@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from procdsl.check.energy import EnergyModel
 from procdsl.check.files import FileModel
 from procdsl.check.history import History, OutputLog, StateHistory
 from procdsl.check.maps import MapModel
@@ -81,7 +82,8 @@ class Model:
         handlers = {kind: getattr(self, "_on_" + kind) for kind in FIELDS if hasattr(self, "_on_" + kind)}
         self.files = FileModel(self)                  # an observer of its own, fed the same events
         self.maps = MapModel(self)                    # each process's memory map, the same way
-        for kind, fn in (*self.files.handlers.items(), *self.maps.handlers.items()):
+        self.energy = EnergyModel(trace.cpus)         # idle residencies and energy, with a power model
+        for kind, fn in (*self.files.handlers.items(), *self.maps.handlers.items(), *self.energy.handlers.items()):
             handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
         self._handlers = handlers
         for ev in trace.events:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from procdsl import ir
-from procdsl.check import files, maps
+from procdsl.check import energy, files, maps
 from procdsl.check.model import Model, ProcInfo
 from procdsl.check.searches import OUTPUT_IN, output_searches
 from procdsl.core.linux import SIGNAL_NAMES
@@ -270,6 +270,9 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
     on_files = files.call(e, lookup, _call, _proc_arg)
     if on_files is not None:
         return on_files
+    on_energy = energy.call(e, lookup, _call)
+    if on_energy is not None:
+        return on_energy
     if func in PROC_QUERIES:
         query = PROC_QUERIES[func]
         if len(args) == 1 and isinstance(args[0], ir.CpuRef):

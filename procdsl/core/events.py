@@ -73,6 +73,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "segv": ("addr", "why"),
     # an idle CPU leaves a sleep state (with a power model): the state, the idle time, the exit latency
     "cstate": ("state", "idle", "latency"),
+    # the power model, at the start of a run that has one: its name, active mW, and the idle states
+    # as [name, mW, exit latency ns, target residency ns], shallowest first
+    "power": ("model", "active", "states"),
     "fault": ("message", "file", "line", "col"),
     "deadlock": ("blocked",),
     "limit": ("limit", "value"),

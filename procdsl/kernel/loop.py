@@ -74,6 +74,7 @@ class Kernel(Lifecycle, RunQueues):
         self.tty_file = TerminalFile(self.tty)      # the kernel's own reference keeps it open
         self.fs = FileSystem()
         self.next_mutex = 0
+        self.power = m.power.states if m.power is not None else None
         self.mm_ptes = 0             # page slots of every mmap, bounded by kernel/mmap.PTE_LIMIT
         self.init: Proc | None = None
         self.fault: ProgramFault | None = None
@@ -106,6 +107,9 @@ class Kernel(Lifecycle, RunQueues):
         for spec in plan.files:
             for detail in self.fs.declare(spec.path, spec.kind == "dir", spec.text, spec.owner, spec.group, spec.mode):
                 self.emit(-1, NO_PID, "inode", detail)
+        if plan.machine.power is not None:
+            pw = plan.machine.power
+            self.emit(-1, NO_PID, "power", (pw.model, pw.active, pw.states))
         self._start_init()
         for start in plan.starts:
             self.pending_spawns += 1

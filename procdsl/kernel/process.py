@@ -102,7 +102,7 @@ class Cpu:
     """One CPU: what it runs now, what ran last, and the event that will next wake it."""
 
     __slots__ = ("id", "curr", "last", "rq", "gen", "run_start", "seg_start", "slice_end", "resched",
-                 "switches", "busy")
+                 "switches", "busy", "idle_since")
 
     def __init__(self, cpu_id: int) -> None:
         self.id = cpu_id
@@ -116,3 +116,4 @@ class Cpu:
         self.resched = False
         self.switches = 0
         self.busy = 0
+        self.idle_since = 0          # when it last went idle (a power model's sleep states start then)

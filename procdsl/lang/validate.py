@@ -13,6 +13,7 @@ from procdsl.lang.hints import unknown_name
 from procdsl.lang.lower import MAX_CPUS
 from procdsl.lang.validate_files import FILE_QUERIES, FILE_STATEMENTS, file_query, file_statement, files_block
 from procdsl.lang.validate_mem import MEM_QUERIES, MEM_STATEMENTS, mem_statement, stack_setting
+from procdsl.lang.validate_power import power_setting
 
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
               "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
@@ -27,7 +28,7 @@ MACHINE_SETTINGS = {
     "step": "duration", "syscall": "duration", "fork": "duration", "exec": "duration", "pid_max": "int",
     "seed": "int", "tick": "duration", "balance_interval": "duration", "max_processes": "int",
     "max_events": "int", "max_time": "duration", "max_output": "size",
-    "stack_limit": "size", "fork_page": "duration",
+    "stack_limit": "size", "fork_page": "duration", "power": "name",
 }
 OUTPUT_CEILING = 256 << 20      # bytes: the largest max_output, so that no scenario's output exhausts the host
 PROCESS_QUERIES = frozenset((
@@ -37,7 +38,7 @@ PROCESS_QUERIES = frozenset((
 )) | MEM_QUERIES
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max",
-                             "file", "exists", "size"))
+                             "file", "exists", "size", "energy", "residency"))
 PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential", "peek"))
 EXPECT_VALUES = frozenset(("output", "zombies", "running", "ready", "sleeping", "disk_wait", "stopped",
                            "zombie", "reaped", "true", "false"))
@@ -206,6 +207,9 @@ class Validator:
             return
         if st.name == "stack_limit":
             stack_setting(self, st)
+            return
+        if st.name == "power":
+            power_setting(self, st)
             return
         if st.name == "scheduler":
             if st.value_type != "name" or st.value not in SCHEDULERS:

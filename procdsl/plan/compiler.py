@@ -10,6 +10,7 @@ from procdsl.ir.walk import fork_labels, static_burst
 from procdsl.plan import EventPlan, ExternalSignal, Limits, MachineConfig, Op, ProgramCode, SchedulerConfig, Start
 from procdsl.plan.files import FILE_OPS, file_specs
 from procdsl.plan.memory import mem_fields, uses_memory_map
+from procdsl.plan.power import power_config
 
 # Statements that are system calls: each pays the machine's `syscall` cost.
 SYSCALL_OPS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
@@ -174,6 +175,8 @@ def machine_config(machine: Optional[ir.Machine]) -> MachineConfig:
                                                             if isinstance(s.value, (int, float))})
         elif st.name in ("max_processes", "max_events", "max_time", "max_output"):
             limits[st.name] = int(st.value)
+        elif st.name == "power":
+            values["power"] = power_config(st)
         elif st.name == "stack_limit":
             values[st.name] = int(st.value) // 4096        # bytes -> pages
         else:

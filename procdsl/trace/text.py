@@ -93,6 +93,9 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
         return f"{d[0]} failed: {ERRNO_NAMES.get(d[1], d[1])}"
     if k in MEMORY_KINDS:
         return describe_memory(k, d)
+    if k == "power":
+        return f"power model {d[0]}: active {d[1]} mW; idle states " + ", ".join(
+            f"{s[0]} {s[1]} mW (exit {format_duration(s[2])})" for s in d[2])
     if k == "cstate":
         return f"wakes from {d[0]} after {format_duration(d[1])} idle (+{format_duration(d[2])} exit latency)"
     if k == "subreaper":
