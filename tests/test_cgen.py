@@ -23,7 +23,12 @@ UNTRANSLATABLE = {"39_pid_space.proc": "pid_max", "49_realtime.proc": "real-time
                                                       "56_o_append.proc", "57_shell_redirect.proc",
                                                       "58_unlink_open_file.proc", "59_close_on_exec.proc",
                                                       "60_permissions_by_uid.proc", "61_errno_table.proc")},
-                  "62_stdio_buffer_in_the_process.proc": "stdout is the comparison's pipe"}
+                  "62_stdio_buffer_in_the_process.proc": "stdout is the comparison's pipe",
+                  **{f"{n}.proc": "memory map" for n in ("110_memory_map_regions", "111_heap_and_the_break",
+                                                         "112_stack_grows_to_its_limit", "113_mmap_shared_counter",
+                                                         "114_cow_per_region", "115_fork_cost_page_tables",
+                                                         "116_exec_replaces_the_map", "117_segv_and_its_address")},
+                  "118_file_mapping.proc": "file system"}
 
 
 def translations(path: Path):

@@ -288,6 +288,12 @@ def _stdio(w: ProgramWriter, s, ind: str) -> Lines:
                                  f"comparison's pipe, not the scenario's terminal")
 
 
+def _memory_map(w: ProgramWriter, s, ind: str) -> Lines:
+    raise Untranslatable(s.span, f"`{s.op.replace('_at', ' … at')}` works on procdsl's memory map, whose addresses "
+                                 f"are its own fixed layout; the host's, randomised, would differ",
+                         "check memory-map scenarios with `procdsl check`")
+
+
 def _not_yet(w: ProgramWriter, s, ind: str) -> Lines:
     raise Untranslatable(s.span, f"`{s.kind}` has no C translation yet",
                          "add a function for it to procdsl/cgen/stmts.py's STATEMENTS")
@@ -307,6 +313,7 @@ STATEMENTS: dict[str, Callable[[ProgramWriter, object, str], Lines]] = {
     "lock": _lock, "unlock": _lock, "alloc": _pages, "touch": _pages,
     "open": _host_files, "unlink": _host_files, "printf": _stdio, "fflush": _stdio,
     "read": _not_yet, "lseek": _not_yet, "dup": _not_yet, "fcntl": _not_yet,
+    "mem": _memory_map,
 }
 
 
