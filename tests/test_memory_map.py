@@ -5,7 +5,7 @@ from __future__ import annotations
 import tracemalloc
 from pathlib import Path
 
-from helpers import SCENARIOS, assert_passes, check_text, cli_main, diagnostics_of, events, output, pid_of, run_text
+from helpers import SCENARIOS, assert_passes, check_text, cli_main, diagnostics_of, events, output, run_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
