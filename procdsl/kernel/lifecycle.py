@@ -142,7 +142,8 @@ class Lifecycle:
         if parent.stdio:
             child.stdio = copy_streams(parent.stdio)
         child.heap = memory.share(parent.heap)
-        mmap.fork_copy(self, parent, child)
+        if parent.mm is not None:
+            mmap.fork_copy(self, parent, child)
         child.affinity = parent.affinity
         child.rt = parent.rt
         child.tickets = parent.tickets
@@ -167,7 +168,8 @@ class Lifecycle:
         self.sched.exited(p)
         fdtable.close_all(self, p)
         memory.release(p.heap)
-        mmap.release(self, p)
+        if p.mm is not None:
+            mmap.release(self, p)
         if p.wait_kind == "lock" and p.wait_on is not None and p in p.wait_on.waiters:
             p.wait_on.waiters.remove(p)
         if p.pid == 1:

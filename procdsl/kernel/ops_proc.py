@@ -28,9 +28,11 @@ from procdsl.kernel.process import IGN, SLEEPING, ZOMBIE
 def op_fork(k, p, op):
     here = p.pc
     block = op.flag
-    if ops_map.fork_tables(k, p, here) is RESUMED:
-        return RESUMED                   # the page tables' copy first (the parent pays it)
-    room = ops_map.fork_room(k, p)
+    room = True
+    if p.mm is not None:                 # a map beyond the image: its page tables' copy first, paid by the parent
+        if ops_map.fork_tables(k, p, here) is RESUMED:
+            return RESUMED
+        room = ops_map.fork_room(k, p)
     child = k.fork(p, op.name if block else None) if room else None
     if child is None:
         _fail(k, p, "fork", EAGAIN if room else ENOMEM)
@@ -54,7 +56,8 @@ def op_exec(k, p, op):
     prog = k.programs[op.name]
     args = tuple(f(p) for f in op.args)
     memory.release(p.heap)
-    mmap.release(k, p)
+    if p.mm is not None:
+        mmap.release(k, p)
     p.code = prog
     p.pc = 0
     p.vars = {}
