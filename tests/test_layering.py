@@ -155,3 +155,49 @@ def test_the_print_finder_finds_prints(tmp_path: Path) -> None:
                       "def f():\n    raise SystemExit(2)\nclass T:\n    def print(self): 'exit(p)'\n")
     assert sorted(line.split(": ", 1)[1] for line in prints_and_exits(sample)) == \
         ["print()", "raise SystemExit", "sys.exit()"]
+
+
+# Every module of a package, lazy imports inside functions included, read from the source: what
+# each package may name. The CLI, at the top, may name every package.
+NAMES: dict[str, set[str]] = {
+    **ALLOWED,
+    "procdsl.pipeline": {"procdsl.ir", "procdsl.core", "procdsl.lang", "procdsl.plan", "procdsl.kernel",
+                         "procdsl.check", "procdsl.trace"},
+    "procdsl.report": {"procdsl.ir", "procdsl.core", "procdsl.plan", "procdsl.kernel", "procdsl.trace",
+                       "procdsl.check"},
+    "procdsl.grading": {"procdsl.ir", "procdsl.core", "procdsl.lang", "procdsl.plan", "procdsl.check",
+                        "procdsl.trace", "procdsl.pipeline", "procdsl.report"},
+    "procdsl.pytest_plugin": {"procdsl.lang", "procdsl.pipeline", "procdsl.report"},
+}
+TOP = {"procdsl.cli", "procdsl.__main__"}
+
+
+def _named_packages(path) -> set[str]:
+    import ast
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules = [node.module] + ([f"{node.module}.{a.name}" for a in node.names] if node.module == "procdsl" else [])
+        elif isinstance(node, ast.Import):
+            modules = [a.name for a in node.names]
+        else:
+            continue
+        names |= {".".join(m.split(".")[:2]) for m in modules if m.startswith("procdsl.")}
+    return names - {"procdsl.__version__"}
+
+
+def test_no_module_names_a_package_above_its_own() -> None:
+    """Lazy imports too: a function-level import of a higher stage is the same circle, only later."""
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        if len(parts) < 2 or parts[1] == "__init__":
+            continue
+        package = ".".join(parts[:2])
+        if package in TOP:
+            continue
+        assert package in NAMES, f"{package} is a new package: give it a row in NAMES (what it may import)"
+        extra = _named_packages(path) - NAMES[package] - {package}
+        if extra:
+            wrong.append(f"{path.relative_to(ROOT)} imports {sorted(extra)}")
+    assert not wrong, "\n".join(wrong)

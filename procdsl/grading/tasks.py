@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from procdsl.check.checker import unparse_assertion
+from procdsl.check.limits import for_submission
 from procdsl.grading.bundle import SUBMISSION_DIR, Bundle
 from procdsl.grading.result import Expectation, Scenario
 from procdsl.lang.diagnostics import CompileError, Diagnostic
@@ -141,6 +142,8 @@ def _failed_scenario(file: str, sc, why: str, status: str = "failed") -> Scenari
 def run(job: Job, seed: Optional[int]) -> Scenario:
     plan = job.plan
     result = run_scenario(plan, seed)
+    if result.note:
+        result = replace(result, note=for_submission(result.note))
     fallback = {(e.line, e.name): e for e in job.scenario.expectations}
     exps = []
     for r in result.expectations:

@@ -135,6 +135,7 @@ class Lifecycle:
         child.uid = parent.uid
         child.handlers = dict(parent.handlers)
         child.mask = parent.mask
+        child.errno = parent.errno          # errno is the C library's memory, and fork copies memory
         child.frames = list(parent.frames)
         fdtable.fork_copy(parent, child)
         if parent.linebuf:

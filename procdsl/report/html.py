@@ -45,7 +45,7 @@ def snapshots(story: Story) -> tuple[list[dict], int]:
     return out, 0
 
 
-def _verdict(ident: str, passed: bool, text: str, where: str, at: Optional[int], message: str = "",
+def verdict(ident: str, passed: bool, text: str, where: str, at: Optional[int], message: str = "",
              explanation: tuple[str, ...] = (), points: str = "") -> str:
     mark = "pass" if passed else "fail"
     details = ""
@@ -65,7 +65,7 @@ def _expectation(exp: ExpectResult, ident: str) -> str:
     title = f'<span class="desc">{esc(exp.description)}</span> ' if exp.description else ""
     where = f"{exp.span.file}:{exp.span.line}:{exp.span.col}" if exp.span else ""
     points = f"{exp.points:g}/{exp.max_points:g}" if exp.max_points else ""
-    return _verdict(ident, exp.passed, f"{title}<code>expect {esc(exp.text)}</code>", where,
+    return verdict(ident, exp.passed, f"{title}<code>expect {esc(exp.text)}</code>", where,
                     exp.at if exp.at is not None else 0, exp.message, exp.explanation, points)
 
 
@@ -103,34 +103,6 @@ def page(results: Iterable[ScenarioResult], title: str = "procdsl report", intro
     toc = [(r.title, r.passed) for r in results]
     body = "".join(scenario_section(r, i + 1) for i, r in enumerate(results))
     return frame(title, toc, body, intro)
-
-
-def grade_page(grade, show_hidden: bool = False) -> str:
-    """A graded submission as the student may see it: verdicts of the visible checks only (hidden ones
-    are one anonymous total). The grader keeps no trace of the sandboxed runs, so there is no
-    timeline here; `procdsl show FILE` draws one."""
-    from procdsl.grading.result import number, student_view
-    view = student_view(grade, show_hidden)
-    score = f"{number(grade.score)}/{number(grade.max_score)} points"
-    if not grade.gradable:
-        body = (f'<section class="scenario fail"><h2>Not gradable</h2><pre class="why">'
-                f'{esc(chr(10).join(grade.diagnostics) or "the submission could not be graded")}</pre></section>')
-        return frame(f"{grade.submission}: {score}", [], body, "")
-    sections = []
-    for n, s in enumerate(view.scenarios, 1):
-        status = "pass" if s.passed else "fail"
-        items = "".join(_verdict(f"s{n}-e{i + 1}", e.passed, esc(e.name), f"{e.file}:{e.line}", None, e.message,
-                                 e.explanation, f"{number(e.points)}/{number(e.max_points)}" if e.scored else "")
-                        for i, e in enumerate(s.expectations))
-        note = f'<p class="note">{esc(s.note)}</p>' if s.note else ""
-        sections.append(f'<section class="scenario {status}" id="s{n}"><h2><span class="badge {status}">'
-                        f'{status.upper()}</span> {esc(s.name)}</h2><p class="meta">{esc(s.file)}:{s.line}</p>{note}'
-                        f'<ol class="verdicts">{items}</ol></section>')
-    if view.hidden.count:
-        sections.append(f'<p class="hidden-note">{esc(view.hidden.line)}</p>')
-    intro = f"score: {score}. To see a scenario's timeline, run `procdsl show FILE` on your own file."
-    return frame(f"{grade.submission}: {score}", [(s.name, s.passed) for s in view.scenarios], "".join(sections),
-                 intro)
 
 
 def frame(title: str, toc: list[tuple[str, bool]], body: str, intro: str) -> str:

@@ -163,3 +163,15 @@ def test_also_writes_more_formats_from_one_grading(tmp_path):
     assert sum(t["score"] for t in json.loads((tmp_path / "c.json").read_text())["tests"]) == 15
     bad = run_cli("--tests", str(ASSIGNMENT / "tests"), "--submission", str(sub), "--also", "pdf:x.pdf")
     assert bad.returncode == 2 and "expected FORMAT:PATH" in bad.stderr
+
+
+def test_a_busy_waiting_submission_is_told_what_it_can_change():
+    # the limit belongs to the instructor's tests: the student is told to block, not to raise it
+    with Pool(1, Limits(timeout=60)) as pool:
+        grade = grade_bundle(make_bundle(read_tests(str(ASSIGNMENT / "tests")),
+                                         str(ASSIGNMENT / "submissions" / "spin.proc")), pool)
+    note = grade.scenarios[0].note
+    assert "limit max_events" in note and "polls without blocking" in note
+    assert "the tests set this limit; a submission cannot raise it" in note
+    assert "raise it with" not in note
+    assert all("raise it with" not in e.message for s in grade.scenarios for e in s.expectations)

@@ -54,8 +54,8 @@ _RENDER: dict[str, Callable[[Grade, Options], str]] = {
 
 
 def _html(grade: Grade, o: Options) -> str:
-    # the report's page with verdicts only (procdsl/report/html.py); imported when asked for
-    from procdsl.report.html import grade_page
+    # imported when asked for: the report's page and its assets are not needed by the other formats
+    from procdsl.grading.formats.html import grade_page
     return grade_page(grade, o.show_hidden)
 
 
