@@ -232,6 +232,10 @@ def test_ps_pmap_and_the_maps_view(tmp_path: Path) -> None:
     assert code == 2
     code, out, _ = cli_main(["run", path, "--view", "maps"])
     assert code == 0 and "/bin/after" in out and "total kB" in out
+    code, out, _ = cli_main(["run", str(SCENARIOS / "119_energy_spread_or_pack.proc"), "--view", "maps"])
+    assert code == 0 and out.count("# ") == 3 and "/bin/job" in out        # a scenario that maps nothing
+    code, out, _ = cli_main(["pmap", str(SCENARIOS / "13_copy_on_write.proc"), "writer", "--at", "1ms"])
+    assert code == 0 and out.count("# ") == 1 and "[heap]" in out            # only the scenario that has it
     code, out, _ = cli_main(["ps", path, "--at", "500us"])
     assert "VSZ  RSS" in out and " 504 " in out and " 468 " in out
 

@@ -140,10 +140,11 @@ def runs_of(args, memory_map: bool = False) -> Optional[list]:
         what = f"no scenario {args.scenario!r}" if args.scenario else "no scenarios"
         print(f"{args.file}: {what} to run", file=sys.stderr)
         return None
+    numbers = [plans.index(plan) + 1 for plan in chosen]
     if memory_map:
         chosen = [p.model_copy(update={"machine": p.machine.model_copy(update={"memory_map": True})}) for p in chosen]
-    return [Run(plan, run_plan(plan, args.seed), plan.machine.seed if args.seed is None else args.seed,
-                plans.index(plan) + 1) for plan in chosen]
+    return [Run(plan, run_plan(plan, args.seed), plan.machine.seed if args.seed is None else args.seed, number)
+            for plan, number in zip(chosen, numbers)]
 
 
 def emit(text: str, output: Optional[str]) -> int:

@@ -87,10 +87,11 @@ def cmd_pmap(args) -> int:
     for r in runs:
         model = Model(r.trace)
         lines = pmap_of(model, args.proc, model.end if args.at is None else args.at)
-        if lines is None:
-            print(f"{args.file}: {r.title}: no process named {args.proc!r} then", file=sys.stderr)
-            return EXIT_ERROR
-        out.append(f"# {r.title}\n" + "".join(line + "\n" for line in lines))
+        if lines is not None:             # a scenario without that process is left out
+            out.append(f"# {r.title}\n" + "".join(line + "\n" for line in lines))
+    if not out:
+        print(f"{args.file}: no process named {args.proc!r} at that instant in any scenario", file=sys.stderr)
+        return EXIT_ERROR
     sys.stdout.write("\n".join(out))
     return EXIT_OK
 
