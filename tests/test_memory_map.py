@@ -324,3 +324,39 @@ def test_memory_programs_never_crash_procdsl(tmp_path: Path, stmts) -> None:
     code, out, err = cli_main(["check", str(path)])
     assert code in (0, 1, 2), err
     assert "internal error" not in out + err and "Traceback" not in out + err, src + out + err
+
+
+GRADE_TESTS = """use submission
+
+scenario "the counter is shared" {
+  machine {
+    power simple
+  }
+  run counter
+  expect "both increments land" [2 pts] "total 2" in output
+  expect "the map shows the mapping" [1 pt] len(regions(counter)) == 5 at 1ms
+  expect "some energy was used" [1 pt] energy() > 0
+}
+"""
+GRADE_SUBMISSION = """program counter {
+  c = mmap 1 page MAP_SHARED MAP_ANONYMOUS
+  fork child {
+    poke c, peek(c) + 1
+  }
+  wait child
+  poke c, peek(c) + 1
+  sleep 2ms
+  print "total {peek(c)}"
+}
+"""
+
+
+def test_grade_scores_a_shared_counter_and_its_private_mistake(tmp_path: Path) -> None:
+    tests = tmp_path / "tests.proc"
+    tests.write_text(GRADE_TESTS)
+    for name, text, score in (("good.proc", GRADE_SUBMISSION, "4/4"),
+                              ("bad.proc", GRADE_SUBMISSION.replace("MAP_SHARED", "MAP_PRIVATE"), "2/4")):
+        sub = tmp_path / name
+        sub.write_text(text)
+        code, out, err = cli_main(["grade", "--tests", str(tests), "--submission", str(sub), "--no-progress"])
+        assert f"score: {score}" in out, out + err
