@@ -13,19 +13,27 @@ def kib(pages: int) -> str:
     return f"{pages * PAGE // 1024}K"
 
 
+def _what(path: str) -> str:
+    return f'"{path}"' if path else "anonymous"
+
+
+def _span(d: tuple) -> str:
+    return f"{d[0]:#x}-{d[0] + d[1] * PAGE:#x}"
+
+
+# kind -> its detail in words
+_WORDS = {
+    "mmap": lambda d: f"mmap {_span(d)} {d[2]} {_what(d[3])} ({kib(d[1])})",
+    "munmap": lambda d: f"munmap {_span(d)} ({kib(d[1])})",
+    "brk": lambda d: f"brk -> {d[0]:#x} (heap {kib(d[1])})",
+    "stack": lambda d: f"stack grows to {kib(d[1])} from {d[0]:#x} ({kib(d[2])} in use)",
+    "resident": lambda d: f"region {d[0]:#x}: {kib(d[1])} resident",
+    "segv": lambda d: f"segmentation fault at {d[0]:#x}: {d[1]}",
+}
+
+
 def describe_memory(k: str, d: tuple) -> str:
-    if k == "mmap":
-        what = f'"{d[3]}"' if d[3] else "anonymous"
-        return f"mmap {d[0]:#x}-{d[0] + d[1] * PAGE:#x} {d[2]} {what} ({kib(d[1])})"
-    if k == "munmap":
-        return f"munmap {d[0]:#x}-{d[0] + d[1] * PAGE:#x} ({kib(d[1])})"
-    if k == "brk":
-        return f"brk -> {d[0]:#x} (heap {kib(d[1])})"
-    if k == "stack":
-        return f"stack grows to {kib(d[1])} from {d[0]:#x} ({kib(d[2])} in use)"
-    if k == "resident":
-        return f"region {d[0]:#x}: {kib(d[1])} resident"
-    return f"segmentation fault at {d[0]:#x}: {d[1]}"
+    return _WORDS[k](d)
 
 
 def maps_lines(regions: Iterable[tuple]) -> list[str]:
