@@ -156,7 +156,7 @@ query = st.one_of(
     st.builds("{}({})".format, one("state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status",
                                    "reaper", "cpu_time", "switches", "voluntary_switches", "involuntary_switches",
                                    "response_time", "turnaround", "wait_time", "cow_copies", "output", "nice", "uid",
-                                   "migrations", "max_delay", "rss", "vsz", "regions"), proc),
+                                   "migrations", "max_delay", "rss", "vsz", "regions", "fault_address"), proc),
     st.builds("energy({})".format, one("", "cpu 0", "cpu 1")),
     st.builds("residency(cpu {}, {})".format, one(0, 1), one('"C6"', '"C1"', '"POLL"', '"C9"', "3")),
     st.builds("time({}({}))".format, one("start", "run", "exec", "exit", "reap"), proc),

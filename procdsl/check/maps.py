@@ -102,6 +102,11 @@ class MapModel:
     def vsz(self, p: ProcInfo, t: int) -> int:
         return sum(r[1] for r in self.regions_at(p, t)) * PAGE
 
+    def fault_address(self, p: ProcInfo, t: int) -> Optional[int]:
+        """The address of its last bad access at or before t (a `segv`), or None."""
+        faults = [addr for when, addr, _ in self.faults.get(p, ()) if when <= t]
+        return faults[-1] if faults else None
+
 
 def region_name(r: Region) -> str:
     return r[4] or "[anon]"
@@ -124,3 +129,4 @@ QUERIES_RAW: dict[str, Callable] = {
     "regions": lambda env, p: tuple(region_name(r) for r in env.model.maps.shown(p, env.t)),
 }
 QUERIES = {name: _when_alive(q) for name, q in QUERIES_RAW.items()}
+QUERIES["fault_address"] = lambda env, p: env.model.maps.fault_address(p, env.t)     # a zombie keeps its answer

@@ -6,7 +6,7 @@ from procdsl.lang.diagnostics import did_you_mean
 
 MAP_FLAGS = ("MAP_SHARED", "MAP_PRIVATE", "MAP_ANONYMOUS", "PROT_READ", "PROT_WRITE", "PROT_EXEC", "PROT_NONE")
 MEM_STATEMENTS = ("mmap", "munmap", "sbrk", "stack", "poke")
-MEM_QUERIES = frozenset(("rss", "vsz", "regions"))
+MEM_QUERIES = frozenset(("rss", "vsz", "regions", "fault_address"))
 STACK_CEILING = 1 << 30          # bytes: the largest stack_limit (the heap's own bound)
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from procdsl import ir
 
 MEM_OPS = frozenset(("mmap", "munmap", "sbrk", "stack", "touch_at", "poke"))
-MEM_QUERIES = frozenset(("rss", "vsz", "regions"))
+MEM_QUERIES = frozenset(("rss", "vsz", "regions", "fault_address"))
 MEM_SETTINGS = frozenset(("stack_limit", "fork_page"))
 
 
