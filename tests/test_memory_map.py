@@ -303,6 +303,20 @@ def test_runaway_mappings_end_at_a_limit(tmp_path: Path) -> None:
     assert output(trace).startswith("ENOMEM")
 
 
+def test_rewriting_a_huge_region_forever_ends_at_max_events(tmp_path: Path) -> None:
+    trace = run_text(tmp_path, """
+        scenario "s" {
+          program main {
+            m = mmap 262144 pages MAP_PRIVATE
+            loop {
+              touch 262144 pages at m
+            }
+          }
+          run main
+        }""")
+    assert trace.end_reason.startswith("limit") and "max_events" in trace.end_reason
+
+
 PROGRAMS = st.lists(st.one_of(
     st.sampled_from(["m = mmap 4 pages MAP_PRIVATE", "m = mmap 2 pages MAP_SHARED", "munmap m", "fork child { }",
                      "x = fork", "wait", "sbrk 3 pages", "alloc 2 pages", "touch 2 pages", "exec other",

@@ -177,7 +177,9 @@ def fork_copy(k, parent, child) -> None:
     """fork: the child's map is a copy of the parent's (its page tables count toward PTE_LIMIT)."""
     mm = parent.mm
     if mm is not None:
-        k.mm_ptes += mm.slots()
+        n = mm.slots()
+        k.mm_ptes += n
+        k.nsteps += n >> 4         # 16 page-table entries copied count as one event toward max_events
         child.mm = mm.copy()
 
 

@@ -19,6 +19,7 @@ from procdsl.kernel.opsupport import CONTINUE, EBADF, EINVAL, ENOMEM, HEAP_LIMIT
 from procdsl.kernel.process import LimitReached
 
 EACCES = 13
+PAGES_PER_EVENT_SHIFT = 4    # 16 pages written or copied at fork count as one event: about a statement's cost
 
 
 def space(p) -> Space:
@@ -140,6 +141,7 @@ def op_stack(k, p, op):
 
 
 def _write(k, p, m: Mapping, first: int, n: int) -> None:
+    k.nsteps += n >> PAGES_PER_EVENT_SHIFT       # a write's page walk counts toward max_events
     before = m.resident()
     copies, grown = m.write(first, n)
     if grown and not m.shared:
