@@ -20,12 +20,13 @@ MAP_LIMIT = 64               # mmap'd regions per process (Linux's vm.max_map_co
 class Frames:
     """The frames of one mmap and of every copy fork made of it: reference counts and stored values."""
 
-    __slots__ = ("refs", "values", "last")
+    __slots__ = ("refs", "values", "last", "shared_resident")
 
     def __init__(self) -> None:
         self.refs: dict[int, int] = {}
         self.values: dict[int, dict] = {}       # frame -> {offset in the page: value}
         self.last = 0
+        self.shared_resident = 0                # a shared mapping's resident pages (one count for all sharers)
 
     def new(self) -> int:
         self.last += 1
@@ -42,7 +43,7 @@ class Frames:
 
 
 class Mapping:
-    __slots__ = ("addr", "npages", "perms", "name", "pages", "frames")
+    __slots__ = ("addr", "npages", "perms", "name", "pages", "frames", "res")
 
     def __init__(self, addr: int, npages: int, perms: str, name: str) -> None:
         self.addr = addr
@@ -51,6 +52,7 @@ class Mapping:
         self.name = name               # a file's path, or "" for anonymous memory
         self.pages: list[int] = []     # the page slots touched so far (shared mappings share this list)
         self.frames = Frames()
+        self.res = 0                   # a private mapping's resident pages (its non-zero slots)
 
     @property
     def end(self) -> int:
@@ -61,7 +63,7 @@ class Mapping:
         return self.perms[3] == "s"
 
     def resident(self) -> int:
-        return len(self.pages) - self.pages.count(0)
+        return self.frames.shared_resident if self.shared else self.res
 
     def write(self, first: int, n: int) -> tuple[int, int]:
         """Write pages first..first+n-1: (pages copied, new page slots)."""
@@ -76,6 +78,10 @@ class Mapping:
             f = pages[i]
             if not f:
                 pages[i] = frames.new()
+                if self.shared:
+                    frames.shared_resident += 1
+                else:
+                    self.res += 1
             elif refs[f] > 1 and not self.shared:
                 pages[i] = g = frames.new()          # the copy: this process's own page now
                 if f in frames.values:
@@ -88,6 +94,7 @@ class Mapping:
         """fork: the same pages, each with one more user; a shared mapping keeps one list of them."""
         m = Mapping(self.addr, self.npages, self.perms, self.name)
         m.frames = self.frames
+        m.res = self.res
         if self.shared:
             m.pages = self.pages
         else:
@@ -107,6 +114,7 @@ class Mapping:
                     drop(f)
         n = 0 if self.shared else len(self.pages)      # a shared list's slots are counted once, when made
         self.pages = []
+        self.res = 0
         return n
 
 
