@@ -47,7 +47,8 @@ def _compound(inner: st.SearchStrategy) -> st.SearchStrategy:
         st.builds("-{}".format, inner),
         st.builds("[{}]".format, st.lists(inner, max_size=3).map(", ".join)),
         st.builds("{}[{}]".format, one("l", "s", "args"), inner),
-        st.builds("{}.{}".format, one("p", "st", "s"), one("read", "write", "pid", "code", "signal", "exited", "nope")),
+        st.builds("{}.{}".format, one("p", "st", "s"), one("read", "write", "pid", "code", "signal", "exited", "nope",
+                                                           "stopped", "stopsig", "continued", "coredump")),
         st.builds("len({})".format, inner),
         st.builds("random({}, {})".format, inner, inner),
         st.builds("exponential({})".format, inner),
@@ -69,7 +70,13 @@ target = one("ppid", "pid", "child", "child", "w", "0", "-1", "1", "99999", "x")
 address = one("a", "a", "b", "a + 4096", "a + 40000", "0", "4096", "-1", "4194304", "x", "s")
 map_flag = one("MAP_SHARED", "MAP_SHARED", "MAP_PRIVATE", "MAP_PRIVATE", "MAP_ANONYMOUS", "PROT_READ", "PROT_WRITE",
                "PROT_NONE", "PROT_EXEC", "MAP_NOPE")
-wait_form = one("wait", "wait", "wait nohang", "wait child", "wait w nohang", "wait -1")
+wait_form = one("wait", "wait", "wait nohang", "wait child", "wait w nohang", "wait -1", "wait child untraced",
+                "wait untraced continued nohang", "wait continued")
+signals = st.lists(signal, min_size=1, max_size=3).map(", ".join)
+sa_flag = one("SA_RESTART", "SA_NODEFER", "SA_RESETHAND", "SA_NOCLDSTOP", "SA_NOCLDWAIT", "SA_NOPE")
+flags = st.one_of(st.just(""), st.just(" flags none"), st.lists(sa_flag, min_size=1, max_size=2).map(
+    lambda f: " flags " + ", ".join(f)))
+itimer = one("ITIMER_REAL", "ITIMER_VIRTUAL", "ITIMER_PROF", "ITIMER_NOPE")
 simple = {
     "compute": st.builds("compute {}".format, dur_arg),
     "sleep": st.builds("sleep {}".format, dur_arg),
@@ -77,7 +84,9 @@ simple = {
     "print": st.builds("print {}".format, expr),
     "write": st.builds("write {} {}".format, fd, expr),
     "assign": st.builds("{} = {}".format, one("n", "x", "s", "l", "d", "st"),
-                        st.one_of(expr, expr, one("fork", "pipe", "mutex"), wait_form)),
+                        st.one_of(expr, expr, one("fork", "pipe", "mutex", "mutex errorcheck", "mutex recursive",
+                                                  "mutex nope"), wait_form,
+                                  st.builds("sleep {}".format, dur_arg), st.builds("alarm {}".format, dur_arg))),
     "aug_assign": st.builds("{} {} {}".format, one("n", "x", "s", "l"), one("+=", "-="), expr),
     "shared_assign": st.builds("shared {} = {}".format, one("n", "x", "sh"), st.one_of(expr, st.just("mutex"))),
     "fork_stmt": st.just("fork"),
@@ -86,10 +95,15 @@ simple = {
     "exit_stmt": st.one_of(st.just("exit"), st.builds("exit {}".format, st.one_of(ints.map(str), expr))),
     "wait_stmt": wait_form,
     "send_stmt": st.builds("send {} to {}".format, signal, target),
-    "ignore_stmt": st.builds("ignore {}".format, signal),
-    "default_stmt": st.builds("default {}".format, signal),
-    "block_stmt": st.builds("block {}".format, signal),
-    "unblock_stmt": st.builds("unblock {}".format, signal),
+    "ignore_stmt": st.builds("ignore {}{}".format, signal, flags),
+    "default_stmt": st.builds("default {}{}".format, signal, flags),
+    "block_stmt": st.builds("block {}".format, signals),
+    "unblock_stmt": st.builds("unblock {}".format, signals),
+    "setmask_stmt": st.builds("setmask {}".format, st.one_of(st.just("none"), signals)),
+    "sigsuspend_stmt": st.builds("sigsuspend {}".format, st.one_of(st.just("none"), signals)),
+    "alarm_stmt": st.builds("alarm {}".format, dur_arg),
+    "setitimer_stmt": st.builds("{}setitimer {} {}{}".format, one("", "left = "), itimer, dur_arg,
+                                st.one_of(st.just(""), st.builds(" interval {}".format, dur_arg))),
     "pause_stmt": st.just("pause"),
     "nice_stmt": st.builds("nice {}".format, count),
     "close_stmt": st.builds("close {}".format, one("p.read", "p.write", "p.write", "0", "1", "2", "99", "p")),
@@ -134,7 +148,7 @@ compound = {
     "repeat_stmt": lambda e, b: f"repeat 2 {{ {b}; continue }}",
     "loop_stmt": lambda e, b: f"loop {{ {b}; if {e} {{ break }}; break }}",
     "fork_block": lambda e, b: f"fork child {{ {b} }}",
-    "on_stmt": lambda e, b: f"on SIGUSR1 {{ {b} }}",
+    "on_stmt": lambda e, b: f"on SIGUSR1 {{ {b} }}; on SIGALRM flags none mask SIGUSR1, SIGCHLD {{ {b} }}",
     "for_stmt": lambda e, b: f"for c in {e} {{ {b} }}",
 }
 STATEMENT_RULES = frozenset(simple) | frozenset(hostile) | frozenset(compound)
@@ -156,10 +170,11 @@ query = st.one_of(
     st.builds("{}({})".format, one("state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status",
                                    "reaper", "cpu_time", "switches", "voluntary_switches", "involuntary_switches",
                                    "response_time", "turnaround", "wait_time", "cow_copies", "output", "nice", "uid",
-                                   "migrations", "max_delay", "rss", "vsz", "regions", "fault_address"), proc),
+                                   "migrations", "max_delay", "core_dumped", "stopped_by", "rss", "vsz", "regions",
+                                   "fault_address"), proc),
     st.builds("energy({})".format, one("", "cpu 0", "cpu 1")),
     st.builds("residency(cpu {}, {})".format, one(0, 1), one('"C6"', '"C1"', '"POLL"', '"C9"', "3")),
-    st.builds("time({}({}))".format, one("start", "run", "exec", "exit", "reap"), proc),
+    st.builds("time({}({}))".format, one("start", "run", "exec", "exit", "reap", "stop", "cont"), proc),
     st.builds("count({})".format, one("main", "child", "w", "helper")),
     st.builds("{}(cpu {})".format, one("utilization", "idle_time", "switches"), one(0, 1, 7)),
     st.builds("{}({}, {})".format, one("avg", "sum", "min", "max"), one("turnaround", "cpu_time", "exit_code"),
@@ -168,7 +183,7 @@ query = st.one_of(
 )
 check_expr = st.recursive(st.one_of(query, query, ints.map(str), durations, strings, one("SIGTERM")),
                           _compound, max_leaves=4)
-event = st.builds("{}({})".format, one("start", "run", "exec", "exit", "reap"), proc)
+event = st.builds("{}({})".format, one("start", "run", "exec", "exit", "reap", "stop", "cont"), proc)
 at = one("", "", " at end", " at 1ms", " at 0ns")
 ps_rows = st.lists(st.builds("{} {} {}".format, one("1", "2", "3"), one("S", "R", "Z", "T"), one("init", "main")),
                    min_size=1, max_size=3)

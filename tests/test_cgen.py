@@ -24,6 +24,7 @@ UNTRANSLATABLE = {"39_pid_space.proc": "pid_max", "49_realtime.proc": "real-time
                                                       "58_unlink_open_file.proc", "59_close_on_exec.proc",
                                                       "60_permissions_by_uid.proc", "61_errno_table.proc")},
                   "62_stdio_buffer_in_the_process.proc": "stdout is the comparison's pipe",
+                  "71_rt_throttling.proc": "real-time busy loop",
                   **{f"{n}.proc": "memory map" for n in ("110_memory_map_regions", "111_heap_and_the_break",
                                                          "112_stack_grows_to_its_limit", "113_mmap_shared_counter",
                                                          "114_cow_per_region", "115_fork_cost_page_tables",
@@ -77,8 +78,67 @@ def test_signal_statements(tmp_path) -> None:
           run p
         }""")
     for snippet in ("pd_signal_action(2, SIG_IGN);", "pd_signal_action(2, SIG_DFL);", "pd_mask(SIG_BLOCK, 10);",
-                    "pd_mask(SIG_UNBLOCK, 10);", "pause();", "pd_kill((long)getppid(), 15L,"):
+                    "pd_mask(SIG_UNBLOCK, 10);", "pd_pause();", "pd_kill((long)getppid(), 15L,"):
         assert snippet in text
+
+
+def test_job_control_statements(tmp_path) -> None:
+    """sigaction flags and masks, signal sets, sigsuspend, timers, wait options, mutex types, core_limit."""
+    text = c_of(tmp_path, """
+        scenario "s" {
+          machine { core_limit 1MiB }
+          program p {
+            on SIGUSR1 flags SA_NODEFER, SA_RESETHAND mask SIGINT, SIGTERM { print 1 }
+            on SIGUSR2 flags none { print 2 }
+            on SIGINT mask SIGQUIT { print 3 }
+            ignore SIGCHLD flags SA_NOCLDWAIT
+            block SIGINT, SIGTERM
+            setmask none
+            sigsuspend SIGUSR2
+            left = sleep 5ms
+            old = alarm 3ms
+            setitimer ITIMER_PROF 1ms interval 2ms
+            fork kid { exit 1 }
+            s = wait untraced continued
+            print "{s.stopped} {s.stopsig} {s.continued} {s.coredump} {left} {old}"
+            m = mutex errorcheck
+            r = mutex recursive
+            n = mutex
+          }
+          run p
+        }""")
+    for snippet in ("pd_sigaction(10, on_p_SIGUSR1_1, SA_NODEFER | SA_RESETHAND, 0x8004L /* SIGINT, SIGTERM */);",
+                    "pd_sigaction(12, on_p_SIGUSR2_2, 0, 0L);",
+                    "pd_sigaction(2, on_p_SIGINT_3, SA_RESTART, 0x8L /* SIGQUIT */);",
+                    "pd_sigaction(17, SIG_IGN, SA_NOCLDWAIT, 0L);",
+                    "pd_mask_set(SIG_BLOCK, 0x8004L /* SIGINT, SIGTERM */);", "pd_mask_set(SIG_SETMASK, 0L);",
+                    "pd_sigsuspend(0x1000L /* SIGUSR2 */);", "v_p_left = pd_sleep(5000000L,",
+                    "v_p_old = pd_setitimer(ITIMER_REAL, 3000000L, 0);",
+                    "pd_setitimer(ITIMER_PROF, 1000000L, 2000000L);",
+                    "pd_wait(-1, WUNTRACED | WCONTINUED);", "pd_mutex(PTHREAD_MUTEX_ERRORCHECK)",
+                    "pd_mutex(PTHREAD_MUTEX_RECURSIVE)", "pd_mutex(PTHREAD_MUTEX_NORMAL)",
+                    "static const long pd_core_limit = 1048576L;"):
+        assert snippet in text, snippet
+    if shutil.which("cc"):
+        c_file = tmp_path / "s.c"
+        c_file.write_text(text, encoding="utf-8")
+        built = subprocess.run(["cc", "-std=gnu11", "-Wall", "-Werror", "-pthread", str(c_file), "-o",
+                                str(tmp_path / "s"), "-lm"], capture_output=True, text=True, timeout=120)
+        assert built.returncode == 0, built.stderr
+
+
+def test_read_and_write_with_their_counts(tmp_path) -> None:
+    text = c_of(tmp_path, 'scenario "s" {\n  program p { q = pipe; n = write q "ab"; n = read q.read 5 into got; '
+                          'n = read q.read 1 }\n  run p\n}')
+    assert "v_p_n = pd_write((v_p_q).write, \"ab\");" in text
+    assert "v_p_n = pd_read(v_p_q.read, 5L, (const char **)&v_p_got," in text
+    assert "v_p_n = pd_read(v_p_q.read, 1L, NULL," in text
+
+
+def test_a_statement_expression_condition_keeps_its_own_parentheses(tmp_path) -> None:
+    text = c_of(tmp_path, 'scenario "s" {\n  program p { s = wait; while s.pid < 0 and errno == EINTR { s = wait } }'
+                          '\n  run p\n}')
+    assert "while (({ long _a" in text
 
 
 @pytest.mark.parametrize("body, why", [
@@ -138,12 +198,16 @@ SIMPLE = st.one_of(
     st.tuples(st.sampled_from(["compute", "sleep", "io"]), DUR).map(" ".join),
     EXPR.map(lambda e: f"print {e}"), st.tuples(NAMES, EXPR).map(lambda t: f"{t[0]} = {t[1]}"),
     st.sampled_from(["fork", "s = wait", "wait nohang", "p = pipe", "close 3", "dup2 1 5", "pause", "subreaper",
-                     "ignore SIGUSR1", "block SIGTERM", "unblock SIGTERM", "send SIGUSR2 to pid", "exit 3",
+                     "ignore SIGUSR1", "block SIGTERM", "unblock SIGTERM",
+                     "block SIGTERM, SIGINT", "setmask SIGINT", "sigsuspend none", "x = sleep 1ms", "y = alarm 2ms",
+                     "setitimer ITIMER_VIRTUAL 1ms interval 1ms", "s = wait untraced continued nohang",
+                     "m = mutex errorcheck", "ignore SIGCHLD flags SA_NOCLDSTOP", "send SIGUSR2 to pid", "exit 3",
                      "exec q", "nice 3", 'write stdout "z"', "m = mutex", "alloc 2 pages", "touch 1 page"]))
 BLOCKS = st.recursive(SIMPLE.map(lambda s: [s]), lambda inner: st.one_of(
     st.lists(inner, min_size=1, max_size=3).map(lambda ls: [s for x in ls for s in x]),
     inner.map(lambda b: [f"fork kid {{ {'; '.join(b)} }}"]),
     inner.map(lambda b: [f"on SIGUSR1 {{ {'; '.join(b)} }}"]),
+    inner.map(lambda b: [f"on SIGALRM flags none mask SIGUSR1 {{ {'; '.join(b)} }}"]),
     st.tuples(EXPR, inner).map(lambda t: [f"if {t[0]} {{ {'; '.join(t[1])} }}"]),
     inner.map(lambda b: [f"repeat 2 {{ {'; '.join(b)} }}"]),
     inner.map(lambda b: [f"for x in [1, 2] {{ {'; '.join(b)} }}"])), max_leaves=8)

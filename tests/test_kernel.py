@@ -51,7 +51,7 @@ def test_pid_max_exhaustion_fails_fork_with_eagain(tmp_path: Path) -> None:
         machine="pid_max 8"))
     assert forks(trace) == [3, 4, 5, 6, 7]          # zombies keep their PIDs: 1..7 are all taken
     assert output(trace) == "-1 EAGAIN\n"
-    assert exit_of(trace, 2).detail == (1, 0)
+    assert exit_of(trace, 2).detail == (1, 0, False)
 
 
 # ---------------------------------------------------------------- pipes (§6)
@@ -108,14 +108,14 @@ def test_reader_sees_eof_only_when_every_write_end_is_closed(tmp_path: Path) -> 
 
 def test_write_with_no_reader_raises_sigpipe(tmp_path: Path) -> None:
     trace = run_text(tmp_path, one('p = pipe\nclose p.read\nwrite p "x"\nprint "survived"'))
-    assert exit_of(trace, 2).detail == (0, SIGPIPE)
+    assert exit_of(trace, 2).detail == (0, SIGPIPE, False)
     assert output(trace) == ""
 
 
 def test_write_with_no_reader_and_sigpipe_ignored_fails_with_epipe(tmp_path: Path) -> None:
     trace = run_text(tmp_path, one('ignore SIGPIPE\np = pipe\nclose p.read\nwrite p "x"\nprint "{errno}"'))
     assert output(trace) == "EPIPE\n"
-    assert exit_of(trace, 2).detail == (0, 0)
+    assert exit_of(trace, 2).detail == (0, 0, False)
 
 
 # ---------------------------------------------------------------- signals (§5)
@@ -148,7 +148,7 @@ def test_blocked_signal_stays_pending_until_unblocked(tmp_path: Path) -> None:
     """, extra="  at 1ms send SIGTERM to main"))
     assert output(trace) == "still here\n"
     ev = exit_of(trace, 2)
-    assert ev.detail == (0, SIGTERM) and ev.time >= 5 * MS
+    assert ev.detail == (0, SIGTERM, False) and ev.time >= 5 * MS
 
 
 def test_handled_signal_restarts_wait_but_cuts_sleep_short(tmp_path: Path) -> None:
@@ -196,7 +196,7 @@ def test_pid1_drops_signals_without_handler_from_inside(tmp_path: Path) -> None:
         }
         """)
     assert output(trace) == "init alive\n"
-    assert exit_of(trace, 1).detail == (0, 0)
+    assert exit_of(trace, 1).detail == (0, 0, False)
 
 
 def test_sigkill_from_outside_kills_pid1(tmp_path: Path) -> None:
@@ -214,8 +214,8 @@ def test_sigkill_from_outside_kills_pid1(tmp_path: Path) -> None:
         }
         """)
     ev = exit_of(trace, 1)
-    assert ev.detail == (0, SIGKILL) and 10 * MS <= ev.time <= 10 * MS + 10 * US
-    assert exit_of(trace, 2).detail == (0, SIGKILL), "every process dies with PID 1"
+    assert ev.detail == (0, SIGKILL, False) and 10 * MS <= ev.time <= 10 * MS + 10 * US
+    assert exit_of(trace, 2).detail == (0, SIGKILL, False), "every process dies with PID 1"
     assert trace.end_reason == "init exited"
 
 
@@ -232,19 +232,19 @@ def test_kill_permission_by_uid(tmp_path: Path) -> None:
         }
         """)
     assert output(trace) == "EPERM\n"
-    assert exit_of(trace, 2).detail == (0, 0)
+    assert exit_of(trace, 2).detail == (0, 0, False)
 
 
 def test_division_by_zero_raises_sigfpe(tmp_path: Path) -> None:
     trace = run_text(tmp_path, one("x = 0\ny = 5 / x\nprint \"never\""))
-    assert exit_of(trace, 2).detail == (0, SIGFPE)
+    assert exit_of(trace, 2).detail == (0, SIGFPE, False)
     assert output(trace) == ""
 
 
 def test_sigfpe_handler_runs_on_division_by_zero(tmp_path: Path) -> None:
     trace = run_text(tmp_path, one("on SIGFPE {\n print \"caught\"\n exit 3\n}\nx = 0\ny = 5 % x"))
     assert output(trace) == "caught\n"
-    assert exit_of(trace, 2).detail == (3, 0)
+    assert exit_of(trace, 2).detail == (3, 0, False)
 
 
 # ---------------------------------------------------------------- exit, wait, zombies (§4)

@@ -12,16 +12,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, SCENARIOS, TESTS
+from helpers import ROOT, SCENARIOS, TESTS, cli_main
 
 from procdsl.lang.load import load
 from procdsl.native import Job, Options, check_all, host, known
 from procdsl.pipeline import compile_scenarios
 
 # scenarios/ that translate and run in well under a second each (the scheduling demos,
-# the long weighted-share runs and the pid_max ones are left out)
+# the long weighted-share runs, the pid_max ones and real-time throttling are left out)
 FROM_SCENARIOS = [p for p in sorted(SCENARIOS.glob("*.proc"))
-                  if int(p.name.split("_")[0]) in (*range(1, 15), *range(19, 39))]     # 110 is not 11
+                  if int(p.name.split("_")[0]) in (*range(1, 15), *range(19, 39), *range(63, 71))]   # 110 is not 11
 CORPUS = FROM_SCENARIOS + sorted((TESTS / "linux").glob("*.proc"))
 
 # Outcomes that differ on purpose: the scenario and the named simplification it shows.
@@ -149,3 +149,9 @@ def test_without_a_compiler_procdsl_linux_says_so(tmp_path) -> None:
         return
     assert proc.returncode == 2 and "no C compiler found" in proc.stderr, proc.stderr
     assert shutil.which("cc", path=str(empty)) is None
+
+
+def test_the_small_scenarios_hold_their_own_expectations() -> None:
+    """Each file of tests/linux/ is an ordinary scenario too: what it expects holds in procdsl."""
+    code, out, err = cli_main(["check", str(TESTS / "linux")])
+    assert code == 0, out + err

@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 from helpers import events, output, run_text
 
-from procdsl.kernel import signals
-
 
 def one(body: str, run: str = "run main", extra: str = "") -> str:
     return f'scenario "t" {{\n  program main {{\n{body}\n  }}\n{extra}\n  {run}\n}}\n'
@@ -127,18 +125,10 @@ def test_an_exit_flush_into_a_full_pipe_waits_for_the_reader(tmp_path: Path) -> 
     assert blocks, "the flush at exit must have slept on the full pipe"
 
 
-def test_a_handler_without_sa_restart_interrupts_a_pipe_read_with_eintr(tmp_path: Path, monkeypatch) -> None:
-    """The signals side sets Proc.eintr; here a stand-in for it shows the read fails with EINTR."""
-    real = signals.run_handler
-
-    def no_restart(p, sig, entry):
-        if p.wait_kind in ("read", "write"):
-            p.eintr = True
-        real(p, sig, entry)
-    monkeypatch.setattr(signals, "run_handler", no_restart)
+def test_a_handler_without_sa_restart_interrupts_a_pipe_read_with_eintr(tmp_path: Path) -> None:
     trace = run_text(tmp_path, one("""
     p = pipe
-    on SIGUSR1 { print "handler" }
+    on SIGUSR1 flags none { print "handler" }
     n = read p.read 10
     print "{n} {errno}"
 """, extra="  at 1ms send SIGUSR1 to main"))

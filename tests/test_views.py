@@ -268,6 +268,35 @@ def test_the_chart_marks_output_end_of_file_and_the_tree_s_moments(tmp_path: Pat
     assert drawn.count('class="arrow arrow-signal"') == 1 and drawn.count('class="arrow arrow-data"') == 1
 
 
+def test_the_story_shows_timers_stops_reported_by_wait_and_core_dumps(tmp_path: Path) -> None:
+    trace = run_text(tmp_path, """
+    scenario "job control" {
+      machine { core_limit unlimited }
+      program shell {
+        alarm 20ms
+        fork job { loop { compute 1ms } }
+        fork crash { touch 1 page }
+        sleep 1ms
+        send SIGTSTP to job
+        s = wait job untraced
+        send SIGKILL to job
+        wait
+        wait
+      }
+      run shell
+    }
+    """)
+    story = Story.of(trace)
+    points = {(p.label if p else None, kind): text for _t, p, kind, text in story.points}
+    assert points[("shell", "timer")] == "ITIMER_REAL: SIGALRM in 20ms"
+    assert points[("shell", "waited")] == "wait: pid 3 stopped by SIGTSTP"
+    assert points[("job", "stop")] == "stopped by SIGTSTP"
+    assert [c.text for c in story.changes if c.kind == "exit" and c.proc.label == "crash"] == \
+        ["killed by SIGSEGV (core dumped)"]
+    drawn = svg.chart(story, "x")
+    assert 'class="pt pt-timer"' in drawn and 'class="pt pt-waited"' in drawn
+
+
 def test_what_is_drawn_is_bounded_and_the_page_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(svg, "MAX_ITEMS", 10)
     monkeypatch.setattr(svg, "MAX_LANES", 2)

@@ -121,6 +121,8 @@ def _tables(plan: EventPlan, names: list[str]) -> list[str]:
     out.append("/* each `at TIME send SIGNAL to LABEL[INDEX]`: time (ns), signal, label, index */")
     out += ["static const pd_send pd_sends[] = {", *sends, "};"]
     out.append(f"static const long pd_until = {plan.until if plan.until is not None else -1}L;    /* `until`, or -1 */")
+    core = plan.machine.core_limit
+    out.append(f"static const long pd_core_limit = {core}L;    /* `core_limit` (RLIMIT_CORE), -1 unlimited */")
     out.append(f"static const char *pd_init_program = {c_string(plan.init) if plan.init else 'NULL'};    /* `init PROG` */")
     out.append("static const struct { const char *name; void (*main)(void); } pd_programs[] = {")
     out += [f"    {{{c_string(n)}, prog_{n}}}," for n in names]

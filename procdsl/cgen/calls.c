@@ -21,12 +21,15 @@ static void pd_compute(long ns, const char *where) {
     }
 }
 
-/* `sleep D`: nanosleep; a handled signal ends it early (EINTR), as in procdsl. */
-static void pd_sleep(long ns, const char *where) {
+/* `sleep D`: nanosleep; a handled signal ends it early (EINTR), as in procdsl. Returns the
+ * time it had left (`left = sleep D`), in the scenario's own time. */
+static long pd_sleep(long ns, const char *where) {
     if (ns < 0) pd_fault(where, "a duration cannot be negative");
     ns *= pd_scale;
-    struct timespec t = {ns / 1000000000L, ns % 1000000000L};
-    nanosleep(&t, NULL);
+    struct timespec t = {ns / 1000000000L, ns % 1000000000L}, rem = {0, 0};
+    if (nanosleep(&t, &rem) == 0) return 0;
+    pd_failed("sleep");
+    return (rem.tv_sec * 1000000000L + rem.tv_nsec) / pd_scale;
 }
 
 /* `io D`: an uninterruptible wait; C has none, so signals are blocked while it lasts and
@@ -54,19 +57,37 @@ static void pd_terminal_output(long fd, const char *s, long n) {
             PD_RECORD("out", pd_int(fd), pd_text_hex(s + at, n - at));
 }
 
-/* `write FD TEXT`: all of it, as procdsl does (a write cut short by a handler goes on). */
-static void pd_write(long fd, const char *s) {
-    long n = strlen(s), done = 0;
-    while (done < n) {
-        ssize_t r = write(fd, s + done, n - done);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            pd_failed("write");
-            return;
-        }
-        done += r;
+/* `[n =] write FD TEXT`: one write(2), as in procdsl. A blocking pipe write puts all of it in
+ * unless a handler cuts it short: then it returns what went in (with or without SA_RESTART),
+ * or, with nothing in yet, waits again (SA_RESTART) or fails with EINTR. */
+static long pd_write(long fd, const char *s) {
+    long n = strlen(s);
+    ssize_t r = write(fd, s, n);
+    if (r < 0) {
+        pd_failed("write");
+        return -1;
     }
-    pd_terminal_output(fd, s, n);
+    pd_terminal_output(fd, s, r);
+    return r;
+}
+
+/* `n = read FD COUNT [into VAR]`: one read(2) of up to COUNT bytes (a pipe gives at most what
+ * it holds, 64 KiB), the bytes as text into VAR; -1 and errno on failure (EINTR too). */
+static long pd_read(long fd, long count, const char **into, const char *where) {
+    if (count < 0) pd_fault(where, "read needs a count of 0 or more");
+    long n = count < 65536 ? count : 65536;
+    char *buf = malloc(n + 1);
+    if (buf == NULL) pd_fault(where, "out of memory");
+    ssize_t r = read(fd, buf, n);
+    if (r < 0) {
+        free(buf);
+        pd_failed("read");
+        return -1;
+    }
+    buf[r] = 0;
+    if (into) *into = buf;
+    else free(buf);
+    return r;
 }
 
 static void pd_print(const char *s) {
@@ -89,8 +110,7 @@ static int pd_read_line(long fd, const char **line) {
         }
         char chunk[65536];
         ssize_t r = read(fd, chunk, sizeof chunk);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) pd_failed("read");
+        if (r < 0) pd_failed("read");              /* EINTR too: the loop ends, as in procdsl */
         if (r <= 0) {
             if (pd_lines[fd].len) {                   /* a last line without its newline */
                 *line = pd_strn(pd_lines[fd].buf, pd_lines[fd].len);
@@ -155,14 +175,17 @@ static long pd_fork(const char *label) {
     return r;
 }
 
-static pd_status pd_wait(long target, int nohang) {
+/* `wait [TARGET] [nohang] [untraced] [continued]`: options are waitpid's WNOHANG, WUNTRACED, WCONTINUED */
+static pd_status pd_wait(long target, int options) {
     int st;
-    pid_t r = waitpid(target, &st, nohang ? WNOHANG : 0);
-    if (r < 0) { pd_failed("wait"); return (pd_status){-1, 0, 0}; }
-    if (r == 0) return (pd_status){0, 0, 0};
+    pid_t r = waitpid(target, &st, options);
+    if (r < 0) { pd_failed("wait"); return (pd_status){-1, 0, 0, 0, 0, 0}; }
+    if (r == 0) return (pd_status){0, 0, 0, 0, 0, 0};
+    if (WIFSTOPPED(st)) return (pd_status){r, 0, 0, 0, WSTOPSIG(st), 0};
+    if (WIFCONTINUED(st)) return (pd_status){r, 0, 0, 0, 0, 1};
     PD_RECORD("reap", pd_int(r), pd_int(st));
-    if (WIFSIGNALED(st)) return (pd_status){r, 0, WTERMSIG(st)};
-    return (pd_status){r, WEXITSTATUS(st), 0};
+    if (WIFSIGNALED(st)) return (pd_status){r, 0, WTERMSIG(st), WCOREDUMP(st) != 0, 0, 0};
+    return (pd_status){r, WEXITSTATUS(st), 0, 0, 0, 0};
 }
 
 typedef struct { long inner, outer; char label[64]; } pd_known;
@@ -246,6 +269,53 @@ static void pd_mask(int how, int sig) {
     sigprocmask(how, &one, NULL);
 }
 
+/* a signal set as procdsl keeps it: bit N for signal N */
+static sigset_t pd_sigset(long bits) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s = 1; s < 32; s++)
+        if (bits >> s & 1) sigaddset(&set, s);
+    return set;
+}
+
+/* `on SIG flags ... mask ...` (and `ignore`/`default SIG flags ...`): sigaction with them */
+static void pd_sigaction(int sig, void (*handler)(int), long flags, long mask) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sa.sa_flags = (int)flags;
+    sa.sa_mask = pd_sigset(mask);
+    if (sigaction(sig, &sa, NULL) < 0) pd_failed("sigaction");
+}
+
+/* `block`, `unblock`, `setmask` with a set of signals */
+static void pd_mask_set(int how, long bits) {
+    sigset_t set = pd_sigset(bits);
+    sigprocmask(how, &set, NULL);
+}
+
+/* `pause` and `sigsuspend SET`: they end only by a handler, with -1 and EINTR */
+static void pd_pause(void) {
+    if (pause() < 0) pd_failed("pause");
+}
+
+static void pd_sigsuspend(long bits) {
+    sigset_t set = pd_sigset(bits);
+    if (sigsuspend(&set) < 0) pd_failed("sigsuspend");
+}
+
+/* `alarm D` and `setitimer WHICH D [interval I]`, in the scenario's own time: the old
+ * setting's time left. alarm(2) counts in seconds, so `alarm` is setitimer(ITIMER_REAL). */
+static long pd_setitimer(int which, long value, long interval) {
+    value *= pd_scale;
+    interval *= pd_scale;
+    struct itimerval it = {{interval / 1000000000L, interval % 1000000000L / 1000},
+                           {value / 1000000000L, value % 1000000000L / 1000}}, old;
+    if (value && !it.it_value.tv_sec && !it.it_value.tv_usec) it.it_value.tv_usec = 1;
+    if (setitimer(which, &it, &old) < 0) { pd_failed("setitimer"); return 0; }
+    return (old.it_value.tv_sec * 1000000000L + old.it_value.tv_usec * 1000L) / pd_scale;
+}
+
 /* SIGFPE as the CPU's divide trap raises it: forced even if blocked or ignored. */
 static void pd_sigfpe(void) {
     struct sigaction sa;
@@ -256,12 +326,13 @@ static void pd_sigfpe(void) {
 }
 
 /* ------------------------------------------------------------ memory */
-static pthread_mutex_t *pd_mutex(void) {
+/* `m = mutex [normal|errorcheck|recursive]`: a process-shared mutex of that type */
+static pthread_mutex_t *pd_mutex(int type) {
     pthread_mutex_t *m = mmap(NULL, sizeof *m, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     pthread_mutexattr_t a;
     pthread_mutexattr_init(&a);
     pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ERRORCHECK);     /* unlock by another: EPERM */
+    pthread_mutexattr_settype(&a, type);
     pthread_mutex_init(m, &a);
     return m;
 }

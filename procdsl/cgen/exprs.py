@@ -127,10 +127,12 @@ class Expressions:
         if not obj.replace("_", "").isalnum():
             obj = f"({obj})"
         if e.name == "exited":
-            return f"({obj}.pid > 0 && {obj}.sig == 0)"
+            return f"({obj}.pid > 0 && {obj}.sig == 0 && {obj}.stopsig == 0 && !{obj}.continued)"
         if e.name == "signaled":
             return f"({obj}.pid > 0 && {obj}.sig != 0)"
-        return f"{obj}.{'sig' if e.name == 'signal' else e.name}"
+        if e.name == "stopped":
+            return f"({obj}.pid > 0 && {obj}.stopsig != 0)"
+        return f"{obj}.{ {'signal': 'sig', 'coredump': 'core'}.get(e.name, e.name) }"
 
     def _index(self, e: ir.Index) -> str:
         t = type_of(e, self.scope)

@@ -70,6 +70,12 @@ static void pd_child_setup(const pd_run *run, int stage, int in, int out, const 
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* A group of its own in init's session: with init's group (whose leader's parent is
+     * outside the session) it would be an orphaned group, and Linux discards SIGTSTP,
+     * SIGTTIN and SIGTTOU sent to those (get_signal: is_current_pgrp_orphaned), where
+     * procdsl stops the process as a shell's job would stop. Without a namespace the
+     * outside kills the run by init's group, so the run stays in it. */
+    if (!getenv("PD_NO_NAMESPACE")) setpgid(0, 0);
     pd_priority(0, run->nice);
     if (in >= 0) dup2(in, 0);
     if (out >= 0) dup2(out, 1);
@@ -254,7 +260,9 @@ static int pd_machine(void) {
     pd_environment();
     struct rlimit nofile = {1024, 1024};          /* procdsl's descriptors are 0 to 1023 */
     setrlimit(RLIMIT_NOFILE, &nofile);
-    struct rlimit core = {0, 0};
+    /* the machine's core_limit (RLIMIT_CORE); a core goes to the run's own folder */
+    rlim_t core_limit = pd_core_limit < 0 ? RLIM_INFINITY : (rlim_t)pd_core_limit;
+    struct rlimit core = {core_limit, core_limit};
     setrlimit(RLIMIT_CORE, &core);
     const char *fsize = getenv("PD_FSIZE"), *nproc = getenv("PD_NPROC");
     if (fsize) { struct rlimit r = {atol(fsize), atol(fsize)}; setrlimit(RLIMIT_FSIZE, &r); }

@@ -29,11 +29,12 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-typedef struct { long pid, code, sig; } pd_status;     /* what `s = wait` gives */
+typedef struct { long pid, code, sig, core, stopsig, continued; } pd_status;     /* what `s = wait` gives */
 typedef struct { long read, write; } pd_pipe;          /* what `p = pipe` gives */
 typedef struct { long n; long *v; } pd_list;           /* a list: numbers, or strings as pointers */
 

@@ -15,6 +15,8 @@ from procdsl.cgen.types import NUMBERS, Scope, Untranslatable, base, compatible,
 from procdsl.core.linux import SIGNALS
 
 Lines = list[str]
+MUTEX_C = {"normal": "PTHREAD_MUTEX_NORMAL", "errorcheck": "PTHREAD_MUTEX_ERRORCHECK",
+           "recursive": "PTHREAD_MUTEX_RECURSIVE"}
 
 
 class ProgramWriter:
@@ -59,7 +61,16 @@ class ProgramWriter:
 # ---------------------------------------------------------------------- time and output
 def _timed(w: ProgramWriter, s: ir.TimedStmt, ind: str) -> Lines:
     d = w.x.number(s.duration, f"`{s.kind}`", ("dur",))
+    if s.into:                                    # `left = sleep D`: what nanosleep had left
+        return [f"{ind}{var(w.scope.program, s.into)} = pd_{s.kind}({d}, {where(s.span)});"]
     return [f"{ind}pd_{s.kind}({d}, {where(s.span)});"]
+
+
+def _read(w: ProgramWriter, s: ir.Read, ind: str) -> Lines:
+    count = w.x.number(s.count, "`read`", ("int",))
+    into = f"(const char **)&{var(w.scope.program, s.buffer)}" if s.buffer else "NULL"
+    call = f"pd_read({w.x.fd(s.fd.expr, False)}, {count}, {into}, {where(s.span)})"
+    return [f"{ind}{var(w.scope.program, s.into)} = {call};    /* read() */" if s.into else f"{ind}{call};    /* read() */"]
 
 
 def _print(w: ProgramWriter, s: ir.Print, ind: str) -> Lines:
@@ -67,7 +78,8 @@ def _print(w: ProgramWriter, s: ir.Print, ind: str) -> Lines:
 
 
 def _write(w: ProgramWriter, s: ir.Write, ind: str) -> Lines:
-    return [f"{ind}pd_write({w.x.fd(s.fd.expr, True)}, {w.x.show(s.value)});"]
+    call = f"pd_write({w.x.fd(s.fd.expr, True)}, {w.x.show(s.value)})"
+    return [f"{ind}{var(w.scope.program, s.into)} = {call};" if s.into else f"{ind}{call};"]
 
 
 # ---------------------------------------------------------------------- variables
@@ -104,12 +116,16 @@ def _special(w: ProgramWriter, s: ir.SpecialAssign, ind: str) -> Lines:
     if s.what == "pipe":
         w.uses_pipes = True
         return [f"{ind}{target} = pd_new_pipe({target});       /* pipe(fds) */"]
-    return [f"{ind}{target} = pd_mutex();                   /* a process-shared error-checking mutex */"]
+    kind = MUTEX_C[s.variant or "normal"]
+    return [f"{ind}{target} = pd_mutex({kind});    /* a process-shared mutex of that type */"]
 
 
 # ---------------------------------------------------------------------- control flow
 def _condition(code: str) -> str:
-    """`(code)` for an if or a while, without doubling parentheses already around all of it."""
+    """`(code)` for an if or a while, without doubling parentheses already around all of it
+    (a statement expression `({ ... })` is not parenthesized: `while ({ ... })` is no C)."""
+    if code.startswith("({"):
+        return f"({code})"
     depth = 0
     for i, ch in enumerate(code):
         depth += {"(": 1, ")": -1}.get(ch, 0)
@@ -201,8 +217,10 @@ def _exit(w: ProgramWriter, s: ir.Exit, ind: str) -> Lines:
 
 def _wait(w: ProgramWriter, s: ir.Wait, ind: str) -> Lines:
     target = w.x.number(s.target, "`wait`", ("int",)) if s.target is not None else "-1"
-    call = f"pd_wait({target}, {int(s.nohang)})"
-    comment = f"/* waitpid({'target' if s.target is not None else '-1'}{', WNOHANG' if s.nohang else ''}) */"
+    options = [name for name, on in (("WNOHANG", s.nohang), ("WUNTRACED", s.untraced),
+                                     ("WCONTINUED", s.continued)) if on]
+    call = f"pd_wait({target}, {' | '.join(options) or '0'})"
+    comment = f"/* waitpid({'target' if s.target is not None else '-1'}{''.join(', ' + o for o in options)}) */"
     if s.into:
         return [f"{ind}{var(w.scope.program, s.into)} = {call};    {comment}"]
     return [f"{ind}{call};    {comment}"]
@@ -229,20 +247,56 @@ def _on(w: ProgramWriter, s: ir.On, ind: str) -> Lines:
     body = w.block(s.body, "    ")
     w.handlers.append([f"static void {name}(int sig) {{", "    int saved_errno = errno;",
                        "    pd_handler_ran(sig);", *body, "    errno = saved_errno;", "}"])
-    return [f"{ind}pd_signal_action({w.signal(s.signal)}, {name});    /* sigaction(), SA_RESTART */"]
+    return _action(w, s.signal, name, s.flags, s.mask, ind)
+
+
+def _action(w: ProgramWriter, sig: ir.SigRef, handler: str, flags, mask: tuple, ind: str) -> Lines:
+    """sigaction: SA_RESTART and an empty sa_mask unless the statement names its own."""
+    if flags is None and not mask:
+        return [f"{ind}pd_signal_action({w.signal(sig)}, {handler});    /* sigaction(), SA_RESTART */"]
+    names = " | ".join(flags if flags is not None else ("SA_RESTART",)) or "0"
+    return [f"{ind}pd_sigaction({w.signal(sig)}, {handler}, {names}, {_sigset(mask)});    /* sigaction() */"]
+
+
+def _sigset(refs) -> str:
+    """A signal set as the runtime's pd_sigset takes it: bit N for signal N, named in a comment."""
+    if not refs:
+        return "0L"
+    bits = sum(1 << SIGNALS[r.name][0] for r in refs)
+    return f"{bits:#x}L /* {', '.join(r.name for r in refs)} */"
 
 
 def _disposition(w: ProgramWriter, s: ir.SigStmt, ind: str) -> Lines:
     sig = w.signal(s.signal)
     if s.kind in ("ignore", "default"):
         handler = "SIG_IGN" if s.kind == "ignore" else "SIG_DFL"
+        if s.flags:                               # `ignore SIGCHLD flags SA_NOCLDWAIT`
+            return _action(w, s.signal, handler, s.flags, (), ind)
         return [f"{ind}pd_signal_action({sig}, {handler});    /* sigaction({handler}) */"]
     how = "SIG_BLOCK" if s.kind == "block" else "SIG_UNBLOCK"
+    if s.more:
+        return [f"{ind}pd_mask_set({how}, {_sigset((s.signal, *s.more))});    /* sigprocmask({how}) */"]
     return [f"{ind}pd_mask({how}, {sig});    /* sigprocmask({how}) */"]
 
 
+def _sigset_stmt(w: ProgramWriter, s: ir.SigSet, ind: str) -> Lines:
+    if s.kind == "setmask":
+        return [f"{ind}pd_mask_set(SIG_SETMASK, {_sigset(s.signals)});    /* sigprocmask(SIG_SETMASK) */"]
+    return [f"{ind}pd_sigsuspend({_sigset(s.signals)});    /* sigsuspend() */"]
+
+
+def _timer(w: ProgramWriter, s: ir.Timer, ind: str) -> Lines:
+    """`alarm D` is setitimer(ITIMER_REAL) in C too: alarm(2) counts whole seconds."""
+    value = w.x.number(s.value, f"`{s.kind}`", ("dur",))
+    interval = w.x.number(s.interval, "`interval`", ("dur",)) if s.interval is not None else "0"
+    call = f"pd_setitimer({s.which}, {value}, {interval})"
+    if s.into:
+        return [f"{ind}{var(w.scope.program, s.into)} = {call};    /* setitimer(): the old one's time left */"]
+    return [f"{ind}{call};    /* setitimer() */"]
+
+
 def _pause(w: ProgramWriter, s, ind: str) -> Lines:
-    return [f"{ind}pause();"]
+    return [f"{ind}pd_pause();    /* pause() */"]
 
 
 # ---------------------------------------------------------------------- descriptors
@@ -308,11 +362,11 @@ STATEMENTS: dict[str, Callable[[ProgramWriter, object, str], Lines]] = {
     "fork": _fork, "fork_block": _fork_block, "exec": _exec, "exit": _exit, "wait": _wait, "send": _send,
     "nice": _nice, "subreaper": _subreaper,
     "on": _on, "ignore": _disposition, "default": _disposition, "block": _disposition, "unblock": _disposition,
-    "pause": _pause,
+    "pause": _pause, "setmask": _sigset_stmt, "sigsuspend": _sigset_stmt, "alarm": _timer, "setitimer": _timer,
     "close": _close, "dup2": _dup2,
     "lock": _lock, "unlock": _lock, "alloc": _pages, "touch": _pages,
     "open": _host_files, "unlink": _host_files, "printf": _stdio, "fflush": _stdio,
-    "read": _not_yet, "lseek": _not_yet, "dup": _not_yet, "fcntl": _not_yet,
+    "read": _read, "lseek": _not_yet, "dup": _not_yet, "fcntl": _not_yet,
     "mem": _memory_map,
 }
 

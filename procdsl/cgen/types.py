@@ -137,7 +137,8 @@ def type_of(e: ir.Expr, scope: Scope) -> str:
         return "list:" + inner
     if k == "attr":
         obj = type_of(e.obj, scope)
-        fields = {"status": {"pid": "int", "code": "int", "signal": "sig", "exited": "bool", "signaled": "bool"},
+        fields = {"status": {"pid": "int", "code": "int", "signal": "sig", "exited": "bool", "signaled": "bool",
+                             "coredump": "bool", "stopped": "bool", "stopsig": "sig", "continued": "bool"},
                   "pipe": {"read": "int", "write": "int"}}.get(obj, {})
         if e.name not in fields:
             raise Untranslatable(e.span, f"a {obj} has no field '{e.name}' (procdsl faults here)")
@@ -268,6 +269,15 @@ def _assignments(s, scope: Scope) -> Iterator[tuple[str, Optional[str], Span]]:
         yield s.name, {"fork": "int", "pipe": "pipe", "mutex": "mutex"}[s.what], s.span
     elif isinstance(s, ir.Wait) and s.into:
         yield s.into, "status", s.span
+    elif isinstance(s, ir.Read):
+        if s.into:
+            yield s.into, "int", s.span             # `n = read FD COUNT`: the bytes read, or -1
+        if s.buffer:
+            yield s.buffer, "str", s.span           # `into VAR`: what was read, as text
+    elif isinstance(s, ir.Write) and s.into:
+        yield s.into, "int", s.span                 # `n = write FD TEXT`: the bytes written, or -1
+    elif isinstance(s, (ir.TimedStmt, ir.Timer)) and s.into:
+        yield s.into, "dur", s.span                 # `left = sleep D`, `left = alarm D`: the time left
     elif isinstance(s, ir.ForkBlock):
         yield s.label, "int", s.label_span
     elif isinstance(s, ir.For):

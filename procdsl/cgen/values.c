@@ -46,7 +46,9 @@ static const char *pd_errname(long e) {
 
 static const char *pd_show_status(pd_status s) {
     if (s.pid <= 0) return PD_CAT("pid ", pd_int(s.pid));
-    if (s.sig) return PD_CAT("pid ", pd_int(s.pid), " killed by ", pd_sig(s.sig));
+    if (s.stopsig) return PD_CAT("pid ", pd_int(s.pid), " stopped by ", pd_sig(s.stopsig));
+    if (s.continued) return PD_CAT("pid ", pd_int(s.pid), " continued");
+    if (s.sig) return PD_CAT("pid ", pd_int(s.pid), " killed by ", pd_sig(s.sig), s.core ? " (core dumped)" : "");
     return PD_CAT("pid ", pd_int(s.pid), " exited ", pd_int(s.code));
 }
 

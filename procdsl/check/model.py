@@ -37,6 +37,10 @@ class ProcInfo:
         self.exit_index: Optional[int] = None
         self.exit_code: Optional[int] = None
         self.exit_signal = 0
+        self.core_dumped = False
+        self.timers: list[tuple[int, str, int]] = []        # (time, which, value) of each alarm / setitimer
+        self.stops: list[tuple[int, int, int]] = []         # (time, event index, signal) of each stop
+        self.conts: list[tuple[int, int]] = []              # (time, event index) of each SIGCONT that continued it
         self.reap_time: Optional[int] = None
         self.reap_index: Optional[int] = None
         self.reaper: Optional[int] = None
@@ -154,7 +158,7 @@ class Model:
             if prev.runs and prev.runs[-1][1] < 0:
                 prev.runs[-1][1] = max(t, prev.runs[-1][0])
             why = d[1]
-            if why == "preempted":
+            if why in ("preempted", "throttled"):
                 prev.state.set(t, "ready")
                 prev.ready_since = t
                 prev.switch_times.append((t, False))
@@ -181,12 +185,16 @@ class Model:
         p.state.set(ev.time, "ready")
         p.ready_since = ev.time
 
-    def _on_stop(self, ev: TraceEvent, p, _i: int) -> None:
+    def _on_stop(self, ev: TraceEvent, p, i: int) -> None:
         t = ev.time
         p.state.set(t, "stopped")
+        p.stops.append((t, i, ev.detail[0]))
         if p.runs and p.runs[-1][1] < 0:
             p.runs[-1][1] = max(t, p.runs[-1][0])
         p.ready_since = None
+
+    def _on_cont(self, ev: TraceEvent, p, i: int) -> None:
+        p.conts.append((ev.time, i))
 
     def _on_exec(self, ev: TraceEvent, p, i: int) -> None:
         p.cmd.set(ev.time, ev.detail[0])
@@ -198,6 +206,7 @@ class Model:
         p.state.set(t, "zombie")
         p.exit_time, p.exit_index = t, i
         p.exit_code, p.exit_signal = ev.detail[0], ev.detail[1]
+        p.core_dumped = bool(ev.detail[2]) if len(ev.detail) > 2 else False
         p.ready_since = None
         if p.runs and p.runs[-1][1] < 0:
             p.runs[-1][1] = max(t, p.runs[-1][0])
@@ -207,6 +216,15 @@ class Model:
         child.state.set(ev.time, "reaped")
         child.reap_time, child.reap_index, child.reaper = ev.time, i, ev.pid
         child.events.append(i)
+
+    def _on_waited(self, ev: TraceEvent, _parent, i: int) -> None:
+        # a parent's wait reported the child's stop or continue: part of the child's story too
+        child = self.proc(ev.detail[0])
+        if child is not None:
+            child.events.append(i)
+
+    def _on_timer(self, ev: TraceEvent, p, _i: int) -> None:
+        p.timers.append((ev.time, ev.detail[0], ev.detail[1]))
 
     def _on_reparent(self, ev: TraceEvent, p, _i: int) -> None:
         p.ppid.set(ev.time, ev.detail[0])

@@ -8,10 +8,11 @@ from procdsl import ir
 from procdsl.check import energy, files, maps
 from procdsl.check.model import Model, ProcInfo
 from procdsl.check.searches import OUTPUT_IN, output_searches
-from procdsl.core.linux import SIGNAL_NAMES
+from procdsl.core.linux import ITIMERS, SIGNAL_NAMES
 from procdsl.core.values import MISSING, Dur, ProgramFault, Sig, compile_expr, show, type_name
 from procdsl.trace.text import format_time
 
+TIMER_OF_SIGNAL = {sig: which for which, (_num, sig) in ITIMERS.items()}
 STATE_VALUES = ("running", "ready", "sleeping", "disk_wait", "stopped", "zombie", "reaped")
 
 
@@ -169,9 +170,20 @@ def _q_exit_code(env, p):
         env.note(f"{p.name} (pid {p.pid}) had not exited by {format_time(env.t).strip()}")
         return None
     if p.exit_signal:
-        env.note(f"{p.name} (pid {p.pid}) was killed by {SIGNAL_NAMES.get(p.exit_signal)}, it did not exit")
+        env.note(f"{p.name} (pid {p.pid}) was killed by {SIGNAL_NAMES.get(p.exit_signal)}, it did not exit"
+                 + _own_timer(p))
         return None
     return p.exit_code
+
+
+def _own_timer(p) -> str:
+    """When a process died of its own timer's signal (SIGALRM, SIGVTALRM, SIGPROF), say which timer."""
+    timer = TIMER_OF_SIGNAL.get(p.exit_signal)
+    sets = [(t, value) for t, which, value in p.timers if which == timer]
+    if not sets or not sets[-1][1]:
+        return ""
+    t, value = sets[-1]
+    return f" (its {timer}, set at {format_time(t).strip()} for {Dur(value)}, ran out with no handler)"
 
 
 def _q_killed_by(env, p):
@@ -182,6 +194,24 @@ def _q_killed_by(env, p):
         env.note(f"{p.name} (pid {p.pid}) exited with code {p.exit_code}; no signal killed it")
         return None
     return Sig(p.exit_signal)
+
+
+def _q_core_dumped(env, p):
+    if p.exit_time is None or p.exit_time > env.t:
+        env.note(f"{p.name} (pid {p.pid}) was still alive at {format_time(env.t).strip()}")
+        return None
+    if p.exit_signal and not p.core_dumped:
+        env.note(f"{p.name} (pid {p.pid}) was killed by {SIGNAL_NAMES.get(p.exit_signal)} without a core dump "
+                 f"(a Core signal dumps only with the machine's core_limit at least 4KiB)")
+    return p.core_dumped
+
+
+def _q_stopped_by(env, p):
+    """The signal that stopped p, while it is stopped (WSTOPSIG of what `wait untraced` reports)."""
+    if p.state.at(env.t) != "stopped":
+        env.note(f"{p.name} (pid {p.pid}) was not stopped at {format_time(env.t).strip()}")
+        return None
+    return Sig([sig for t, _i, sig in p.stops if t <= env.t][-1])
 
 
 def _q_shell_status(env, p):
@@ -231,6 +261,8 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     "cmd": lambda env, p: p.cmd.at(env.t),
     "exit_code": _q_exit_code,
     "killed_by": _q_killed_by,
+    "core_dumped": _q_core_dumped,
+    "stopped_by": _q_stopped_by,
     "shell_status": _q_shell_status,
     "reaper": _q_reaper,
     "cpu_time": lambda env, p: Dur(env.model.cpu_time(p, env.t)),
@@ -254,7 +286,8 @@ def _event(name: str, p: ProcInfo) -> Optional[EventRef]:
     if name == "start":
         return EventRef(p.created, p.created_index, f"start({p.name})")
     pairs = {"run": (p.first_run, p.first_run_index), "exec": (p.exec_time, p.exec_index),
-             "exit": (p.exit_time, p.exit_index), "reap": (p.reap_time, p.reap_index)}
+             "exit": (p.exit_time, p.exit_index), "reap": (p.reap_time, p.reap_index),
+             "stop": p.stops[0][:2] if p.stops else (None, None), "cont": p.conts[0] if p.conts else (None, None)}
     t, i = pairs[name]
     return EventRef(t, i, f"{name}({p.name})") if t is not None else None
 
@@ -293,7 +326,7 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
                 return None
             return query(env, p)
         return process_query
-    if func in ("start", "run", "exec", "exit", "reap"):
+    if func in ("start", "run", "exec", "exit", "reap", "stop", "cont"):
         target = _proc_arg(args[0])
 
         def event(env: Env):

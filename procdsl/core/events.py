@@ -41,7 +41,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "handle": ("signal", "action"),
     "stop": ("signal",),
     "cont": (),
-    "exit": ("code", "signal"),
+    "exit": ("code", "signal", "core"),
     "reparent": ("parent",),
     "reap": ("child",),
     "output": ("fd", "text"),
@@ -63,6 +63,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "unlink": ("path", "ino"),
     "fail": ("call", "errno"),
     "subreaper": (),
+    "waited": ("child", "change", "signal"),
+    "timer": ("which", "value", "interval"),
     # the memory map (when the scenario uses it): a region added or removed, the heap's and the
     # stack's sizes, a region's resident pages after a write, and a bad access before its SIGSEGV
     "mmap": ("addr", "pages", "perms", "name"),

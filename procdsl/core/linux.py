@@ -26,6 +26,18 @@ SIGKILL, SIGSTOP, SIGCONT, SIGCHLD, SIGPIPE, SIGFPE, SIGSEGV = 9, 19, 18, 17, 13
 UNCATCHABLE = frozenset((SIGKILL, SIGSTOP))
 STOP_SIGNALS = frozenset((19, 20, 21, 22))
 
+# sigaction(2)'s sa_flags that procdsl models (x86-64 values)
+SA_FLAGS: dict[str, int] = {
+    "SA_NOCLDSTOP": 0x1, "SA_NOCLDWAIT": 0x2, "SA_RESTART": 0x10000000, "SA_NODEFER": 0x40000000,
+    "SA_RESETHAND": 0x80000000,
+}
+SA_NOCLDSTOP, SA_NOCLDWAIT, SA_RESTART, SA_NODEFER, SA_RESETHAND = SA_FLAGS.values()
+WNOHANG, WUNTRACED, WCONTINUED = 1, 2, 8           # waitpid(2) options
+# setitimer(2): which timer -> (its number, the signal it sends)
+ITIMERS: dict[str, tuple[int, int]] = {"ITIMER_REAL": (0, 14), "ITIMER_VIRTUAL": (1, 26), "ITIMER_PROF": (2, 27)}
+MUTEX_TYPES = ("normal", "errorcheck", "recursive")   # pthread_mutexattr_settype; glibc's default is normal
+CORE_MIN = 4096            # binfmt_elf's min_coredump: a smaller RLIMIT_CORE writes no core
+
 ERRNO: dict[str, int] = {
     "EPERM": 1, "ENOENT": 2, "ESRCH": 3, "EINTR": 4, "EBADF": 9, "ECHILD": 10, "EAGAIN": 11,
     "ENOMEM": 12, "EACCES": 13, "EEXIST": 17, "ENOTDIR": 20, "EISDIR": 21, "EINVAL": 22, "EMFILE": 24,

@@ -80,21 +80,33 @@ class Errno(int):
 
 
 class Status:
-    """What `wait` returns: s.pid, s.code, s.signal, s.exited, s.signaled."""
+    """What `wait` returns: s.pid, s.code, s.signal, s.exited, s.signaled, s.coredump, and for
+    `wait untraced` / `wait continued` s.stopped, s.stopsig, s.continued."""
 
-    __slots__ = ("pid", "code", "signal", "exited", "signaled")
+    __slots__ = ("pid", "code", "signal", "exited", "signaled", "coredump", "stopped", "stopsig", "continued")
 
-    def __init__(self, pid: int, code: int = 0, signal: int = 0) -> None:
+    def __init__(self, pid: int, code: int = 0, signal: int = 0, core: bool = False, stopsig: int = 0,
+                 continued: bool = False) -> None:
         self.pid = pid
         self.code = code
         self.signal = Sig(signal)
-        self.exited = pid > 0 and signal == 0
+        self.stopsig = Sig(stopsig)
+        self.stopped = pid > 0 and stopsig != 0
+        self.continued = pid > 0 and continued
+        self.exited = pid > 0 and signal == 0 and not (stopsig or continued)
         self.signaled = pid > 0 and signal != 0
+        self.coredump = self.signaled and core
 
     def __str__(self) -> str:
         if self.pid <= 0:
             return f"pid {self.pid}"
-        return f"pid {self.pid} killed by {self.signal}" if self.signaled else f"pid {self.pid} exited {self.code}"
+        if self.stopped:
+            return f"pid {self.pid} stopped by {self.stopsig}"
+        if self.continued:
+            return f"pid {self.pid} continued"
+        if self.signaled:
+            return f"pid {self.pid} killed by {self.signal}" + (" (core dumped)" if self.coredump else "")
+        return f"pid {self.pid} exited {self.code}"
 
 
 class PipeVal:

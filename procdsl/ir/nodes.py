@@ -159,6 +159,7 @@ class SigRef(Node):
 class TimedStmt(Node):
     kind: Literal["compute", "sleep", "io"]
     duration: Expr
+    into: Optional[str] = None          # `left = sleep 5s`: the time left when a handler ends it
 
 
 class Print(Node):
@@ -250,6 +251,7 @@ class SpecialAssign(Node):
     name: str
     what: Literal["fork", "pipe", "mutex"]
     shared: bool = False
+    variant: Optional[str] = None       # a mutex's type: normal (None), errorcheck, recursive
 
 
 class Branch(Node):
@@ -319,6 +321,8 @@ class Wait(Node):
     target: Optional[Expr] = None
     nohang: bool = False
     into: Optional[str] = None
+    untraced: bool = False              # WUNTRACED: also report a child that stopped
+    continued: bool = False             # WCONTINUED: also report a child continued by SIGCONT
 
 
 class Send(Node):
@@ -331,6 +335,8 @@ class On(Node):
     kind: Literal["on"] = "on"
     signal: SigRef
     body: tuple[Stmt, ...]
+    flags: Optional[tuple[str, ...]] = None     # sigaction's sa_flags; None: not written (SA_RESTART)
+    mask: tuple[SigRef, ...] = ()               # sa_mask: blocked while the handler runs
 
 
 class SigStmt(Node):
@@ -338,6 +344,25 @@ class SigStmt(Node):
 
     kind: Literal["ignore", "default", "block", "unblock"]
     signal: SigRef
+    more: tuple[SigRef, ...] = ()               # `block SIGINT, SIGTERM`: the signals after the first
+    flags: Optional[tuple[str, ...]] = None     # `ignore SIGCHLD flags SA_NOCLDWAIT`
+
+
+class SigSet(Node):
+    """`setmask SIGS` and `sigsuspend SIGS`: a whole signal set (empty for `none`)."""
+
+    kind: Literal["setmask", "sigsuspend"]
+    signals: tuple[SigRef, ...]
+
+
+class Timer(Node):
+    """`alarm D` and `setitimer WHICH D [interval D]`, optionally `left = ...`."""
+
+    kind: Literal["alarm", "setitimer"]
+    which: str
+    value: Expr
+    interval: Optional[Expr] = None
+    into: Optional[str] = None
 
 
 class ExprStmt(Node):
@@ -372,8 +397,8 @@ class Unknown(Node):
 
 
 Stmt = Annotated[Union[TimedStmt, Print, Write, Assign, SpecialAssign, If, While, Repeat, Loop, For,
-                       Simple, ForkBlock, Exec, Exit, Wait, Send, On, SigStmt, ExprStmt, Dup2, Unknown,
-                       Open, Read, Lseek, Dup, Fcntl, Printf, Fflush, Mem],
+                       Simple, ForkBlock, Exec, Exit, Wait, Send, On, SigStmt, SigSet, Timer, ExprStmt, Dup2,
+                       Unknown, Open, Read, Lseek, Dup, Fcntl, Printf, Fflush, Mem],
                  Field(discriminator="kind")]
 
 

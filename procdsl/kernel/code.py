@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from procdsl.core.values import Sig
-from procdsl.kernel import ops_flow, ops_fs, ops_io, ops_map, ops_mem, ops_proc, ops_stdio
+from procdsl.kernel import ops_flow, ops_fs, ops_io, ops_map, ops_mem, ops_proc, ops_stdio, timers
 from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EXITED, RESUMED, RuntimeOp, compile_program_expr  # noqa: F401 - the loop's API
 from procdsl.plan import MachineConfig, Op, ProgramCode
 
@@ -34,7 +34,8 @@ OPS = {
     "wait": ops_proc.op_wait, "send": ops_proc.op_send, "on": ops_proc.op_on, "sigreturn": ops_proc.op_sigreturn, "ignore": ops_proc.op_ignore,
     "default": ops_proc.op_default, "block": ops_proc.op_block, "unblock": ops_proc.op_unblock, "pause": ops_proc.op_pause, "nice": ops_proc.op_nice,
     "close": ops_io.op_close, "dup2": ops_io.op_dup2, "lock": ops_mem.op_lock, "unlock": ops_mem.op_unlock, "alloc": ops_mem.op_alloc,
-    "touch": ops_mem.op_touch, "subreaper": ops_proc.op_subreaper,
+    "touch": ops_mem.op_touch, "subreaper": ops_proc.op_subreaper, "setmask": ops_proc.op_setmask,
+    "sigsuspend": ops_proc.op_sigsuspend, "alarm": timers.op_setitimer, "setitimer": timers.op_setitimer,
     "open": ops_fs.op_open, "unlink": ops_fs.op_unlink, "read": ops_io.op_read, "lseek": ops_io.op_lseek,
     "dup": ops_io.op_dup, "fcntl": ops_io.op_fcntl, "printf": ops_stdio.op_printf, "fflush": ops_stdio.op_fflush,
     "mmap": ops_map.op_mmap, "munmap": ops_map.op_munmap, "sbrk": ops_mem.op_alloc, "stack": ops_map.op_stack,
@@ -44,8 +45,8 @@ OPS = {
 
 SYSCALLS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
                       "unblock", "pause", "nice", "pipe", "close", "dup2", "print", "write", "sleep", "io",
-                      "alloc", "subreaper", "lock", "unlock", "open", "unlink", "read", "lseek", "dup", "fcntl",
-                      "mmap", "munmap", "sbrk"))
+                      "alloc", "subreaper", "lock", "unlock", "setmask", "sigsuspend", "alarm", "setitimer",
+                      "open", "unlink", "read", "lseek", "dup", "fcntl", "mmap", "munmap", "sbrk"))
 
 
 FREE = frozenset(("compute", "sleep", "io", "exit"))    # cost no `step` of their own
@@ -76,10 +77,32 @@ def load_op(op: Op, pc: int, m: MachineConfig, rng: Any = None) -> RuntimeOp:
         r.aux = op.args[0].value[0]          # "+" or "-"
     elif op.op == "for_next":
         r.aux = op.args[0].value             # the hidden cursor variable
+    elif op.op in AUX_CONSTANTS:
+        r.aux = AUX_CONSTANTS[op.op](op)
     elif op.op in ("open", "read", "lseek", "fcntl", "mmap") and op.args:
         values = tuple(a.value for a in op.args)    # constants the compiler worked out (flags, whence, ...)
         r.aux = values if len(values) > 1 else values[0]
     return r
+
+
+def _consts(op: Op) -> tuple:
+    return tuple(a.value for a in op.args)
+
+
+# ops whose plan carries constants in `args`, and what the runtime op keeps of them in `aux`
+AUX_CONSTANTS = {
+    "on": lambda op: _consts(op) or None,                       # (sa_flags, sa_mask), None: SA_RESTART only
+    "ignore": lambda op: op.args[0].value if op.args else 0,    # sa_flags
+    "default": lambda op: op.args[0].value if op.args else 0,
+    "block": lambda op: op.args[0].value if op.args else 1 << op.signal,       # the signal set
+    "unblock": lambda op: op.args[0].value if op.args else 1 << op.signal,
+    "setmask": lambda op: op.args[0].value,
+    "sigsuspend": lambda op: op.args[0].value,
+    "wait": lambda op: (op.args[0].value if op.args else 0) | (1 if op.flag else 0),   # WNOHANG | WUNTRACED ...
+    "mutex": lambda op: op.args[0].value if op.args else "normal",
+    "alarm": lambda op: op.args[0].value,                       # which timer
+    "setitimer": lambda op: op.args[0].value,
+}
 
 
 def load_program(code: ProgramCode, m: MachineConfig, rng: Any = None) -> RuntimeProgram:

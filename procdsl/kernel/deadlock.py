@@ -89,7 +89,10 @@ def _line(k, procs: list[Proc], holders: dict) -> str:
         return f"{who} {verb} to write {on}, which is full; its read end is open in {_held(holders, on, False)}"
     if kind == "lock" and on is not None:
         owner = on.owner
-        return f"{who} {verb} for {on}, held by {_name(k, owner) if owner is not None else 'nobody'}"
+        held = _name(k, owner) if owner is not None else "nobody"
+        if owner is p:
+            held += ", itself: a normal mutex its owner locks again waits for good"
+        return f"{who} {verb} for {on}, held by {held}"
     if kind == "wait":
         kids = _Names()
         for c in p.children.values():
@@ -97,6 +100,8 @@ def _line(k, procs: list[Proc], holders: dict) -> str:
         return f"{who} waits for a child to exit; its children: {kids if kids.count else 'none'}"
     if kind == "pause":
         return f"{who} {'pauses' if len(procs) == 1 else 'pause'} for a signal that never comes"
+    if kind == "sigsuspend":
+        return f"{who} {verb} in sigsuspend for a signal that never comes"
     return f"{who} is blocked ({kind or p.state})"
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from procdsl.core.events import NO_PID
-from procdsl.core.linux import ERRNO, RESERVED_PIDS, SIGCHLD, SIGKILL, weight
-from procdsl.kernel import memory, mmap, signals
+from procdsl.core.linux import ERRNO, RESERVED_PIDS, SA_NOCLDWAIT, SIGCHLD, SIGKILL, weight
+from procdsl.kernel import memory, mmap, signals, timers
 from procdsl.kernel.code import compile_program_expr
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.pipe import new_pipe
-from procdsl.kernel.process import READY, REAPED, SLEEPING, ZOMBIE, Cpu, LimitReached, Proc
+from procdsl.kernel.process import IGN, READY, REAPED, SLEEPING, ZOMBIE, Cpu, LimitReached, Proc
 from procdsl.kernel.scheduler.base import NEW
 from procdsl.kernel.stdio import copy_line_buffers, copy_streams
 
@@ -78,8 +78,7 @@ class Lifecycle:
             if p is None:
                 self.emit(-1, NO_PID, "fail", ("run " + prog, ERRNO["EAGAIN"]))
                 continue
-            p.parent = init
-            init.children[p.pid] = p
+            self.attach(init, p)
             p.cmd = prog
             p.code = self.programs[prog]
             p.nice = start.nice
@@ -123,8 +122,7 @@ class Lifecycle:
         child = self.new_proc(label if label is not None else parent.label)
         if child is None:
             return None
-        child.parent = parent
-        parent.children[child.pid] = child
+        self.attach(parent, child)
         child.cmd = parent.cmd
         child.code = parent.code
         child.pc = parent.pc
@@ -134,6 +132,7 @@ class Lifecycle:
         child.weight = parent.weight
         child.uid = parent.uid
         child.handlers = dict(parent.handlers)
+        child.sa = dict(parent.sa) if parent.sa else None
         child.mask = parent.mask
         child.errno = parent.errno          # errno is the C library's memory, and fork copies memory
         child.frames = list(parent.frames)
@@ -155,7 +154,15 @@ class Lifecycle:
         self.make_runnable(child, parent.cpu, NEW)
         return child
 
-    def exit_process(self, p: Proc, code: int, sig: int = 0) -> None:
+    def attach(self, parent: Proc, child: Proc) -> None:
+        """`child` joins the end of `parent`'s list of children (list_add_tail at fork,
+        list_move_tail at adoption), the order in which wait looks at them."""
+        child.parent = parent
+        parent.children[child.pid] = child
+        self.next_sib += 1
+        child.seq = self.next_sib
+
+    def exit_process(self, p: Proc, code: int, sig: int = 0, core: bool = False) -> None:
         # A running task keeps its CPU until the next task is picked, so that a parent woken
         # by this exit is queued behind it instead of being dispatched onto a CPU in use.
         cpu = p.cpu
@@ -164,8 +171,15 @@ class Lifecycle:
         p.state = ZOMBIE
         p.exit_code = code & 0xFF
         p.exit_signal = sig
+        p.core = core
         p.remaining = 0
-        self.emit(cpu.id if cpu else -1, p.pid, "exit", (p.exit_code, sig))
+        self.emit(cpu.id if cpu else -1, p.pid, "exit", (p.exit_code, sig, core))
+        if p.itimers is not None:
+            timers.cancel(p)
+        if p.report:                  # a stop or continue nobody waited for: the exit replaces it
+            p.report = 0
+            if p.parent.changed:
+                p.parent.changed.pop(p.pid, None)
         self.sched.exited(p)
         fdtable.close_all(self, p)
         memory.release(p.heap)
@@ -188,6 +202,7 @@ class Lifecycle:
                 self.notify_parent(child)
         p.children.clear()
         p.zombies.clear()
+        p.changed = None
         self.notify_parent(p)
         if cpu is not None:
             self.leave_cpu(cpu, p)
@@ -206,7 +221,7 @@ class Lifecycle:
                     self.remove_queued(q)
                 q.state = ZOMBIE
                 q.exit_signal = SIGKILL
-                self.emit(-1, q.pid, "exit", (0, SIGKILL))
+                self.emit(-1, q.pid, "exit", (0, SIGKILL, False))
         self.stopped = "init exited"
 
     def find_reaper(self, p: Proc) -> Proc:
@@ -218,22 +233,30 @@ class Lifecycle:
         return self.procs[1]
 
     def reparent(self, child: Proc, new_parent: Proc) -> None:
-        child.parent = new_parent
-        new_parent.children[child.pid] = child
+        self.attach(new_parent, child)
+        if child.report and not new_parent.builtin:       # a stop not yet waited for stays to be seen
+            if new_parent.changed is None:
+                new_parent.changed = {}
+            new_parent.changed[child.pid] = child
         self.emit(-1, child.pid, "reparent", (new_parent.pid,))
 
     def notify_parent(self, child: Proc) -> None:
+        """do_notify_parent: SIGCHLD, unless the parent ignores it explicitly; with SIG_IGN or
+        SA_NOCLDWAIT the kernel reaps the child at once (autoreap) instead of leaving a zombie."""
         parent = child.parent
         if parent.builtin:
             self.reap(parent, child)
             return
-        if parent.handlers.get(SIGCHLD) == -1:      # explicitly ignored: the kernel reaps
+        ignored = parent.handlers.get(SIGCHLD) == IGN
+        if not ignored:
+            signals.generate(self, parent, SIGCHLD, sender=NO_PID, source="kernel")
+        sa = parent.sa.get(SIGCHLD) if parent.sa else None
+        if ignored or (sa is not None and sa[0] & SA_NOCLDWAIT):
             self.reap(parent, child)
             if parent.wait_kind == "wait" and parent.state == SLEEPING:
                 self.wake(parent, "child reaped by the kernel")   # wait looks again: ECHILD or block
             return
         parent.zombies[child.pid] = child
-        signals.generate(self, parent, SIGCHLD, sender=NO_PID, source="kernel")
         if parent.wait_kind == "wait" and parent.state == SLEEPING:
             self.wake(parent, "child exited")
 

@@ -15,14 +15,14 @@ from typing import Any
 
 from procdsl.core.events import NO_PID, Trace, TraceEvent, new_event
 from procdsl.core.gcpause import paused_gc
-from procdsl.core.linux import SIGFPE
+from procdsl.core.linux import CORE_MIN, SIGFPE
 from procdsl.core.values import DivideByZero, ProgramFault
 from procdsl.kernel import deadlock, signals
 from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
 from procdsl.kernel.files.fs import FileSystem
 from procdsl.kernel.files.terminal import Terminal, TerminalFile
 from procdsl.kernel.lifecycle import Lifecycle
-from procdsl.kernel.priorities import P_CPU, P_OUTSIDE
+from procdsl.kernel.priorities import P_CPU, P_END, P_OUTSIDE
 from procdsl.kernel.process import REAPED, Cpu, LimitReached, Proc
 from procdsl.kernel.runqueue import RunQueues
 from procdsl.kernel.scheduler import POLICIES
@@ -78,6 +78,13 @@ class Kernel(Lifecycle, RunQueues):
         self.mm_ptes = 0             # page slots of every mmap, bounded by kernel/mmap.PTE_LIMIT
         self.init: Proc | None = None
         self.fault: ProgramFault | None = None
+        self.cpu_timers = False  # an ITIMER_VIRTUAL or ITIMER_PROF was set: dispatch counts for it
+        self.next_sib = 0        # the order children join their parent's list (fork or adoption): Proc.seq
+        # RLIMIT_CORE: a Core action writes a core (and sets WCOREDUMP) from one page up
+        limit = m.core_limit
+        self.dumps_core = limit < 0 or limit >= CORE_MIN
+        self.core_action = "core dump" if self.dumps_core else \
+            f"terminate, no core dump (core_limit {'0' if not limit else 'under 4KiB'})"
 
     # ------------------------------------------------------------------ plumbing
     def post(self, time: int, prio: int, fn: Any, a: Any, b: Any = None) -> None:
@@ -116,6 +123,9 @@ class Kernel(Lifecycle, RunQueues):
             self.post(start.time, P_OUTSIDE, self._spawn_event, start)
         for sig in plan.signals:
             self.post(sig.time, P_OUTSIDE, self._external_signal, sig)
+        # the end is on the heap, so a CPU running a task inline stops there however long the
+        # task's slice is (a SCHED_FIFO task has none), and the heap is never empty while it runs
+        self.post(self.until, P_END, self._end_reached, None)
         heap = self.heap
         max_events = self.limits.max_events
         until = self.until
@@ -175,7 +185,9 @@ class Kernel(Lifecycle, RunQueues):
         self.current = cpu
         try:
             while True:
-                if p.sigpending:
+                # a task back from a blocking call first finishes it (a zombie to reap, bytes
+                # to read), as the call's own loop does in Linux; only then are signals delivered
+                if p.sigpending and not p.wait_kind:
                     signals.deliver(self, p)
                     if cpu.curr is not p:
                         return True
@@ -191,12 +203,13 @@ class Kernel(Lifecycle, RunQueues):
                 # or a statement with a cost (a free one, like exit, runs first)
                 if now >= cpu.slice_end and (rem or op.cost):
                     if sched.tick(cpu, p, now, now - cpu.run_start):
-                        self.preempt(cpu, p)
+                        self.preempt(cpu, p, sched.preempt_reason(cpu, p) if sched.nthrottled else "preempted")
                         return True
                     cpu.slice_end = self.slice_end(now, sched.slice(cpu, p, now))
                 if rem:
                     end = now + rem
-                    if end <= cpu.slice_end and (not heap or end < heap[0][0]):
+                    # the heap holds at least the run's end (`_end_reached`)
+                    if end <= cpu.slice_end and end < heap[0][0]:
                         self.now = end
                         p.remaining = 0
                         continue
@@ -220,8 +233,13 @@ class Kernel(Lifecycle, RunQueues):
                     continue
                 if status is not CONTINUE:
                     if status is BLOCKED:
-                        return True
-                    if cpu.curr is not p:
+                        if cpu.curr is not p:
+                            return True
+                        # the call did not sleep because a signal is pending (RunQueues.block)
+                        signals.deliver(self, p)
+                        if cpu.curr is not p:
+                            return True
+                    elif cpu.curr is not p:
                         return True
                     continue
                 p.paid = -1
@@ -231,6 +249,11 @@ class Kernel(Lifecycle, RunQueues):
                     raise LimitReached("max_events", self.limits.max_events)
         finally:
             self.current = None
+
+    def _end_reached(self, _: Any, __: Any) -> bool:
+        """The `until` / `max_time` entry: nothing happens, and it is no work toward max_events."""
+        self.nsteps -= 1
+        return False
 
     # ------------------------------------------------------------------ outside events
     def _external_signal(self, sig: Any, _: Any) -> None:

@@ -106,14 +106,20 @@ def touch(heap: list, pages: int) -> int:
 
 
 class Mutex:
-    """A process-shared mutex; waiters sleep on it (futex wait) and retry when woken."""
+    """A process-shared mutex; waiters sleep on it (futex wait) and retry when woken.
 
-    __slots__ = ("id", "owner", "waiters")
+    `kind` is the pthread mutex type: "normal" (glibc's default: no owner checks, so the
+    owner relocking waits for itself and anyone may unlock), "errorcheck" or "recursive"
+    (`count` locks by its owner)."""
 
-    def __init__(self, mutex_id: int) -> None:
+    __slots__ = ("id", "owner", "waiters", "kind", "count")
+
+    def __init__(self, mutex_id: int, kind: str = "normal") -> None:
         self.id = mutex_id
         self.owner = None
         self.waiters: deque = deque()
+        self.kind = kind
+        self.count = 0
 
     def __str__(self) -> str:
         return f"mutex#{self.id}"

@@ -12,8 +12,8 @@ from procdsl.core.values import (
     type_name,
 )
 from procdsl.kernel.ops_io import read_line
-from procdsl.kernel.opsupport import BLOCKED, CONTINUE, _duration, _fd, _int, _set
-from procdsl.kernel.process import DISK, SLEEPING
+from procdsl.kernel.opsupport import BLOCKED, CONTINUE, _duration, _fd, _int, _set, interrupted
+from procdsl.kernel.process import DISK, RUNNING, SLEEPING
 
 
 def op_compute(k, p, op):
@@ -23,18 +23,27 @@ def op_compute(k, p, op):
 
 
 def op_sleep(k, p, op):
+    if p.eintr and interrupted(k, p, "sleep"):       # a handler ended it: sleep_until holds the time left
+        return _slept(p, op, p.sleep_until)
     if p.sleep_until < 0:
         p.sleep_until = k.now + _duration(op.expr(p), op.span)
     if k.now >= p.sleep_until:
-        p.sleep_until = -1
-        p.wait_kind = ""
-        p.pc += 1
-        return CONTINUE
+        return _slept(p, op, 0)
     disk = op.flag
     k.block(p, DISK if disk else SLEEPING, "io" if disk else "sleep", None,
             f"{'io' if disk else 'sleep'} until {Dur(p.sleep_until)}")
-    k.timer(p, p.sleep_until)
+    if p.state != RUNNING:                 # not when a pending signal kept it from sleeping
+        k.timer(p, p.sleep_until)
     return BLOCKED
+
+
+def _slept(p, op, left: int) -> str:
+    p.sleep_until = -1
+    p.wait_kind = ""
+    if op.name:
+        _set(p, op.name, Dur(left if left > 0 else 0))
+    p.pc += 1
+    return CONTINUE
 
 
 def op_assign(k, p, op):

@@ -82,7 +82,7 @@ def write_calls(k, p: Proc, calls: list) -> Optional[int]:
                 result = _write_failed(k, p, -n, sent)
             else:
                 sent += n
-                if sent < len(data) and p.state == SLEEPING:
+                if sent < len(data) and _sleeps(p, f):
                     calls[i] = (fd, data)
                     p.write_rest = Writes(calls, i, sent)
                     return None
@@ -90,6 +90,16 @@ def write_calls(k, p: Proc, calls: list) -> Optional[int]:
         i += 1
         sent = 0
     return result
+
+
+def _sleeps(p: Proc, f) -> bool:
+    """p sleeps in f's write, or would but for a pending signal: then it goes back to user mode
+    to take the signal, and the write goes on, fails with EINTR or returns what went in, after
+    the handler (RunQueues.block, signals.run_handler)."""
+    if p.state == SLEEPING:
+        return True
+    pipe = getattr(f, "pipe", None)
+    return pipe is not None and p.sigpending and p.wait_on is pipe
 
 
 def _write_failed(k, p: Proc, err: int, sent: int) -> int:

@@ -6,40 +6,58 @@ from procdsl.core.linux import SIGSEGV
 from procdsl.core.values import SharedCell
 from procdsl.kernel import memory, ops_map, signals
 from procdsl.kernel.memory import Mutex
-from procdsl.kernel.opsupport import BLOCKED, CONTINUE, ENOMEM, EPERM, HEAP_LIMIT, _fail, _int, _mutex
+from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EDEADLK, ENOMEM, EPERM, HEAP_LIMIT, _fail, _int, _mutex
 from procdsl.kernel.process import SLEEPING
 
 
 def op_mutex(k, p, op):
     k.next_mutex += 1
-    m = Mutex(k.next_mutex)
+    m = Mutex(k.next_mutex, op.aux)
     p.vars[op.name] = SharedCell(m) if op.flag else m
     p.pc += 1
     return CONTINUE
 
 
 def op_lock(k, p, op):
+    """pthread_mutex_lock. A handler does not interrupt it: the waiter goes back to waiting."""
     m = _mutex(op.expr(p), op.span)
-    if m.owner is None:
-        m.owner = p
+    owner = m.owner
+    if owner is None or (owner is p and m.kind != "normal"):
+        if owner is None:
+            m.owner = p
+            m.count = 1
+        elif m.kind == "recursive":
+            m.count += 1
+        else:
+            _fail(k, p, "lock", EDEADLK)          # errorcheck: the owner locks again
         p.wait_kind = ""
         p.pc += 1
         return CONTINUE
-    m.waiters.append(p)
-    k.block(p, SLEEPING, "lock", m, f"lock {m} (held by pid {m.owner.pid})")
+    m.waiters.append(p)                           # a normal mutex's owner waits here for itself
+    k.block(p, SLEEPING, "lock", m, f"lock {m} (held by pid {owner.pid})")
     return BLOCKED
 
 
 def op_unlock(k, p, op):
+    """pthread_mutex_unlock: a normal mutex is released whoever calls it (0, as glibc does);
+    errorcheck and recursive ones give EPERM unless the caller owns them."""
     m = _mutex(op.expr(p), op.span)
-    if m.owner is not p:
+    if m.kind != "normal" and m.owner is not p:
         _fail(k, p, "unlock", EPERM)
-    else:
-        m.owner = None
-        if m.waiters:
-            k.wake(m.waiters.popleft(), f"{m} unlocked")
+    elif m.count > 1:
+        m.count -= 1
+    elif m.owner is not None:
+        release(k, m)
     p.pc += 1
     return CONTINUE
+
+
+def release(k, m: Mutex) -> None:
+    """The mutex is free: the longest waiter is woken to try again (a futex wake, no hand-off)."""
+    m.owner = None
+    m.count = 0
+    if m.waiters:
+        k.wake(m.waiters.popleft(), f"{m} unlocked")
 
 
 def op_alloc(k, p, op):

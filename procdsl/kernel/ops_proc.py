@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from procdsl.core.linux import weight
+from operator import attrgetter
+
+from procdsl.core.linux import WCONTINUED, WNOHANG, WUNTRACED, weight
 from procdsl.core.values import Status
 from procdsl.kernel import memory, mmap, ops_map, ops_stdio, signals
 from procdsl.kernel.files import fdtable
@@ -14,15 +16,15 @@ from procdsl.kernel.opsupport import (
     EINVAL,
     ENOMEM,
     EPERM,
-    ESRCH,
     EXITED,
     RESUMED,
     _fail,
     _int,
     _set,
     _signal,
+    interrupted,
 )
-from procdsl.kernel.process import IGN, SLEEPING, ZOMBIE
+from procdsl.kernel.process import IGN, SLEEPING, ZOMBIE, Proc
 
 
 def op_fork(k, p, op):
@@ -64,7 +66,9 @@ def op_exec(k, p, op):
     p.args = args
     p.cmd = prog.name
     p.handlers = {s: h for s, h in p.handlers.items() if h == IGN}
+    p.sa = None                    # flush_signal_handlers clears every sa_flags and sa_mask
     p.frames = []
+    p.eintr = False
     p.linebuf = {}
     p.stdio = None                       # the old image's stdio buffers are gone, unwritten
     p.pending_store = None
@@ -88,31 +92,71 @@ def op_exit(k, p, op):
 
 
 def op_wait(k, p, op):
-    status = None
+    """waitpid: the first child in the parent's list (fork order; adopted children at the end)
+    with something to report — an exit, or with `untraced` / `continued` a stop or continue
+    not yet reported — as do_wait scans `children`."""
+    if p.eintr and interrupted(k, p, "wait"):
+        return _waited(p, op, Status(-1))
+    options = op.aux
     if op.expr is not None:
-        target = _int(op.expr(p), "wait", op.span)
-        child = p.children.get(target)
+        child = p.children.get(_int(op.expr(p), "wait", op.span))
         if child is None:
-            status = Status(-1)
-        elif child.state == ZOMBIE:
-            zombie = child
-        else:
-            zombie = None
+            return _no_child(k, p, op)
+        found = child if _reports(child, options) else None
     elif not p.children:
-        status = Status(-1)
+        return _no_child(k, p, op)
     else:
-        zombie = min(p.zombies.values(), key=lambda c: c.seq) if p.zombies else None
-    if status is None:
-        if zombie is not None:
-            status = Status(zombie.pid, zombie.exit_code, zombie.exit_signal)
-            k.reap(p, zombie)
-        elif op.flag:
-            status = Status(0)
+        zombies = p.zombies
+        found = min(zombies.values(), key=_place) if zombies else None
+        if p.changed and options & (WUNTRACED | WCONTINUED):
+            found = _first_change(p, options, found)
+    if found is not None:
+        if found.state == ZOMBIE:
+            status = Status(found.pid, found.exit_code, found.exit_signal, found.core)
+            k.reap(p, found)
         else:
-            k.block(p, SLEEPING, "wait", None, "wait for a child")
-            return BLOCKED
-    if status.pid < 0:
-        _fail(k, p, "wait", ECHILD)
+            status = _report(k, p, found)
+        return _waited(p, op, status)
+    if options & WNOHANG:
+        return _waited(p, op, Status(0))
+    k.block(p, SLEEPING, "wait", options, "wait for a child")
+    return BLOCKED
+
+
+_place = attrgetter("seq")          # a child's place in its parent's list
+
+
+def _reports(c: Proc, options: int) -> bool:
+    if c.state == ZOMBIE:
+        return True
+    return bool(c.report and options & (WUNTRACED if c.report > 0 else WCONTINUED))
+
+
+def _first_change(p: Proc, options: int, best: Proc | None) -> Proc | None:
+    """A stop or continue of a child before `best` in the list, when the options ask for it."""
+    for c in p.changed.values():
+        if (best is None or c.seq < best.seq) and _reports(c, options):
+            best = c
+    return best
+
+
+def _report(k, p: Proc, c: Proc) -> Status:
+    """A stop or a continue is reported once, and the child stays."""
+    report, c.report = c.report, 0
+    del p.changed[c.pid]
+    if report > 0:
+        k.emit(k.cpu_of(p), p.pid, "waited", (c.pid, "stopped", report))
+        return Status(c.pid, stopsig=report)
+    k.emit(k.cpu_of(p), p.pid, "waited", (c.pid, "continued", 0))
+    return Status(c.pid, continued=True)
+
+
+def _no_child(k, p: Proc, op) -> str:
+    _fail(k, p, "wait", ECHILD)
+    return _waited(p, op, Status(-1))
+
+
+def _waited(p: Proc, op, status: Status) -> str:
     if op.name:
         _set(p, op.name, status)
     p.wait_kind = ""
@@ -126,13 +170,9 @@ def op_send(k, p, op):
     if target > 0:
         err = signals.send(k, p, k.procs.get(target), sig)
     elif target == -1:
-        err = ESRCH
-        for q in sorted(k.procs.values(), key=lambda q: q.pid):
-            if q.pid > 1 and q is not p and q.alive and (p.uid == 0 or q.uid == p.uid):
-                err = 0
-                signals.send(k, p, q, sig)
+        err = signals.kill_all(k, p, sig)
     else:
-        err = EINVAL
+        err = EINVAL            # 0 and -pgid name process groups, which are not modelled yet
     if err:
         p.errno = err
     p.pc += 1
@@ -141,6 +181,7 @@ def op_send(k, p, op):
 
 def op_on(k, p, op):
     p.handlers[op.signal] = p.pc + 1
+    signals.sigaction(p, op.signal, op.aux)
     p.pc = op.jump
     return CONTINUE
 
@@ -152,6 +193,7 @@ def op_sigreturn(k, p, op):
 
 def op_ignore(k, p, op):
     p.handlers[op.signal] = IGN
+    signals.sigaction(p, op.signal, (op.aux, 0) if op.aux else None)
     p.pending &= ~(1 << op.signal)          # setting SIG_IGN discards a pending instance
     signals.update_pending(p)
     p.pc += 1
@@ -160,26 +202,51 @@ def op_ignore(k, p, op):
 
 def op_default(k, p, op):
     p.handlers.pop(op.signal, None)
+    signals.sigaction(p, op.signal, (op.aux, 0) if op.aux else None)
     p.pc += 1
     return CONTINUE
 
 
 def op_block(k, p, op):
-    p.mask |= 1 << op.signal
+    p.mask |= op.aux
     signals.update_pending(p)
     p.pc += 1
     return CONTINUE
 
 
 def op_unblock(k, p, op):
-    p.mask &= ~(1 << op.signal)
+    p.mask &= ~op.aux
+    signals.update_pending(p)
+    p.pc += 1
+    return CONTINUE
+
+
+def op_setmask(k, p, op):
+    p.mask = op.aux
     signals.update_pending(p)
     p.pc += 1
     return CONTINUE
 
 
 def op_pause(k, p, op):
+    if p.eintr and interrupted(k, p, "pause"):
+        p.pc += 1
+        return CONTINUE
     k.block(p, SLEEPING, "pause", None, "pause")
+    return BLOCKED
+
+
+def op_sigsuspend(k, p, op):
+    """Replace the mask and sleep until a handler has run, in one step: a signal the new mask
+    lets through that is already pending is delivered at once (the race pause leaves open)."""
+    if p.eintr and interrupted(k, p, "sigsuspend"):
+        p.pc += 1
+        return CONTINUE
+    if p.saved_mask < 0:
+        p.saved_mask = p.mask
+        p.mask = op.aux
+        signals.update_pending(p)
+    k.block(p, SLEEPING, "sigsuspend", None, "sigsuspend")
     return BLOCKED
 
 

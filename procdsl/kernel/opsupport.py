@@ -4,7 +4,8 @@ An op function returns CONTINUE (the process goes on; the loop charges the op's 
 BLOCKED (the process left the CPU), EXITED, or RESUMED (back from a handler: the
 interrupted statement's cost was already paid). Blocking calls leave the program counter
 on themselves, so a wake-up simply runs the call again: that is how wait, read, write and
-lock restart after a handler (SA_RESTART), while sleep and pause are moved past instead.
+lock restart after a handler (SA_RESTART). A call the handler interrupted for good finds
+`p.eintr` set when it runs again and fails with EINTR (`interrupted`).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from procdsl.kernel.process import Proc
 
 CONTINUE, BLOCKED, EXITED, RESUMED = "continue", "blocked", "exited", "resumed"
 HEAP_LIMIT = 262_144         # pages (1 GiB) one process may allocate; more fails with ENOMEM
-EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL, ENOMEM, EMFILE, EINTR = (ERRNO[n] for n in (
-    "EBADF", "ECHILD", "EAGAIN", "EPERM", "EPIPE", "ESRCH", "EINVAL", "ENOMEM", "EMFILE", "EINTR"))
+EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL, ENOMEM, EMFILE, EINTR, EDEADLK = (ERRNO[n] for n in (
+    "EBADF", "ECHILD", "EAGAIN", "EPERM", "EPIPE", "ESRCH", "EINVAL", "ENOMEM", "EMFILE", "EINTR", "EDEADLK"))
 
 
 class RuntimeOp:
@@ -144,10 +145,12 @@ def _fail(k, p: Proc, call: str, err: int) -> None:
 
 
 def interrupted(k, p: Proc, call: str) -> bool:
-    """A handler without SA_RESTART ran while p was blocked in `call`: fail it with EINTR.
+    """Did a handler end the blocking `call` at p's pc? Then the call fails now with EINTR.
 
-    The signal code sets p.eintr; a blocking call asks here when it runs again, and on True
-    stores its -1 result and goes on with the next statement."""
+    The signal code sets `p.eintr` when a handler runs while p is blocked in an interruptible
+    call and the handler has no SA_RESTART (sleep, pause and sigsuspend: whatever its flags).
+    Each blocking op asks this at entry; when it answers True the op stores its -1 result (a
+    sleep: the time left), moves past itself and returns CONTINUE."""
     if not p.eintr:
         return False
     p.eintr = False

@@ -26,11 +26,13 @@ class Proc:
         "remaining", "paid", "exit_code", "exit_signal", "fds", "cloexec", "linebuf", "heap", "cow", "subreaper", "errno",
         "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "eintr", "stdio", "seq",
         "builtin", "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "tickets", "pass_",
-        "burst", "cputime", "rt", "created", "mm",
+        "burst", "cputime", "rt", "created", "sa", "saved_mask", "report", "changed", "itimers", "core", "mm",
     )
 
     def __init__(self, pid: int, seq: int) -> None:
         self.pid = pid
+        # the order of creation, then its place in its parent's list of children (wait scans
+        # that list in order; an adopted child joins its end)
         self.seq = seq
         self.parent: Proc | None = None
         self.label = ""
@@ -88,6 +90,13 @@ class Proc:
         self.cputime = 0
         self.rt: tuple[str, int] | None = None
         self.created = 0
+        # signal -> (sa_flags, sa_mask) where they are not the default (SA_RESTART, empty); None: none
+        self.sa: dict[int, tuple[int, int]] | None = None
+        self.saved_mask = -1     # sigsuspend: the mask to restore once a handler has run
+        self.report = 0          # for the parent's wait: stopped by this signal (> 0), continued (-1)
+        self.changed: dict[int, Proc] | None = None    # children with a stop or continue not yet waited for
+        self.itimers: list | None = None               # ITIMER_REAL, _VIRTUAL, _PROF (timers.Itimer or None)
+        self.core = False        # it was killed and dumped core
         self.mm: Any = None              # kernel/mmap.Space once the process maps a region; None: the image alone
 
     @property

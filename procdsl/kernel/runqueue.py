@@ -6,7 +6,6 @@ from heapq import heappush
 from typing import Any
 
 from procdsl.core.events import IDLE, NO_PID, new_event
-from procdsl.core.linux import SIGCHLD
 from procdsl.core.power import state_after
 from procdsl.kernel import signals
 from procdsl.kernel.priorities import P_BALANCE, P_CPU, P_TIMER
@@ -77,6 +76,8 @@ class RunQueues:
             if prev is not None:
                 cpu.idle_since = self.now
                 self.emit(cpu.id, IDLE, "switch", (prev.pid, why, 0))
+            if self.sched.nthrottled:
+                self.after_throttle(cpu)
             return
         self.dispatch(cpu, nxt, prev, why)
 
@@ -153,13 +154,21 @@ class RunQueues:
         cpu.curr = None
         p.cpu = None
 
-    def preempt(self, cpu: Cpu, p: Proc) -> None:
+    def preempt(self, cpu: Cpu, p: Proc, why: str = "preempted") -> None:
         self.leave_cpu(cpu, p)
         p.state = READY
         self.sched.enqueue(cpu, p, self.now, PREEMPTED)
-        self.schedule(cpu, p, "preempted")
+        self.schedule(cpu, p, why)
 
     def block(self, p: Proc, state: str, kind: str, on: Any = None, what: str = "") -> None:
+        if p.sigpending and state == SLEEPING:
+            # every interruptible wait checks signal_pending before it sleeps: the call goes
+            # back to user mode instead, the signal is delivered (the CPU loop sees p still on
+            # its CPU) and the call then fails with EINTR or, after SA_RESTART, runs again
+            p.wait_kind = kind
+            p.wait_on = on
+            self.leave_waits(p, on)
+            return
         cpu = p.cpu
         self.leave_cpu(cpu, p)
         p.state = state
@@ -174,8 +183,7 @@ class RunQueues:
             self.remove_queued(p)
         p.state = STOPPED
         self.emit(cpu.id if cpu else -1, p.pid, "stop", (sig,))
-        if p.parent is not None and not p.parent.builtin:
-            signals.generate(self, p.parent, SIGCHLD, sender=NO_PID, source="kernel")
+        signals.child_changed(self, p, sig)            # CLD_STOPPED
         if cpu is not None:
             self.leave_cpu(cpu, p)
             self.schedule(cpu, p, "stopped")
@@ -185,16 +193,31 @@ class RunQueues:
         SIGKILL resume it, and they move it back to a sleep first (signals.generate)."""
         if p.state not in (SLEEPING, DISK) or p.builtin:
             return
-        on = p.wait_on
-        if on is not None:
-            # leave every wait list it is on, so no later event wakes it a second time
+        self.leave_waits(p, p.wait_on)
+        p.timer_token += 1
+        self.emit(-1, p.pid, "wake", (why,))
+        self.make_runnable(p, self.current, WAKEUP)
+
+    def leave_waits(self, p: Proc, on: Any) -> None:
+        """Leave every wait list of `on` (a pipe, a mutex), so no later event wakes p a second time."""
+        if on is not None and type(on) is not int:       # a wait's `on` is its options
             for waiters in (getattr(on, "waiters", None), getattr(on, "read_waiters", None),
                             getattr(on, "write_waiters", None)):
                 if waiters is not None and p in waiters:
                     waiters.remove(p)
-        p.timer_token += 1
-        self.emit(-1, p.pid, "wake", (why,))
-        self.make_runnable(p, self.current, WAKEUP)
+
+    def after_throttle(self, cpu: Cpu) -> None:
+        """`cpu` idles only because its real-time tasks are throttled: look again when the
+        next period gives them time back."""
+        at = self.sched.unthrottle_at(cpu, self.now)
+        if at is not None:
+            self.post(at, P_CPU, self._unthrottled, cpu)
+
+    def _unthrottled(self, cpu: Cpu, _: Any) -> bool:
+        if cpu.curr is not None or not self.sched.nr_queued(cpu):
+            return False
+        self.schedule(cpu, None, "idle")
+        return cpu.curr is not None
 
     def timer(self, p: Proc, at: int) -> None:
         p.timer_token += 1

@@ -1,16 +1,39 @@
 """Signals as signal(7) describes them: generation, pending bits that do not queue, masks,
-delivery at the return to user mode, handlers with SA_RESTART, default actions, PID 1 rules."""
+delivery at the return to user mode, handlers with their sigaction flags and masks, interrupted
+calls, default actions, the SIGCHLD a parent gets when a child stops or continues, PID 1 rules."""
 
 from __future__ import annotations
 
 from procdsl.core.events import NO_PID
-from procdsl.core.linux import DEFAULT_ACTION, ERRNO, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, STOP_SIGNALS, UNCATCHABLE
+from procdsl.core.linux import (
+    DEFAULT_ACTION,
+    ERRNO,
+    SA_NOCLDSTOP,
+    SA_NODEFER,
+    SA_RESETHAND,
+    SA_RESTART,
+    SIGCHLD,
+    SIGCONT,
+    SIGKILL,
+    SIGSTOP,
+    STOP_SIGNALS,
+    UNCATCHABLE,
+    WCONTINUED,
+    WUNTRACED,
+)
 from procdsl.kernel.process import IGN, READY, REAPED, RUNNING, SLEEPING, STOPPED, ZOMBIE, Proc
 
 _STOP_MASK = sum(1 << s for s in STOP_SIGNALS)
 _UNBLOCKABLE = (1 << SIGKILL) | (1 << SIGSTOP)
 # synchronous faults are delivered before other pending signals (next_signal's SYNCHRONOUS_MASK)
 _SYNC = (4, 5, 7, 8, 11, 31)
+_SYNC_MASK = sum(1 << s for s in _SYNC)
+DEFAULT_SA = (SA_RESTART, 0)     # a handler installed without `flags` or `mask`
+# blocking calls a handler ends with EINTR whatever its flags (nanosleep, pause, sigsuspend:
+# -ERESTARTNOHAND and friends), and those that SA_RESTART restarts instead (-ERESTARTSYS);
+# `lock` is neither: pthread_mutex_lock resumes waiting after a handler (linux-fidelity.md)
+ALWAYS_EINTR = frozenset(("sleep", "pause", "sigsuspend"))
+RESTARTABLE = frozenset(("wait", "read", "write"))
 
 
 def update_pending(p: Proc) -> None:
@@ -24,7 +47,7 @@ def send(k, sender: Proc | None, target: Proc, sig: int) -> int:
     if target is None or target.state == REAPED:
         k.emit(k.cpu_of(sender) if sender else -1, spid, "signal", (NO_PID, sig, "no such process (ESRCH)", source))
         return ERRNO["ESRCH"]
-    if sender is not None and sender.uid != 0 and sender.uid != target.uid:
+    if sender is not None and not may_signal(sender, target):
         k.emit(k.cpu_of(sender), spid, "signal", (target.pid, sig, "not permitted (EPERM)", source))
         return ERRNO["EPERM"]
     if sig == 0:
@@ -47,6 +70,28 @@ def send(k, sender: Proc | None, target: Proc, sig: int) -> int:
     return 0
 
 
+def may_signal(sender: Proc, target: Proc) -> bool:
+    """kill_ok_by_cred: root (CAP_KILL), or the same uid (procdsl has one uid per process)."""
+    return sender.uid == 0 or sender.uid == target.uid
+
+
+def kill_all(k, sender: Proc, sig: int) -> int:
+    """kill(-1, sig): every process but PID 1 and the sender, in creation order (for_each_process).
+
+    As kill_something_info counts them, success needs only that some such process exists, even
+    if the sender may signal none of them: those are skipped without a word (their EPERM is
+    not reported); ESRCH when there is none. Each target is a unit of work toward max_events,
+    so a loop of it ends at the limit."""
+    count = 0
+    for q in tuple(k.procs.values()):
+        if q.pid > 1 and q is not sender:
+            count += 1
+            if may_signal(sender, q):
+                send(k, sender, q, sig)
+    k.nsteps += count
+    return 0 if count else ERRNO["ESRCH"]
+
+
 def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None:
     """prepare_signal + complete_signal: make the signal pending and wake or interrupt the target.
 
@@ -64,6 +109,9 @@ def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None
         # init gets no signal it has no handler for (sig_task_ignored); only forced faults kill it
         k.emit(-1, sender, "signal", (t.pid, sig, "dropped: PID 1 has no handler for it", source))
         return
+    if t.report and (sig == SIGKILL or (not stopped and not blocked and handler is None
+                                        and DEFAULT_ACTION.get(sig) == "term")):
+        forget_report(t)
     if sig == SIGCONT and stopped:
         outcome = "continues it"
     elif ignored:
@@ -81,11 +129,11 @@ def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None
             k.emit(-1, t.pid, "cont", ())
             t.state = SLEEPING
             k.wake(t, "SIGCONT")
-            if t.parent is not None and not t.parent.builtin:      # CLD_CONTINUED
-                generate(k, t.parent, SIGCHLD, sender=NO_PID, source="kernel")
+            child_changed(k, t, -1)                # CLD_CONTINUED
     elif sig in STOP_SIGNALS:
         t.pending &= ~(1 << SIGCONT)
     if ignored:
+        update_pending(t)          # a SIGCONT may have discarded the only pending signal
         return
     t.pending |= bit
     update_pending(t)
@@ -102,6 +150,34 @@ def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None
     # DISK: uninterruptible, even a kill waits for the I/O; READY: acted on when it next runs
 
 
+def child_changed(k, child: Proc, report: int) -> None:
+    """do_notify_parent_cldstop: `child` stopped (report: the signal) or continued (−1). Its
+    parent can learn it once from `wait` (untraced, continued) and gets SIGCHLD unless its
+    SIGCHLD action has SA_NOCLDSTOP; a stop not yet waited for is forgotten when it continues."""
+    parent = child.parent
+    if parent is None or parent.builtin:
+        return
+    child.report = report
+    if parent.changed is None:
+        parent.changed = {}
+    parent.changed[child.pid] = child
+    sa = parent.sa.get(SIGCHLD) if parent.sa else None
+    if sa is None or not sa[0] & SA_NOCLDSTOP:
+        generate(k, parent, SIGCHLD, sender=NO_PID, source="kernel")
+    if parent.wait_kind == "wait" and parent.state == SLEEPING \
+            and parent.wait_on & (WUNTRACED if report > 0 else WCONTINUED):
+        k.wake(parent, "child stopped" if report > 0 else "child continued")
+
+
+def forget_report(t: Proc) -> None:
+    """A signal that will kill `t` makes it a group exit (complete_signal sets
+    SIGNAL_GROUP_EXIT over SIGNAL_STOP_CONTINUED): a wait sees its death, not the stop or
+    continue it had not reported yet."""
+    t.report = 0
+    if t.parent is not None and t.parent.changed:
+        t.parent.changed.pop(t.pid, None)
+
+
 def force(k, p: Proc, sig: int) -> None:
     """force_sig for a synchronous fault: a blocked or ignored fault signal is reset and kills."""
     bit = 1 << sig
@@ -115,10 +191,19 @@ def force(k, p: Proc, sig: int) -> None:
 
 
 def deliver(k, p: Proc) -> None:
-    """At the return to user mode: act on pending, unblocked signals, lowest number first."""
+    """At the return to user mode: act on every pending, unblocked signal, faults first, then
+    the lowest number. A handled one gets a frame on top of the frames set up before it, so
+    the handler set up last runs first (the highest number, unless a handler's mask holds the
+    others back); a default action that ends or stops the process ends the loop."""
     while p.sigpending and p.cpu is not None:
         ready = p.pending & ~(p.mask & ~_UNBLOCKABLE)
-        sig = next((s for s in _SYNC if ready & (1 << s)), 0) or (ready & -ready).bit_length() - 1
+        if not ready:
+            p.sigpending = False
+            return
+        if ready & _SYNC_MASK:
+            sig = next(s for s in _SYNC if ready & (1 << s))
+        else:
+            sig = (ready & -ready).bit_length() - 1
         p.pending &= ~(1 << sig)
         update_pending(p)
         cpu = p.cpu.id
@@ -131,8 +216,8 @@ def deliver(k, p: Proc) -> None:
             continue
         if handler is not None:
             k.emit(cpu, p.pid, "handle", (sig, "handler"))
-            run_handler(p, sig, handler)
-            return
+            run_handler(p, sig, handler, k.now)
+            continue
         action = DEFAULT_ACTION.get(sig, "term")
         forced = p.forced & (1 << sig)
         p.forced &= ~(1 << sig)
@@ -142,26 +227,42 @@ def deliver(k, p: Proc) -> None:
             k.emit(cpu, p.pid, "handle", (sig, "stop"))
             k.stop_process(p, sig)
             return
-        k.emit(cpu, p.pid, "handle", (sig, "core dump" if action == "core" else "terminate"))
+        if action == "core":
+            k.emit(cpu, p.pid, "handle", (sig, k.core_action))
+            k.exit_process(p, 0, sig, k.dumps_core)
+            return
+        k.emit(cpu, p.pid, "handle", (sig, "terminate"))
         k.exit_process(p, 0, sig)
         return
 
 
-def run_handler(p: Proc, sig: int, entry: int) -> None:
+def run_handler(p: Proc, sig: int, entry: int, now: int) -> None:
     """Push a frame and jump to the handler; `sigreturn` pops it.
 
-    A handled signal behaves as with SA_RESTART: a blocked wait, read, write or lock is
-    retried after the handler, while sleep and pause return early."""
-    resume = p.pc
-    if p.wait_kind in ("sleep", "pause"):
-        resume = p.pc + 1
-        p.sleep_until = -1
+    The frame keeps everything the interrupted statement was in the middle of, so the handler
+    neither sees nor finishes it (a shared `+=` between load and store, the rest of a large
+    pipe write, a sleep's end). A blocking call resumes at its own statement, which then
+    either waits again (SA_RESTART) or fails with EINTR (`p.eintr`, restored from the frame);
+    a pipe write that has put some bytes in returns their count, whatever the flags
+    (pipe_write gives what it wrote when a signal is pending; exp17).
+    An interrupted sleep keeps, in place of its end, the time it had left now: nanosleep
+    reports it as it returns, before the handler runs."""
+    sa = p.sa.get(sig) if p.sa else None
+    flags, sa_mask = sa if sa is not None else DEFAULT_SA
+    kind = p.wait_kind
+    eintr = bool(kind) and (kind in ALWAYS_EINTR or (kind in RESTARTABLE and not flags & SA_RESTART)
+                            or (kind == "write" and p.write_rest is not None and p.write_rest.sent > 0))
+    saved = p.saved_mask if p.saved_mask >= 0 else p.mask      # sigsuspend restores the mask it replaced
+    sleep = max(0, p.sleep_until - now) if kind == "sleep" else p.sleep_until
+    p.frames.append((p.pc, saved, p.remaining, p.paid, p.pending_store, p.write_rest, eintr, sleep))
+    if flags & SA_RESETHAND:
+        del p.handlers[sig]
+    p.saved_mask = -1
     p.wait_kind = ""
     p.wait_on = None
-    # everything the interrupted statement was in the middle of: the handler must not see
-    # or finish it (a shared `+=` between load and store, the rest of a large pipe write)
-    p.frames.append((resume, p.mask, p.remaining, p.paid, p.pending_store, p.write_rest))
-    p.mask |= 1 << sig
+    p.eintr = False
+    p.sleep_until = -1
+    p.mask |= sa_mask if flags & SA_NODEFER else sa_mask | 1 << sig
     update_pending(p)
     p.remaining = 0
     p.paid = -1
@@ -171,8 +272,20 @@ def run_handler(p: Proc, sig: int, entry: int) -> None:
 
 
 def sigreturn(p: Proc) -> None:
-    p.pc, p.mask, p.remaining, p.paid, p.pending_store, p.write_rest = p.frames.pop()
+    p.pc, p.mask, p.remaining, p.paid, p.pending_store, p.write_rest, p.eintr, p.sleep_until = p.frames.pop()
     update_pending(p)
 
 
-__all__ = ["send", "generate", "deliver", "force", "sigreturn", "update_pending", "READY"]
+def sigaction(p: Proc, sig: int, sa: tuple[int, int] | None) -> None:
+    """Record a signal's sa_flags and sa_mask; None is the default (SA_RESTART, empty mask)."""
+    if sa is None:
+        if p.sa:
+            p.sa.pop(sig, None)
+    else:
+        if p.sa is None:
+            p.sa = {}
+        p.sa[sig] = sa
+
+
+__all__ = ["send", "may_signal", "kill_all", "generate", "deliver", "force", "sigreturn", "sigaction", "child_changed",
+           "update_pending", "READY"]

@@ -13,16 +13,19 @@ from procdsl.ir.span import Span
 from procdsl.ir.walk import all_statements
 from procdsl.lang.diagnostics import Diagnostic
 
+_SIGNAL_SET = "a signal set is a list of names: `block SIGINT, SIGTERM`, `setmask none`, `sigsuspend SIGUSR1`"
+
 # The C, shell or other habit -> the procdsl form that does it.
 SPELLINGS: dict[str, str] = {
     "kill": "to send a signal write `send SIGTERM to child`",
     "signal": "to handle a signal write `on SIGINT { ... }` (or `ignore SIGINT`, `default SIGINT`)",
-    "sigaction": "to handle a signal write `on SIGINT { ... }` (or `ignore SIGINT`, `default SIGINT`)",
+    "sigaction": "to handle a signal write `on SIGINT flags SA_RESTART mask SIGTERM { ... }` (or `ignore SIGINT`, "
+                 "`default SIGINT`)",
     "raise": "a process signals itself with `send SIGSTOP to pid`",
-    "sigprocmask": "write `block SIGINT` and `unblock SIGINT`",
+    "sigprocmask": "write `block SIGINT, SIGTERM`, `unblock SIGINT` or `setmask none`",
     "getpid": "a process's own PID is the built-in name `pid`",
     "getppid": "a process's parent's PID is the built-in name `ppid`",
-    "waitpid": "write `s = wait child` (add `nohang` not to block)",
+    "waitpid": "write `s = wait child` (add `nohang` not to block, `untraced` and `continued` for stops)",
     "execl": "write `exec PROGRAM ARGS...`, naming a program of this file",
     "execlp": "write `exec PROGRAM ARGS...`, naming a program of this file",
     "execv": "write `exec PROGRAM ARGS...`, naming a program of this file",
@@ -34,8 +37,19 @@ SPELLINGS: dict[str, str] = {
     "echo": 'write `print "text {x}"`',
     "usleep": "write `sleep 5ms`",
     "nanosleep": "write `sleep 5ms`",
+    "sigemptyset": _SIGNAL_SET,
+    "sigaddset": _SIGNAL_SET,
+    "sigfillset": _SIGNAL_SET,
+    "WIFEXITED": "after `s = wait`, write `s.exited` (and `s.code` for WEXITSTATUS)",
+    "WEXITSTATUS": "after `s = wait`, write `s.code`",
+    "WIFSIGNALED": "after `s = wait`, write `s.signaled` (and `s.signal` for WTERMSIG)",
+    "WTERMSIG": "after `s = wait`, write `s.signal`",
+    "WCOREDUMP": "after `s = wait`, write `s.coredump`",
+    "WIFSTOPPED": "after `s = wait child untraced`, write `s.stopped` (and `s.stopsig` for WSTOPSIG)",
+    "WSTOPSIG": "after `s = wait child untraced`, write `s.stopsig`",
+    "WIFCONTINUED": "after `s = wait child continued`, write `s.continued`",
     "pipe": "to make a pipe write `p = pipe`: p.read and p.write are its two ends",
-    "mutex": "to make a mutex write `m = mutex`",
+    "mutex": "to make a mutex write `m = mutex` (or `m = mutex errorcheck`, `m = mutex recursive`)",
     "brk": "write `sbrk N pages`: the heap (and the break) grows by N pages",
     "malloc": "write `alloc N pages` (and `touch N pages` to write them)",
     "setrlimit": "the stack's limit is the machine setting `stack_limit 8MiB`",
@@ -52,7 +66,7 @@ NOT_MODELLED: dict[str, str | tuple[str, str]] = {
     "setsid": "sessions", "getsid": "sessions", "setpgid": "process groups", "getpgid": "process groups",
     "getpgrp": "process groups", "tcsetpgrp": "terminals", "tcgetpgrp": "terminals", "ioctl": "terminals",
     "isatty": "terminals",
-    "alarm": "timers", "setitimer": "timers", "timer_create": "timers",
+    "timer_create": ("POSIX timers", "`setitimer ITIMER_REAL 5ms interval 5ms` sends SIGALRM every 5 ms"),
     "pthread_create": "threads", "clone": "threads",
     "select": "waiting on several descriptors", "poll": "waiting on several descriptors",
     "epoll_wait": "waiting on several descriptors",

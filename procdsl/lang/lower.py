@@ -13,8 +13,9 @@ from lark.exceptions import UnexpectedInput
 
 from procdsl import ir
 from procdsl.core.bounds import INT_LIMIT
+from procdsl.core.linux import ITIMERS, MUTEX_TYPES, SA_FLAGS
 from procdsl.ir.span import Span
-from procdsl.lang.diagnostics import Diagnostic
+from procdsl.lang.diagnostics import Diagnostic, did_you_mean
 from procdsl.lang.literals import LITERAL_TERMINALS, out_of_range, parse_duration, parse_size
 from procdsl.lang.lower_files import FileRules
 from procdsl.lang.lower_mem import MemRules
@@ -376,8 +377,10 @@ class Lower(FileRules, MemRules):
     def assign(self, meta, children):
         name, value = children
         if isinstance(value, tuple):          # fork / pipe / mutex
-            return ir.build(ir.SpecialAssign, span=self.span(meta), name=str(name), what=value[0])
-        if isinstance(value, (ir.Wait, ir.Write, ir.Open, ir.Read, ir.Lseek, ir.Dup, ir.Fcntl, ir.Mem)):
+            return ir.build(ir.SpecialAssign, span=self.span(meta), name=str(name), what=value[0],
+                            variant=value[1] if len(value) > 1 else None)
+        if isinstance(value, (ir.Wait, ir.TimedStmt, ir.Timer, ir.Write, ir.Open, ir.Read, ir.Lseek, ir.Dup,
+                              ir.Fcntl, ir.Mem)):       # x = wait / sleep / alarm / setitimer / write / open / mmap ...
             return value.model_copy(update={"into": str(name), "span": self.span(meta)})
         return ir.build(ir.Assign, span=self.span(meta), name=str(name), value=value)
 
@@ -388,7 +391,8 @@ class Lower(FileRules, MemRules):
     def shared_assign(self, meta, children):
         name, value = children
         if isinstance(value, tuple):
-            return ir.build(ir.SpecialAssign, span=self.span(meta), name=str(name), what=value[0], shared=True)
+            return ir.build(ir.SpecialAssign, span=self.span(meta), name=str(name), what=value[0], shared=True,
+                            variant=value[1] if len(value) > 1 else None)
         return ir.build(ir.Assign, span=self.span(meta), name=str(name), value=value, shared=True)
 
     def fork_expr(self, meta, c):
@@ -398,7 +402,16 @@ class Lower(FileRules, MemRules):
         return ("pipe",)
 
     def mutex_expr(self, meta, c):
-        return ("mutex",)
+        kind = c[0]
+        if kind is None:
+            return ("mutex",)
+        if str(kind) not in MUTEX_TYPES:
+            self.error(f"unknown mutex type '{kind}'{did_you_mean(str(kind), MUTEX_TYPES)}", self.tspan(kind),
+                       "a mutex is normal (the default), errorcheck or recursive")
+        return ("mutex", None if str(kind) == "normal" else str(kind))
+
+    def sleep_expr(self, meta, c):
+        return self._timed("sleep", meta, c)
 
     def if_stmt(self, meta, children):
         branches, orelse = [], None
@@ -469,17 +482,44 @@ class Lower(FileRules, MemRules):
         return c[0]
 
     def wait_expr(self, meta, c):
-        target, nohang = c
-        return ir.build(ir.Wait, span=self.span(meta), target=target, nohang=nohang is not None)
+        target, *options = c
+        words = {str(o) for o in options}
+        return ir.build(ir.Wait, span=self.span(meta), target=target, nohang="nohang" in words,
+                        untraced="untraced" in words, continued="continued" in words)
 
     def send_stmt(self, meta, c):
         return ir.build(ir.Send, span=self.span(meta), signal=c[0], target=c[1])
 
     def on_stmt(self, meta, c):
-        return ir.build(ir.On, span=self.span(meta), signal=ir.build(ir.SigRef, span=self.tspan(c[0]), name=str(c[0])), body=c[1])
+        sig, flags, mask, body = c
+        return ir.build(ir.On, span=self.span(meta), signal=self.sig_ref(sig), body=body, flags=flags,
+                        mask=mask or ())
+
+    def sig_ref(self, tok: Token) -> ir.SigRef:
+        return ir.build(ir.SigRef, span=self.tspan(tok), name=str(tok))
+
+    def sa_flags(self, meta, c):
+        """`flags SA_RESTART, SA_NODEFER` or `flags none`: sigaction's sa_flags, by name."""
+        names = [str(t) for t in c]
+        if names == ["none"]:
+            return ()
+        for tok in c:
+            if str(tok) not in SA_FLAGS:
+                self.error(f"unknown sigaction flag '{tok}'{did_you_mean(str(tok), SA_FLAGS)}", self.tspan(tok),
+                           "flags: " + ", ".join(SA_FLAGS) + ", or `flags none`")
+        return tuple(dict.fromkeys(names))
+
+    def sa_mask(self, meta, c):
+        return self.sig_list(meta, c)
+
+    def sig_list(self, meta, c):
+        """Signal names; `none` alone is the empty set."""
+        if len(c) == 1 and str(c[0]) == "none":
+            return ()
+        return tuple(self.sig_ref(t) for t in c)
 
     def _sig_stmt(self, kind, meta, c):
-        return ir.build(ir.SigStmt, span=self.span(meta), kind=kind, signal=ir.build(ir.SigRef, span=self.tspan(c[0]), name=str(c[0])))
+        return ir.build(ir.SigStmt, span=self.span(meta), kind=kind, signal=self.sig_ref(c[0]), flags=c[1])
 
     def ignore_stmt(self, meta, c):
         return self._sig_stmt("ignore", meta, c)
@@ -487,11 +527,42 @@ class Lower(FileRules, MemRules):
     def default_stmt(self, meta, c):
         return self._sig_stmt("default", meta, c)
 
+    def _mask_stmt(self, kind, meta, c):
+        sigs = c[0]
+        if not sigs:
+            self.error(f"`{kind} none` changes nothing", self.span(meta),
+                       f"name the signals to {kind}, or write `setmask none` to unblock every signal")
+            return ir.build(ir.SigSet, span=self.span(meta), kind="setmask", signals=())    # reported above
+        return ir.build(ir.SigStmt, span=self.span(meta), kind=kind, signal=sigs[0], more=sigs[1:])
+
     def block_stmt(self, meta, c):
-        return self._sig_stmt("block", meta, c)
+        return self._mask_stmt("block", meta, c)
 
     def unblock_stmt(self, meta, c):
-        return self._sig_stmt("unblock", meta, c)
+        return self._mask_stmt("unblock", meta, c)
+
+    def setmask_stmt(self, meta, c):
+        return ir.build(ir.SigSet, span=self.span(meta), kind="setmask", signals=c[0])
+
+    def sigsuspend_stmt(self, meta, c):
+        return ir.build(ir.SigSet, span=self.span(meta), kind="sigsuspend", signals=c[0])
+
+    def alarm_stmt(self, meta, c):
+        return c[0]
+
+    def alarm_expr(self, meta, c):
+        return ir.build(ir.Timer, span=self.span(meta), kind="alarm", which="ITIMER_REAL", value=c[0])
+
+    def setitimer_stmt(self, meta, c):
+        return c[0]
+
+    def setitimer_expr(self, meta, c):
+        which, value, _word, interval = c
+        if str(which) not in ITIMERS:
+            self.error(f"unknown interval timer '{which}'{did_you_mean(str(which), ITIMERS)}", self.tspan(which),
+                       "timers: ITIMER_REAL (SIGALRM), ITIMER_VIRTUAL (SIGVTALRM), ITIMER_PROF (SIGPROF)")
+        return ir.build(ir.Timer, span=self.span(meta), kind="setitimer", which=str(which), value=value,
+                        interval=interval)
 
     def _expr_stmt(self, kind, meta, c):
         return ir.build(ir.ExprStmt, span=self.span(meta), kind=kind, value=c[0])

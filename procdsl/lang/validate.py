@@ -18,8 +18,8 @@ from procdsl.lang.validate_power import power_setting
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
               "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
               "block", "unblock", "pause", "nice", "pipe", "close", "dup2", "for", "mutex", "lock", "unlock",
-              "alloc", "touch", "subreaper", "open", "read", "lseek", "dup", "fcntl", "unlink", "printf",
-              "fprintf", "fflush", "_exit") + MEM_STATEMENTS
+              "alloc", "touch", "subreaper", "setmask", "sigsuspend", "alarm", "setitimer", "open", "read",
+              "lseek", "dup", "fcntl", "unlink", "printf", "fprintf", "fflush", "_exit") + MEM_STATEMENTS
 SCHEDULERS = ("cfs", "eevdf", "fifo", "sjf", "stcf", "rr", "mlfq", "lottery", "stride")
 BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr", "true", "false"))
 # setting name -> the kind of value it takes
@@ -27,16 +27,16 @@ MACHINE_SETTINGS = {
     "cpus": "int", "scheduler": "name", "context_switch": "duration", "cache_refill": "duration",
     "step": "duration", "syscall": "duration", "fork": "duration", "exec": "duration", "pid_max": "int",
     "seed": "int", "tick": "duration", "balance_interval": "duration", "max_processes": "int",
-    "max_events": "int", "max_time": "duration", "max_output": "size",
+    "max_events": "int", "max_time": "duration", "max_output": "size", "core_limit": "core_size",
     "stack_limit": "size", "fork_page": "duration", "power": "name",
 }
 OUTPUT_CEILING = 256 << 20      # bytes: the largest max_output, so that no scenario's output exhausts the host
 PROCESS_QUERIES = frozenset((
     "state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status", "reaper", "cpu_time",
     "switches", "voluntary_switches", "involuntary_switches", "response_time", "turnaround", "wait_time",
-    "cow_copies", "output", "nice", "uid", "migrations", "max_delay", "offset",
+    "cow_copies", "output", "nice", "uid", "migrations", "max_delay", "offset", "core_dumped", "stopped_by",
 )) | MEM_QUERIES
-EVENTS = frozenset(("start", "run", "exec", "exit", "reap"))
+EVENTS = frozenset(("start", "run", "exec", "exit", "reap", "stop", "cont"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max",
                              "file", "exists", "size", "energy", "residency"))
 PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential", "peek"))
@@ -83,8 +83,18 @@ class Validator:
                 self.expr(a, names)
         elif k in ("on", "ignore"):
             self.signal(s.signal, catch=True)
+            for ref in s.mask if k == "on" else ():
+                self.signal(ref, catch=True, verb="blocked")
         elif k in ("default", "block", "unblock"):
-            self.signal(s.signal, catch=k == "block", verb="blocked")
+            for ref in (s.signal, *s.more):
+                self.signal(ref, catch=k == "block", verb="blocked")
+        elif k in ("setmask", "sigsuspend"):
+            for ref in s.signals:
+                self.signal(ref, catch=True, verb="blocked")
+        elif k in ("alarm", "setitimer"):
+            self.duration(s.value, k)
+            if s.interval is not None:
+                self.duration(s.interval, "interval")
         elif k in FILE_STATEMENTS:
             file_statement(self, s)
         elif k == "mem":
@@ -224,7 +234,9 @@ class Validator:
                          "io_reset": "int"},
                 "lottery": {"quantum": "duration"}, "stride": {"quantum": "duration"},
             }
-            known = dict(policy_settings.get(str(st.value), {}), rt_quantum="duration")
+            # rt_runtime / rt_period: RT throttling (sched_rt_runtime_us, sched_rt_period_us)
+            known = dict(policy_settings.get(str(st.value), {}), rt_quantum="duration", rt_runtime="duration",
+                         rt_period="duration")
             levels = 3
             for sub in st.settings:
                 if sub.name == "queues" and sub.value_type == "int":
@@ -253,12 +265,20 @@ class Validator:
                     self.error("queues must be between 1 and 64", sub.value_span)
                 elif sub.name == "io_reset" and int(sub.value) not in (0, 1):
                     self.error("io_reset is 0 or 1", sub.value_span)
+            given = {sub.name: sub for sub in st.settings if sub.value_type == "duration"}
+            runtime, period = given.get("rt_runtime"), given.get("rt_period")
+            if runtime is not None and int(runtime.value) > (int(period.value) if period else 1_000_000_000):
+                self.error("rt_runtime cannot be longer than rt_period (1s unless set)", runtime.value_span,
+                           "rt_runtime equal to rt_period turns real-time throttling off")
             return
         if kind == "duration" and st.value_type != "duration":
             if st.value_type == "int":
                 self.error("a duration needs a unit", st.value_span, f"write {st.value}ms, {st.value}us or {st.value}ns")
             else:
                 self.error(f"machine setting '{st.name}' takes a duration", st.value_span)
+        elif kind == "core_size" and not (st.value_type == "size" or (st.value_type == "int" and st.value == 0)
+                                          or (st.value_type == "name" and st.value == "unlimited")):
+            self.error(f"machine setting '{st.name}' takes a size (4KiB, 8 pages), 0 or unlimited", st.value_span)
         elif kind == "int" and st.value_type != "int":
             self.error(f"machine setting '{st.name}' takes a whole number", st.value_span)
         elif kind == "size" and st.value_type not in ("size", "int"):
@@ -417,6 +437,8 @@ def _sub_exprs(s: ir.Stmt) -> list[ir.Expr]:
         return [s.signal, s.target]
     if k in ("nice", "close", "lock", "unlock", "alloc", "touch", "unlink"):
         return [s.value]
+    if k in ("alarm", "setitimer"):
+        return [s.value] + ([s.interval] if s.interval is not None else [])
     if k == "dup2":
         return [s.src.expr, s.dst]
     if k == "open":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from procdsl import ir
-from procdsl.core.linux import SIGNALS
+from procdsl.core.linux import SA_FLAGS, SA_RESTART, SIGNALS
 from procdsl.ir.walk import fork_labels, static_burst
 from procdsl.plan import EventPlan, ExternalSignal, Limits, MachineConfig, Op, ProgramCode, SchedulerConfig, Start
 from procdsl.plan.files import FILE_OPS, file_specs
@@ -15,7 +15,20 @@ from procdsl.plan.power import power_config
 # Statements that are system calls: each pays the machine's `syscall` cost.
 SYSCALL_OPS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
                          "unblock", "pause", "nice", "pipe", "close", "dup2", "print", "write", "sleep", "io",
-                         "alloc", "subreaper"))
+                         "alloc", "subreaper", "setmask", "sigsuspend", "alarm", "setitimer"))
+
+
+def _mask(refs) -> int:
+    return sum(1 << SIGNALS[r.name][0] for r in refs)
+
+
+def _flags(names) -> int:
+    return sum(SA_FLAGS[n] for n in names)
+
+
+def _lits(span, *values) -> tuple:
+    """Small constants an op carries in `args` (sigaction flags, masks, wait options, a type)."""
+    return tuple(ir.Lit(span=span, type="int" if isinstance(v, int) else "str", value=v) for v in values)
 
 
 class _Emitter:
@@ -45,7 +58,7 @@ class _Emitter:
     def stmt(self, s) -> None:
         k = s.kind
         if k in ("compute", "sleep", "io"):
-            self.emit(k, s.span, expr=s.duration)
+            self.emit(k, s.span, expr=s.duration, name=s.into)
         elif k == "print":
             self.emit("print", s.span, expr=s.value)
         elif k == "write":
@@ -56,7 +69,7 @@ class _Emitter:
             self.emit("assign", s.span, name=s.name, expr=s.value, flag=s.shared,
                       args=() if s.op == "=" else (ir.Lit(span=s.span, type="str", value=s.op),))
         elif k == "special_assign":
-            self.emit(s.what, s.span, name=s.name, flag=s.shared)
+            self.emit(s.what, s.span, name=s.name, flag=s.shared, args=_lits(s.span, s.variant) if s.variant else ())
         elif k == "if":
             ends = []
             for branch in s.branches:
@@ -111,18 +124,31 @@ class _Emitter:
         elif k == "exit":
             self.emit("exit", s.span, expr=s.code, flag=s.now)
         elif k == "wait":
-            self.emit("wait", s.span, expr=s.target, flag=s.nohang, name=s.into)
+            options = (2 if s.untraced else 0) | (8 if s.continued else 0)       # WUNTRACED, WCONTINUED
+            self.emit("wait", s.span, expr=s.target, flag=s.nohang, name=s.into,
+                      args=_lits(s.span, options) if options else ())
         elif k == "send":
             self.emit("send", s.span, expr=s.signal, expr2=s.target)
         elif k == "on":
-            install = self.emit("on", s.span, signal=SIGNALS[s.signal.name][0])
+            # sa_flags and sa_mask ride in `args` only when written: a plain `on` keeps SA_RESTART
+            sa = () if s.flags is None and not s.mask else _lits(
+                s.span, _flags(s.flags) if s.flags is not None else SA_RESTART, _mask(s.mask))
+            install = self.emit("on", s.span, signal=SIGNALS[s.signal.name][0], args=sa)
             saved, self.loops = self.loops, []
             self.block(s.body)
             self.loops = saved
             self.emit("sigreturn", s.span)
             self.patch(install, len(self.ops))
-        elif k in ("ignore", "default", "block", "unblock"):
-            self.emit(k, s.span, signal=SIGNALS[s.signal.name][0])
+        elif k in ("ignore", "default"):
+            self.emit(k, s.span, signal=SIGNALS[s.signal.name][0],
+                      args=_lits(s.span, _flags(s.flags)) if s.flags else ())
+        elif k in ("block", "unblock"):
+            self.emit(k, s.span, signal=SIGNALS[s.signal.name][0],
+                      args=_lits(s.span, _mask((s.signal, *s.more))) if s.more else ())
+        elif k in ("setmask", "sigsuspend"):
+            self.emit(k, s.span, args=_lits(s.span, _mask(s.signals)))
+        elif k in ("alarm", "setitimer"):
+            self.emit(k, s.span, expr=s.value, expr2=s.interval, name=s.into, args=_lits(s.span, s.which))
         elif k in ("nice", "close", "lock", "unlock", "alloc", "touch", "unlink"):
             self.emit(k, s.span, expr=s.value)
         elif k == "mem":
@@ -179,6 +205,8 @@ def machine_config(machine: Optional[ir.Machine]) -> MachineConfig:
             values["power"] = power_config(st)
         elif st.name == "stack_limit":
             values[st.name] = int(st.value) // 4096        # bytes -> pages
+        elif st.name == "core_limit":
+            values[st.name] = -1 if st.value == "unlimited" else int(st.value)
         else:
             values[st.name] = int(st.value)
     if limits:

@@ -49,6 +49,7 @@ class MachineConfig(PlanModel):
     seed: int = 1
     tick: int = 0                        # 0: slices end exactly; otherwise the tick period
     balance_interval: int = 4_000_000
+    core_limit: int = 0                  # RLIMIT_CORE in bytes, -1 unlimited; 0 (no core files) as here
     memory_map: bool = False             # the scenario uses the memory map: its changes are events (plan/memory.py)
     stack_limit: int = 2048              # pages (RLIMIT_STACK, 8 MiB)
     fork_page: int = 50                  # ns per private resident page fork copies a page-table entry for

@@ -15,7 +15,7 @@ from procdsl.core.linux import SIGNAL_NAMES
 from procdsl.ir.unparse import format_duration
 from procdsl.trace.cause import Cause
 from procdsl.trace.maps import describe_memory
-from procdsl.trace.text import display_name
+from procdsl.trace.text import describe, display_name
 
 # process states as pictures show them; the letters are ps's
 STATE_LETTER = {"running": "R", "ready": "R", "sleeping": "S", "disk": "D", "stopped": "T", "zombie": "Z"}
@@ -243,6 +243,8 @@ class Story:
         self._leave(ev, p, "zombie")
         p.exit = (ev.time, ev.detail[0], ev.detail[1])
         text = f"killed by {SIGNAL_NAMES.get(ev.detail[1], ev.detail[1])}" if ev.detail[1] else f"exit {ev.detail[0]}"
+        if len(ev.detail) > 2 and ev.detail[2]:
+            text += " (core dumped)"
         self._change(ev, "exit", p, None, text)
 
     def _on_reparent(self, ev: TraceEvent, p) -> None:
@@ -308,6 +310,14 @@ class Story:
                 writes.pop(0)
             else:
                 break
+
+    def _on_waited(self, ev: TraceEvent, p) -> None:
+        child, change, sig = ev.detail
+        how = f"stopped by {SIGNAL_NAMES.get(sig, sig)}" if change == "stopped" else change
+        self.points.append((ev.time, p, "waited", f"wait: pid {child} {how}"))
+
+    def _on_timer(self, ev: TraceEvent, p) -> None:
+        self.points.append((ev.time, p, "timer", describe(ev, {})))     # "ITIMER_REAL: SIGALRM in 5ms"
 
     def _on_output(self, ev: TraceEvent, p) -> None:
         self.points.append((ev.time, p, "output", ev.detail[1]))

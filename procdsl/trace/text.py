@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Iterable
 
 from procdsl.core.events import IDLE, Trace, TraceEvent
-from procdsl.core.linux import ERRNO_NAMES, SIGNAL_NAMES
+from procdsl.core.linux import ERRNO_NAMES, ITIMERS, SIGNAL_NAMES
 from procdsl.ir.unparse import format_duration
 from procdsl.trace.maps import MEMORY_KINDS, describe_memory
+
+ITIMER_SIGNALS = {name: sig for name, (_num, sig) in ITIMERS.items()}
 
 
 def format_time(ns: int) -> str:
@@ -50,7 +52,9 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
     if k == "cont":
         return "continued"
     if k == "exit":
-        return f"killed by {signal_name(d[1])}" if d[1] else f"exit {d[0]}"
+        if not d[1]:
+            return f"exit {d[0]}"
+        return f"killed by {signal_name(d[1])}" + (" (core dumped)" if len(d) > 2 and d[2] else "")
     if k == "reparent":
         return f"re-parented to {who(d[0])}"
     if k == "reap":
@@ -100,6 +104,14 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
         return f"wakes from {d[0]} after {format_duration(d[1])} idle (+{format_duration(d[2])} exit latency)"
     if k == "subreaper":
         return "becomes a child subreaper"
+    if k == "waited":
+        how = f"stopped by {signal_name(d[2])}" if d[1] == "stopped" else d[1]
+        return f"wait reports {who(d[0])} {how}"
+    if k == "timer":
+        if not d[1]:
+            return f"{d[0]} disarmed"
+        every = f", then every {format_duration(d[2])}" if d[2] else ""
+        return f"{d[0]}: {signal_name(ITIMER_SIGNALS[d[0]])} in {format_duration(d[1])}{every}"
     if k == "fault":
         return f"program fault at {d[1]}:{d[2]}:{d[3]}: {d[0]}"
     if k == "deadlock":
