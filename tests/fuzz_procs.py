@@ -133,6 +133,18 @@ simple = {
     "fprintf_stmt": st.builds("fprintf {} {}".format, fd, expr),
     "fflush_stmt": st.one_of(st.just("fflush"), st.builds("fflush {}".format, fd)),
     "quick_exit_stmt": st.one_of(st.just("_exit"), st.builds("_exit {}".format, count)),
+    "_sock_call": st.one_of(
+        st.builds("f = socket {}".format, one("stream", "dgram", "tcp", "raw")),
+        st.builds("sv = socketpair {}".format, one("stream", "dgram")),
+        st.builds("{} {} {}".format, one("bind", "connect", "n = bind", "n = connect"), fd,
+                  one('"/d/s"', '"/notes"', '"127.0.0.1:8080"', '"127.0.0.1:0"', '"x:y"', '""', "s", "1")),
+        st.builds("n = listen {} {}".format, fd, count),
+        st.builds("f = accept {}".format, fd),
+        st.builds("n = sendto {} {}{}".format, fd, expr, one("", ' to "/d/s"', " MSG_NOSIGNAL", " to s")),
+        st.builds("n = recv {} {} into s".format, fd, count),
+        st.builds("shutdown {} {}".format, fd, one("SHUT_RD", "SHUT_WR", "SHUT_RDWR", "SHUT_NO")),
+        st.builds("n = poll {} {} timeout {} into l".format, one("[0, 1, 2]", "[f]", "[p.read, p.write]", "f", "x", "[]"),
+                  one("POLLIN", "POLLOUT", "POLLIN POLLOUT", ""), one("0", "1ms", "-1", "x"))),
 }
 # hostile statements: out of place, or what a newcomer types first (which must get a hint, not a crash)
 hostile = {

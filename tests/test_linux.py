@@ -21,7 +21,7 @@ from procdsl.pipeline import compile_scenarios
 # scenarios/ that translate and run in well under a second each (the scheduling demos,
 # the long weighted-share runs, the pid_max ones and real-time throttling are left out)
 FROM_SCENARIOS = [p for p in sorted(SCENARIOS.glob("*.proc"))
-                  if int(p.name.split("_")[0]) in (*range(1, 15), *range(19, 39), *range(63, 71))]   # 110 is not 11
+                  if int(p.name.split("_", 1)[0]) in (*range(1, 15), *range(19, 39), *range(63, 71))]
 CORPUS = FROM_SCENARIOS + sorted((TESTS / "linux").glob("*.proc"))
 
 # Outcomes that differ on purpose: the scenario and the named simplification it shows.

@@ -346,6 +346,9 @@ def _memory_map(w: ProgramWriter, s, ind: str) -> Lines:
     raise Untranslatable(s.span, f"`{s.op.replace('_at', ' … at')}` works on procdsl's memory map, whose addresses "
                                  f"are its own fixed layout; the host's, randomised, would differ",
                          "check memory-map scenarios with `procdsl check`")
+def _host_sockets(w: ProgramWriter, s, ind: str) -> Lines:
+    raise Untranslatable(s.span, f"`{s.kind}` works on the scenario's own sockets; the C program would bind the "
+                                 f"host's socket names and ports", "check socket scenarios with `procdsl check`")
 
 
 def _not_yet(w: ProgramWriter, s, ind: str) -> Lines:
@@ -367,6 +370,8 @@ STATEMENTS: dict[str, Callable[[ProgramWriter, object, str], Lines]] = {
     "lock": _lock, "unlock": _lock, "alloc": _pages, "touch": _pages,
     "open": _host_files, "unlink": _host_files, "printf": _stdio, "fflush": _stdio,
     "read": _read, "lseek": _not_yet, "dup": _not_yet, "fcntl": _not_yet,
+    **{k: _host_sockets for k in ("socket", "socketpair", "bind", "listen", "accept", "connect", "sendto", "recv",
+                                  "shutdown", "poll")},
     "mem": _memory_map,
 }
 

@@ -8,6 +8,7 @@ from procdsl.check.energy import EnergyModel
 from procdsl.check.files import FileModel
 from procdsl.check.history import History, OutputLog, StateHistory
 from procdsl.check.maps import MapModel
+from procdsl.check.sockets import SocketModel
 from procdsl.core.events import FIELDS, Trace, TraceEvent
 from procdsl.trace.text import display_name
 
@@ -84,11 +85,13 @@ class Model:
         self.change_times: list[int] = [0]
         self._index = -1
         handlers = {kind: getattr(self, "_on_" + kind) for kind in FIELDS if hasattr(self, "_on_" + kind)}
-        self.files = FileModel(self)                  # an observer of its own, fed the same events
-        self.maps = MapModel(self)                    # each process's memory map, the same way
+        self.files = FileModel(self)                  # observers of their own, fed the same events
+        self.sockets = SocketModel(self)
+        self.maps = MapModel(self)                    # each process's memory map
         self.energy = EnergyModel(trace.cpus)         # idle residencies and energy, with a power model
-        for kind, fn in (*self.files.handlers.items(), *self.maps.handlers.items(), *self.energy.handlers.items()):
-            handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
+        for observer in (self.files, self.sockets, self.maps, self.energy):
+            for kind, fn in observer.handlers.items():
+                handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
         self._handlers = handlers
         for ev in trace.events:
             self.feed(ev)

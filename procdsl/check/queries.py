@@ -8,6 +8,7 @@ from procdsl import ir
 from procdsl.check import energy, files, maps
 from procdsl.check.model import Model, ProcInfo
 from procdsl.check.searches import OUTPUT_IN, output_searches
+from procdsl.check.sockets import SOCKET_QUERIES
 from procdsl.core.linux import ITIMERS, SIGNAL_NAMES
 from procdsl.core.values import MISSING, Dur, ProgramFault, Sig, compile_expr, show, type_name
 from procdsl.trace.text import format_time
@@ -278,6 +279,7 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     "nice": lambda env, p: p.nice.at(env.t),
     "uid": lambda env, p: p.uid,
     "migrations": lambda env, p: sum(1 for t in p.migrations if t <= env.t),
+    **SOCKET_QUERIES,
 }
 PROC_QUERIES.update(maps.QUERIES)        # rss, vsz, regions (check/maps.py)
 

@@ -99,3 +99,23 @@ PIPE_BUF = 4096
 PIPE_SLOTS = 16            # a pipe is 16 page-sized slots: 65,536 bytes
 PID_MAX_DEFAULT = 32768
 RESERVED_PIDS = 300
+
+# Sockets (docs/evidence/sockets.txt, fill.txt: Linux 6.18, x86-64). The errnos they add:
+SOCKET_ERRNO = {"ENXIO": 6, "ENOTSOCK": 88, "EDESTADDRREQ": 89, "EMSGSIZE": 90, "EPROTOTYPE": 91,
+                "EOPNOTSUPP": 95, "EAFNOSUPPORT": 97, "EADDRINUSE": 98, "EADDRNOTAVAIL": 99,
+                "ECONNRESET": 104, "EISCONN": 106, "ENOTCONN": 107, "ECONNREFUSED": 111}
+ERRNO.update(SOCKET_ERRNO)
+ERRNO_NAMES.update({v: k for k, v in SOCKET_ERRNO.items()})
+SO_SNDBUF_UNIX = 212_992         # net.core.wmem_default: what a Unix socket may have queued and unread
+SO_SNDBUF_TCP = 16_384           # tcp_wmem's default, as getsockopt reports it on a fresh socket
+SKB_OVERHEAD = 256               # struct sk_buff, as skb->truesize counts it
+SKB_SHINFO = 320                 # struct skb_shared_info after the data, in the same allocation
+SKB_MAX_HEAD = 3_776             # the most a stream message keeps in its head; beyond, page fragments
+MAX_DGRAM_QLEN = 10              # net.unix.max_dgram_qlen: messages a bound receiver queues from strangers
+UNIX_PATH_MAX = 108              # sun_path, with its terminating zero
+SOMAXCONN = 4096                 # net.core.somaxconn: listen's backlog is cut to it
+EPHEMERAL_PORTS = (32768, 60999)  # net.ipv4.ip_local_port_range
+SHUT = {"SHUT_RD": 0, "SHUT_WR": 1, "SHUT_RDWR": 2}
+POLL_EVENTS = {"POLLIN": 0x1, "POLLPRI": 0x2, "POLLOUT": 0x4, "POLLERR": 0x8, "POLLHUP": 0x10,
+               "POLLNVAL": 0x20, "POLLRDHUP": 0x2000}
+POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDHUP = 0x1, 0x4, 0x8, 0x10, 0x20, 0x2000

@@ -236,6 +236,33 @@ class Fflush(Node):
     fd: Optional[FdRef] = None
 
 
+class SockCall(Node):
+    """The socket statements: `fd = socket stream`, `sv = socketpair dgram`, `bind FD ADDR`,
+    `listen FD N`, `c = accept FD`, `connect FD ADDR`, `n = sendto FD DATA [to ADDR] [MSG_NOSIGNAL]`,
+    `n = recv FD COUNT [into VAR]`, `shutdown FD HOW`."""
+
+    kind: Literal["socket", "socketpair", "bind", "listen", "accept", "connect", "sendto", "recv", "shutdown"]
+    fd: Optional[FdRef] = None
+    value: Optional[Expr] = None         # the address, backlog, data or count
+    to: Optional[Expr] = None            # sendto's address
+    word: Optional[str] = None           # the socket type, SHUT_*, MSG_NOSIGNAL
+    word_span: Optional[Span] = None
+    buffer: Optional[str] = None
+    into: Optional[str] = None
+
+
+class Poll(Node):
+    """`n = poll FDS [POLLIN] [POLLOUT] [timeout T] [into READY]`."""
+
+    kind: Literal["poll"] = "poll"
+    fds: Expr
+    events: tuple[str, ...] = ()
+    event_spans: tuple[Span, ...] = ()
+    timeout: Optional[Expr] = None
+    buffer: Optional[str] = None
+    into: Optional[str] = None
+
+
 class Assign(Node):
     kind: Literal["assign"] = "assign"
     name: str
@@ -398,7 +425,7 @@ class Unknown(Node):
 
 Stmt = Annotated[Union[TimedStmt, Print, Write, Assign, SpecialAssign, If, While, Repeat, Loop, For,
                        Simple, ForkBlock, Exec, Exit, Wait, Send, On, SigStmt, SigSet, Timer, ExprStmt, Dup2,
-                       Unknown, Open, Read, Lseek, Dup, Fcntl, Printf, Fflush, Mem],
+                       Unknown, Open, Read, Lseek, Dup, Fcntl, Printf, Fflush, SockCall, Poll, Mem],
                  Field(discriminator="kind")]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from procdsl.core.values import Sig
-from procdsl.kernel import ops_flow, ops_fs, ops_io, ops_map, ops_mem, ops_proc, ops_stdio, timers
+from procdsl.kernel import ops_flow, ops_fs, ops_io, ops_map, ops_mem, ops_net, ops_poll, ops_proc, ops_stdio, timers
 from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EXITED, RESUMED, RuntimeOp, compile_program_expr  # noqa: F401 - the loop's API
 from procdsl.plan import MachineConfig, Op, ProgramCode
 
@@ -40,13 +40,18 @@ OPS = {
     "dup": ops_io.op_dup, "fcntl": ops_io.op_fcntl, "printf": ops_stdio.op_printf, "fflush": ops_stdio.op_fflush,
     "mmap": ops_map.op_mmap, "munmap": ops_map.op_munmap, "sbrk": ops_mem.op_alloc, "stack": ops_map.op_stack,
     "touch_at": ops_map.op_touch_at, "poke": ops_map.op_poke,
+    "socket": ops_net.op_socket, "socketpair": ops_net.op_socketpair, "bind": ops_net.op_bind,
+    "listen": ops_net.op_listen, "accept": ops_net.op_accept, "connect": ops_net.op_connect,
+    "sendto": ops_net.op_sendto, "recv": ops_net.op_recv, "shutdown": ops_net.op_shutdown, "poll": ops_poll.op_poll,
 }
+SOCKET_CALLS = ("socket", "socketpair", "bind", "listen", "accept", "connect", "sendto", "recv", "shutdown", "poll")
 
 
 SYSCALLS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
                       "unblock", "pause", "nice", "pipe", "close", "dup2", "print", "write", "sleep", "io",
                       "alloc", "subreaper", "lock", "unlock", "setmask", "sigsuspend", "alarm", "setitimer",
-                      "open", "unlink", "read", "lseek", "dup", "fcntl", "mmap", "munmap", "sbrk"))
+                      "open", "unlink", "read", "lseek", "dup", "fcntl", "mmap", "munmap", "sbrk")
+                     + SOCKET_CALLS)
 
 
 FREE = frozenset(("compute", "sleep", "io", "exit"))    # cost no `step` of their own
@@ -71,7 +76,7 @@ def load_op(op: Op, pc: int, m: MachineConfig, rng: Any = None) -> RuntimeOp:
     r.jump = op.jump
     r.signal = op.signal
     r.flag = op.flag or op.op == "fork_block" or op.op == "io"
-    r.args = tuple(compile_program_expr(a, rng) for a in op.args) if op.op == "exec" else ()
+    r.args = tuple(compile_program_expr(a, rng) for a in op.args) if op.op in ("exec", "sendto") else ()
     r.aux = None
     if op.op == "assign" and op.args:
         r.aux = op.args[0].value[0]          # "+" or "-"
@@ -79,7 +84,7 @@ def load_op(op: Op, pc: int, m: MachineConfig, rng: Any = None) -> RuntimeOp:
         r.aux = op.args[0].value             # the hidden cursor variable
     elif op.op in AUX_CONSTANTS:
         r.aux = AUX_CONSTANTS[op.op](op)
-    elif op.op in ("open", "read", "lseek", "fcntl", "mmap") and op.args:
+    elif op.op in ("open", "read", "lseek", "fcntl", "recv", "socket", "socketpair", "shutdown", "poll", "mmap") and op.args:
         values = tuple(a.value for a in op.args)    # constants the compiler worked out (flags, whence, ...)
         r.aux = values if len(values) > 1 else values[0]
     return r

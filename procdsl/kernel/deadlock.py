@@ -36,6 +36,12 @@ class _Names:
         return ", ".join(self.names) + (f", … ({more:,} more)" if more else "")
 
 
+# a socket call asleep, and what nobody did for it
+SOCKET_WAITS = {"recv": ": nothing was sent and the peer is still open", "send": ": nobody reads what it queued",
+                "accept": ": no client connects", "connect": ": the listener's backlog stays full",
+                "poll": ": none of them becomes ready"}
+
+
 def explain(k, blocked: list[Proc]) -> tuple[str, ...]:
     """The lines of the `deadlock` record, in the order the blocked processes were created."""
     groups: dict[Any, list[Proc]] = {}
@@ -98,6 +104,9 @@ def _line(k, procs: list[Proc], holders: dict) -> str:
         for c in p.children.values():
             kids.add(_name(k, c))
         return f"{who} waits for a child to exit; its children: {kids if kids.count else 'none'}"
+    if kind in SOCKET_WAITS and on is not None:
+        where = str(on) if kind == "poll" else f"{kind} on {on}"          # a poll names its fds itself
+        return f"{who} {verb} in {where}{SOCKET_WAITS[kind]}"
     if kind == "pause":
         return f"{who} {'pauses' if len(procs) == 1 else 'pause'} for a signal that never comes"
     if kind == "sigsuspend":

@@ -20,6 +20,7 @@ from procdsl.core.values import DivideByZero, ProgramFault
 from procdsl.kernel import deadlock, signals
 from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
 from procdsl.kernel.files.fs import FileSystem
+from procdsl.kernel.files.netspace import Net
 from procdsl.kernel.files.terminal import Terminal, TerminalFile
 from procdsl.kernel.lifecycle import Lifecycle
 from procdsl.kernel.priorities import P_CPU, P_END, P_OUTSIDE
@@ -49,6 +50,7 @@ class Kernel(Lifecycle, RunQueues):
         self.cs_cost = m.context_switch
         self.refill = m.cache_refill
         self.step = m.step
+        self.copy_ns = m.copy_kib
         self.pid_max = m.pid_max
         self.limits = m.limits
         self.until = plan.until if plan.until is not None else m.limits.max_time
@@ -70,6 +72,7 @@ class Kernel(Lifecycle, RunQueues):
         self.stopped = ""
         self.current: Cpu | None = None
         self.next_pipe = 0
+        self.net = Net()                            # sockets and their addresses
         self.tty = Terminal()
         self.tty_file = TerminalFile(self.tty)      # the kernel's own reference keeps it open
         self.fs = FileSystem()

@@ -25,6 +25,7 @@ from procdsl.kernel.opsupport import (
     _fd,
     _int,
     _set,
+    copied,
     interrupted,
 )
 from procdsl.kernel.process import SLEEPING, Proc
@@ -82,6 +83,8 @@ def write_calls(k, p: Proc, calls: list) -> Optional[int]:
                 result = _write_failed(k, p, -n, sent)
             else:
                 sent += n
+                if k.copy_ns:
+                    copied(k, p, n)
                 if sent < len(data) and _sleeps(p, f):
                     calls[i] = (fd, data)
                     p.write_rest = Writes(calls, i, sent)
@@ -98,8 +101,10 @@ def _sleeps(p: Proc, f) -> bool:
     the handler (RunQueues.block, signals.run_handler)."""
     if p.state == SLEEPING:
         return True
+    if not p.sigpending:
+        return False
     pipe = getattr(f, "pipe", None)
-    return pipe is not None and p.sigpending and p.wait_on is pipe
+    return (pipe is not None and p.wait_on is pipe) or (p.wait_kind == "send" and p.wait_on is not None)
 
 
 def _write_failed(k, p: Proc, err: int, sent: int) -> int:
@@ -162,6 +167,8 @@ def op_read(k, p, op):
         return _done(p, op, -1)
     if op.aux:
         _set(p, op.aux, got.decode("utf-8", errors="replace"))
+    if k.copy_ns:
+        copied(k, p, len(got))
     return _done(p, op, len(got))
 
 

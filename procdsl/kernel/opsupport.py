@@ -139,6 +139,12 @@ def _fd(v: Any, span: Any, writing: bool) -> int:
     return _int(v, "a file descriptor", span)
 
 
+def copied(k, p: Proc, n: int) -> None:
+    """copy_to_user / copy_from_user: n bytes cost the machine's `copy_kib` per KiB, rounded up."""
+    if k.copy_ns and n > 0:
+        p.remaining += -(-n * k.copy_ns // 1024)
+
+
 def _fail(k, p: Proc, call: str, err: int) -> None:
     p.errno = err
     k.emit(k.cpu_of(p), p.pid, "fail", (call, err))

@@ -23,7 +23,7 @@ class Proc:
     __slots__ = (
         "pid", "parent", "label", "index", "cmd", "code", "pc", "vars", "args", "state", "cpu", "last_cpu", "forced",
         "children", "zombies", "nice", "weight", "uid", "handlers", "mask", "pending", "sigpending", "frames",
-        "remaining", "paid", "exit_code", "exit_signal", "fds", "cloexec", "linebuf", "heap", "cow", "subreaper", "errno",
+        "remaining", "paid", "exit_code", "exit_signal", "fds", "cloexec", "linebuf", "heap", "cow", "subreaper", "errno", "fatal",
         "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "eintr", "stdio", "seq",
         "builtin", "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "tickets", "pass_",
         "burst", "cputime", "rt", "created", "sa", "saved_mask", "report", "changed", "itimers", "core", "mm",
@@ -67,6 +67,7 @@ class Proc:
         self.cow = 0
         self.subreaper = False
         self.errno = 0
+        self.fatal = 0          # the signal a group exit was started with (complete_signal), or 0
         self.wait_kind = ""
         self.wait_on: Any = None
         self.sleep_until = -1

@@ -205,6 +205,9 @@ class RunQueues:
                             getattr(on, "write_waiters", None)):
                 if waiters is not None and p in waiters:
                     waiters.remove(p)
+            for waiters in getattr(on, "polled", ()):       # a poll sleeps on several lists
+                if p in waiters:
+                    waiters.remove(p)
 
     def after_throttle(self, cpu: Cpu) -> None:
         """`cpu` idles only because its real-time tasks are throttled: look again when the

@@ -32,12 +32,13 @@ DEFAULT_SA = (SA_RESTART, 0)     # a handler installed without `flags` or `mask`
 # blocking calls a handler ends with EINTR whatever its flags (nanosleep, pause, sigsuspend:
 # -ERESTARTNOHAND and friends), and those that SA_RESTART restarts instead (-ERESTARTSYS);
 # `lock` is neither: pthread_mutex_lock resumes waiting after a handler (linux-fidelity.md)
-ALWAYS_EINTR = frozenset(("sleep", "pause", "sigsuspend"))
-RESTARTABLE = frozenset(("wait", "read", "write"))
+ALWAYS_EINTR = frozenset(("sleep", "pause", "sigsuspend", "poll"))
+RESTARTABLE = frozenset(("wait", "read", "write", "recv", "send", "accept", "connect"))
 
 
 def update_pending(p: Proc) -> None:
-    p.sigpending = bool(p.pending & ~(p.mask & ~_UNBLOCKABLE))
+    # a group exit under way is pending whatever the mask says now (complete_signal queued SIGKILL)
+    p.sigpending = bool(p.pending & ~(p.mask & ~_UNBLOCKABLE)) or p.fatal != 0
 
 
 def send(k, sender: Proc | None, target: Proc, sig: int) -> int:
@@ -139,6 +140,12 @@ def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None
     update_pending(t)
     if blocked:
         return
+    if not t.fatal and t.pid != 1 and (sig == SIGKILL or (
+            not stopped and handler is None and DEFAULT_ACTION.get(sig) == "term")):
+        # complete_signal: the first fatal signal a task that wants it gets starts the group
+        # exit, so it dies of that one whatever else is or becomes pending (a stopped task does
+        # not want a signal but SIGKILL: what reaches it waits for SIGCONT, lowest first)
+        t.fatal = sig
     state = t.state
     if state == RUNNING:
         k.kick(t.cpu)
@@ -191,11 +198,18 @@ def force(k, p: Proc, sig: int) -> None:
 
 
 def deliver(k, p: Proc) -> None:
-    """At the return to user mode: act on every pending, unblocked signal, faults first, then
-    the lowest number. A handled one gets a frame on top of the frames set up before it, so
-    the handler set up last runs first (the highest number, unless a handler's mask holds the
+    """At the return to user mode: end a group exit with the signal that started it (the first
+    fatal one sent); else act on every pending, unblocked signal, faults first, then the lowest
+    number. A handled one gets a frame on top of the frames set up before it, so the handler set
+    up last runs first (the highest number, unless a handler's mask holds the
     others back); a default action that ends or stops the process ends the loop."""
     while p.sigpending and p.cpu is not None:
+        if p.fatal:
+            sig = p.fatal
+            p.pending &= ~(1 << sig)
+            k.emit(p.cpu.id, p.pid, "handle", (sig, "killed" if sig == SIGKILL else "terminate"))
+            k.exit_process(p, 0, sig)
+            return
         ready = p.pending & ~(p.mask & ~_UNBLOCKABLE)
         if not ready:
             p.sigpending = False

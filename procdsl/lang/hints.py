@@ -53,13 +53,16 @@ SPELLINGS: dict[str, str] = {
     "brk": "write `sbrk N pages`: the heap (and the break) grows by N pages",
     "malloc": "write `alloc N pages` (and `touch N pages` to write them)",
     "setrlimit": "the stack's limit is the machine setting `stack_limit 8MiB`",
+    "select": "to wait on several fds write `n = poll [a, b] POLLIN timeout 1s into ready`",
+    "epoll_wait": "to wait on several fds write `n = poll [a, b] POLLIN timeout 1s into ready`",
+    "recvfrom": "write `n = recv FD COUNT into buf`",
+    "recvmsg": "write `n = recv FD COUNT into buf`",
+    "sendmsg": 'write `n = sendto FD "data"` (or `write FD "data"`; `send` is the signal statement)',
 }
 
 # What procdsl does not model yet -> what it is, or (what it is, what comes closest today).
 # An entry goes when its feature lands.
 NOT_MODELLED: dict[str, str | tuple[str, str]] = {
-    "socket": "sockets", "socketpair": "sockets", "connect": "sockets", "bind": "sockets",
-    "listen": "sockets", "accept": "sockets", "recv": "sockets", "sendto": "sockets",
     "mkfifo": "FIFOs",
     "shm_open": ("shared memory objects", "`m = mmap 1 page MAP_SHARED` before fork makes memory the children share"),
     "mprotect": ("changing a mapping's protection", "mmap takes PROT_READ, PROT_WRITE, PROT_EXEC when it maps"),
@@ -68,8 +71,6 @@ NOT_MODELLED: dict[str, str | tuple[str, str]] = {
     "isatty": "terminals",
     "timer_create": ("POSIX timers", "`setitimer ITIMER_REAL 5ms interval 5ms` sends SIGALRM every 5 ms"),
     "pthread_create": "threads", "clone": "threads",
-    "select": "waiting on several descriptors", "poll": "waiting on several descriptors",
-    "epoll_wait": "waiting on several descriptors",
     "sigqueue": "queued real-time signals", "setuid": "changing credentials",
 }
 
@@ -79,9 +80,15 @@ _LINE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
      "`at` takes a time (`at 5ms`) or `end`; to order events write `exit(p) before exit(q)`"),
     (re.compile(r'^\s*exec\s+"'),
      "`exec` names a program, not a string: `exec server`, with `program server { ... }` in this file"),
+    (re.compile(r'^\s*(\w+\s*=\s*)?send\s+[\w.\[\]]+\s+(""|\w)'),
+     '`send` sends a signal (`send SIGTERM to child`); data goes on a socket with `write FD "data"` or '
+     '`n = sendto FD "data"`'),
     (re.compile(r"\bfork\s*\("), "`fork` takes no parentheses: `child = fork`, or `fork child { ... }`"),
     (re.compile(r"\bwait\s*\(\s*\)"), "`wait` takes no parentheses: `s = wait`, or `s = wait child`"),
     (re.compile(r"\bpipe\s*\("), "`pipe` takes no parentheses: `p = pipe`"),
+    (re.compile(r"\bsocket(pair)?\s*\("),
+     "`socket` and `socketpair` take a type, no parentheses: `s = socket stream` (or dgram, tcp), "
+     "`sv = socketpair stream`"),
     (re.compile(r"\bmutex\s*\("), "`mutex` takes no parentheses: `m = mutex`"),
     (re.compile(r"!(?!=)"), "procdsl writes C's `!x` as `not x`"),
     (re.compile(r"&&|\|\|"), "procdsl writes C's `&&` and `||` as `and` and `or`"),

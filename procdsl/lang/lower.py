@@ -19,6 +19,7 @@ from procdsl.lang.diagnostics import Diagnostic, did_you_mean
 from procdsl.lang.literals import LITERAL_TERMINALS, out_of_range, parse_duration, parse_size
 from procdsl.lang.lower_files import FileRules
 from procdsl.lang.lower_mem import MemRules
+from procdsl.lang.lower_sockets import SocketRules
 from procdsl.lang.reduce import reducer_for
 from procdsl.lang.source import Source
 
@@ -34,7 +35,7 @@ def _items(children: list) -> list:
             if c is not None and not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE", "LSQB", "RSQB", "LPAR", "RPAR"))]
 
 
-class Lower(FileRules, MemRules):
+class Lower(FileRules, SocketRules, MemRules):
     LITERALS = LITERAL_TERMINALS
 
     def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
@@ -370,7 +371,10 @@ class Lower(FileRules, MemRules):
             expr: ir.Expr = ir.build(ir.Lit, span=sp, type="int", value=int(first))
         else:
             expr = ir.build(ir.Name, span=self.tspan(first), id=str(first))
-            if rest:
+            if rest and rest[0].type == "FD_INDEX":
+                index = ir.build(ir.Lit, span=self.tspan(rest[0]), type="int", value=int(str(rest[0])[1:-1]))
+                expr = ir.build(ir.Index, span=sp, obj=expr, index=index)
+            elif rest:
                 expr = ir.build(ir.Attr, span=sp, obj=expr, name=str(rest[0]))
         return ir.build(ir.FdRef, span=sp, expr=expr)
 
@@ -380,7 +384,7 @@ class Lower(FileRules, MemRules):
             return ir.build(ir.SpecialAssign, span=self.span(meta), name=str(name), what=value[0],
                             variant=value[1] if len(value) > 1 else None)
         if isinstance(value, (ir.Wait, ir.TimedStmt, ir.Timer, ir.Write, ir.Open, ir.Read, ir.Lseek, ir.Dup,
-                              ir.Fcntl, ir.Mem)):       # x = wait / sleep / alarm / setitimer / write / open / mmap ...
+                              ir.Fcntl, ir.SockCall, ir.Poll, ir.Mem)):       # x = wait / sleep / alarm / setitimer / write / open / mmap / ...
             return value.model_copy(update={"into": str(name), "span": self.span(meta)})
         return ir.build(ir.Assign, span=self.span(meta), name=str(name), value=value)
 

@@ -14,18 +14,20 @@ from procdsl.lang.lower import MAX_CPUS
 from procdsl.lang.validate_files import FILE_QUERIES, FILE_STATEMENTS, file_query, file_statement, files_block
 from procdsl.lang.validate_mem import MEM_QUERIES, MEM_STATEMENTS, mem_statement, stack_setting
 from procdsl.lang.validate_power import power_setting
+from procdsl.lang.validate_sockets import SOCKET_STATEMENTS, socket_exprs, socket_statement
 
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
               "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
               "block", "unblock", "pause", "nice", "pipe", "close", "dup2", "for", "mutex", "lock", "unlock",
               "alloc", "touch", "subreaper", "setmask", "sigsuspend", "alarm", "setitimer", "open", "read",
-              "lseek", "dup", "fcntl", "unlink", "printf", "fprintf", "fflush", "_exit") + MEM_STATEMENTS
+              "lseek", "dup", "fcntl", "unlink", "printf", "fprintf", "fflush", "_exit") + tuple(sorted(SOCKET_STATEMENTS)) \
+             + MEM_STATEMENTS
 SCHEDULERS = ("cfs", "eevdf", "fifo", "sjf", "stcf", "rr", "mlfq", "lottery", "stride")
 BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr", "true", "false"))
 # setting name -> the kind of value it takes
 MACHINE_SETTINGS = {
     "cpus": "int", "scheduler": "name", "context_switch": "duration", "cache_refill": "duration",
-    "step": "duration", "syscall": "duration", "fork": "duration", "exec": "duration", "pid_max": "int",
+    "step": "duration", "syscall": "duration", "copy_kib": "duration", "fork": "duration", "exec": "duration", "pid_max": "int",
     "seed": "int", "tick": "duration", "balance_interval": "duration", "max_processes": "int",
     "max_events": "int", "max_time": "duration", "max_output": "size", "core_limit": "core_size",
     "stack_limit": "size", "fork_page": "duration", "power": "name",
@@ -35,6 +37,7 @@ PROCESS_QUERIES = frozenset((
     "state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status", "reaper", "cpu_time",
     "switches", "voluntary_switches", "involuntary_switches", "response_time", "turnaround", "wait_time",
     "cow_copies", "output", "nice", "uid", "migrations", "max_delay", "offset", "core_dumped", "stopped_by",
+    "sent", "received", "accepted",
 )) | MEM_QUERIES
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap", "stop", "cont"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max",
@@ -99,6 +102,8 @@ class Validator:
             file_statement(self, s)
         elif k == "mem":
             mem_statement(self, s)
+        elif k in SOCKET_STATEMENTS:
+            socket_statement(self, s)
         elif k in ("break", "continue") and depth == 0:
             self.error(f"'{k}' outside a loop", s.span, "break and continue belong inside while, repeat, loop or for")
         for child in _sub_exprs(s):
@@ -451,6 +456,8 @@ def _sub_exprs(s: ir.Stmt) -> list[ir.Expr]:
         return [s.fd.expr]
     if k == "mem":
         return [e for e in (s.value, s.value2, s.fd.expr if s.fd is not None else None) if e is not None]
+    if k in SOCKET_STATEMENTS:
+        return socket_exprs(s)
     if k in ("printf", "fflush"):
         return [e for e in (s.fd.expr if s.fd is not None else None, getattr(s, "value", None)) if e is not None]
     return []
@@ -463,9 +470,9 @@ def _assigned_names(stmts: Iterable[ir.Stmt]) -> Iterator[str]:
             yield s.name
         elif getattr(s, "into", None):          # x = wait / write / open / read / lseek / dup / fcntl
             yield s.into
-            if k == "read" and s.buffer:
+            if k in ("read", "recv", "poll") and s.buffer:
                 yield s.buffer
-        elif k == "read" and s.buffer:
+        elif k in ("read", "recv", "poll") and s.buffer:
             yield s.buffer
         elif k == "fork_block":
             yield s.label

@@ -11,6 +11,7 @@ from procdsl.plan import EventPlan, ExternalSignal, Limits, MachineConfig, Op, P
 from procdsl.plan.files import FILE_OPS, file_specs
 from procdsl.plan.memory import mem_fields, uses_memory_map
 from procdsl.plan.power import power_config
+from procdsl.plan.sockets import SOCKET_OPS
 
 # Statements that are system calls: each pays the machine's `syscall` cost.
 SYSCALL_OPS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
@@ -65,6 +66,8 @@ class _Emitter:
             self.emit("write", s.span, expr=s.fd.expr, expr2=s.value, name=s.into)
         elif k in FILE_OPS:
             self.emit(k, s.span, **FILE_OPS[k](s))
+        elif k in SOCKET_OPS:
+            self.emit(k, s.span, **SOCKET_OPS[k](s))
         elif k == "assign":
             self.emit("assign", s.span, name=s.name, expr=s.value, flag=s.shared,
                       args=() if s.op == "=" else (ir.Lit(span=s.span, type="str", value=s.op),))

@@ -45,6 +45,7 @@ class MachineConfig(PlanModel):
     syscall: int = 0
     fork: Optional[int] = None           # None: the syscall cost
     exec: Optional[int] = None
+    copy_kib: int = 0                    # CPU time per KiB a read or write moves (pipes, sockets, files)
     pid_max: int = 32768
     seed: int = 1
     tick: int = 0                        # 0: slices end exactly; otherwise the tick period

@@ -80,7 +80,7 @@ class Slice:
 
 
 class Arrow:
-    """Something passing from one process to another: a signal, pipe data or a wake-up.
+    """Something passing from one process to another: a signal, pipe or socket data, or a wake-up.
 
     `src`/`dst` are Procs or None (outside the machine, the kernel, a timer); `t1` is when it
     arrived (a signal acted on, data read, a woken task running), equal to `t0` if never."""
@@ -119,8 +119,8 @@ class Story:
         self.index = -1
         self._cause = Cause()                      # who woke whom, who a kernel signal is for
         self._signals: dict[tuple[int, int], list[int]] = {}   # (target key, signal) -> arrows waiting
-        self._pipes: dict[int, list] = {}          # pipe -> [bytes read so far, [(from, to, arrow)…]]
-        self._written: dict[int, int] = {}
+        self._pipes: dict[tuple[str, int], list] = {}  # (pipe or socket, id) -> [bytes read so far, [(from, to, arrow)…]]
+        self._written: dict[tuple[str, int], int] = {}
         self._handlers = {k: getattr(self, "_on_" + k) for k in FIELDS if hasattr(self, "_on_" + k)}
 
     @classmethod
@@ -280,23 +280,29 @@ class Story:
 
     def _on_write(self, ev: TraceEvent, p) -> None:
         fd, obj, pipe, n = ev.detail[:4]
-        if obj != "pipe":                  # a file's data goes nowhere a picture can point to
+        if obj != "pipe" and obj != "socket":      # a file's data goes nowhere a picture can point to
             return
-        start = self._written.get(pipe, 0)
-        self._written[pipe] = start + n
-        arrow = Arrow("data", ev.time, p, None, f"{n} byte(s) into pipe#{pipe}", ev.cpu)
+        key = (obj, pipe)
+        # a socket's write says where its bytes start; a pipe's are counted here
+        start = self._written.get(key, 0) if obj == "pipe" else ev.detail[5]
+        self._written[key] = start + n
+        arrow = Arrow("data", ev.time, p, None, f"{n} byte(s) into {obj}#{pipe}", ev.cpu)
         self.arrows.append(arrow)
-        self._pipes.setdefault(pipe, [0, []])[1].append((start, start + n, arrow))
+        self._pipes.setdefault(key, [0, []])[1].append((start, start + n, arrow))
 
     def _on_read(self, ev: TraceEvent, p) -> None:
         fd, obj, pipe, n = ev.detail[:4]
-        if obj != "pipe":
+        if obj != "pipe" and obj != "socket":
             return
         if not n:
-            self.points.append((ev.time, p, "eof", f"end of file on pipe#{pipe}"))
+            self.points.append((ev.time, p, "eof", f"end of file on {obj}#{pipe}"))
             return
-        state = self._pipes.setdefault(pipe, [0, []])
+        state = self._pipes.setdefault((obj, pipe), [0, []])
         done, writes = state[0], state[1]
+        if obj == "socket":                # where this read starts: a datagram's cut-off rest is skipped
+            done = ev.detail[5]
+            while writes and writes[0][1] <= done:
+                writes.pop(0)
         state[0] = done + n
         while writes and writes[0][0] < done + n:
             a, b, arrow = writes[0]

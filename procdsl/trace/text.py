@@ -70,12 +70,21 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
     if k == "pipe":
         return f"pipe #{d[0]}: read fd {d[1]}, write fd {d[2]}"
     if k == "inode":
+        if d[1] == "socket":
+            return f"{d[0]}: socket, inode {d[2]}, owner {d[3]} group {d[4]} mode {d[5]:o}"
         kind = "directory" if d[1] == "dir" else "file"
         size = "" if d[1] == "dir" else f", {len(d[6].encode('utf-8', 'surrogateescape'))} bytes"
         return f"{d[0]}: {kind}, inode {d[2]}, owner {d[3]} group {d[4]} mode {d[5]:o}{size}"
     if k == "open":
         how = "" if d[4] == "opened" else f"{d[4]}, "
         return f'open "{d[0]}" {d[1]} -> fd {d[2]} ({how}inode {d[3]})'
+    if k == "write" and d[1] == "socket":
+        return f"sends {d[3]} byte(s) to socket#{d[2]} (fd {d[0]}; {d[4]} queued): {_excerpt(d[6])}"
+    if k == "read" and d[1] == "socket":
+        return (f"receives {d[3]} byte(s) from socket#{d[2]} (fd {d[0]}; {d[4]} queued)" if d[3]
+                else f"reads end of file from socket#{d[2]} (fd {d[0]})")
+    if k in SOCKET_KINDS:
+        return _socket_event(k, d)
     if k == "write":
         if d[1] == "pipe":
             return f"writes {d[3]} byte(s) to pipe#{d[2]} (fd {d[0]}; {d[4]} queued)"
@@ -124,6 +133,25 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
 
 
 EXCERPT = 60
+SOCKET_KINDS = frozenset(("socket", "socketpair", "bind", "listen", "connect", "accept", "shutdown", "poll"))
+
+
+def _socket_event(k: str, d: tuple) -> str:
+    if k == "socket":
+        return f"socket#{d[1]} ({d[2]}) -> fd {d[0]}"
+    if k == "socketpair":
+        return f"socketpair ({d[4]}): socket#{d[2]} on fd {d[0]}, socket#{d[3]} on fd {d[1]}"
+    if k == "bind":
+        return f'bind socket#{d[1]} (fd {d[0]}) to "{d[2]}"'
+    if k == "listen":
+        return f"listen on socket#{d[1]} (fd {d[0]}), backlog {d[2]}"
+    if k == "connect":
+        return f'connect socket#{d[1]} (fd {d[0]}) to "{d[2]}": peer socket#{d[3]}'
+    if k == "accept":
+        return f"accept on socket#{d[1]} (fd {d[0]}) -> socket#{d[3]} on fd {d[2]}"
+    if k == "shutdown":
+        return f"shutdown socket#{d[1]} (fd {d[0]}) {d[2]}"
+    return f"poll {d[0]} fd(s): {d[1]} ready" + (f" ({d[2]})" if d[2] else " (timeout)" if not d[1] else "")
 
 
 def _excerpt(text: str) -> str:

@@ -41,3 +41,11 @@ class OpenFile:
     def name(self) -> str:
         """How messages and the trace name the object behind the description."""
         return self.kind
+
+    def poll_mask(self) -> int:
+        """What poll(2) finds ready: DEFAULT_POLLMASK (a regular file, a directory, the terminal
+        at end of file are always readable and writable)."""
+        return 0x5
+
+    def poll_wait(self, table: list, events: int) -> None:
+        """Add the wait lists whose wake-ups may change poll_mask for these events (none here)."""

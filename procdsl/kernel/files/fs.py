@@ -29,6 +29,7 @@ from procdsl.kernel.files.regular import Inode, RegularFile
 
 ENOENT, EACCES, EEXIST, ENOTDIR, EISDIR, ENOSPC, EPERM, ENAMETOOLONG = (ERRNO[n] for n in (
     "ENOENT", "EACCES", "EEXIST", "ENOTDIR", "EISDIR", "ENOSPC", "EPERM", "ENAMETOOLONG"))
+ENXIO = ERRNO["ENXIO"]
 R, W, X = 4, 2, 1
 STICKY = 0o1000
 
@@ -172,6 +173,8 @@ class FileSystem:
             if not may(node, p, R):
                 return EACCES
             return DirectoryFile(node, path), how
+        elif type(node) is not Inode:
+            return ENXIO                           # a socket's name: connect to it, do not open it
         else:
             want = (R if acc != 1 else 0) | (W if acc != O_RDONLY or flags & O_TRUNC else 0)
             if not may(node, p, want):

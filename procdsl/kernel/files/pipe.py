@@ -140,6 +140,17 @@ class PipeEnd(OpenFile):
     def name(self) -> str:
         return f"{self.pipe} {'write' if self.writing else 'read'} end"
 
+    def poll_mask(self) -> int:
+        """pipe_poll: the read end POLLIN with data, POLLHUP with no writer left; the write end
+        POLLOUT while a slot is free, POLLERR with no reader left."""
+        pipe = self.pipe
+        if self.writing:
+            return (0x4 if len(pipe.slots) < PIPE_SLOTS else 0) | (0x8 if not pipe.readers else 0)
+        return (0x1 if pipe.data else 0) | (0x10 if not pipe.writers else 0)
+
+    def poll_wait(self, table: list, events: int) -> None:
+        table.append(self.pipe.write_waiters if self.writing else self.pipe.read_waiters)
+
 
 def new_pipe(k) -> tuple[PipeEnd, PipeEnd]:
     """pipe(2): a pipe and its two descriptions, each held once by the caller."""
