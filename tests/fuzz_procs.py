@@ -52,6 +52,7 @@ def _compound(inner: st.SearchStrategy) -> st.SearchStrategy:
         st.builds("len({})".format, inner),
         st.builds("random({}, {})".format, inner, inner),
         st.builds("exponential({})".format, inner),
+        st.builds("peek({})".format, inner),
     )
 
 
@@ -66,6 +67,9 @@ open_flag = one("O_RDONLY", "O_WRONLY", "O_RDWR", "O_CREAT", "O_EXCL", "O_TRUNC"
 signal = one("SIGUSR1", "SIGUSR1", "SIGUSR2", "SIGTERM", "SIGKILL", "SIGINT", "SIGCHLD", "SIGSTOP", "SIGCONT",
              "SIGPIPE", "SIGHUP", "SIGALRM")
 target = one("ppid", "pid", "child", "child", "w", "0", "-1", "1", "99999", "x")
+address = one("a", "a", "b", "a + 4096", "a + 40000", "0", "4096", "-1", "4194304", "x", "s")
+map_flag = one("MAP_SHARED", "MAP_SHARED", "MAP_PRIVATE", "MAP_PRIVATE", "MAP_ANONYMOUS", "PROT_READ", "PROT_WRITE",
+               "PROT_NONE", "PROT_EXEC", "MAP_NOPE")
 wait_form = one("wait", "wait", "wait nohang", "wait child", "wait w nohang", "wait -1", "wait child untraced",
                 "wait untraced continued nohang", "wait continued")
 signals = st.lists(signal, min_size=1, max_size=3).map(", ".join)
@@ -107,7 +111,14 @@ simple = {
     "lock_stmt": st.just("lock m"),
     "unlock_stmt": st.just("unlock m"),
     "alloc_stmt": st.builds("alloc {} {}".format, count, one("pages", "page")),
-    "touch_stmt": st.builds("touch {} {}".format, count, one("pages", "page")),
+    "touch_stmt": st.one_of(st.builds("touch {} {}".format, count, one("pages", "page")),
+                            st.builds("touch {} pages at {}".format, count, address)),
+    "mmap_expr": st.builds("{}mmap {} {}{}{}".format, one("a = ", "a = ", "b = ", ""), count, one("pages", "page"),
+                           st.lists(map_flag, max_size=3).map(lambda fl: "".join(" " + x for x in fl)),
+                           one("", "", " from f", " from 1", " from 99")),
+    "mem_stmt": st.one_of(st.builds("munmap {}".format, address), st.builds("sbrk {} pages".format, count),
+                          st.builds("stack {} pages".format, one("0", "1", "33", "2048", "2049", "-1", "x", "1000000")),
+                          st.builds("poke {}, {}".format, address, expr)),
     "subreaper_stmt": st.just("subreaper"),
     "open_call": st.builds("f = open {} {}{}".format, path, st.lists(open_flag, max_size=3).map(" ".join),
                            one("", "", " mode 644", " mode 0", " mode 7777", " mode 9")),
@@ -185,7 +196,10 @@ query = st.one_of(
     st.builds("{}({})".format, one("state", "alive", "pid", "ppid", "cmd", "exit_code", "killed_by", "shell_status",
                                    "reaper", "cpu_time", "switches", "voluntary_switches", "involuntary_switches",
                                    "response_time", "turnaround", "wait_time", "cow_copies", "output", "nice", "uid",
-                                   "migrations", "max_delay", "core_dumped", "stopped_by"), proc),
+                                   "migrations", "max_delay", "core_dumped", "stopped_by", "rss", "vsz", "regions",
+                                   "fault_address"), proc),
+    st.builds("energy({})".format, one("", "cpu 0", "cpu 1")),
+    st.builds("residency(cpu {}, {})".format, one(0, 1), one('"C6"', '"C1"', '"POLL"', '"C9"', "3")),
     st.builds("time({}({}))".format, one("start", "run", "exec", "exit", "reap", "stop", "cont"), proc),
     st.builds("count({})".format, one("main", "child", "w", "helper")),
     st.builds("{}(cpu {})".format, one("utilization", "idle_time", "switches"), one(0, 1, 7)),
@@ -243,6 +257,9 @@ settings = {
     "step": durations, "syscall": durations, "fork": durations, "exec": durations, "pid_max": one(3, 12, 400, 32768),
     "seed": st.integers(0, 5), "tick": durations, "balance_interval": durations, "max_processes": one(5, 50, 500),
     "max_time": durations, "max_output": one("64KiB", "100", "1MiB"), "tostop": one(0, 1, 2),
+    "stack_limit": one("8MiB", "4KiB", "64 pages", "3KiB", "2GiB"), "fork_page": durations,
+    "power": one("skylake", "simple", "skylake { max_cstate 1 }", "skylake { active 10 C6 0 }", "nosuch",
+                 "simple { C9 1 }", "skylake { max_cstate 99 }"),
 }
 setting = st.sampled_from(sorted(settings)).flatmap(lambda k: settings[k].map(f"    {k} {{}}\n".format))
 machine = st.lists(setting, max_size=4, unique_by=lambda line: line.split()[0]).map(

@@ -43,7 +43,12 @@ UNTRANSLATABLE = {"39_pid_space.proc": "pid_max", "49_realtime.proc": "real-time
                                                             "74_background_jobs_and_the_terminal.proc",
                                                             "76_hangup_and_the_session_leader.proc",
                                                             "79_ctrl_c_in_a_container.proc", "80_the_line_discipline.proc")},
-                  "81_one_instant.proc": "real-time busy loop"}
+                  "81_one_instant.proc": "real-time busy loop",
+                  **{f"{n}.proc": "memory map" for n in ("110_memory_map_regions", "111_heap_and_the_break",
+                                                         "112_stack_grows_to_its_limit", "113_mmap_shared_counter",
+                                                         "114_cow_per_region", "115_fork_cost_page_tables",
+                                                         "116_exec_replaces_the_map", "117_segv_and_its_address")},
+                  "118_file_mapping.proc": "file system"}
 
 
 def translations(path: Path):

@@ -171,9 +171,11 @@ def test_ps_prints_what_expect_ps_accepts(tmp_path: Path) -> None:
     assert code == 0
     title, *table = out.splitlines()
     assert title == "# z (at 2.000000ms)"
-    assert table[0].split() == ["PID", "PPID", "PGID", "SID", "TTY", "STAT", "LABEL", "CMD", "NI", "UID", "TIME"]
+    assert table[0].split() == ["PID", "PPID", "PGID", "SID", "TTY", "STAT", "LABEL", "CMD", "NI", "UID", "VSZ", "RSS",
+                                "TIME"]
     assert table[1].split()[:6] == ["1", "0", "1", "1", "?", "Ss"]
-    assert table[3].split() == ["3", "2", "2", "0", "tty1", "Z+", "child", "parent", "0", "0", "1ms"]
+    assert table[2].split()[10:12] == ["148", "16"]         # the program's image: 37 pages, 4 of them resident
+    assert table[3].split() == ["3", "2", "2", "0", "tty1", "Z+", "child", "parent", "0", "0", "0", "0", "1ms"]
     expect = "  expect ps at 2ms {\n" + "".join(f"    {row}\n" for row in table) + "  }\n"
     checked = src.replace("  run parent\n", "  run parent\n" + expect)
     code, out, err = cli_main(["check", str(write_proc(tmp_path, checked, "ps.proc"))])

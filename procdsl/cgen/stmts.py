@@ -362,6 +362,10 @@ def _stdio(w: ProgramWriter, s, ind: str) -> Lines:
                                  f"comparison's pipe, not the scenario's terminal")
 
 
+def _memory_map(w: ProgramWriter, s, ind: str) -> Lines:
+    raise Untranslatable(s.span, f"`{s.op.replace('_at', ' … at')}` works on procdsl's memory map, whose addresses "
+                                 f"are its own fixed layout; the host's, randomised, would differ",
+                         "check memory-map scenarios with `procdsl check`")
 def _host_sockets(w: ProgramWriter, s, ind: str) -> Lines:
     raise Untranslatable(s.span, f"`{s.kind}` works on the scenario's own sockets; the C program would bind the "
                                  f"host's socket names and ports", "check socket scenarios with `procdsl check`")
@@ -394,6 +398,7 @@ STATEMENTS: dict[str, Callable[[ProgramWriter, object, str], Lines]] = {
     **{k: _host_sockets for k in ("socket", "socketpair", "bind", "listen", "accept", "connect", "sendto", "recv",
                                   "shutdown", "poll")},
     **{k: _job_control for k in ("setsid", "setpgid", "getpgid", "getsid", "getpgrp", "tcsetpgrp", "tcgetpgrp")},
+    "mem": _memory_map,
 }
 
 

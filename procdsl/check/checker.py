@@ -311,7 +311,7 @@ class Checker:
                      for e in found) or (f"no {words[0]} events at all",)
 
 
-PS_COLUMNS = ("PID", "PPID", "PGID", "SID", "TTY", "STAT", "LABEL", "CMD", "NI", "UID", "TIME")
+PS_COLUMNS = ("PID", "PPID", "PGID", "SID", "TTY", "STAT", "LABEL", "CMD", "NI", "UID", "VSZ", "RSS", "TIME")
 
 
 def ps_rows(model: Model, t: int) -> list[dict[str, str]]:
@@ -322,13 +322,20 @@ def ps_rows(model: Model, t: int) -> list[dict[str, str]]:
     return [{"PID": str(p.pid), "PPID": str(p.ppid.at(t)), "PGID": _job_cell(jobs, p, "pgid", t),
              "SID": _job_cell(jobs, p, "sid", t), "TTY": "tty1" if _job_cell(jobs, p, "ctty", t) == "True" else "?",
              "STAT": STAT_LETTER.get(p.state.at(t), "?") + jobs.stat_flags(p, t), "LABEL": p.name, "CMD": p.cmd.at(t), "NI": str(p.nice.at(t)), "UID": str(model.creds.id_of(p, "euid", t)),
-             "TIME": format_duration(model.cpu_time(p, t))}
+             **_sizes(model, p, t), "TIME": format_duration(model.cpu_time(p, t))}
             for p in sorted((p for p in model.procs if model.exists(p, t)), key=lambda p: p.pid)]
 
 
 def _job_cell(jobs, p, what: str, t: int) -> str:
     j = jobs.of(p)
     return str(getattr(j, what).at(t)) if j is not None else "?"
+
+
+def _sizes(model: Model, p, t: int) -> dict[str, str]:
+    """ps's VSZ and RSS in KiB; a zombie has given its memory back and shows 0 (exit_mm)."""
+    if p.state.at(t) in ("zombie", "reaped"):
+        return {"VSZ": "0", "RSS": "0"}
+    return {"VSZ": str(model.maps.vsz(p, t) // 1024), "RSS": str(model.maps.rss(p, t) // 1024)}
 
 
 class NamesAt:

@@ -6,9 +6,11 @@ from bisect import bisect_right
 from typing import Optional
 
 from procdsl.check.creds import CredModel
+from procdsl.check.energy import EnergyModel
 from procdsl.check.files import FileModel
 from procdsl.check.history import History, OutputLog, StateHistory
 from procdsl.check.jobs import JobModel
+from procdsl.check.maps import MapModel
 from procdsl.check.sockets import SocketModel
 from procdsl.core.events import FIELDS, Trace, TraceEvent
 from procdsl.trace.text import display_name
@@ -98,7 +100,9 @@ class Model:
         self.sockets = SocketModel(self)
         self.jobs = JobModel(self)
         self.creds = CredModel(self)
-        for observer in (self.files, self.sockets, self.jobs, self.creds):
+        self.maps = MapModel(self)                    # each process's memory map
+        self.energy = EnergyModel(trace.cpus)         # idle residencies and energy, with a power model
+        for observer in (self.files, self.sockets, self.jobs, self.creds, self.maps, self.energy):
             for kind, fn in observer.handlers.items():
                 handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
         self._handlers = handlers

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from procdsl import ir
-from procdsl.check import creds, files
+from procdsl.check import creds, energy, files, maps
 from procdsl.check.model import Model, ProcInfo
 from procdsl.check.searches import OUTPUT_IN, output_searches
 from procdsl.check.sockets import SOCKET_QUERIES
@@ -307,6 +307,7 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     "level": _level,
     "exit_cpu": _exit_cpu,
 }
+PROC_QUERIES.update(maps.QUERIES)        # rss, vsz, regions (check/maps.py)
 
 
 def _job(env, p, what: str):
@@ -338,6 +339,9 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
     on_files = files.call(e, lookup, _call, _proc_arg) or creds.call(e, lookup, _call, _proc_arg)
     if on_files is not None:
         return on_files
+    on_energy = energy.call(e, lookup, _call)
+    if on_energy is not None:
+        return on_energy
     if func in PROC_QUERIES:
         query = PROC_QUERIES[func]
         if len(args) == 1 and isinstance(args[0], ir.CpuRef):

@@ -29,6 +29,7 @@ COMMANDS = {
     "show": "procdsl.cli.show",
     "ps": "procdsl.cli.show",
     "pstree": "procdsl.cli.show",
+    "pmap": "procdsl.cli.show",
     "quiz": "procdsl.cli.quiz",
     "c": "procdsl.cli.native",
     "linux": "procdsl.cli.native",

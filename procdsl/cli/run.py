@@ -13,7 +13,7 @@ from procdsl.cli.main import EXIT_ERROR, EXIT_FAILED, EXIT_OK, print_diagnostics
 # the names only: the renderers are imported when a run is asked for them
 CHECK_RUNS, CHECK_SECONDS = 5000, 8.0     # the exploration `check` makes for expectations over schedules
 FORMATS = ("text", "jsonl", "chrome", "ftrace", "timehist", "svg")
-VIEWS = ("trace", "tree", "timeline")
+VIEWS = ("trace", "tree", "timeline", "maps")
 
 
 def register(sub) -> None:
@@ -41,7 +41,8 @@ def register(sub) -> None:
                    help="text (default), jsonl (JSON Lines), chrome (trace-event JSON for Perfetto and "
                         "about:tracing), ftrace (tracefs text), timehist (perf sched timehist), svg (timeline)")
     p.add_argument("--view", choices=VIEWS, default="trace",
-                   help="trace (default); tree: the process tree after each change; timeline: a line per CPU")
+                   help="trace (default); tree: the process tree after each change; timeline: a line per CPU; "
+                        "maps: each process's memory map (pmap -x) as it last was")
     p.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
     p.add_argument("--width", type=int, metavar="COLUMNS", help="timeline width (default: the terminal's)")
     p.add_argument("--ascii", action="store_true", help="views in 7-bit ASCII, no box-drawing characters")
@@ -157,8 +158,9 @@ def select(plans, which: Optional[str]):
     return [p for p in plans if p.title == which]
 
 
-def runs_of(args) -> Optional[list]:
-    """The chosen scenarios of args.file, run; None (after saying why) when there are none."""
+def runs_of(args, memory_map: bool = False) -> Optional[list]:
+    """The chosen scenarios of args.file, run; None (after saying why) when there are none.
+    `memory_map`: record the memory map's changes even where the scenario does not use it."""
     from procdsl.kernel import run_plan
     from procdsl.report.views import Run
     ok, schedule = parse_schedule_arg(args)
@@ -172,17 +174,20 @@ def runs_of(args) -> Optional[list]:
         what = f"no scenario {args.scenario!r}" if args.scenario else "no scenarios"
         print(f"{args.file}: {what} to run", file=sys.stderr)
         return None
+    numbers = [plans.index(plan) + 1 for plan in chosen]
+    if memory_map:
+        chosen = [p.model_copy(update={"machine": p.machine.model_copy(update={"memory_map": True})}) for p in chosen]
     runs = []
-    for plan in chosen:
+    for plan, number in zip(chosen, numbers):
         if schedule is None:
             trace = run_plan(plan, args.seed)
         else:
             from procdsl.explore.search import run_schedule
             script, trace = run_schedule(plan, args.seed, schedule)
             if script.error:
-                print(f"{args.file}: scenario {plans.index(plan) + 1}: --schedule: {script.error}", file=sys.stderr)
+                print(f"{args.file}: scenario {number}: --schedule: {script.error}", file=sys.stderr)
                 return None
-        runs.append(Run(plan, trace, plan.machine.seed if args.seed is None else args.seed, plans.index(plan) + 1))
+        runs.append(Run(plan, trace, plan.machine.seed if args.seed is None else args.seed, number))
     return runs
 
 
@@ -208,7 +213,7 @@ def cmd_run(args) -> int:
     if args.width is not None and not 20 <= args.width <= 1000:
         print("procdsl run: --width must be 20 to 1000 columns", file=sys.stderr)
         return EXIT_ERROR
-    runs = runs_of(args)
+    runs = runs_of(args, memory_map=args.view == "maps")
     if runs is None:
         return EXIT_ERROR
     if args.format in ONE_SCENARIO and len(runs) > 1:

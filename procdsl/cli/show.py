@@ -42,6 +42,14 @@ def register(sub) -> None:
         p.add_argument("--seed", type=int, help="override the machine seed")
         p.add_argument("--ascii", action="store_true", help="7-bit ASCII lines (pstree -A)")
         add_selection(p)
+    p = sub.add_parser("pmap", help="print a process's memory map at an instant (pmap -x)",
+                       description="Run the scenarios of FILE and print the memory map of the process PROC "
+                                   "(its name in the run: child, worker[1]) at --at, as pmap -x does.")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("proc", metavar="PROC")
+    p.add_argument("--at", type=duration, metavar="TIME", help="the instant: 5ms, 250us (default: the end)")
+    p.add_argument("--seed", type=int, help="override the machine seed")
+    add_selection(p)
 
 
 def cmd_show(args) -> int:
@@ -69,4 +77,23 @@ def _at(name: str):
     return command
 
 
-COMMANDS = {"show": cmd_show, "ps": _at("ps"), "pstree": _at("pstree")}
+def cmd_pmap(args) -> int:
+    from procdsl.check.model import Model
+    from procdsl.report.maps import pmap_of
+    runs = runs_of(args, memory_map=True)
+    if runs is None:
+        return EXIT_ERROR
+    out = []
+    for r in runs:
+        model = Model(r.trace)
+        lines = pmap_of(model, args.proc, model.end if args.at is None else args.at)
+        if lines is not None:             # a scenario without that process is left out
+            out.append(f"# {r.title}\n" + "".join(line + "\n" for line in lines))
+    if not out:
+        print(f"{args.file}: no process named {args.proc!r} at that instant in any scenario", file=sys.stderr)
+        return EXIT_ERROR
+    sys.stdout.write("\n".join(out))
+    return EXIT_OK
+
+
+COMMANDS = {"show": cmd_show, "ps": _at("ps"), "pstree": _at("pstree"), "pmap": cmd_pmap}

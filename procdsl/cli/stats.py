@@ -97,7 +97,22 @@ def cmd_stats(args) -> int:
         for line in _table(["CPU", "Utilization", "Busy ms", "Idle ms", "Switches"], cpu_rows):
             _out(line)
         _out()
+        if r["energy"] is not None:
+            _energy(r["energy"])
     return EXIT_OK
+
+
+def _energy(e: dict) -> None:
+    """Idle residency per state and energy per CPU, under the run's power model."""
+    states = list(e["cpus"][0]["residency"])
+    rows = [[f"cpu{c['cpu']}"] + [_ms(c["residency"][s]) for s in states] + [f"{c['energy_mj']:.3f}"]
+            for c in e["cpus"]]
+    rows.append(["TOTAL"] + [""] * len(states) + [f"{e['energy_mj']:.3f}"])
+    for line in _table(["CPU"] + [f"{s} ms" for s in states] + ["Energy mJ"], rows):
+        _out(line)
+    _out(f"power model {e['model']}: {e['wakeups']} wake-up(s) from a sleep state, "
+         f"{_ms(e['exit_latency'])} ms of exit latency in all")
+    _out()
 
 
 def cmd_compare(args) -> int:
@@ -132,6 +147,11 @@ def cmd_compare(args) -> int:
             rows.append([labels[key]] + cells)
         rows.append(["expectations hold"] + [f"{runs[n]['expectations']['hold']}/{runs[n]['expectations']['total']}"
                                              if "expectations" in runs[n] else "n/a" for n in names])
+        if any(runs[n].get("energy") for n in names):
+            rows.append(["energy mJ"] + [f"{runs[n]['energy']['energy_mj']:.3f}" if runs[n].get("energy") else "n/a"
+                                         for n in names])
+            rows.append(["exit latency ms"] + [_ms(runs[n]["energy"]["exit_latency"]) if runs[n].get("energy")
+                                               else "n/a" for n in names])
         rows.append(["run ended"] + [runs[n].get("end_reason", "n/a") for n in names])
         for line in _table(header, rows):
             _out(line)

@@ -87,6 +87,19 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "hangup": (),
     "waited": ("child", "change", "signal"),
     "timer": ("which", "value", "interval"),
+    # the memory map (when the scenario uses it): a region added or removed, the heap's and the
+    # stack's sizes, a region's resident pages after a write, and a bad access before its SIGSEGV
+    "mmap": ("addr", "pages", "perms", "name"),
+    "munmap": ("addr", "pages"),
+    "brk": ("addr", "pages"),
+    "stack": ("addr", "pages", "resident"),
+    "resident": ("addr", "pages"),
+    "segv": ("addr", "why"),
+    # an idle CPU leaves a sleep state (with a power model): the state, the idle time, the exit latency
+    "cstate": ("state", "idle", "latency"),
+    # the power model, at the start of a run that has one: its name, active mW, and the idle states
+    # as [name, mW, exit latency ns, target residency ns], shallowest first
+    "power": ("model", "active", "states"),
     "fault": ("message", "file", "line", "col"),
     "deadlock": ("blocked",),
     "limit": ("limit", "value"),

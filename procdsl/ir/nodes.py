@@ -432,6 +432,19 @@ class ExprStmt(Node):
     value: Expr
 
 
+class Mem(Node):
+    """The memory map's statements: `x = mmap N pages FLAGS [from FD]`, munmap, sbrk, stack, poke, touch … at."""
+
+    kind: Literal["mem"] = "mem"
+    op: Literal["mmap", "munmap", "sbrk", "stack", "poke", "touch_at"]
+    value: Expr
+    value2: Optional[Expr] = None
+    flags: tuple[str, ...] = ()
+    flag_spans: tuple[Span, ...] = ()
+    fd: Optional[FdRef] = None
+    into: Optional[str] = None
+
+
 class Dup2(Node):
     kind: Literal["dup2"] = "dup2"
     src: FdRef
@@ -454,7 +467,8 @@ class Unknown(Node):
 
 Stmt = Annotated[Union[TimedStmt, Print, Write, Assign, SpecialAssign, If, While, Repeat, Loop, For,
                        Simple, ForkBlock, Exec, Exit, Wait, Send, On, SigStmt, SigSet, Timer, ExprStmt, Dup2,
-                       Unknown, Open, Read, Lseek, Dup, Fcntl, Printf, Fflush, SockCall, Poll, JobCall, SetId, SetEnv],
+                       Unknown, Open, Read, Lseek, Dup, Fcntl, Printf, Fflush, SockCall, Poll, JobCall, SetId, SetEnv,
+                       Mem],
                  Field(discriminator="kind")]
 
 

@@ -16,6 +16,7 @@ from procdsl.kernel import (
     ops_fs,
     ops_io,
     ops_jobs,
+    ops_map,
     ops_mem,
     ops_net,
     ops_poll,
@@ -52,6 +53,8 @@ OPS = {
     "open": ops_fs.op_open, "unlink": ops_fs.op_unlink, "read": ops_io.op_read, "lseek": ops_io.op_lseek,
     "dup": ops_io.op_dup, "fcntl": ops_io.op_fcntl, "printf": ops_stdio.op_printf, "fflush": ops_stdio.op_fflush,
     "setid": ops_cred.op_setid, "setenv": ops_cred.op_setenv,
+    "mmap": ops_map.op_mmap, "munmap": ops_map.op_munmap, "sbrk": ops_mem.op_alloc, "stack": ops_map.op_stack,
+    "touch_at": ops_map.op_touch_at, "poke": ops_map.op_poke,
     "socket": ops_net.op_socket, "socketpair": ops_net.op_socketpair, "bind": ops_net.op_bind,
     "listen": ops_net.op_listen, "accept": ops_net.op_accept, "connect": ops_net.op_connect,
     "sendto": ops_net.op_sendto, "recv": ops_net.op_recv, "shutdown": ops_net.op_shutdown, "poll": ops_poll.op_poll,
@@ -64,7 +67,7 @@ SOCKET_CALLS = ("socket", "socketpair", "bind", "listen", "accept", "connect", "
 SYSCALLS = frozenset(("fork", "fork_block", "exec", "wait", "send", "on", "ignore", "default", "block",
                       "unblock", "pause", "nice", "pipe", "close", "dup2", "print", "write", "sleep", "io",
                       "alloc", "subreaper", "lock", "unlock", "setmask", "sigsuspend", "alarm", "setitimer",
-                      "open", "unlink", "read", "lseek", "dup", "fcntl", "setid",
+                      "open", "unlink", "read", "lseek", "dup", "fcntl", "setid", "mmap", "munmap", "sbrk",
                       "setsid", "setpgid", "getpgid", "getsid", "tcsetpgrp", "tcgetpgrp")
                      + SOCKET_CALLS)
 
@@ -104,7 +107,7 @@ def load_op(op: Op, pc: int, m: MachineConfig, rng: Any = None) -> RuntimeOp:
         r.aux = AUX_CONSTANTS[op.op](op)
     elif op.op == "exec":
         r.aux = ops_exec.BY_NAME if op.name else ops_exec.SEARCH if op.flag else ops_exec.BY_PATH
-    elif op.op in ("open", "read", "lseek", "fcntl", "recv", "socket", "socketpair", "shutdown", "poll", "setid") and op.args:
+    elif op.op in ("open", "read", "lseek", "fcntl", "recv", "socket", "socketpair", "shutdown", "poll", "setid", "mmap") and op.args:
         values = tuple(a.value for a in op.args)    # constants the compiler worked out (flags, whence, ...)
         r.aux = values if len(values) > 1 else values[0]
     return r

@@ -7,7 +7,7 @@ from typing import Any
 
 from procdsl.core.events import NO_PID
 from procdsl.core.linux import ERRNO, RESERVED_PIDS, SA_NOCLDWAIT, SIGCHLD, SIGKILL, weight
-from procdsl.kernel import creds, jobctl, memory, ops_exec, signals, timers
+from procdsl.kernel import creds, jobctl, memory, mmap, ops_exec, signals, timers
 from procdsl.kernel.code import compile_program_expr
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.pipe import new_pipe
@@ -205,6 +205,8 @@ class Lifecycle:
         if parent.stdio:
             child.stdio = copy_streams(parent.stdio)
         child.heap = memory.share(parent.heap)
+        if parent.mm is not None:
+            mmap.fork_copy(self, parent, child)
         child.affinity = parent.affinity
         child.rt = parent.rt
         child.tickets = parent.tickets
@@ -247,6 +249,8 @@ class Lifecycle:
             self._leader_exits(p)
         fdtable.close_all(self, p)
         memory.release(p.heap)
+        if p.mm is not None:
+            mmap.release(self, p)
         if p.wait_kind == "lock" and p.wait_on is not None and p in p.wait_on.waiters:
             p.wait_on.waiters.remove(p)
         if p.pid == 1:

@@ -101,6 +101,8 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         self.fs = FileSystem()
         self.installed = {s.program: s.path for s in reversed(plan.files) if s.program}   # each at its first path
         self.next_mutex = 0
+        self.power = m.power.states if m.power is not None else None
+        self.mm_ptes = 0             # page slots of every mmap, bounded by kernel/mmap.PTE_LIMIT
         self.init: Proc | None = None
         self.fault: ProgramFault | None = None
         self.cpu_timers = False  # an ITIMER_VIRTUAL or ITIMER_PROF was set: dispatch counts for it
@@ -141,6 +143,9 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
                 self.emit(-1, NO_PID, "inode", detail)
             if spec.program:
                 self.fs.bind(spec.path, spec.program)
+        if plan.machine.power is not None:
+            pw = plan.machine.power
+            self.emit(-1, NO_PID, "power", (pw.model, pw.active, pw.states))
         self._start_init()
         for start in plan.starts:
             self.pending_spawns += 1

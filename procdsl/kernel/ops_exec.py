@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from procdsl.core.linux import ERRNO
 from procdsl.core.values import ProgramFault, show, type_name
-from procdsl.kernel import creds, memory
+from procdsl.kernel import creds, memory, mmap
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.fs import X, may
 from procdsl.kernel.opsupport import CONTINUE, _fail
@@ -112,6 +112,8 @@ def op_exec(k, p, op):
     env = environment(op.expr2(p), op.span) if op.expr2 is not None else None
     old = creds.detail(p, "exec")
     memory.release(p.heap)
+    if p.mm is not None:
+        mmap.release(k, p)
     p.code = prog
     p.pc = 0
     p.vars = {}

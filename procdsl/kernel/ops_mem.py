@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from procdsl.core.linux import SIGSEGV
 from procdsl.core.values import SharedCell
-from procdsl.kernel import memory, signals
+from procdsl.kernel import memory, ops_map, signals
 from procdsl.kernel.memory import Mutex
 from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EDEADLK, ENOMEM, EPERM, HEAP_LIMIT, _fail, _int, _mutex
 from procdsl.kernel.process import SLEEPING
@@ -66,19 +66,27 @@ def op_alloc(k, p, op):
         _fail(k, p, "alloc", ENOMEM)
     else:
         memory.alloc(p.heap, pages)
+        if pages and k.plan.machine.memory_map:
+            ops_map.heap_grown(k, p)
     p.pc += 1
     return CONTINUE
 
 
 def op_touch(k, p, op):
     n = _int(op.expr(p), "touch", op.span)
+    mapped = k.plan.machine.memory_map
     if n > memory.size(p.heap):
-        signals.force(k, p, SIGSEGV)        # a write past the end of the heap
+        if mapped:
+            ops_map.segv(k, p, ops_map.HEAP_START + memory.size(p.heap) * ops_map.PAGE, "no region")
+        else:
+            signals.force(k, p, SIGSEGV)    # a write past the end of the heap
         p.pc += 1
         return CONTINUE
     copies = memory.touch(p.heap, n)
     if copies:
         p.cow += copies
         k.emit(k.cpu_of(p), p.pid, "cow", (copies,))
+    if mapped:
+        ops_map.heap_written(k, p, n)
     p.pc += 1
     return CONTINUE

@@ -6,12 +6,13 @@ from operator import attrgetter
 
 from procdsl.core.linux import WCONTINUED, WNOHANG, WUNTRACED, weight
 from procdsl.core.values import Status
-from procdsl.kernel import jobctl, ops_stdio, signals
+from procdsl.kernel import jobctl, ops_map, ops_stdio, signals
 from procdsl.kernel.opsupport import (
     BLOCKED,
     CONTINUE,
     EAGAIN,
     ECHILD,
+    ENOMEM,
     EPERM,
     EXITED,
     RESUMED,
@@ -27,9 +28,14 @@ from procdsl.kernel.process import IGN, SLEEPING, ZOMBIE, Proc
 def op_fork(k, p, op):
     here = p.pc
     block = op.flag
-    child = k.fork(p, op.name if block else None)
+    room = True
+    if p.mm is not None:                 # a map beyond the image: its page tables' copy first, paid by the parent
+        if ops_map.fork_tables(k, p, here) is RESUMED:
+            return RESUMED
+        room = ops_map.fork_room(k, p)
+    child = k.fork(p, op.name if block else None) if room else None
     if child is None:
-        _fail(k, p, "fork", EAGAIN)
+        _fail(k, p, "fork", EAGAIN if room else ENOMEM)
         if op.name and not block:
             _set(p, op.name, -1)
         p.pc = op.jump if block else here + 1

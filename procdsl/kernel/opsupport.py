@@ -106,6 +106,8 @@ def _functions(rng: Any):
             return lambda p: getattr(p, field)
         if func == "getenv" and len(args) in (1, 2):
             return _getenv(args, span)
+        if func == "peek" and len(args) == 1:
+            return _peek(args[0], span)
         if func == "random" and len(args) == 2 and rng is not None:
             lo_f, hi_f = args
 
@@ -128,6 +130,16 @@ def _functions(rng: Any):
             return exponential
         raise ProgramFault(f"'{func}' is not a function a program can call", span)
     return call
+
+
+def _peek(addr_f: Any, span: Any):
+    def peek(p):
+        addr = addr_f(p)
+        value = p.mm.peek(addr) if p.mm is not None and type(addr) is int else None
+        if value is None:
+            raise ProgramFault(f"peek({brief(addr)}) reads no mmap'd region (Linux would raise SIGSEGV)", span)
+        return value
+    return peek
 
 
 _call = _functions(None)

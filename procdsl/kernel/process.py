@@ -30,7 +30,7 @@ class Proc:
         "builtin", "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "joined", "tickets", "pass_",
         "burst", "cputime", "rt", "created", "pgid", "sid", "ctty", "execd", "login",
         "sa", "saved_mask", "report", "changed", "itimers", "core", "zombie_order", "wset", "born",
-        "euid", "suid", "gid", "egid", "sgid", "groups", "env",
+        "euid", "suid", "gid", "egid", "sgid", "groups", "env", "mm",
     )
 
     def __init__(self, pid: int, seq: int) -> None:
@@ -118,6 +118,7 @@ class Proc:
         self.itimers: list | None = None               # ITIMER_REAL, _VIRTUAL, _PROF (timers.Itimer or None)
         self.core = False        # it was killed and dumped core
         self.wset = 0            # working set, in the machine's cache units (`run ... working_set N`)
+        self.mm: Any = None              # kernel/mmap.Space once the process maps a region; None: the image alone
 
     @property
     def alive(self) -> bool:
@@ -131,7 +132,7 @@ class Cpu:
     """One CPU: what it runs now, what ran last, and the event that will next wake it."""
 
     __slots__ = ("id", "curr", "last", "rq", "gen", "run_start", "seg_start", "slice_end", "resched",
-                 "switches", "busy", "rate")
+                 "switches", "busy", "rate", "idle_since")
 
     def __init__(self, cpu_id: int) -> None:
         self.id = cpu_id
@@ -146,3 +147,4 @@ class Cpu:
         self.switches = 0
         self.busy = 0
         self.rate = 1            # work done per ns by the running task: the cache model's warm/cold rate
+        self.idle_since = 0          # when it last went idle (a power model's sleep states start then)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from heapq import heappush
 from typing import Any
 
-from procdsl.core.events import IDLE, new_event
+from procdsl.core.events import IDLE, NO_PID, new_event
+from procdsl.core.power import state_after
 from procdsl.kernel import signals
 from procdsl.kernel.priorities import P_BALANCE, P_CPU, P_TIMER
 from procdsl.kernel.process import DISK, READY, RUNNING, SLEEPING, STOPPED, Cpu, Proc
@@ -97,6 +98,7 @@ class RunQueues:
             # it in Linux too); left set, it would keep the idle CPU from the next wake-up
             cpu.resched = False
             if prev is not None:
+                cpu.idle_since = self.now
                 self.emit(cpu.id, IDLE, "switch", (prev.pid, why, 0))
             if self.sched.nthrottled:
                 self.after_throttle(cpu)
@@ -106,6 +108,8 @@ class RunQueues:
     def dispatch(self, cpu: Cpu, p: Proc, prev: Proc | None, why: str) -> None:
         now = self.now
         cost = 0 if cpu.last is p else self.cs_cost
+        if prev is None and self.power is not None:
+            cost += self.idle_exit(cpu, now)
         self.nsteps += 1
         self.events.append(new_event((now, cpu.id, p.pid, "switch", (prev.pid if prev is not None else IDLE, why, cost))))
         if self.refill and cpu.last is not p:
@@ -113,6 +117,17 @@ class RunQueues:
         p.last_cpu = cpu.id
         cpu.last = p
         self.arm(cpu, p, now + cost)
+
+    def idle_exit(self, cpu: Cpu, now: int) -> int:
+        """The exit latency of the sleep state an idle CPU reached (core/power.py); the task waits for it."""
+        states = self.power
+        idle = now - cpu.idle_since
+        i = state_after(states, idle)
+        if not i:
+            return 0                      # still polling: nothing to wake from
+        name, _, latency, _ = states[i]
+        self.emit(cpu.id, NO_PID, "cstate", (name, idle, latency))
+        return latency
 
     def arm(self, cpu: Cpu, p: Proc, start: int) -> None:
         """Put `p` on `cpu` from `start` with a fresh slice; the CPU's event fires then."""

@@ -49,6 +49,9 @@ SPELLINGS: dict[str, str] = {
     "WIFCONTINUED": "after `s = wait child continued`, write `s.continued`",
     "pipe": "to make a pipe write `p = pipe`: p.read and p.write are its two ends",
     "mutex": "to make a mutex write `m = mutex` (or `m = mutex errorcheck`, `m = mutex recursive`)",
+    "brk": "write `sbrk N pages`: the heap (and the break) grows by N pages",
+    "malloc": "write `alloc N pages` (and `touch N pages` to write them)",
+    "setrlimit": "the stack's limit is the machine setting `stack_limit 8MiB`",
     "select": "to wait on several fds write `n = poll [a, b] POLLIN timeout 1s into ready`",
     "epoll_wait": "to wait on several fds write `n = poll [a, b] POLLIN timeout 1s into ready`",
     "recvfrom": "write `n = recv FD COUNT into buf`",
@@ -63,9 +66,8 @@ SPELLINGS: dict[str, str] = {
 # An entry goes when its feature lands.
 NOT_MODELLED: dict[str, str | tuple[str, str]] = {
     "mkfifo": "FIFOs",
-    "mmap": ("memory mappings", "`alloc N pages` and `touch N pages` model the heap"),
-    "munmap": ("memory mappings", "`alloc N pages` and `touch N pages` model the heap"),
-    "shm_open": ("shared memory objects", "`shared x = ...` makes a variable that forked children share"),
+    "shm_open": ("shared memory objects", "`m = mmap 1 page MAP_SHARED` before fork makes memory the children share"),
+    "mprotect": ("changing a mapping's protection", "mmap takes PROT_READ, PROT_WRITE, PROT_EXEC when it maps"),
     "ioctl": ("terminal ioctls", "`tcsetpgrp FD PGID` and `g = tcgetpgrp FD` set and read the foreground group"),
     "isatty": ("asking whether an fd is a terminal", "fds 0, 1 and 2 are the terminal unless a `run` pipeline or dup2 "
                                                      "changed them"),

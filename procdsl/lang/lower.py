@@ -20,6 +20,7 @@ from procdsl.lang.literals import LITERAL_TERMINALS, out_of_range, parse_duratio
 from procdsl.lang.lower_creds import CredRules
 from procdsl.lang.lower_files import FileRules
 from procdsl.lang.lower_jobs import JobRules
+from procdsl.lang.lower_mem import MemRules
 from procdsl.lang.lower_sockets import SocketRules
 from procdsl.lang.reduce import reducer_for
 from procdsl.lang.source import Source
@@ -36,7 +37,7 @@ def _items(children: list) -> list:
             if c is not None and not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE", "LSQB", "RSQB", "LPAR", "RPAR"))]
 
 
-class Lower(FileRules, SocketRules, JobRules, CredRules):
+class Lower(FileRules, SocketRules, JobRules, CredRules, MemRules):
     LITERALS = LITERAL_TERMINALS
 
     def __init__(self, source: Source, line_offset: int = 0, col_offset: int = 0) -> None:
@@ -413,7 +414,7 @@ class Lower(FileRules, SocketRules, JobRules, CredRules):
             return ir.build(ir.SpecialAssign, span=self.span(meta), name=str(name), what=value[0],
                             variant=value[1] if len(value) > 1 else None)
         if isinstance(value, (ir.Wait, ir.TimedStmt, ir.Timer, ir.Write, ir.Open, ir.Read, ir.Lseek, ir.Dup,
-                              ir.Fcntl, ir.SockCall, ir.Poll, ir.JobCall, ir.SetId, ir.SetEnv)):       # x = wait / sleep / alarm / setitimer / write / open / ...
+                              ir.Fcntl, ir.SockCall, ir.Poll, ir.JobCall, ir.SetId, ir.SetEnv, ir.Mem)):  # x = wait / sleep / alarm / setitimer / write / open / mmap / ...
             return value.model_copy(update={"into": str(name), "span": self.span(meta)})
         return ir.build(ir.Assign, span=self.span(meta), name=str(name), value=value)
 
@@ -617,6 +618,8 @@ class Lower(FileRules, SocketRules, JobRules, CredRules):
         return self._expr_stmt("alloc", meta, c)
 
     def touch_stmt(self, meta, c):
+        if len(c) > 2 and c[2] is not None:
+            return self.touch_at(meta, c)
         return self._expr_stmt("touch", meta, c)
 
     def dup2_stmt(self, meta, c):

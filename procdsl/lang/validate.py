@@ -13,6 +13,8 @@ from procdsl.lang.hints import unknown_name
 from procdsl.lang.lower import MAX_CPUS
 from procdsl.lang.validate_files import FILE_QUERIES, FILE_STATEMENTS, file_query, file_statement, files_block
 from procdsl.lang.validate_jobs import JOB_STATEMENTS, tty_lines
+from procdsl.lang.validate_mem import MEM_QUERIES, MEM_STATEMENTS, mem_statement, stack_setting
+from procdsl.lang.validate_power import power_setting
 from procdsl.lang.validate_sockets import SOCKET_STATEMENTS, socket_exprs, socket_statement
 
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
@@ -22,7 +24,8 @@ STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else"
               "lseek", "dup", "fcntl", "unlink", "printf", "fprintf", "fflush", "_exit", "setsid", "setpgid",
               "getpgid", "getsid", "getpgrp", "tcsetpgrp", "tcgetpgrp", "execvp", "setuid",
               "seteuid", "setgid", "setegid", "setreuid", "setregid", "setresuid", "setresgid", "setgroups",
-              "setenv", "unsetenv") + tuple(sorted(SOCKET_STATEMENTS))
+              "setenv", "unsetenv") + tuple(sorted(SOCKET_STATEMENTS)) \
+             + MEM_STATEMENTS
 SCHEDULERS = ("cfs", "eevdf", "fifo", "sjf", "stcf", "rr", "mlfq", "lottery", "stride")
 BUILTINS = frozenset(("pid", "ppid", "errno", "args", "stdin", "stdout", "stderr", "true", "false", "pgid", "sid",
                       "uid", "euid", "gid", "egid", "groups", "environ"))
@@ -35,6 +38,7 @@ MACHINE_SETTINGS = {
     "tostop": "int",
     "run_queue": "name", "balance": "name", "peek_interval": "duration", "cache_size": "int",
     "cache_warmup": "duration", "warm_rate": "int", "cold_rate": "int",
+    "stack_limit": "size", "fork_page": "duration", "power": "name",
 }
 # the machine settings whose value is one of a few names
 NAMED_VALUES = {"run_queue": ("per_cpu", "shared"), "balance": ("linux", "steal", "none")}
@@ -47,11 +51,11 @@ PROCESS_QUERIES = frozenset((
     "sent", "received", "accepted",
     "pgid", "sid",
     "level", "exit_cpu",
-))
+)) | MEM_QUERIES
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap", "stop", "cont"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max",
-                             "file", "exists", "size", "warm_fraction"))
-PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential", "getuid", "geteuid", "getgid", "getegid", "getenv"))
+                             "file", "exists", "size", "warm_fraction", "energy", "residency"))
+PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential", "getuid", "geteuid", "getgid", "getegid", "getenv", "peek"))
 ARITY = {"getuid": (0,), "geteuid": (0,), "getgid": (0,), "getegid": (0,), "getenv": (1, 2)}
 ARITY_TEXT = {"getuid": "no arguments", "geteuid": "no arguments", "getgid": "no arguments",
               "getegid": "no arguments", "getenv": 'a name, and a value for when it is unset: getenv("HOME", "/")'}
@@ -117,6 +121,8 @@ class Validator:
                 self.duration(s.interval, "interval")
         elif k in FILE_STATEMENTS:
             file_statement(self, s)
+        elif k == "mem":
+            mem_statement(self, s)
         elif k in SOCKET_STATEMENTS:
             socket_statement(self, s)
         elif k in ("break", "continue") and depth == 0:
@@ -246,6 +252,12 @@ class Validator:
         kind = MACHINE_SETTINGS.get(st.name)
         if kind is None:
             self.error(f"unknown machine setting '{st.name}'{did_you_mean(st.name, MACHINE_SETTINGS)}", st.span)
+            return
+        if st.name == "stack_limit":
+            stack_setting(self, st)
+            return
+        if st.name == "power":
+            power_setting(self, st)
             return
         if st.name == "scheduler":
             if st.value_type != "name" or st.value not in SCHEDULERS:
@@ -383,7 +395,7 @@ class Validator:
                            a.body.span, "write the inner expectation on its own: it is already over every schedule")
             self.assertion(a.body, labels, bound)
         elif k == "ps":
-            known = ("PID", "PPID", "PGID", "SID", "TTY", "STAT", "LABEL", "CMD", "NI", "UID", "TIME")
+            known = ("PID", "PPID", "PGID", "SID", "TTY", "STAT", "LABEL", "CMD", "NI", "UID", "VSZ", "RSS", "TIME")
             for cell in a.header:
                 if cell.text not in known:
                     self.error(f"unknown ps column '{cell.text}'{did_you_mean(cell.text, known)}", cell.span,
@@ -527,6 +539,8 @@ def _sub_exprs(s: ir.Stmt) -> list[ir.Expr]:
         return [s.fd.expr, s.offset]
     if k in ("dup", "fcntl"):
         return [s.fd.expr]
+    if k == "mem":
+        return [e for e in (s.value, s.value2, s.fd.expr if s.fd is not None else None) if e is not None]
     if k in SOCKET_STATEMENTS:
         return socket_exprs(s)
     if k in JOB_STATEMENTS:

@@ -19,6 +19,8 @@ from procdsl.plan import (
     TtyInput,
 )
 from procdsl.plan.files import FILE_OPS, file_specs
+from procdsl.plan.memory import mem_fields, uses_memory_map
+from procdsl.plan.power import power_config
 from procdsl.plan.sockets import SOCKET_OPS
 
 # the session, group and terminal statements: each its own op, but getpgrp is getpgid of 0
@@ -176,6 +178,9 @@ class _Emitter:
             self.emit(k, s.span, expr=s.value, expr2=s.interval, name=s.into, args=_lits(s.span, s.which))
         elif k in ("nice", "close", "lock", "unlock", "alloc", "touch", "unlink"):
             self.emit(k, s.span, expr=s.value)
+        elif k == "mem":
+            op, fields = mem_fields(s)
+            self.emit(op, s.span, **fields)
         elif k == "dup2":
             self.emit("dup2", s.span, expr=s.src.expr, expr2=s.dst)
         else:
@@ -234,6 +239,10 @@ def machine_config(machine: Optional[ir.Machine]) -> MachineConfig:
             limits[st.name] = int(st.value)
         elif st.name in ("run_queue", "balance"):
             values[st.name] = str(st.value)
+        elif st.name == "power":
+            values["power"] = power_config(st)
+        elif st.name == "stack_limit":
+            values[st.name] = int(st.value) // 4096        # bytes -> pages
         elif st.name == "core_limit":
             values[st.name] = -1 if st.value == "unlimited" else int(st.value)
         else:
@@ -293,7 +302,10 @@ def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]
                             login="login" in opts, working_set=int(opts.get("working_set", 0))))
     signals = tuple(ExternalSignal(span=s.span, time=int(s.time.value), signal=SIGNALS[s.signal.name][0],
                                    label=s.target.label, index=s.target.index) for s in sc.sends)
-    return EventPlan(file=path, title=sc.title, span=sc.span, machine=machine_config(sc.machine), programs=codes,
+    machine = machine_config(sc.machine)
+    if uses_memory_map(sc, codes):
+        machine = machine.model_copy(update={"memory_map": True})
+    return EventPlan(file=path, title=sc.title, span=sc.span, machine=machine, programs=codes,
                      init=sc.init.program if sc.init else None, starts=tuple(starts), signals=signals,
                      until=int(sc.until.time.value) if sc.until else None, files=file_specs(sc.files),
                      tty_inputs=tuple(TtyInput(span=t.span, time=int(t.time.value), action=t.action, text=t.text)

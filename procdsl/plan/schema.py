@@ -28,6 +28,14 @@ class Limits(PlanModel):
     max_output: int = 4 << 20            # bytes of terminal output (UTF-8) a run may write
 
 
+class PowerConfig(PlanModel):
+    """`machine { power PRESET { ... } }`: active power and the idle states, shallowest first (core/power.py)."""
+
+    model: str
+    active: int                                      # mW while running (and while waking)
+    states: tuple[tuple[str, int, int, int], ...]    # (name, mW, exit latency ns, target residency ns)
+
+
 class MachineConfig(PlanModel):
     cpus: int = 1
     scheduler: SchedulerConfig = SchedulerConfig()
@@ -51,6 +59,10 @@ class MachineConfig(PlanModel):
     warm_rate: int = 2
     cold_rate: int = 1
     core_limit: int = 0                  # RLIMIT_CORE in bytes, -1 unlimited; 0 (no core files) as here
+    memory_map: bool = False             # the scenario uses the memory map: its changes are events (plan/memory.py)
+    stack_limit: int = 2048              # pages (RLIMIT_STACK, 8 MiB)
+    fork_page: int = 50                  # ns per private resident page fork copies a page-table entry for
+    power: Optional[PowerConfig] = None  # None: no power model, idle CPUs wake at once
     limits: Limits = Limits()
 
 

@@ -21,6 +21,7 @@ def run_stats(plan: EventPlan, seed: Optional[int]) -> dict:
     return {"title": plan.title, "scheduler": plan.machine.scheduler.name, "end_reason": trace.end_reason,
             "end_time": trace.end_time, "processes": [stats.as_dict(p) for p in procs],
             "cpus": [stats.as_dict(c) for c in cpus], "summary": stats.summary(procs, cpus, model),
+            "energy": stats.energy(model, plan.machine.cpus),
             "_result": check(plan, trace)}
 
 

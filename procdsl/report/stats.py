@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Optional
 
+from procdsl.check.energy import millijoules
 from procdsl.check.model import Model, ProcInfo
 
 PROC_COLUMNS = ("runtime", "wait", "response", "turnaround", "avg_delay", "max_delay", "switches", "voluntary",
@@ -92,6 +93,19 @@ def summary(procs: list[ProcStats], cpus: list[CpuStats], model: Model) -> dict[
         "migrations": sum(p.migrations for p in procs),
         "makespan": max(exits, default=None),
     }
+
+
+def energy(model: Model, ncpus: int) -> Optional[dict]:
+    """With a power model: each CPU's residency per idle state and energy, the total, and the wake-ups
+    from a sleep state with the exit latency they cost (check/energy.py)."""
+    e = model.energy
+    if not e.on:
+        return None
+    end = model.end
+    cpus = [{"cpu": c, "residency": dict(zip((s[0] for s in e.states), e.residency(c, end))),
+             "energy_mj": millijoules(e.energy_pj(end, c))} for c in range(ncpus)]
+    return {"model": e.model, "energy_mj": millijoules(e.energy_pj(end)), "cpus": cpus,
+            "wakeups": len(e.wakeups), "exit_latency": sum(w[3] for w in e.wakeups)}
 
 
 def as_dict(row) -> dict:

@@ -14,7 +14,7 @@ from procdsl.plan import EventPlan
 from procdsl.trace.story import Story
 
 FORMATS = ("text", "jsonl", "chrome", "ftrace", "timehist", "svg")
-VIEWS = ("trace", "tree", "timeline")
+VIEWS = ("trace", "tree", "timeline", "maps")
 ONE_SCENARIO = ("ftrace",)        # a document for one run only: its clock starts at 0
 
 
@@ -81,6 +81,11 @@ def view(name: str, runs: list[Run], width: int = 80, ascii: bool = False) -> st
     from procdsl.report.tree import tree_view
     out = []
     for r in runs:
+        if name == "maps":
+            from procdsl.check.model import Model
+            from procdsl.report.maps import maps_view
+            out.append(f"# {r.title}\n" + "".join(line + "\n" for line in maps_view(Model(r.trace))))
+            continue
         story = Story.of(r.trace)
         lines = tree_view(story, ascii) if name == "tree" else timeline_lines(story, width, ascii)
         out.append(f"# {r.title}\n" + "".join(line + "\n" for line in lines))

@@ -12,7 +12,9 @@ from typing import Optional
 
 from procdsl.core.events import FIELDS, Trace, TraceEvent
 from procdsl.core.linux import KEYS, SIGHUP, SIGNAL_NAMES
+from procdsl.ir.unparse import format_duration
 from procdsl.trace.cause import Cause
+from procdsl.trace.maps import describe_memory
 from procdsl.trace.text import describe, display_name
 
 # process states as pictures show them; the letters are ps's
@@ -355,6 +357,20 @@ class Story:
     def _on_cred(self, ev: TraceEvent, p) -> None:
         d = ev.detail
         self.points.append((ev.time, p, "cred", f"{d[0]}: uid {d[1]} euid {d[2]} suid {d[3]}, gid {d[4]} egid {d[5]}"))
+
+    def _on_segv(self, ev: TraceEvent, p) -> None:
+        self.points.append((ev.time, p, "segv", describe_memory("segv", ev.detail)))
+
+    def _on_mmap(self, ev: TraceEvent, p) -> None:
+        self.points.append((ev.time, p, "mmap", describe_memory("mmap", ev.detail)))
+
+    def _on_munmap(self, ev: TraceEvent, p) -> None:
+        self.points.append((ev.time, p, "munmap", describe_memory("munmap", ev.detail)))
+
+    def _on_cstate(self, ev: TraceEvent, _p) -> None:
+        state, idle, latency = ev.detail
+        self.points.append((ev.time, None, "cstate", f"cpu{ev.cpu} wakes from {state} after {format_duration(idle)} "
+                                                     f"idle (+{format_duration(latency)} exit latency)"))
 
     def _on_fault(self, ev: TraceEvent, _p) -> None:
         self.points.append((ev.time, None, "fault", ev.detail[0]))

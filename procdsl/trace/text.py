@@ -7,6 +7,7 @@ from typing import Iterable
 from procdsl.core.events import IDLE, Trace, TraceEvent
 from procdsl.core.linux import ERRNO_NAMES, ITIMERS, SIGNAL_NAMES
 from procdsl.ir.unparse import format_duration
+from procdsl.trace.maps import MEMORY_KINDS, describe_memory
 
 ITIMER_SIGNALS = {name: sig for name, (_num, sig) in ITIMERS.items()}
 
@@ -114,6 +115,13 @@ def describe(ev: TraceEvent, labels: dict[int, str]) -> str:
         return "environment: " + (_excerpt(" ".join(d[0])) if d[0] else "(empty)")
     if k == "env":
         return f"unsetenv {d[0]}" if d[1] is None else f"setenv {d[0]}={_excerpt(d[1])}"
+    if k in MEMORY_KINDS:
+        return describe_memory(k, d)
+    if k == "power":
+        return f"power model {d[0]}: active {d[1]} mW; idle states " + ", ".join(
+            f"{s[0]} {s[1]} mW (exit {format_duration(s[2])})" for s in d[2])
+    if k == "cstate":
+        return f"wakes from {d[0]} after {format_duration(d[1])} idle (+{format_duration(d[2])} exit latency)"
     if k == "subreaper":
         return "becomes a child subreaper"
     if k == "setsid":

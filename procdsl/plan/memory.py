@@ -1,0 +1,55 @@
+"""The memory map's statements compiled (C's flag names become maps' permission letters), and whether a
+scenario uses the map at all: only then do heap statements report their changes as events."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from pydantic import BaseModel
+
+from procdsl import ir
+
+MEM_OPS = frozenset(("mmap", "munmap", "sbrk", "stack", "touch_at", "poke"))
+MEM_QUERIES = frozenset(("rss", "vsz", "regions", "fault_address"))
+MEM_SETTINGS = frozenset(("stack_limit", "fork_page"))
+
+
+def perms(flags: Iterable[str]) -> str:
+    """`PROT_READ PROT_WRITE MAP_SHARED` -> "rw-s"; no PROT_ flag at all means read and write."""
+    flags = set(flags)
+    if not flags & {"PROT_READ", "PROT_WRITE", "PROT_EXEC", "PROT_NONE"}:
+        flags |= {"PROT_READ", "PROT_WRITE"}
+    bits = "".join(c if f"PROT_{name}" in flags else "-" for c, name in (("r", "READ"), ("w", "WRITE"), ("x", "EXEC")))
+    return bits + ("s" if "MAP_SHARED" in flags else "p")
+
+
+def mem_fields(s: ir.Mem) -> tuple[str, dict]:
+    if s.op == "mmap":
+        p = perms(s.flags)
+        return "mmap", {"expr": s.value, "expr2": s.fd.expr if s.fd is not None else None, "name": s.into,
+                        "args": (_lit(s.span, p), _lit(s.span, int(p[3] == "s")))}
+    return s.op, {"expr": s.value, "expr2": s.value2}
+
+
+def _lit(span, value) -> ir.Lit:
+    return ir.build(ir.Lit, span=span, type="int" if isinstance(value, int) else "str", value=value)
+
+
+def _calls(node: Any) -> Iterable[str]:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ir.Call):
+            yield n.func
+        if isinstance(n, BaseModel):
+            stack.extend(getattr(n, f) for f in type(n).model_fields)
+        elif isinstance(n, tuple):
+            stack.extend(n)
+
+
+def uses_memory_map(sc: ir.Scenario, codes: dict) -> bool:
+    if any(op.op in MEM_OPS for code in codes.values() for op in code.ops):
+        return True
+    if sc.machine is not None and any(st.name in MEM_SETTINGS for st in sc.machine.settings):
+        return True
+    return any(f in MEM_QUERIES for f in _calls(sc.expects))
