@@ -17,13 +17,21 @@ from procdsl.core.power import residencies
 
 class EnergyModel:
     def __init__(self, cpus: int) -> None:
-        self.cpus = cpus
+        self.cpus = 0
         self.active = 0
         self.states: tuple = ()
         self.model = ""
-        self.idle: dict[int, list[list[int]]] = {c: [[0, -1]] for c in range(cpus)}   # [from, to]; to -1: still idle
+        self.idle: dict[int, list[list[int]]] = {}   # per CPU [from, to]; to -1: still idle
+        self.machine(cpus)
         self.wakeups: list[tuple[int, int, str, int]] = []        # (time, cpu, state, exit latency)
         self.handlers = {"power": self._on_power, "switch": self._on_switch, "cstate": self._on_cstate}
+
+    def machine(self, cpus: int) -> None:
+        """The machine's CPUs, known once a run's trace is (a model fed live learns them at its end):
+        a CPU that never switched was idle from the start."""
+        self.cpus = cpus
+        for c in range(cpus):
+            self.idle.setdefault(c, [[0, -1]])
 
     @property
     def on(self) -> bool:

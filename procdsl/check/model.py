@@ -101,7 +101,7 @@ class Model:
         self.jobs = JobModel(self)
         self.creds = CredModel(self)
         self.maps = MapModel(self)                    # each process's memory map
-        self.energy = EnergyModel(trace.cpus)         # idle residencies and energy, with a power model
+        self.energy = EnergyModel(trace.cpus if trace is not None else 0)   # idle residencies and energy
         for observer in (self.files, self.sockets, self.jobs, self.creds, self.maps, self.energy):
             for kind, fn in observer.handlers.items():
                 handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
@@ -115,6 +115,7 @@ class Model:
         """A model fed live: the run is over and this is what it ended with."""
         self.trace = trace
         self.end = trace.end_time
+        self.energy.machine(trace.cpus)
         self.finish()
 
     def proc(self, pid: int, t: Optional[int] = None) -> Optional[ProcInfo]:
