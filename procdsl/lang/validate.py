@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Iterator
 
 from procdsl import ir
@@ -17,6 +18,7 @@ from procdsl.lang.validate_mem import MEM_QUERIES, MEM_STATEMENTS, mem_statement
 from procdsl.lang.validate_power import power_setting
 from procdsl.lang.validate_sockets import SOCKET_STATEMENTS, socket_exprs, socket_statement
 
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 STATEMENTS = ("compute", "sleep", "io", "print", "write", "shared", "if", "else", "while", "repeat", "loop",
               "break", "continue", "fork", "exec", "exit", "wait", "send", "on", "ignore", "default",
               "block", "unblock", "pause", "nice", "pipe", "close", "dup2", "for", "mutex", "lock", "unlock",
@@ -442,7 +444,11 @@ class Validator:
                     self.unknown(node.func, "function", node.func_span, known, None)
                 elif node.func in PROCESS_QUERIES | EVENTS | {"count"}:
                     for arg in node.args:
-                        if isinstance(arg, ir.Name):
+                        if node.func == "count" and isinstance(arg, ir.Lit) and isinstance(arg.value, str):
+                            # a string is no label: count("worker") would count nothing, silently
+                            self.error("count takes a label, not a string", arg.span,
+                                       f"write count({arg.value})" if _NAME_RE.fullmatch(arg.value) else None)
+                        elif isinstance(arg, ir.Name):
                             handled.add(id(arg))
                             if arg.id not in bound:
                                 self.label(arg.id, arg.span, labels)
