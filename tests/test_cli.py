@@ -167,3 +167,21 @@ def test_installed_entry_point_runs() -> None:
     proc = subprocess.run([sys.executable, "-m", "procdsl", "--version"], capture_output=True, text=True,
                           cwd=ROOT, timeout=60)
     assert proc.returncode == 0 and proc.stdout.startswith("procdsl ")
+
+
+def test_a_missing_dependency_is_told_how_to_install_not_called_a_bug(tmp_path: Path) -> None:
+    # an interpreter that can import procdsl's source but not lark: as `python3 -m procdsl` from a clone
+    path = write_proc(tmp_path, 'scenario "s" {\n  program main {\n    exit 0\n  }\n  run main\n}\n')
+    blocker = tmp_path / "block"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(
+        "import sys\nclass _No:\n    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'lark' or name.startswith('lark.'):\n"
+        "            raise ModuleNotFoundError(\"No module named 'lark'\", name='lark')\n"
+        "sys.meta_path.insert(0, _No())\n")
+    env = {**os.environ, "PYTHONPATH": f"{blocker}{os.pathsep}{ROOT}", "PROCDSL_DEBUG": ""}
+    proc = subprocess.run([sys.executable, "-m", "procdsl", "check", str(path)], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert proc.returncode == 2
+    assert "the Python package 'lark' is not installed" in proc.stderr and "pip install" in proc.stderr
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr

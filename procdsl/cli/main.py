@@ -70,6 +70,10 @@ def build_parser(argv: Optional[Sequence[str]] = None) -> argparse.ArgumentParse
     return parser
 
 
+# pyproject.toml's dependencies, imported only by the commands that need them
+REQUIRED = frozenset(("lark", "pydantic", "sortedcontainers"))
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
@@ -86,6 +90,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
         if os.environ.get("PROCDSL_DEBUG"):
             raise
+        if isinstance(exc, ModuleNotFoundError) and exc.name in REQUIRED:
+            # run from a source tree by an interpreter that has not installed procdsl: not a bug
+            print(f"procdsl: the Python package '{exc.name}' is not installed for {sys.executable}; install "
+                  f"procdsl with its dependencies (`python3 -m venv .venv && .venv/bin/pip install .`, then "
+                  f"run .venv/bin/procdsl)", file=sys.stderr)
+            return EXIT_ERROR
         print(f"procdsl: internal error ({type(exc).__name__}: {exc}); this is a procdsl bug, please "
               f"report it with the input that caused it (PROCDSL_DEBUG=1 shows the traceback)", file=sys.stderr)
         return EXIT_ERROR
