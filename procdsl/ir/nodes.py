@@ -688,7 +688,3 @@ class File(Node):
     scenarios: tuple[Scenario, ...] = ()
 
 
-for _model in list(globals().values()):
-    if isinstance(_model, type) and issubclass(_model, BaseModel) and _model is not BaseModel:
-        _model.model_rebuild()
-

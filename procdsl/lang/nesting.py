@@ -7,6 +7,7 @@ recursion limit; parsing and this walk use explicit stacks.
 
 from __future__ import annotations
 
+import sys
 import typing
 
 from procdsl import ir
@@ -60,11 +61,17 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 def _child_fields(cls: type) -> tuple[str, ...]:
     """The fields of an IR class that can hold nodes: read from its annotations, so a new node
     type is walked without being listed here."""
-    names = [name for name, f in cls.model_fields.items() if name != "span" and _holds_nodes(f.annotation)]
+    namespace = vars(sys.modules[cls.__module__])
+    names = [name for name, f in cls.model_fields.items()
+             if name != "span" and _holds_nodes(f.annotation, namespace)]
     return tuple(reversed(names))                  # pushed last to first, so popped in source order
 
 
-def _holds_nodes(annotation: typing.Any) -> bool:
+def _holds_nodes(annotation: typing.Any, namespace: dict) -> bool:
+    if isinstance(annotation, typing.ForwardRef):
+        # The IR's models are built on first use, which `check` never reaches, so pydantic
+        # leaves a name defined further down the module (`Expr`) as written; it is defined now.
+        annotation = eval(annotation.__forward_arg__, namespace)  # our own annotation's text
     if isinstance(annotation, type):
         return issubclass(annotation, ir.Node)
-    return any(_holds_nodes(a) for a in typing.get_args(annotation))
+    return any(_holds_nodes(a, namespace) for a in typing.get_args(annotation))
