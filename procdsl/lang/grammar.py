@@ -1,15 +1,23 @@
-"""Where the grammar lives, and the one cached Lark parser built from it."""
+"""Where the grammar lives, the one cached Lark parser built from it, and the tables procdsl's parser reads."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import importlib
+import io
 import os
+import pickle
 import stat
+import sys
+import types
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import lark
 from lark import Lark
+from lark.parsers import lalr_analysis
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 # An installed wheel carries the grammar inside the package; a source checkout keeps it
@@ -27,18 +35,19 @@ def grammar_path() -> Path:
     raise FileNotFoundError("procdsl.lark not found next to the procdsl package")
 
 
-def _cache_file(text: str) -> str | None:
+def _cache_file(text: str, kind: str = "lark-cache") -> str | None:
     """Building the LALR tables takes about a second; Lark can reuse them from a cache file.
 
     One file per grammar, Lark version and option set: Lark rebuilds a cache made with other
     options. The file is a pickle, and loading a pickle runs whatever it says: so it lives in
     a folder of this user's that no one else can write to, and a file not owned by this user
-    or writable by others is never loaded."""
-    key = hashlib.sha256((text + lark.__version__ + repr(sorted(_OPTIONS.items()))).encode()).hexdigest()[:16]
+    or writable by others is never loaded. `kind` "tables" is procdsl's own file (`tables`)."""
+    salt = "" if kind == "lark-cache" else f"{kind} {sys.version} {pickle.HIGHEST_PROTOCOL}"
+    key = hashlib.sha256((text + lark.__version__ + repr(sorted(_OPTIONS.items())) + salt).encode()).hexdigest()[:16]
     folder = cache_folder()
     if folder is None:
         return None
-    path = os.path.join(folder, f"grammar-{key}.lark-cache")
+    path = os.path.join(folder, f"grammar-{key}.{kind}")
     if os.path.lexists(path) and not _private(path):
         return None
     return path
@@ -95,3 +104,88 @@ def _keep_private(path: str) -> None:
         os.chmod(path, 0o600)
     except OSError:
         pass
+
+
+class Tables:
+    """What procdsl's parser (lang/reduce.py) reads of Lark's: the terminals, the contextual
+    lexer (its scanners still unbuilt) and the LALR table."""
+
+    __slots__ = ("terminals", "lexer", "parse_table", "placeholders")
+
+    def __init__(self, terminals: list, lexer: Any, parse_table: Any, placeholders: bool) -> None:
+        self.terminals = terminals
+        self.lexer = lexer
+        self.parse_table = parse_table
+        self.placeholders = placeholders
+
+
+@cache
+def tables() -> Tables:
+    """Lark's objects for this grammar, unpickled as they are from a file of their own.
+
+    Loading Lark's cache rebuilds every object from plain data and makes the tree builder's
+    callbacks, which procdsl's parser never calls: most of a short command's parse. The file
+    is kept where Lark's is, under the same rules; without it they come from `parser()`."""
+    text = grammar_path().read_text(encoding="utf-8")
+    path = _cache_file(text, "tables")
+    if path is not None and os.path.exists(path):
+        try:
+            return _load(path)
+        except Exception:  # noqa: BLE001 - a damaged or stale file is made again below
+            pass
+    built = parser()
+    made = Tables(built.terminals, built.parser.lexer, built.parser.parser.parser.parse_table,
+                  bool(built.options.maybe_placeholders))
+    if path is not None:
+        _save(path, made)
+    return made
+
+
+def _load(path: str) -> Tables:
+    with open(path, "rb") as f:
+        data = f.read()
+    # Tens of thousands of objects, none of them garbage: a collection meanwhile only rescans them.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        made = pickle.loads(data)
+    finally:
+        if enabled:
+            gc.enable()
+    if not isinstance(made, Tables):
+        raise TypeError("not a procdsl grammar table")
+    return made
+
+
+class _Pickler(pickle.Pickler):
+    """Lark's lexer keeps the `re` module it compiles with, and its table tells a shift from a
+    reduction by two objects' identity: both are saved by name, not copied."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, types.ModuleType):
+            return importlib.import_module, (obj.__name__,)
+        if obj is lalr_analysis.Shift or obj is lalr_analysis.Reduce:
+            return _action, (obj.name,)
+        return NotImplemented
+
+
+def _action(name: str) -> Any:
+    return getattr(lalr_analysis, name)
+
+
+def _save(path: str, made: Tables) -> None:
+    """Written whole under another name, then renamed: a reader never sees half a file."""
+    import tempfile
+    buf = io.BytesIO()
+    try:
+        _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(made)
+        fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".grammar-")   # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(buf.getvalue())
+            os.replace(temp, path)
+        except BaseException:
+            os.unlink(temp)
+            raise
+    except (OSError, pickle.PicklingError):
+        pass                      # a folder we cannot write: the next command builds them again

@@ -32,7 +32,7 @@ from lark.exceptions import UnexpectedToken
 from lark.lexer import LexerThread
 from lark.parsers.lalr_analysis import Shift
 
-from procdsl.lang.grammar import parser
+from procdsl.lang.grammar import tables
 
 
 class Pos:
@@ -85,15 +85,15 @@ class Reducer:
         self.lowering = lowering
         self.target: Any = None
         self._lock = threading.RLock()
-        lark = parser()
-        self.terminals = lark.terminals
-        self._lexer = lark.parser.lexer
-        table = lark.parser.parser.parser.parse_table
+        grammar = tables()
+        self.terminals = grammar.terminals
+        self._lexer = grammar.lexer
+        table = grammar.parse_table
         self._table = table
         # Terminals whose text the lowering checks as they are shifted (`Lower.literal`):
         # one place sees every number, whichever rule it ends up in.
         self._literals = frozenset(getattr(lowering, "LITERALS", ()))
-        placeholders = bool(lark.options.maybe_placeholders)
+        placeholders = grammar.placeholders
         reductions: dict[int, tuple[int, str, Callable | None]] = {}
         # state -> {symbol: next state (a shift or a goto) | (children, rule name, callback)}
         self._actions: dict[int, dict[str, Any]] = {}
