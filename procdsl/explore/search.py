@@ -17,9 +17,7 @@ import gc
 import itertools
 import random
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from typing import Any, Callable, Optional
 
 from procdsl.core.gcpause import paused_gc
@@ -250,6 +248,9 @@ def _subtree(args: tuple) -> tuple[Exploration, Level]:
 
 def _level_parallel(plan: EventPlan, seed: Optional[int], bound: Optional[int], bounds: Bounds, budget: _Budget,
                     judge: Optional[Judge], into: Exploration, nverdicts: int) -> Level:
+    # Imported here: `check` imports this module for every file and seldom runs in parallel.
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
     level = Level(bound)
     before = budget.runs
     roots = _split(plan, seed, bound, 4 * bounds.jobs, budget, bounds, judge is not None)

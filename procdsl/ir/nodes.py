@@ -1,7 +1,5 @@
 """The frozen IR of a .proc file: what the author wrote, free of Lark, with a span on every node."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -75,61 +73,61 @@ class Name(Node):
 
 class Attr(Node):
     kind: Literal["attr"] = "attr"
-    obj: Expr
+    obj: "Expr"
     name: str
 
 
 class Index(Node):
     kind: Literal["index"] = "index"
-    obj: Expr
-    index: Expr
+    obj: "Expr"
+    index: "Expr"
 
 
 class Call(Node):
     kind: Literal["call"] = "call"
     func: str
     func_span: Span
-    args: tuple[Expr, ...]
+    args: "tuple[Expr, ...]"
 
 
 class Unary(Node):
     kind: Literal["unary"] = "unary"
     op: Literal["neg", "not"]
-    operand: Expr
+    operand: "Expr"
 
 
 class Binary(Node):
     kind: Literal["binary"] = "binary"
     op: Literal["+", "-", "*", "/", "%", "and", "or"]
-    left: Expr
-    right: Expr
+    left: "Expr"
+    right: "Expr"
 
 
 class Compare(Node):
     kind: Literal["compare"] = "compare"
     op: Literal["==", "!=", "<", "<=", ">", ">="]
-    left: Expr
-    right: Expr
-    tolerance: Optional[Expr] = None
+    left: "Expr"
+    right: "Expr"
+    tolerance: "Optional[Expr]" = None
 
 
 class Contains(Node):
     kind: Literal["contains"] = "contains"
-    item: Expr
-    container: Expr
+    item: "Expr"
+    container: "Expr"
     negate: bool = False
 
 
 class ListLit(Node):
     kind: Literal["list"] = "list"
-    items: tuple[Expr, ...]
+    items: "tuple[Expr, ...]"
 
 
 class Interp(Node):
     """A string with `{expr}` parts: literal text and expressions, in order."""
 
     kind: Literal["interp"] = "interp"
-    parts: tuple[Union[str, Expr], ...]
+    parts: "tuple[Union[str, Expr], ...]"
 
 
 class CpuRef(Node):
@@ -284,37 +282,37 @@ class SpecialAssign(Node):
 class Branch(Node):
     kind: Literal["branch"] = "branch"
     cond: Expr
-    body: tuple[Stmt, ...]
+    body: "tuple[Stmt, ...]"
 
 
 class If(Node):
     kind: Literal["if"] = "if"
     branches: tuple[Branch, ...]
-    orelse: Optional[tuple[Stmt, ...]] = None
+    orelse: "Optional[tuple[Stmt, ...]]" = None
 
 
 class While(Node):
     kind: Literal["while"] = "while"
     cond: Expr
-    body: tuple[Stmt, ...]
+    body: "tuple[Stmt, ...]"
 
 
 class Repeat(Node):
     kind: Literal["repeat"] = "repeat"
     count: Expr
-    body: tuple[Stmt, ...]
+    body: "tuple[Stmt, ...]"
 
 
 class Loop(Node):
     kind: Literal["loop"] = "loop"
-    body: tuple[Stmt, ...]
+    body: "tuple[Stmt, ...]"
 
 
 class For(Node):
     kind: Literal["for"] = "for"
     var: str
     iterable: Expr
-    body: tuple[Stmt, ...]
+    body: "tuple[Stmt, ...]"
 
 
 class Simple(Node):
@@ -327,7 +325,7 @@ class ForkBlock(Node):
     kind: Literal["fork_block"] = "fork_block"
     label: str
     label_span: Span
-    body: tuple[Stmt, ...]
+    body: "tuple[Stmt, ...]"
 
 
 class EnvVar(Node):
@@ -394,7 +392,7 @@ class Send(Node):
 class On(Node):
     kind: Literal["on"] = "on"
     signal: SigRef
-    body: tuple[Stmt, ...]
+    body: "tuple[Stmt, ...]"
     flags: Optional[tuple[str, ...]] = None     # sigaction's sa_flags; None: not written (SA_RESTART)
     mask: tuple[SigRef, ...] = ()               # sa_mask: blocked while the handler runs
 
@@ -494,7 +492,7 @@ class Setting(Node):
     value: Union[bool, int, float, str, tuple[int, ...]]
     value_type: str
     value_span: Span
-    settings: tuple[Setting, ...] = ()
+    settings: "tuple[Setting, ...]" = ()
 
 
 class Machine(Node):
@@ -591,7 +589,7 @@ class ForAll(Node):
     kind: Literal["forall"] = "forall"
     var: str
     label: ProcRef
-    body: Assertion
+    body: "Assertion"
 
 
 class Deadlock(Node):
@@ -622,7 +620,7 @@ class TraceBlock(Node):
 
 class AllOf(Node):
     kind: Literal["all_of"] = "all_of"
-    items: tuple[Assertion, ...]
+    items: "tuple[Assertion, ...]"
 
 
 class Schedules(Node):
@@ -630,7 +628,7 @@ class Schedules(Node):
 
     kind: Literal["schedules"] = "schedules"
     every: bool
-    body: Assertion
+    body: "Assertion"
 
 
 class PossibleOutputs(Node):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -28,6 +27,8 @@ class CompileError(Exception):
 
 def nearest(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate a typo most likely meant, or None when nothing is close."""
+    # Imported here: only a file with a mistake needs it, and every command loads this module.
+    import difflib
     pool = sorted(set(candidates))
     if not pool:
         return None
