@@ -39,10 +39,10 @@ def _cache_file(text: str, kind: str = "lark-cache") -> str | None:
     """Building the LALR tables takes about a second; Lark can reuse them from a cache file.
 
     One file per grammar, Lark version and option set: Lark rebuilds a cache made with other
-    options. The file is a pickle, and loading a pickle runs whatever it says: so it lives in
+    options (and procdsl's own file also per Python and per shape of `Tables`). The file is a pickle, and loading a pickle runs whatever it says: so it lives in
     a folder of this user's that no one else can write to, and a file not owned by this user
     or writable by others is never loaded. `kind` "tables" is procdsl's own file (`tables`)."""
-    salt = "" if kind == "lark-cache" else f"{kind} {sys.version} {pickle.HIGHEST_PROTOCOL}"
+    salt = "" if kind == "lark-cache" else f"{kind} {sys.version} {pickle.HIGHEST_PROTOCOL} {Tables.__slots__}"
     key = hashlib.sha256((text + lark.__version__ + repr(sorted(_OPTIONS.items())) + salt).encode()).hexdigest()[:16]
     folder = cache_folder()
     if folder is None:
