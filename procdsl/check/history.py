@@ -33,23 +33,6 @@ class History:
         return None
 
 
-class StateHistory(History):
-    """A process's state over time, which keeps the machine's zombie count up to date as it changes."""
-
-    __slots__ = ("zombies",)
-
-    def __init__(self, t: int, value, zombies: History) -> None:
-        super().__init__(t, value)
-        self.zombies = zombies
-
-    def set(self, t: int, value) -> None:
-        was = self.values[-1] == "zombie"
-        super().set(t, value)
-        if was != (value == "zombie"):
-            count = self.zombies
-            count.set(t, count.values[-1] + (-1 if was else 1))
-
-
 class OutputLog(list):
     """(time, text) pairs in the order written, with the offsets that make output at an instant a
     prefix of the whole text, and a substring's first appearance a binary search."""

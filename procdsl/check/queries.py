@@ -279,7 +279,7 @@ def _max_delay(env, p):
 
 PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     "state": _q_state,
-    "alive": lambda env, p: p.created <= env.t and p.state.at(env.t) not in ("zombie", "reaped"),
+    "alive": lambda env, p: p.created <= env.t and (p.exit_time is None or p.exit_time > env.t),   # zombie from exit on
     "pid": lambda env, p: pref(p),
     "ppid": _q_ppid,
     "cmd": lambda env, p: p.cmd.at(env.t),
@@ -318,13 +318,18 @@ def _job(env, p, what: str):
 PROC_QUERIES.update(creds.PROC_QUERIES)          # uid, euid, suid, gid, egid, sgid, groups
 
 
+# each read only when asked: `run` is on the timeline, which a model fed live may not follow
+_MOMENTS: dict[str, Callable[[ProcInfo], tuple]] = {
+    "run": lambda p: (p.first_run, p.first_run_index), "exec": lambda p: (p.exec_time, p.exec_index),
+    "exit": lambda p: (p.exit_time, p.exit_index), "reap": lambda p: (p.reap_time, p.reap_index),
+    "stop": lambda p: p.stops[0][:2] if p.stops else (None, None),
+    "cont": lambda p: p.conts[0] if p.conts else (None, None)}
+
+
 def _event(name: str, p: ProcInfo) -> Optional[EventRef]:
     if name == "start":
         return EventRef(p.created, p.created_index, f"start({p.name})")
-    pairs = {"run": (p.first_run, p.first_run_index), "exec": (p.exec_time, p.exec_index),
-             "exit": (p.exit_time, p.exit_index), "reap": (p.reap_time, p.reap_index),
-             "stop": p.stops[0][:2] if p.stops else (None, None), "cont": p.conts[0] if p.conts else (None, None)}
-    t, i = pairs[name]
+    t, i = _MOMENTS[name](p)
     return EventRef(t, i, f"{name}({p.name})") if t is not None else None
 
 
