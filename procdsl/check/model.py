@@ -8,7 +8,7 @@ from typing import Optional
 from procdsl.check.creds import CredModel
 from procdsl.check.energy import EnergyModel
 from procdsl.check.files import FileModel
-from procdsl.check.history import History, OutputLog
+from procdsl.check.history import Covered, History, OutputLog
 from procdsl.check.jobs import JobModel
 from procdsl.check.maps import MapModel
 from procdsl.check.sockets import SocketModel
@@ -124,6 +124,7 @@ class Model:
         self.zombie_count = History(0, 0)
         self.deadlock: Optional[TraceEvent] = None
         self._current: dict[int, ProcInfo] = {}        # each PID's newest process
+        self._spans: dict[tuple, Covered] = {}
         self._index = -1
         chains: dict[str, list] = {}
         self._follow(chains, "_on_")
@@ -409,16 +410,19 @@ class Model:
     def exists(self, p: ProcInfo, t: int) -> bool:
         return p.created <= t and (p.reap_time is None or p.reap_time > t)
 
+    # a process's runs and waits, and a CPU's busy spans, follow one another without overlapping,
+    # so the time they cover up to t is a binary search; built on the first question, after the run
+    def _covered(self, what: str, key, intervals) -> Covered:
+        covered = self._spans.get((what, key))
+        if covered is None:
+            covered = self._spans[(what, key)] = Covered(intervals)
+        return covered
+
     def cpu_time(self, p: ProcInfo, t: int) -> int:
-        total = 0
-        for start, end in p.runs:
-            if start >= t:
-                break
-            total += min(end, t) - start
-        return total
+        return self._covered("runs", p, p.runs).until(t)
 
     def wait_time(self, p: ProcInfo, t: int) -> int:
-        total = sum(min(ran, t) - since for since, ran in p.waits if since < t)
+        total = self._covered("waits", p, p.waits).until(t)
         if p.ready_since is not None and p.ready_since < t:
             total += t - p.ready_since
         return total
@@ -461,8 +465,7 @@ class Model:
     def utilization(self, cpu: int, t: int) -> float:
         if t <= 0:
             return 0.0
-        busy = sum(min(end, t) - start for start, end in self.cpu_busy.get(cpu, []) if start < t)
-        return busy / t
+        return self._covered("busy", cpu, self.cpu_busy.get(cpu, [])).until(t) / t
 
 
 def _merged(intervals: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
