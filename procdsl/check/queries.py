@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any, Callable, Optional
 
 from procdsl import ir
@@ -290,7 +291,7 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     "shell_status": _q_shell_status,
     "reaper": _q_reaper,
     "cpu_time": lambda env, p: Dur(env.model.cpu_time(p, env.t)),
-    "switches": lambda env, p: sum(1 for t, _ in p.switch_times if t <= env.t),
+    "switches": lambda env, p: bisect_right(p.switch_times, (env.t, True)),      # in time order
     "voluntary_switches": lambda env, p: sum(1 for t, v in p.switch_times if v and t <= env.t),
     "involuntary_switches": lambda env, p: sum(1 for t, v in p.switch_times if not v and t <= env.t),
     "response_time": _response,
@@ -300,7 +301,7 @@ PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
     "cow_copies": lambda env, p: sum(n for t, n in p.cow if t <= env.t),
     "output": lambda env, p: env.model.output_at(env.t, p),
     "nice": lambda env, p: p.nice.at(env.t),
-    "migrations": lambda env, p: sum(1 for t in p.migrations if t <= env.t),
+    "migrations": lambda env, p: bisect_right(p.migrations, env.t),
     **SOCKET_QUERIES,
     "pgid": lambda env, p: _job(env, p, "pgid"),
     "sid": lambda env, p: _job(env, p, "sid"),
@@ -352,7 +353,7 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
         if len(args) == 1 and isinstance(args[0], ir.CpuRef):
             cpu = args[0].cpu
             if func == "switches":
-                return lambda env: sum(1 for t in env.model.cpu_switches.get(cpu, []) if t <= env.t)
+                return lambda env: bisect_right(env.model.cpu_switches.get(cpu, []), env.t)
         target = _proc_arg(args[0])
 
         def process_query(env: Env):
