@@ -163,14 +163,14 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         reason = ""
         try:
             while heap and not self.stopped:
-                ev = heappop(heap)
-                if ev[0] > until:
+                time, _, _, fn, a, b = heappop(heap)
+                if time > until:
                     self.now = until
                     reason = "until" if plan.until is not None else "time limit"
                     break
                 before = self.now
-                self.now = ev[0]
-                if ev[3](ev[4], ev[5]) is False:
+                self.now = time
+                if fn(a, b) is False:
                     self.now = before     # a stale event did nothing: the end time must not move
                 self.nsteps += 1
                 if self.nsteps > max_events:
@@ -210,11 +210,17 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         p = cpu.curr
         if gen != cpu.gen or p is None:
             return False
-        self.settle(cpu, p)
+        rate = cpu.rate             # work per ns: set at dispatch, changed only through a new event
+        now = self.now
+        if cpu.seg_start < now:     # settle() (or the cache model's settle_rated), inline: twice a dispatch
+            rem = p.remaining
+            if rem:
+                rem -= (now - cpu.seg_start) * rate
+                p.remaining = rem if rem > 0 else 0
+            cpu.seg_start = now
         heap = self.heap
         sched = self.sched
         exploring = self.exploring
-        rate = cpu.rate             # work per ns: set at dispatch, changed only through a new event
         self.current = cpu
         try:
             while True:

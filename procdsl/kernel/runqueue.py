@@ -50,7 +50,8 @@ class RunQueues:
             return cpus[0]
         if why == WAKEUP and self.homing and self.policy.home(p) >= 0:
             return cpus[self.policy.home(p)]
-        allowed = [c for c in cpus if p.affinity is None or c.id in p.affinity] or cpus
+        affinity = p.affinity
+        allowed = cpus if affinity is None else [c for c in cpus if c.id in affinity] or cpus
         if self.shared_queue:
             return self._select_shared(p, allowed)
         if why == WAKEUP and p.last_cpu >= 0:
@@ -177,12 +178,18 @@ class RunQueues:
 
     def leave_cpu(self, cpu: Cpu, p: Proc) -> None:
         """Account the run that ends now and free the CPU (the caller picks what runs next)."""
-        ran = self.now - cpu.run_start
+        now = self.now
+        ran = now - cpu.run_start
         if ran < 0:
             ran = 0
         p.cputime += ran
-        self.settle(cpu, p)
-        self.sched.put_prev(cpu, p, self.now, ran)
+        if cpu.seg_start < now:     # settle(), inline (rated as the cache model's settle_rated)
+            rem = p.remaining
+            if rem:
+                rem -= (now - cpu.seg_start) * cpu.rate
+                p.remaining = rem if rem > 0 else 0
+            cpu.seg_start = now
+        self.sched.put_prev(cpu, p, now, ran)
         cpu.gen += 1
         cpu.curr = None
         p.cpu = None
@@ -317,9 +324,16 @@ class RunQueues:
         differ by 2+. Returns whether anything moved (a pass that did nothing leaves the clock)."""
         self.balance_pending = False
         sched = self.sched
-        loads = [sched.nr_queued(c) + (c.curr is not None) for c in self.cpus]
-        busiest = self.cpus[max(range(len(loads)), key=lambda i: (loads[i], -i))]
-        idlest = self.cpus[min(range(len(loads)), key=lambda i: (loads[i], i))]
+        cpus = self.cpus
+        loads = [sched.nr_queued(c) + (c.curr is not None) for c in cpus]
+        hi = lo = 0                   # the first CPU of the highest load, the first of the lowest
+        for i in range(1, len(loads)):
+            load = loads[i]
+            if load > loads[hi]:
+                hi = i
+            elif load < loads[lo]:
+                lo = i
+        busiest, idlest = cpus[hi], cpus[lo]
         moved = False
         if loads[busiest.id] - loads[idlest.id] >= 2:
             p = sched.steal_candidate(busiest, idlest.id)
@@ -335,7 +349,9 @@ class RunQueues:
                     self.schedule(idlest, None, "idle")
                 elif sched.wakeup_preempt(idlest, idlest.curr, p, self.now, max(0, self.now - idlest.run_start)):
                     self.resched(idlest)
-        if any(sched.nr_queued(c) + (c.curr is not None) >= 2 for c in self.cpus):
+        if moved:
+            loads = [sched.nr_queued(c) + (c.curr is not None) for c in cpus]
+        if max(loads) >= 2:
             self.maybe_balance()
         return moved
 
