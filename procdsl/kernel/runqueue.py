@@ -34,7 +34,9 @@ class RunQueues:
                 self.post(self.now, P_CPU, self._pick_idle, cpu)
         else:
             curr = cpu.curr
-            if self.sched.wakeup_preempt(cpu, curr, p, self.now, max(0, self.now - cpu.run_start)):
+            now = self.now
+            ran = now - cpu.run_start
+            if self.sched.wakeup_preempt(cpu, curr, p, now, ran if ran > 0 else 0):
                 self.resched(cpu)
         self.maybe_balance()
 
@@ -63,7 +65,13 @@ class RunQueues:
                 return c
         if why == WAKEUP and p.last_cpu >= 0 and cpus[p.last_cpu] in allowed:
             return cpus[p.last_cpu]
-        return min(allowed, key=lambda c: (self.sched.nr_queued(c) + (c.curr is not None), c.id))
+        best, low = allowed[0], -1    # the least loaded, the lowest id among equals (`allowed` is in id order)
+        nr_queued = self.sched.nr_queued
+        for c in allowed:
+            load = nr_queued(c) + (c.curr is not None)
+            if low < 0 or load < low:
+                best, low = c, load
+        return best
 
     def _select_shared(self, p: Proc, allowed: list[Cpu]) -> Cpu:
         """One queue for all CPUs: the CPU that is told to look at it, an idle one (its previous
@@ -142,7 +150,7 @@ class RunQueues:
         cpu.resched = False
         cpu.gen += 1
         self.seq += 1
-        heappush(self.heap, (start, P_CPU, self.seq, self.cpu_event, cpu, cpu.gen))
+        heappush(self.cpu_heap, (start, P_CPU, self.seq, self.cpu_event, cpu, cpu.gen))
         if self.exploring:
             self.chooser.armed[cpu.id] = p
 
@@ -243,7 +251,8 @@ class RunQueues:
         SIGKILL resume it, and they move it back to a sleep first (signals.generate)."""
         if p.state not in (SLEEPING, DISK) or p.builtin:
             return
-        self.leave_waits(p, p.wait_on)
+        if p.wait_on is not None:
+            self.leave_waits(p, p.wait_on)
         p.timer_token += 1
         self.emit(-1, p.pid, "wake", (why,))
         self.make_runnable(p, self.current, WAKEUP)
@@ -274,7 +283,8 @@ class RunQueues:
 
     def timer(self, p: Proc, at: int) -> None:
         p.timer_token += 1
-        self.post(at, P_TIMER, self._timer_fired, p, p.timer_token)
+        self.seq += 1                     # post(), inline: once a sleep
+        heappush(self.heap, (at, P_TIMER, self.seq, self._timer_fired, p, p.timer_token))
 
     def _timer_fired(self, p: Proc, token: int) -> bool:
         if p.timer_token == token and p.state in (SLEEPING, DISK):
