@@ -230,6 +230,7 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         cpu_heap = self.cpu_heap
         sched = self.sched
         exploring = self.exploring
+        max_events = self.limits.max_events
         self.current = cpu
         try:
             while True:
@@ -280,8 +281,8 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
                     status = op.fn(self, p, op)
                 except DivideByZero:
                     signals.force(self, p, SIGFPE)
-                    if self.nsteps > self.limits.max_events:
-                        raise LimitReached("max_events", self.limits.max_events) from None
+                    if self.nsteps > max_events:
+                        raise LimitReached("max_events", max_events) from None
                     continue
                 if status is not CONTINUE:
                     if status is BLOCKED:
@@ -297,8 +298,8 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
                 p.paid = -1
                 if op.cost:
                     p.remaining += op.cost
-                if self.nsteps > self.limits.max_events:
-                    raise LimitReached("max_events", self.limits.max_events)
+                if self.nsteps > max_events:
+                    raise LimitReached("max_events", max_events)
         finally:
             self.current = None
 

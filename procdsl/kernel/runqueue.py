@@ -38,7 +38,8 @@ class RunQueues:
             ran = now - cpu.run_start
             if self.sched.wakeup_preempt(cpu, curr, p, now, ran if ran > 0 else 0):
                 self.resched(cpu)
-        self.maybe_balance()
+        if not self.balance_pending:        # a balance pass already due covers this arrival
+            self.maybe_balance()
 
     def _pick_idle(self, cpu: Cpu, _: Any) -> None:
         cpu.resched = False
@@ -116,12 +117,13 @@ class RunQueues:
 
     def dispatch(self, cpu: Cpu, p: Proc, prev: Proc | None, why: str) -> None:
         now = self.now
-        cost = 0 if cpu.last is p else self.cs_cost
+        warm = cpu.last is p
+        cost = 0 if warm else self.cs_cost
         if prev is None and self.power is not None:
             cost += self.idle_exit(cpu, now)
         self.nsteps += 1
-        self.events.append(new_event((now, cpu.id, p.pid, "switch", (prev.pid if prev is not None else IDLE, why, cost))))
-        if self.refill and cpu.last is not p:
+        self.events.append(new_event((now, cpu.id, p.pid, "switch", (IDLE if prev is None else prev.pid, why, cost))))
+        if self.refill and not warm:
             p.remaining += self.refill
         p.last_cpu = cpu.id
         cpu.last = p
@@ -145,12 +147,12 @@ class RunQueues:
         cpu.curr = p
         cpu.run_start = start
         cpu.seg_start = start
-        end = start + self.sched.slice(cpu, p, start)
-        cpu.slice_end = end if self.exact_slices else self.slice_end(start, end - start)
+        length = self.sched.slice(cpu, p, start)
+        cpu.slice_end = start + length if self.exact_slices else self.slice_end(start, length)
         cpu.resched = False
-        cpu.gen += 1
-        self.seq += 1
-        heappush(self.cpu_heap, (start, P_CPU, self.seq, self.cpu_event, cpu, cpu.gen))
+        gen = cpu.gen = cpu.gen + 1
+        seq = self.seq = self.seq + 1
+        heappush(self.cpu_heap, (start, P_CPU, seq, self.cpu_event, cpu, gen))
         if self.exploring:
             self.chooser.armed[cpu.id] = p
 
