@@ -13,8 +13,9 @@ import tempfile
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from procdsl.check.checker import unparse_assertion
+from procdsl.check.checker import ScenarioResult, unparse_assertion
 from procdsl.check.limits import for_submission
+from procdsl.grading.alike import Stopped, stopped_for_good
 from procdsl.grading.bundle import SUBMISSION_DIR, Bundle
 from procdsl.grading.result import Expectation, Scenario
 from procdsl.lang.diagnostics import CompileError, Diagnostic
@@ -61,6 +62,8 @@ class _Workdir:
 
 
 def prepare(bundle: Bundle) -> Prepared:
+    global _stopped
+    _stopped = None             # a new submission: the last one's runaway trace is not kept for it
     with _Workdir(bundle):
         try:
             tests = [parse_file(read_source(t)) for t in bundle.test_files]
@@ -141,6 +144,26 @@ def _failed_scenario(file: str, sc, why: str, status: str = "failed") -> Scenari
     return Scenario(name=sc.title, file=file, line=sc.span.line, status=status, expectations=exps, note=why)
 
 
+# The last run in this worker that stopped at a limit: the submission's next scenarios are
+# often the same run up to that stop (grading/alike.py) and are checked on its trace.
+_stopped: Optional[Stopped] = None
+
+
+def _run_once(plan: EventPlan, seed: Optional[int]) -> ScenarioResult:
+    global _stopped
+    last = _stopped
+    if last is not None and last.covers(plan, seed):
+        try:
+            return last.check(plan)
+        except Exception:  # noqa: BLE001 - run it on its own, where run_scenario isolates a procdsl bug
+            pass
+    # a student's scenario fails or hits a limit often, and a failure checked live is run twice:
+    # grading records the trace in the one run instead
+    result = run_scenario(plan, seed, keep_trace=True)
+    _stopped = Stopped(plan, seed, result) if stopped_for_good(result) else None
+    return result
+
+
 def run(job: Job, seed: Optional[int], explore: Optional[object] = None) -> Scenario:
     """One scenario; `explore` (explore.search.Bounds): each expectation must hold in every
     schedule within those bounds (`procdsl grade --explore`)."""
@@ -149,9 +172,7 @@ def run(job: Job, seed: Optional[int], explore: Optional[object] = None) -> Scen
         from procdsl.explore.verdict import run_every_schedule
         result = run_every_schedule(plan, explore, seed)
     else:
-        # a student's scenario fails or hits a limit often, and a failure checked live is run twice:
-        # grading records the trace in the one run instead
-        result = run_scenario(plan, seed, keep_trace=True)
+        result = _run_once(plan, seed)
     if result.note:
         result = replace(result, note=for_submission(result.note))
     fallback = {(e.line, e.name): e for e in job.scenario.expectations}
