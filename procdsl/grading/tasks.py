@@ -2,7 +2,10 @@
 
 These functions run only inside a worker process (procdsl/grading/sandbox.py), never in the
 grader itself, so a submission that makes the front end or the simulator misbehave costs
-at most the task in hand.
+at most the task in hand. The compiled plans stay in the worker: a `run` task names the
+bundle and the scenario's place, and a worker that did not prepare that bundle last compiles
+it again (the same texts give the same plans), which costs less than carrying the plans to
+the grader and back.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ class Job:
     """One scenario to run, or the reason it cannot run."""
 
     scenario: Scenario                     # name, file, line and every expectation as failed: the fallback
-    plan: Optional[EventPlan] = None
+    index: Optional[int] = None            # its plan's place in the submission's plans; None: it cannot run
+    seed: int = 0                          # its machine's seed, for a result the grader makes up itself
 
 
 @dataclass(frozen=True)
@@ -61,35 +65,63 @@ class _Workdir:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+class _Submission:
+    """What a worker keeps of the submission it prepared last: its plans and its last runaway run."""
+
+    __slots__ = ("bundle", "plans", "stopped")
+
+    def __init__(self, bundle: Bundle, plans: list[EventPlan]) -> None:
+        self.bundle, self.plans = bundle, plans
+        # the last run that stopped at a limit: the next scenarios are often the same run up to
+        # that stop (grading/alike.py) and are checked on its trace
+        self.stopped: Optional[Stopped] = None
+
+
+_current: Optional[_Submission] = None
+
+
 def prepare(bundle: Bundle) -> Prepared:
-    global _stopped
-    _stopped = None             # a new submission: the last one's runaway trace is not kept for it
+    global _current
+    prepared, plans = _prepare(bundle)
+    _current = _Submission(bundle, plans)
+    return prepared
+
+
+def _submission(bundle: Bundle) -> _Submission:
+    if _current is None or _current.bundle != bundle:
+        prepare(bundle)
+    return _current
+
+
+def _prepare(bundle: Bundle) -> tuple[Prepared, list[EventPlan]]:
+    plans: list[EventPlan] = []
     with _Workdir(bundle):
         try:
             tests = [parse_file(read_source(t)) for t in bundle.test_files]
         except CompileError as err:
             own = {p: Source(p, text) for p, text in bundle.files if not p.startswith(SUBMISSION_DIR + "/")}
-            return Prepared(False, 0, tests_broken=tuple(render(d, own) for d in err.diagnostics))
+            return Prepared(False, 0, tests_broken=tuple(render(d, own) for d in err.diagnostics)), plans
         fallback = {t.path: [_failed_scenario(t.path, sc, "") for sc in t.scenarios] for t in tests}
         max_score = sum(e.max_points for scs in fallback.values() for s in scs for e in s.expectations)
         problems = list(bundle.problems)
         roots, defined = _check_submission(bundle, problems)
         if problems:
-            return Prepared(False, max_score, tuple(problems))
+            return Prepared(False, max_score, tuple(problems)), plans
         jobs = []
         for test in bundle.test_files:
             unit = load(test, roots)
             if unit.diagnostics:       # e.g. the submission defines a program the tests provide
-                return Prepared(False, max_score, _render(unit.diagnostics, unit.sources))
+                return Prepared(False, max_score, _render(unit.diagnostics, unit.sources)), []
             for i, sc in enumerate(unit.scenarios):
                 (compiled,) = compile_scenarios(replace(unit, scenarios=[sc]))
                 if compiled.plan is not None:
-                    jobs.append(Job(fallback[test][i], compiled.plan))
+                    jobs.append(Job(fallback[test][i], len(plans), compiled.plan.machine.seed))
+                    plans.append(compiled.plan)
                     continue
                 why = "; ".join(_explain_missing(d.message, defined) for d in compiled.diagnostics)
                 jobs.append(Job(_failed_scenario(test, sc, why or "the scenario could not be compiled",
                                                  "not_compiled")))
-        return Prepared(True, max_score, (), tuple(jobs))
+        return Prepared(True, max_score, (), tuple(jobs)), plans
 
 
 def _check_submission(bundle: Bundle, problems: list[str]) -> tuple[list[str], list[str]]:
@@ -144,14 +176,8 @@ def _failed_scenario(file: str, sc, why: str, status: str = "failed") -> Scenari
     return Scenario(name=sc.title, file=file, line=sc.span.line, status=status, expectations=exps, note=why)
 
 
-# The last run in this worker that stopped at a limit: the submission's next scenarios are
-# often the same run up to that stop (grading/alike.py) and are checked on its trace.
-_stopped: Optional[Stopped] = None
-
-
-def _run_once(plan: EventPlan, seed: Optional[int]) -> ScenarioResult:
-    global _stopped
-    last = _stopped
+def _run_once(sub: _Submission, plan: EventPlan, seed: Optional[int]) -> ScenarioResult:
+    last = sub.stopped
     if last is not None and last.covers(plan, seed):
         try:
             return last.check(plan)
@@ -160,19 +186,20 @@ def _run_once(plan: EventPlan, seed: Optional[int]) -> ScenarioResult:
     # a student's scenario fails or hits a limit often, and a failure checked live is run twice:
     # grading records the trace in the one run instead
     result = run_scenario(plan, seed, keep_trace=True)
-    _stopped = Stopped(plan, seed, result) if stopped_for_good(result) else None
+    sub.stopped = Stopped(plan, seed, result) if stopped_for_good(result) else None
     return result
 
 
-def run(job: Job, seed: Optional[int], explore: Optional[object] = None) -> Scenario:
-    """One scenario; `explore` (explore.search.Bounds): each expectation must hold in every
-    schedule within those bounds (`procdsl grade --explore`)."""
-    plan = job.plan
+def run(bundle: Bundle, job: Job, seed: Optional[int], explore: Optional[object] = None) -> Scenario:
+    """One scenario of `bundle`; `explore` (explore.search.Bounds): each expectation must hold in
+    every schedule within those bounds (`procdsl grade --explore`)."""
+    sub = _submission(bundle)
+    plan = sub.plans[job.index]
     if explore is not None:
         from procdsl.explore.verdict import run_every_schedule
         result = run_every_schedule(plan, explore, seed)
     else:
-        result = _run_once(plan, seed)
+        result = _run_once(sub, plan, seed)
     if result.note:
         result = replace(result, note=for_submission(result.note))
     fallback = {(e.line, e.name): e for e in job.scenario.expectations}

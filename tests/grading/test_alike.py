@@ -90,13 +90,19 @@ def counted(monkeypatch):
 
 
 def graded(tests: str, submission: str, seed=None, alone: bool = False):
-    prepared = tasks.prepare(make_bundle(read_tests(tests), submission))
+    bundle = make_bundle(read_tests(tests), submission)
+    prepared = tasks.prepare(bundle)
     out = []
     for job in prepared.jobs:
         if alone:
-            tasks._stopped = None
-        out.append(tasks.run(job, seed))
+            tasks._current.stopped = None
+        out.append(tasks.run(bundle, job, seed))
     return out
+
+
+def plans(lab, name: str):
+    tasks.prepare(make_bundle(read_tests(str(lab / "tests")), str(lab / f"{name}.proc")))
+    return tasks._current
 
 
 def fingerprint(trace):
@@ -116,13 +122,12 @@ def test_shared_runs_grade_exactly_as_runs_of_their_own(lab, counted, name):
 
 @pytest.mark.parametrize("name", sorted(RUNAWAYS))
 def test_a_shared_trace_is_the_trace_of_the_run_it_stands_for(lab, name):
-    prepared = tasks.prepare(make_bundle(read_tests(str(lab / "tests")), str(lab / f"{name}.proc")))
-    first, later = prepared.jobs[0].plan, prepared.jobs[1].plan
-    tasks._stopped = None
-    tasks._run_once(first, None)
-    assert tasks._stopped is not None and tasks._stopped.covers(later, None)
+    sub = plans(lab, name)
+    first, later = sub.plans[0], sub.plans[1]
+    tasks._run_once(sub, first, None)
+    assert sub.stopped is not None and sub.stopped.covers(later, None)
     own = run_scenario(later, None, keep_trace=True)
-    assert fingerprint(tasks._run_once(later, None).trace) == fingerprint(own.trace)
+    assert fingerprint(tasks._run_once(sub, later, None).trace) == fingerprint(own.trace)
 
 
 def test_what_could_change_the_run_before_its_stop_is_run_on_its_own(lab, counted):
@@ -134,15 +139,25 @@ def test_what_could_change_the_run_before_its_stop_is_run_on_its_own(lab, counte
 def test_a_run_with_another_seed_is_not_shared(lab, counted):
     graded(str(lab / "tests"), str(lab / "fork_bomb.proc"), seed=3)
     assert counted == ["alone", "a signal at once", "another seed", "over before the stop"]
-    later = tasks.prepare(make_bundle(read_tests(str(lab / "tests")), str(lab / "fork_bomb.proc"))).jobs[1].plan
-    tasks._run_once(later, 3)
-    assert tasks._stopped.covers(later, 3) and not tasks._stopped.covers(later, None)
+    sub = plans(lab, "fork_bomb")
+    tasks._run_once(sub, sub.plans[1], 3)
+    assert sub.stopped.covers(sub.plans[1], 3) and not sub.stopped.covers(sub.plans[1], None)
 
 
 def test_a_new_submission_forgets_the_last_runaway(lab):
-    graded(str(lab / "tests"), str(lab / "fork_bomb.proc"))
+    sub = plans(lab, "fork_bomb")
+    tasks._run_once(sub, sub.plans[0], None)
+    assert tasks._current.stopped is not None
+    assert plans(lab, "spin").stopped is None
+
+
+def test_a_worker_that_did_not_prepare_the_submission_compiles_it_again(lab, counted):
+    fork_bomb = make_bundle(read_tests(str(lab / "tests")), str(lab / "fork_bomb.proc"))
+    jobs = tasks.prepare(fork_bomb).jobs
+    mine = [tasks.run(fork_bomb, job, None) for job in jobs]
     tasks.prepare(make_bundle(read_tests(str(lab / "tests")), str(lab / "spin.proc")))
-    assert tasks._stopped is None
+    assert [tasks.run(fork_bomb, job, None) for job in jobs] == mine
+    assert tasks._current.bundle == fork_bomb
 
 
 def test_the_lab_fork_bomb_is_simulated_once(counted):
