@@ -44,7 +44,7 @@ def grade(procdsl: str, folder: Path, out: Path, workers: int) -> tuple[float, f
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     subprocess.run([procdsl, "grade", "--tests", str(LAB / "tests"), "--submissions", str(folder), "-o", str(out),
-                    "--workers", str(workers), "--no-progress"], check=True)
+                    "--workers", str(workers), "--no-progress"], check=True, cwd=out.parent)
     wall = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
