@@ -24,7 +24,8 @@ from typing import Any, Optional
 
 DEFAULT_TIMEOUT = 20.0          # seconds of wall clock per task (one scenario, or compiling a submission)
 DEFAULT_MEMORY_MB = 2048        # address space per worker
-DEFAULT_TASKS_PER_WORKER = 500  # a fresh interpreter now and then bounds what a leak could accumulate
+DEFAULT_TASKS_PER_WORKER = 2000  # a fresh interpreter now and then bounds what a leak could accumulate
+# (a worker held 89-97 MB resident from its 341st task to its 1,891st: docs/performance.md)
 
 STARTUP_TIMEOUT = 60.0         # seconds for a fresh interpreter to import procdsl, on a loaded machine
 _HEADER = struct.Struct("!Q")
