@@ -9,10 +9,10 @@ from typing import Optional
 
 from procdsl import __version__
 from procdsl.grading.bundle import Bundle, SetupError
+from procdsl.grading.jobs import Job, Prepared
 from procdsl.grading.result import Grade, Scenario
 from procdsl.grading.sandbox import Pool, TaskFailed
 from procdsl.grading.shown import escaped
-from procdsl.grading.tasks import Job, Prepared
 
 
 def grade_bundle(bundle: Bundle, pool: Pool, seed: Optional[int] = None, parallel: bool = False,

@@ -13,13 +13,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Optional
 
 from procdsl.check.checker import ScenarioResult, unparse_assertion
 from procdsl.check.limits import for_submission
 from procdsl.grading.alike import Stopped, stopped_for_good
 from procdsl.grading.bundle import SUBMISSION_DIR, Bundle
+from procdsl.grading.jobs import Job, Prepared
 from procdsl.grading.result import Expectation, Scenario
 from procdsl.lang.diagnostics import CompileError, Diagnostic
 from procdsl.lang.load import load, parse_file, read_source, remember_parses
@@ -29,24 +30,6 @@ from procdsl.pipeline import compile_scenarios, run_scenario
 from procdsl.plan import EventPlan
 
 remember_parses()       # this module runs in grading workers: each test file is parsed once per worker
-
-
-@dataclass(frozen=True)
-class Job:
-    """One scenario to run, or the reason it cannot run."""
-
-    scenario: Scenario                     # name, file, line and every expectation as failed: the fallback
-    index: Optional[int] = None            # its plan's place in the submission's plans; None: it cannot run
-    seed: int = 0                          # its machine's seed, for a result the grader makes up itself
-
-
-@dataclass(frozen=True)
-class Prepared:
-    gradable: bool
-    max_score: float
-    diagnostics: tuple[str, ...] = ()
-    jobs: tuple[Job, ...] = ()
-    tests_broken: tuple[str, ...] = ()     # the instructor's tests do not parse: nothing can be graded
 
 
 class _Workdir:
