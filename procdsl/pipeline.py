@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 from procdsl import ir
+from procdsl.check import needs
 from procdsl.check.checker import ScenarioResult, check
 from procdsl.check.model import Model
-from procdsl.check.monitor import Feed, checked_live
+from procdsl.check.monitor import Feed, TraceWanted, checked_live
 from procdsl.core.gcpause import paused_gc
 from procdsl.kernel import run_plan
 from procdsl.kernel.loop import Kernel
@@ -66,6 +67,8 @@ def run_scenario(plan: EventPlan, seed: Optional[int] = None, schedule: Optional
             if script.error:
                 return _internal(plan, f"--schedule: {script.error}")
             return check(plan, trace)
+        if explore is not None and not any(e.assertion.kind in ir.OVER_SCHEDULES for e in plan.expectations):
+            explore = None          # nothing to explore: one run answers every expectation
         if explore is None and not keep_trace:
             monitored = _monitored(plan, seed)
             if monitored is not None:
@@ -85,11 +88,14 @@ def run_scenario(plan: EventPlan, seed: Optional[int] = None, schedule: Optional
 
 
 def _monitored(plan: EventPlan, seed: Optional[int]) -> Optional[ScenarioResult]:
-    model = Model()
+    model = Model(facets=needs.facets(plan))
     kernel = Kernel(plan, seed)
     kernel.events = Feed(model)
-    with paused_gc():
-        trace = kernel.run()
+    try:
+        with paused_gc():
+            trace = kernel.run()
+    except TraceWanted:          # an observer needed a facet the expectations did not name
+        return None
     return checked_live(plan, model, trace)
 
 

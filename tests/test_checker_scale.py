@@ -10,6 +10,7 @@ from helpers import SCENARIOS, check_text, compile_text
 
 from procdsl.check import checker
 from procdsl.check.model import Model
+from procdsl.check.queries import PROC_QUERIES, Env
 from procdsl.kernel import run_plan
 
 NEEDLES = ("", "\n", "a", "exit", "child", "0\n1", "not there at all")
@@ -31,6 +32,16 @@ def test_incremental_zombies_and_output_match_a_rescan(path: Path, tmp_path: Pat
         times = model.change_times
         for t in times[::max(1, len(times) // 300)] + [times[-1], model.end + 1]:
             assert model.zombies(t) == naive_zombies(model, t)
+            for p in model.procs:
+                assert model.cpu_time(p, t) == sum(min(end, t) - start for start, end in p.runs if start < t)
+                waited = sum(min(ran, t) - since for since, ran in p.waits if since < t)
+                assert model.wait_time(p, t) == waited + (t - p.ready_since if p.ready_since is not None and p.ready_since < t else 0)
+                assert (p.exit_time is None or p.exit_time > t) == (p.state.at(t) not in ("zombie", "reaped"))
+                env = Env(model, t)
+                assert PROC_QUERIES["switches"](env, p) == sum(1 for when, _ in p.switch_times if when <= t)
+                assert PROC_QUERIES["migrations"](env, p) == sum(1 for when in p.migrations if when <= t)
+            for cpu, busy in model.cpu_busy.items():
+                assert model.utilization(cpu, t) == (sum(min(b, t) - a for a, b in busy if a < t) / t if t > 0 else 0.0)
             for log in logs:
                 text = naive_output(list(log), t)
                 assert log.at(t) == text

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 
 from procdsl import pipeline
+from procdsl.check import needs
 from procdsl.check.checker import check
-from procdsl.check.model import Model
+from procdsl.check.model import ALL, Model
 from procdsl.check.monitor import UNRECORDED, Feed, TraceWanted
+from procdsl.explore.search import Bounds
 from procdsl.kernel import run_plan
 from procdsl.kernel.loop import Kernel
 from tests.helpers import SCENARIOS, compile_text
@@ -102,3 +104,90 @@ def test_unrecorded_events_ask_for_a_recorded_run() -> None:
     with pytest.raises(TraceWanted):
         UNRECORDED[0]
     assert not issubclass(TraceWanted, Exception)    # no `except Exception` on the way may swallow it
+
+
+def _fed_live(plan, facets):
+    model = Model(facets=facets)
+    kernel = Kernel(plan)
+    kernel.events = Feed(model)
+    trace = kernel.run()
+    trace.events = UNRECORDED
+    model.close(trace)
+    return model
+
+
+@pytest.mark.parametrize("name", ["10_zombie.proc", "12_subreaper.proc", "32_sigchld.proc"])
+def test_a_model_fed_only_each_life_counts_zombies_as_the_whole_one(name: str) -> None:
+    _unit, plans, _diags = pipeline.compile_path(str(SCENARIOS / name))
+    for plan in plans:
+        bare, whole = _fed_live(plan, frozenset()), Model(run_plan(plan))
+        assert (bare.zombie_count.times, bare.zombie_count.values) == (whole.zombie_count.times,
+                                                                       whole.zombie_count.values)
+        assert [(p.pid, p.exit_time, p.reap_time, p.ppid.values) for p in bare.procs] == \
+               [(p.pid, p.exit_time, p.reap_time, p.ppid.values) for p in whole.procs]
+
+
+def test_a_model_asked_for_what_it_was_not_fed_wants_the_trace(tmp_path: Path) -> None:
+    plan = compile_text(tmp_path, PASSING)[0]
+    model = _fed_live(plan, frozenset())
+    p = model.by_label["a"][0]
+    for ask in (lambda: p.state, lambda: p.runs, lambda: model.cpu_time(p, 5), lambda: model.change_times,
+                lambda: model.jobs, lambda: model.utilization(0, 5)):
+        with pytest.raises(TraceWanted):
+            ask()
+    with pytest.raises(AttributeError):
+        assert p.no_such_thing is None      # never reached: a misspelt name is a bug, not a facet
+
+
+@pytest.mark.parametrize("expect, facets", [
+    ("count(a) == 1", set()),
+    ("alive(a) at 1ms", set()),
+    ("never zombies > 2", {"instants"}),
+    ("cpu_time(a) > 0ms", {"timeline"}),
+    ("avg(turnaround, a) > 0ms", set()),
+    ("avg(wait_time, a) >= 0ms", {"timeline"}),
+    ("pgid(a) == pgid(main)", {"jobs"}),
+    ("uid(a) == 0", {"creds"}),
+    ('always not exists("/tmp/x")', {"instants", "files"}),
+])
+def test_the_model_follows_what_the_expectations_read(tmp_path: Path, expect: str, facets: set) -> None:
+    text = PASSING.replace('expect count(a) == 1', 'expect ' + expect)
+    plan = compile_text(tmp_path, text)[0]
+    assert needs.facets(plan) == facets | {"instants"}     # PASSING's own `never zombies` reads every instant
+    assert pipeline.run_scenario(plan) == check(plan, run_plan(plan))
+
+
+def test_a_ps_table_or_a_trace_block_follows_everything(tmp_path: Path) -> None:
+    text = PASSING.replace('expect count(a) == 1', 'expect ps at 1ms {\n    PID  STAT  LABEL\n    1    S     main\n  }')
+    assert needs.facets(compile_text(tmp_path, text)[0]) == ALL
+
+
+def test_check_runs_a_scenario_with_nothing_to_explore_once_unrecorded(tmp_path: Path, monkeypatch) -> None:
+    kept = []
+    real_init = Kernel.__init__
+
+    def spy(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        kept.append(self)
+    monkeypatch.setattr(Kernel, "__init__", spy)
+    plan = compile_text(tmp_path, PASSING)[0]
+    result = pipeline.run_scenario(plan, explore=Bounds(max_runs=50, max_seconds=5))     # what `check` passes
+    assert result.passed and result.trace is None and len(kept) == 1
+
+
+def test_every_passing_scenario_is_answered_by_the_facets_it_names(monkeypatch) -> None:
+    """needs.FACET_OF misses nothing a scenario of scenarios/ reads: none is run twice to pass."""
+    again = []
+    real = pipeline._monitored
+
+    def spy(plan, seed):
+        result = real(plan, seed)
+        if result is None and needs.facets(plan) != ALL:
+            again.append(plan)
+        return result
+    monkeypatch.setattr(pipeline, "_monitored", spy)
+    for path in sorted(SCENARIOS.glob("*.proc")):
+        for scenario in pipeline.check_path(str(path)).scenarios:
+            if scenario.passed:
+                assert not [p for p in again if p.title == scenario.title], f"{path.name}: {scenario.title}"
+        again.clear()

@@ -33,23 +33,6 @@ class History:
         return None
 
 
-class StateHistory(History):
-    """A process's state over time, which keeps the machine's zombie count up to date as it changes."""
-
-    __slots__ = ("zombies",)
-
-    def __init__(self, t: int, value, zombies: History) -> None:
-        super().__init__(t, value)
-        self.zombies = zombies
-
-    def set(self, t: int, value) -> None:
-        was = self.values[-1] == "zombie"
-        super().set(t, value)
-        if was != (value == "zombie"):
-            count = self.zombies
-            count.set(t, count.values[-1] + (-1 if was else 1))
-
-
 class OutputLog(list):
     """(time, text) pairs in the order written, with the offsets that make output at an instant a
     prefix of the whole text, and a substring's first appearance a binary search."""
@@ -88,3 +71,31 @@ class OutputLog(list):
             first = None if i < 0 else self.times[bisect_left(self.ends, i + len(needle))] if needle else -(1 << 62)
             self._firsts[needle] = first
         return first is not None and t >= first
+
+
+class Covered:
+    """Intervals (start, end) in time order, none overlapping, with the length of those before each:
+    how much of the time before t they cover, by a binary search instead of a sum over all of them."""
+
+    __slots__ = ("starts", "ends", "before", "ordered")
+
+    def __init__(self, intervals) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.before: list[int] = []
+        self.ordered = True
+        total = 0
+        for start, end in intervals:
+            if self.ends and start < self.ends[-1]:
+                self.ordered = False       # a run begun inside a switch's cost: summed the long way
+            self.starts.append(start)
+            self.ends.append(end)
+            self.before.append(total)
+            total += end - start
+
+    def until(self, t: int) -> int:
+        """The sum of min(end, t) - start over the intervals that start before t."""
+        if not self.ordered:
+            return sum(min(end, t) - start for start, end in zip(self.starts, self.ends) if start < t)
+        i = bisect_left(self.starts, t) - 1
+        return self.before[i] + min(self.ends[i], t) - self.starts[i] if i >= 0 else 0

@@ -113,7 +113,7 @@ def region_name(r: Region) -> str:
 
 
 def _alive(env, p) -> Optional[bool]:
-    return p.state.at(env.t) not in ("zombie", "reaped")
+    return p.exit_time is None or p.exit_time > env.t        # a zombie from its exit on, then reaped
 
 
 def _when_alive(query: Callable) -> Callable:

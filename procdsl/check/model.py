@@ -8,19 +8,39 @@ from typing import Optional
 from procdsl.check.creds import CredModel
 from procdsl.check.energy import EnergyModel
 from procdsl.check.files import FileModel
-from procdsl.check.history import History, OutputLog, StateHistory
+from procdsl.check.history import Covered, History, OutputLog
 from procdsl.check.jobs import JobModel
 from procdsl.check.maps import MapModel
 from procdsl.check.sockets import SocketModel
+from procdsl.check.unfed import unfed
 from procdsl.core.events import FIELDS, Trace, TraceEvent
 from procdsl.trace.text import display_name
 
 STATE_NAMES = {"S": "sleeping", "D": "disk_wait", "T": "stopped"}
 
 
+TIMELINE = "timeline"      # states, runs and waits of every process, switches and busy time of every CPU
+INSTANTS = "instants"      # every instant something happened: what `always` and `never` look at
+OBSERVERS = ("files", "sockets", "jobs", "creds", "maps", "energy")
+ALL = frozenset((TIMELINE, INSTANTS, *OBSERVERS))
+
+# what a model not fed a facet must not be asked (check/unfed.py): each name and its facet
+PROC_FACET = dict.fromkeys(("state", "runs", "first_run", "first_run_index", "switch_times", "migrations", "level",
+                            "disk_wait", "run_cpus", "warm", "ready_since", "waits"), TIMELINE)
+MODEL_FACET = {**dict.fromkeys(("cpu_switches", "cpu_busy", "disk", "disk_busy"), TIMELINE),
+               "change_times": INSTANTS, **{name: name for name in OBSERVERS}}
+
+
 class ProcInfo:
+    """One process as the checker sees it: what the events said about it, for the facets the model is fed."""
+
+    __slots__ = ("pid", "label", "index", "name", "created", "created_index", "ppid", "cmd", "nice", "uid",
+                 "exec_time", "exec_index", "exit_time", "exit_index", "exit_code", "exit_signal", "core_dumped",
+                 "timers", "stops", "conts", "reap_time", "reap_index", "reaper", "cow", "output", "exit_cpu",
+                 "events", "facets", *PROC_FACET)
+
     def __init__(self, pid: int, label: str, index: int, name: str, created: int, created_at: int,
-                 ppid: int, cmd: str, nice: int, uid: int) -> None:
+                 ppid: int, cmd: str, nice: int, uid: int, facets: frozenset = ALL) -> None:
         self.pid = pid
         self.label = label
         self.index = index
@@ -31,10 +51,6 @@ class ProcInfo:
         self.cmd = History(created, cmd)
         self.nice = History(created, nice)
         self.uid = uid
-        self.state = History(created, "ready")
-        self.runs: list[list[int]] = []          # [start, end]; end -1 while running
-        self.first_run: Optional[int] = None
-        self.first_run_index: Optional[int] = None
         self.exec_time: Optional[int] = None
         self.exec_index: Optional[int] = None
         self.exit_time: Optional[int] = None
@@ -48,27 +64,39 @@ class ProcInfo:
         self.reap_time: Optional[int] = None
         self.reap_index: Optional[int] = None
         self.reaper: Optional[int] = None
-        self.switch_times: list[tuple[int, bool]] = []     # (time, voluntary)
         self.cow: list[tuple[int, int]] = []
         self.output = OutputLog()
-        self.migrations: list[int] = []
-        self.level: Optional[History] = None               # its mlfq level, under mlfq only
-        self.disk_wait: Optional[list[int]] = None         # its wait in state D (an io), while on
-        self.run_cpus: list[int] = []                      # the CPU of each of `runs`
-        self.warm: dict[int, list[list[int]]] = {}         # cpu -> [start, end] warm in its cache; end -1: still
         self.exit_cpu: Optional[int] = None                # the CPU it exited on; -1: not on one
-        self.ready_since: Optional[int] = created
-        self.waits: list[tuple[int, int]] = []             # (ready from, ran at)
         self.events: list[int] = []                        # indexes of trace events about it
+        self.facets = facets
+        if TIMELINE in facets:
+            self.state = History(created, "sleeping" if pid == 1 and cmd == "init" else "ready")
+            self.runs: list[list[int]] = []          # [start, end]; end -1 while running
+            self.first_run: Optional[int] = None
+            self.first_run_index: Optional[int] = None
+            self.switch_times: list[tuple[int, bool]] = []     # (time, voluntary)
+            self.migrations: list[int] = []
+            self.level: Optional[History] = None               # its mlfq level, under mlfq only
+            self.disk_wait: Optional[list[int]] = None         # its wait in state D (an io), while on
+            self.run_cpus: list[int] = []                      # the CPU of each of `runs`
+            self.warm: dict[int, list[list[int]]] = {}         # cpu -> [start, end] warm in its cache; end -1: still
+            self.ready_since: Optional[int] = created
+            self.waits: list[tuple[int, int]] = []             # (ready from, ran at)
+
+    def __getattr__(self, name: str):
+        unfed(name, PROC_FACET, self.facets)
 
     def __repr__(self) -> str:
         return f"{self.name}({self.pid})"
 
 
-def _both(first, then):
+def _chain(fns: list):
+    if len(fns) == 1:
+        return fns[0]
+
     def handle(ev, p, i):
-        first(ev, p, i)
-        then(ev, p, i)
+        for fn in fns:
+            fn(ev, p, i)
     return handle
 
 
@@ -77,9 +105,15 @@ class Model:
 
     This is the observer contract every consumer of a run follows (docs/design.md, section 4):
     state comes from the events alone, never from the kernel's objects. A new event kind that
-    the checker should see gets a handler here (`_on_KIND`, found by name) and nothing else."""
+    the checker should see gets a handler here (`_on_KIND`, found by name) and nothing else.
 
-    def __init__(self, trace: Optional[Trace] = None) -> None:
+    `facets`: what to follow beyond each process's life (creation, exec, exit, reaping, output):
+    a model fed live for `check` follows only what the scenario's expectations read
+    (check/needs.py); asked anything else, it raises TraceWanted and the run is checked again
+    from its recorded trace by a model that follows everything."""
+
+    def __init__(self, trace: Optional[Trace] = None, facets: frozenset = ALL) -> None:
+        self.facets = facets
         # without a trace the model is fed as the kernel runs (check/monitor.py), then closed
         self.trace = trace
         self.end = trace.end_time if trace is not None else 0
@@ -88,34 +122,57 @@ class Model:
         self.by_label: dict[str, list[ProcInfo]] = {}
         self.output = OutputLog()
         self.zombie_count = History(0, 0)
-        self.cpu_switches: dict[int, list[int]] = {}
-        self.cpu_busy: dict[int, list[list[int]]] = {}
         self.deadlock: Optional[TraceEvent] = None
-        self.disk: list[list[int]] = []          # [start, end] of every wait in state D; end -1 while on
-        self.disk_busy: list[tuple[int, int, int]] = []  # merged: (start, end, busy time before start)
-        self.change_times: list[int] = [0]
+        self._current: dict[int, ProcInfo] = {}        # each PID's newest process
+        self._spans: dict[tuple, Covered] = {}
         self._index = -1
-        handlers = {kind: getattr(self, "_on_" + kind) for kind in FIELDS if hasattr(self, "_on_" + kind)}
-        self.files = FileModel(self)                  # observers of their own, fed the same events
-        self.sockets = SocketModel(self)
-        self.jobs = JobModel(self)
-        self.creds = CredModel(self)
-        self.maps = MapModel(self)                    # each process's memory map
-        self.energy = EnergyModel(trace.cpus if trace is not None else 0)   # idle residencies and energy
-        for observer in (self.files, self.sockets, self.jobs, self.creds, self.maps, self.energy):
+        chains: dict[str, list] = {}
+        self._follow(chains, "_on_")
+        if TIMELINE in facets:
+            self.cpu_switches: dict[int, list[int]] = {}
+            self.cpu_busy: dict[int, list[list[int]]] = {}
+            self.disk: list[list[int]] = []          # [start, end] of every wait in state D; end -1 while on
+            self.disk_busy: list[tuple[int, int, int]] = []  # merged: (start, end, busy time before start)
+            self._follow(chains, "_tl_")
+        if INSTANTS in facets:
+            self.change_times: list[int] = [0]
+        if trace is not None:
+            self._follow(chains, "_ev_")             # which records are about whom, for explanations
+        # observers of their own, fed the same events
+        makers = {"files": FileModel, "sockets": SocketModel, "jobs": JobModel, "creds": CredModel,
+                  "maps": MapModel}                    # maps: each process's memory map
+        for name in OBSERVERS:
+            if name not in facets:
+                continue
+            observer = EnergyModel(trace.cpus if trace is not None else 0) if name == "energy" else makers[name](self)
+            setattr(self, name, observer)
             for kind, fn in observer.handlers.items():
-                handlers[kind] = _both(handlers[kind], fn) if kind in handlers else fn
-        self._handlers = handlers
+                chains.setdefault(kind, []).append(fn)
+        self._handlers = {kind: _chain(fns) for kind, fns in chains.items()}
         if trace is not None:
             for ev in trace.events:
                 self.feed(ev)
             self.finish()
+        else:
+            self.feed = self._live_feed()
+
+    def _follow(self, chains: dict[str, list], prefix: str) -> None:
+        for kind in FIELDS:
+            fn = getattr(self, prefix + kind, None)
+            if fn is not None:
+                chains.setdefault(kind, []).append(fn)
+
+    def __getattr__(self, name: str):
+        if name == "facets":
+            raise AttributeError(name)
+        unfed(name, MODEL_FACET, self.facets)
 
     def close(self, trace: Trace) -> None:
         """A model fed live: the run is over and this is what it ended with."""
         self.trace = trace
         self.end = trace.end_time
-        self.energy.machine(trace.cpus)
+        if "energy" in self.facets:
+            self.energy.machine(trace.cpus)
         self.finish()
 
     def proc(self, pid: int, t: Optional[int] = None) -> Optional[ProcInfo]:
@@ -131,16 +188,15 @@ class Model:
 
     # ------------------------------------------------------------------ the observer
     def feed(self, ev: TraceEvent) -> None:
+        """One recorded event: its handlers, and its index noted on the process it is about."""
         self._index += 1
         t = ev[0]
-        if self.change_times[-1] != t:
+        if INSTANTS in self.facets and self.change_times[-1] != t:
             self.change_times.append(t)
         kind, pid = ev[3], ev[2]
         if kind not in ("spawn", "fork") and pid > 0:
-            cands = self.by_pid_history.get(pid)
-            p = cands[-1] if cands else None
-            # fed live, no record can be quoted: a failure is explained from a recorded re-run
-            if p is not None and self.trace is not None:
+            p = self._current.get(pid)
+            if p is not None:
                 p.events.append(self._index)
         else:
             p = None
@@ -148,11 +204,31 @@ class Model:
         if handler is not None:
             handler(ev, p, self._index)
 
+    def _live_feed(self):
+        """`feed` for a run fed as it happens: only the kinds someone follows cost more than a look-up."""
+        get = self._handlers.get
+        current = self._current.get
+        times = self.change_times if INSTANTS in self.facets else None
+        index = -1
+
+        def feed(ev: TraceEvent) -> None:
+            nonlocal index
+            index += 1
+            if times is not None and times[-1] != ev[0]:
+                times.append(ev[0])
+            handler = get(ev[3])
+            if handler is not None:
+                pid = ev[2]
+                handler(ev, current(pid) if pid > 0 else None, index)
+        return feed
+
     def finish(self) -> None:
         """The run is over: names are final and what was still running ends at the end time."""
         for label, procs in self.by_label.items():
             for p in procs:
                 p.name = display_name(label, p.index, len(procs))
+        if TIMELINE not in self.facets:
+            return
         end = self.end
         for p in self.procs:
             if p.runs and p.runs[-1][1] < 0:
@@ -162,26 +238,29 @@ class Model:
                 busy[-1][1] = end
         self.disk_busy = _merged([(a, b if b >= 0 else end) for a, b in self.disk])
 
-    # one handler per event kind: (event, the process it is about or None, its index in the run)
+    # one handler per event kind: (event, the process it is about or None, its index in the run).
+    # _on_: each process's life, always followed; _tl_: the timeline facet; _ev_: a recorded
+    # trace's records noted on the processes they are about, besides the one that emitted them
     def _on_spawn(self, ev: TraceEvent, _p, i: int) -> None:
         d = ev.detail
         self._new(ev.pid, d[1], d[2], ev.time, i, d[0], d[3], d[4], d[5])
 
     def _on_fork(self, ev: TraceEvent, _p, i: int) -> None:
         d = ev.detail
-        parent = self.proc(ev.pid)
+        parent = self._current[ev.pid]
         self._new(d[0], d[1], d[2], ev.time, i, ev.pid, parent.cmd.values[-1], parent.nice.values[-1], parent.uid)
-        parent.events.append(i)
 
-    def _on_switch(self, ev: TraceEvent, p, i: int) -> None:
+    def _ev_fork(self, ev: TraceEvent, _p, i: int) -> None:
+        self._current[ev.pid].events.append(i)
+
+    def _tl_switch(self, ev: TraceEvent, p, i: int) -> None:
         t, cpu, d = ev.time, ev.cpu, ev.detail
-        prev = self.proc(d[0]) if d[0] > 0 else None
+        prev = self._current.get(d[0]) if d[0] > 0 else None
         self.cpu_switches.setdefault(cpu, []).append(t)
         busy = self.cpu_busy.setdefault(cpu, [])
         if busy and busy[-1][1] < 0:
             busy[-1][1] = t
         if prev is not None:
-            prev.events.append(i)
             if prev.runs and prev.runs[-1][1] < 0:
                 prev.runs[-1][1] = max(t, prev.runs[-1][0])
             why = d[1]
@@ -203,7 +282,12 @@ class Model:
                 p.first_run, p.first_run_index = start, i
             busy.append([t, -1])
 
-    def _on_block(self, ev: TraceEvent, p, _i: int) -> None:
+    def _ev_switch(self, ev: TraceEvent, _p, i: int) -> None:
+        prev = self._current.get(ev.detail[0]) if ev.detail[0] > 0 else None
+        if prev is not None:
+            prev.events.append(i)
+
+    def _tl_block(self, ev: TraceEvent, p, _i: int) -> None:
         t = ev.time
         p.state.set(t, STATE_NAMES.get(ev.detail[0], "sleeping"))
         if ev.detail[0] == "D":
@@ -212,7 +296,7 @@ class Model:
         if p.runs and p.runs[-1][1] < 0:
             p.runs[-1][1] = max(t, p.runs[-1][0])
 
-    def _on_wake(self, ev: TraceEvent, p, _i: int) -> None:
+    def _tl_wake(self, ev: TraceEvent, p, _i: int) -> None:
         p.state.set(ev.time, "ready")
         if p.disk_wait is not None:
             p.disk_wait[1] = ev.time
@@ -220,9 +304,11 @@ class Model:
         p.ready_since = ev.time
 
     def _on_stop(self, ev: TraceEvent, p, i: int) -> None:
+        p.stops.append((ev.time, i, ev.detail[0]))
+
+    def _tl_stop(self, ev: TraceEvent, p, _i: int) -> None:
         t = ev.time
         p.state.set(t, "stopped")
-        p.stops.append((t, i, ev.detail[0]))
         if p.runs and p.runs[-1][1] < 0:
             p.runs[-1][1] = max(t, p.runs[-1][0])
         p.ready_since = None
@@ -237,11 +323,16 @@ class Model:
 
     def _on_exit(self, ev: TraceEvent, p, i: int) -> None:
         t = ev.time
-        p.state.set(t, "zombie")
         p.exit_time, p.exit_index = t, i
         p.exit_code, p.exit_signal = ev.detail[0], ev.detail[1]
         p.exit_cpu = ev.cpu
         p.core_dumped = bool(ev.detail[2]) if len(ev.detail) > 2 else False
+        count = self.zombie_count
+        count.set(t, count.values[-1] + 1)
+
+    def _tl_exit(self, ev: TraceEvent, p, _i: int) -> None:
+        t = ev.time
+        p.state.set(t, "zombie")
         p.ready_since = None
         if p.disk_wait is not None:           # killed in an I/O when PID 1 exited
             p.disk_wait[1] = t
@@ -251,11 +342,17 @@ class Model:
 
     def _on_reap(self, ev: TraceEvent, _p, i: int) -> None:
         child = self.proc(ev.detail[0])
-        child.state.set(ev.time, "reaped")
         child.reap_time, child.reap_index, child.reaper = ev.time, i, ev.pid
-        child.events.append(i)
+        count = self.zombie_count
+        count.set(ev.time, count.values[-1] - 1)
 
-    def _on_waited(self, ev: TraceEvent, _parent, i: int) -> None:
+    def _tl_reap(self, ev: TraceEvent, _p, _i: int) -> None:
+        self.proc(ev.detail[0]).state.set(ev.time, "reaped")
+
+    def _ev_reap(self, ev: TraceEvent, _p, i: int) -> None:
+        self.proc(ev.detail[0]).events.append(i)
+
+    def _ev_waited(self, ev: TraceEvent, _parent, i: int) -> None:
         # a parent's wait reported the child's stop or continue: part of the child's story too
         child = self.proc(ev.detail[0])
         if child is not None:
@@ -277,23 +374,23 @@ class Model:
     def _on_nice(self, ev: TraceEvent, p, _i: int) -> None:
         p.nice.set(ev.time, ev.detail[0])
 
-    def _on_migrate(self, ev: TraceEvent, p, _i: int) -> None:
+    def _tl_migrate(self, ev: TraceEvent, p, _i: int) -> None:
         p.migrations.append(ev.time)
 
-    def _on_cache(self, ev: TraceEvent, p, _i: int) -> None:
+    def _tl_cache(self, ev: TraceEvent, p, _i: int) -> None:
         spans = p.warm.setdefault(ev.cpu, [])
         if ev.detail[0] == "warm":
             spans.append([ev.time, -1])
         elif spans and spans[-1][1] < 0:
             spans[-1][1] = ev.time
 
-    def _on_level(self, ev: TraceEvent, p, _i: int) -> None:
+    def _tl_level(self, ev: TraceEvent, p, _i: int) -> None:
         if p.level is None:
             p.level = History(ev.time, ev.detail[0])
         else:
             p.level.set(ev.time, ev.detail[0])
 
-    def _on_signal(self, ev: TraceEvent, _sender, i: int) -> None:
+    def _ev_signal(self, ev: TraceEvent, _sender, i: int) -> None:
         target = self.proc(ev.detail[0]) if ev.detail[0] > 0 else None
         if target is not None:
             target.events.append(i)
@@ -302,10 +399,10 @@ class Model:
         self.deadlock = ev
 
     def _new(self, pid, label, index, t, i, ppid, cmd, nice, uid) -> ProcInfo:
-        p = ProcInfo(pid, label, index, f"{label}[{index}]", t, i, ppid, cmd, nice, uid)
-        p.state = StateHistory(t, "sleeping" if pid == 1 and cmd == "init" else "ready", self.zombie_count)
+        p = ProcInfo(pid, label, index, f"{label}[{index}]", t, i, ppid, cmd, nice, uid, self.facets)
         self.procs.append(p)
         self.by_pid_history.setdefault(pid, []).append(p)
+        self._current[pid] = p
         self.by_label.setdefault(label, []).append(p)
         return p
 
@@ -313,16 +410,19 @@ class Model:
     def exists(self, p: ProcInfo, t: int) -> bool:
         return p.created <= t and (p.reap_time is None or p.reap_time > t)
 
+    # a process's runs and waits, and a CPU's busy spans, follow one another without overlapping,
+    # so the time they cover up to t is a binary search; built on the first question, after the run
+    def _covered(self, what: str, key, intervals) -> Covered:
+        covered = self._spans.get((what, key))
+        if covered is None:
+            covered = self._spans[(what, key)] = Covered(intervals)
+        return covered
+
     def cpu_time(self, p: ProcInfo, t: int) -> int:
-        total = 0
-        for start, end in p.runs:
-            if start >= t:
-                break
-            total += min(end, t) - start
-        return total
+        return self._covered("runs", p, p.runs).until(t)
 
     def wait_time(self, p: ProcInfo, t: int) -> int:
-        total = sum(min(ran, t) - since for since, ran in p.waits if since < t)
+        total = self._covered("waits", p, p.waits).until(t)
         if p.ready_since is not None and p.ready_since < t:
             total += t - p.ready_since
         return total
@@ -365,8 +465,7 @@ class Model:
     def utilization(self, cpu: int, t: int) -> float:
         if t <= 0:
             return 0.0
-        busy = sum(min(end, t) - start for start, end in self.cpu_busy.get(cpu, []) if start < t)
-        return busy / t
+        return self._covered("busy", cpu, self.cpu_busy.get(cpu, [])).until(t) / t
 
 
 def _merged(intervals: list[tuple[int, int]]) -> list[tuple[int, int, int]]:

@@ -14,12 +14,11 @@ from dataclasses import replace
 
 from procdsl.check.checker import Checker, ScenarioResult
 from procdsl.check.model import Model
+from procdsl.check.unfed import TraceWanted
 from procdsl.core.events import Trace
 from procdsl.plan import EventPlan
 
-
-class TraceWanted(BaseException):
-    """Raised where an answer needs the recorded events; a BaseException so no `except Exception` eats it."""
+__all__ = ["Feed", "TraceWanted", "UNRECORDED", "checked_live"]
 
 
 class Unrecorded:

@@ -2,115 +2,21 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any, Callable, Optional
 
 from procdsl import ir
-from procdsl.check import creds, energy, files, maps
-from procdsl.check.model import Model, ProcInfo
+from procdsl.check import creds, energy, files
+from procdsl.check.env import Env, EventRef, LaterNote, PRef, pref
+from procdsl.check.model import ProcInfo
+from procdsl.check.proc_queries import PROC_QUERIES, event_of
 from procdsl.check.searches import OUTPUT_IN, output_searches
-from procdsl.check.sockets import SOCKET_QUERIES
-from procdsl.core.linux import ITIMERS, SIGNAL_NAMES
-from procdsl.core.values import MISSING, Dur, ProgramFault, Sig, compile_expr, show, type_name
+from procdsl.core.values import MISSING, Dur, ProgramFault, compile_expr, show, type_name
 from procdsl.trace.text import format_time
 
-TIMER_OF_SIGNAL = {sig: which for which, (_num, sig) in ITIMERS.items()}
+__all__ = ["Env", "EventRef", "LaterNote", "PRef", "PROC_QUERIES", "compile_check", "pref"]
+
 STATE_VALUES = ("running", "ready", "sleeping", "disk_wait", "stopped", "zombie", "reaped")
-
-
-class PRef(int):
-    """A process in an expectation: compares as its PID, shows as label(pid)."""
-
-    info: ProcInfo
-
-    def __str__(self) -> str:
-        return f"{self.info.name}(pid {int(self)})"
-
-    __repr__ = __str__
-
-
-def pref(p: ProcInfo) -> PRef:
-    r = PRef(p.pid)
-    r.info = p
-    return r
-
-
-class EventRef:
-    __slots__ = ("time", "index", "what")
-
-    def __init__(self, time: int, index: int, what: str) -> None:
-        self.time, self.index, self.what = time, index, what
-
-    def __str__(self) -> str:
-        return f"{self.what} at {format_time(self.time).strip()}"
-
-
-class Env:
-    """What names mean while one expectation is evaluated: an instant and bound variables."""
-
-    def __init__(self, model: Model, t: int, bindings: Optional[dict[str, ProcInfo]] = None) -> None:
-        self.model = model
-        self.t = t
-        self.bindings = bindings or {}
-        self.pending: list[Any] = []             # notes: strings, and LaterNotes written only when shown
-        self.noted: set[Any] = set()
-        self.touched: list[ProcInfo] = []
-
-    def at(self, t: int) -> Env:
-        env = Env(self.model, t, self.bindings)
-        env.pending, env.noted, env.touched = self.pending, self.noted, self.touched
-        return env
-
-    @property
-    def notes(self) -> list[str]:
-        return [str(note) for note in self.pending]
-
-    def note(self, text: Any, key: Any = None) -> None:
-        key = text if key is None else key
-        if key not in self.noted:
-            self.noted.add(key)
-            self.pending.append(text)
-
-    def notes_text(self, limit: int) -> str:
-        """The notes joined, up to about `limit` characters and a count of the ones left out."""
-        shown: list[str] = []
-        size = 0
-        for note in self.pending:
-            text = str(note)
-            if shown and size + len(text) > limit:
-                break
-            shown.append(text)
-            size += len(text) + 2
-        left = len(self.pending) - len(shown)
-        return "; ".join(shown) + (f"; and {left} more note{'s' if left > 1 else ''}" if left else "")
-
-    def resolve(self, label: str, index: Optional[int]) -> Optional[ProcInfo]:
-        if index is None and label in self.bindings:
-            return self.bindings[label]
-        procs = self.model.by_label.get(label, [])
-        i = index or 0
-        if i < len(procs):
-            p = procs[i]
-            if p not in self.touched:
-                self.touched.append(p)
-            return p
-        what = f"{label}[{i}]" if index is not None else label
-        self.note(f"no process labelled {what} was ever created" if not procs else
-                  f"{label} has only {len(procs)} process(es): {what} was never created")
-        return None
-
-
-class LaterNote:
-    """A note that is costly to write (every zombie at an instant), written when it is shown."""
-
-    __slots__ = ("render", "env", "_text")
-
-    def __init__(self, render: Callable[[Env], str], env: Env) -> None:
-        self.render, self.env, self._text = render, env, None
-
-    def __str__(self) -> str:
-        if self._text is None:
-            self._text = self.render(self.env)
-        return self._text
 
 
 def lookup(env: Env, name: str, span: Any) -> Any:
@@ -168,166 +74,6 @@ def _proc_arg(e: ir.Expr) -> Callable[[Env], Optional[ProcInfo]]:
     return dynamic
 
 
-def _q_state(env, p):
-    return p.state.at(env.t)
-
-
-def _q_exit_code(env, p):
-    if p.exit_time is None or p.exit_time > env.t:
-        env.note(f"{p.name} (pid {p.pid}) had not exited by {format_time(env.t).strip()}")
-        return None
-    if p.exit_signal:
-        env.note(f"{p.name} (pid {p.pid}) was killed by {SIGNAL_NAMES.get(p.exit_signal)}, it did not exit"
-                 + _own_timer(p))
-        return None
-    return p.exit_code
-
-
-def _own_timer(p) -> str:
-    """When a process died of its own timer's signal (SIGALRM, SIGVTALRM, SIGPROF), say which timer."""
-    timer = TIMER_OF_SIGNAL.get(p.exit_signal)
-    sets = [(t, value) for t, which, value in p.timers if which == timer]
-    if not sets or not sets[-1][1]:
-        return ""
-    t, value = sets[-1]
-    return f" (its {timer}, set at {format_time(t).strip()} for {Dur(value)}, ran out with no handler)"
-
-
-def _q_killed_by(env, p):
-    if p.exit_time is None or p.exit_time > env.t:
-        env.note(f"{p.name} (pid {p.pid}) was still alive at {format_time(env.t).strip()}")
-        return None
-    if not p.exit_signal:
-        env.note(f"{p.name} (pid {p.pid}) exited with code {p.exit_code}; no signal killed it")
-        return None
-    return Sig(p.exit_signal)
-
-
-def _q_core_dumped(env, p):
-    if p.exit_time is None or p.exit_time > env.t:
-        env.note(f"{p.name} (pid {p.pid}) was still alive at {format_time(env.t).strip()}")
-        return None
-    if p.exit_signal and not p.core_dumped:
-        env.note(f"{p.name} (pid {p.pid}) was killed by {SIGNAL_NAMES.get(p.exit_signal)} without a core dump "
-                 f"(a Core signal dumps only with the machine's core_limit at least 4KiB)")
-    return p.core_dumped
-
-
-def _q_stopped_by(env, p):
-    """The signal that stopped p, while it is stopped (WSTOPSIG of what `wait untraced` reports)."""
-    if p.state.at(env.t) != "stopped":
-        env.note(f"{p.name} (pid {p.pid}) was not stopped at {format_time(env.t).strip()}")
-        return None
-    return Sig([sig for t, _i, sig in p.stops if t <= env.t][-1])
-
-
-def _q_shell_status(env, p):
-    if p.exit_time is None or p.exit_time > env.t:
-        return None
-    return 128 + p.exit_signal if p.exit_signal else p.exit_code
-
-
-def _q_reaper(env, p):
-    if p.reap_time is None or p.reap_time > env.t:
-        if p.exit_time is not None and p.exit_time <= env.t:
-            parent = env.model.proc(p.ppid.at(env.t), env.t)
-            who = parent.name if parent else f"pid {p.ppid.at(env.t)}"
-            env.note(f"{p.name} (pid {p.pid}) stayed a zombie from {format_time(p.exit_time).strip()} to "
-                     f"{'the end' if env.t >= env.model.end else format_time(env.t).strip()}: "
-                     f"its parent {who} never called wait for it")
-        else:
-            env.note(f"{p.name} (pid {p.pid}) never exited, so nobody reaped it")
-        return None
-    return pref(env.model.proc(p.reaper, p.reap_time))
-
-
-def _q_ppid(env, p):
-    ppid = p.ppid.at(env.t)
-    parent = env.model.proc(ppid, env.t)
-    return pref(parent) if parent is not None else ppid
-
-
-def _response(env, p):
-    return Dur(p.first_run - p.created) if p.first_run is not None and p.first_run <= env.t else None
-
-
-def _turnaround(env, p):
-    return Dur(p.exit_time - p.created) if p.exit_time is not None and p.exit_time <= env.t else None
-
-
-def _exit_cpu(env, p):
-    if p.exit_time is None or p.exit_time > env.t:
-        env.note(f"{p.name} (pid {p.pid}) had not exited by {format_time(env.t).strip()}")
-        return None
-    if p.exit_cpu is None or p.exit_cpu < 0:
-        env.note(f"{p.name} (pid {p.pid}) was not on a CPU when it exited")
-        return None
-    return p.exit_cpu
-
-
-def _level(env, p):
-    if p.level is None:
-        env.note(f"{p.name} (pid {p.pid}) has no mlfq level: the machine's scheduler is not mlfq")
-        return None
-    return p.level.at(env.t)
-
-
-def _max_delay(env, p):
-    delays = [ran - since for since, ran in p.waits if ran <= env.t]
-    return Dur(max(delays)) if delays else Dur(0)
-
-
-PROC_QUERIES: dict[str, Callable[[Env, ProcInfo], Any]] = {
-    "state": _q_state,
-    "alive": lambda env, p: p.created <= env.t and p.state.at(env.t) not in ("zombie", "reaped"),
-    "pid": lambda env, p: pref(p),
-    "ppid": _q_ppid,
-    "cmd": lambda env, p: p.cmd.at(env.t),
-    "exit_code": _q_exit_code,
-    "killed_by": _q_killed_by,
-    "core_dumped": _q_core_dumped,
-    "stopped_by": _q_stopped_by,
-    "shell_status": _q_shell_status,
-    "reaper": _q_reaper,
-    "cpu_time": lambda env, p: Dur(env.model.cpu_time(p, env.t)),
-    "switches": lambda env, p: sum(1 for t, _ in p.switch_times if t <= env.t),
-    "voluntary_switches": lambda env, p: sum(1 for t, v in p.switch_times if v and t <= env.t),
-    "involuntary_switches": lambda env, p: sum(1 for t, v in p.switch_times if not v and t <= env.t),
-    "response_time": _response,
-    "turnaround": _turnaround,
-    "wait_time": lambda env, p: Dur(env.model.wait_time(p, env.t)),
-    "max_delay": _max_delay,
-    "cow_copies": lambda env, p: sum(n for t, n in p.cow if t <= env.t),
-    "output": lambda env, p: env.model.output_at(env.t, p),
-    "nice": lambda env, p: p.nice.at(env.t),
-    "migrations": lambda env, p: sum(1 for t in p.migrations if t <= env.t),
-    **SOCKET_QUERIES,
-    "pgid": lambda env, p: _job(env, p, "pgid"),
-    "sid": lambda env, p: _job(env, p, "sid"),
-    "level": _level,
-    "exit_cpu": _exit_cpu,
-}
-PROC_QUERIES.update(maps.QUERIES)        # rss, vsz, regions (check/maps.py)
-
-
-def _job(env, p, what: str):
-    j = env.model.jobs.of(p)
-    return getattr(j, what).at(env.t) if j is not None else None
-
-
-PROC_QUERIES.update(creds.PROC_QUERIES)          # uid, euid, suid, gid, egid, sgid, groups
-
-
-def _event(name: str, p: ProcInfo) -> Optional[EventRef]:
-    if name == "start":
-        return EventRef(p.created, p.created_index, f"start({p.name})")
-    pairs = {"run": (p.first_run, p.first_run_index), "exec": (p.exec_time, p.exec_index),
-             "exit": (p.exit_time, p.exit_index), "reap": (p.reap_time, p.reap_index),
-             "stop": p.stops[0][:2] if p.stops else (None, None), "cont": p.conts[0] if p.conts else (None, None)}
-    t, i = pairs[name]
-    return EventRef(t, i, f"{name}({p.name})") if t is not None else None
-
-
 def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
     if isinstance(e, ir.CpuRef):
         cpu = e.cpu
@@ -347,7 +93,7 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
         if len(args) == 1 and isinstance(args[0], ir.CpuRef):
             cpu = args[0].cpu
             if func == "switches":
-                return lambda env: sum(1 for t in env.model.cpu_switches.get(cpu, []) if t <= env.t)
+                return lambda env: bisect_right(env.model.cpu_switches.get(cpu, []), env.t)
         target = _proc_arg(args[0])
 
         def process_query(env: Env):
@@ -369,7 +115,7 @@ def _call(e: Any, lookup_fn: Any, span: Any) -> Callable[[Env], Any]:
             p = target(env)
             if p is None:
                 return None
-            ref = _event(func, p)
+            ref = event_of(func, p)
             if ref is None or ref.time > env.model.end:
                 env.note(f"{func}({p.name}) never happened")
                 return None
