@@ -113,9 +113,10 @@ def test_a_long_busy_machine_is_not_called_a_poller(tmp_path: Path) -> None:
 
 def test_a_graded_busy_wait_tells_the_student_and_cannot_raise_the_limit() -> None:
     tests = read_tests(str(ASSIGNMENT / "tests"))
-    prepared = tasks.prepare(make_bundle(tests, str(ASSIGNMENT / "submissions" / "spin.proc")))
+    bundle = make_bundle(tests, str(ASSIGNMENT / "submissions" / "spin.proc"))
+    prepared = tasks.prepare(bundle)
     assert prepared.gradable
-    stopped = [tasks.run(job, None) for job in prepared.jobs if job.plan is not None]
+    stopped = [tasks.run(bundle, job, None) for job in prepared.jobs if job.index is not None]
     assert stopped and all(s.status == "stopped" for s in stopped)
     for s in stopped:
         assert "limit max_events = 500000" in s.note and "polls without blocking" in s.note

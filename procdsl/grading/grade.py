@@ -9,10 +9,10 @@ from typing import Optional
 
 from procdsl import __version__
 from procdsl.grading.bundle import Bundle, SetupError
+from procdsl.grading.jobs import Job, Prepared
 from procdsl.grading.result import Grade, Scenario
 from procdsl.grading.sandbox import Pool, TaskFailed
 from procdsl.grading.shown import escaped
-from procdsl.grading.tasks import Job, Prepared
 
 
 def grade_bundle(bundle: Bundle, pool: Pool, seed: Optional[int] = None, parallel: bool = False,
@@ -44,20 +44,20 @@ def _grade(bundle: Bundle, pool: Pool, seed: Optional[int], parallel: bool, expl
     jobs = prepared.jobs
     if parallel and len(jobs) > 1:
         with ThreadPoolExecutor(max_workers=pool.size) as ex:
-            scenarios = list(ex.map(lambda job: _run(job, pool, seed, explore), jobs))
+            scenarios = list(ex.map(lambda job: _run(bundle, job, pool, seed, explore), jobs))
     else:
-        scenarios = [_run(job, pool, seed, explore) for job in jobs]
+        scenarios = [_run(bundle, job, pool, seed, explore) for job in jobs]
     score = sum(e.points for s in scenarios for e in s.expectations)
     return Grade(gradable=True, score=score, max_score=prepared.max_score, scenarios=tuple(scenarios),
                  execution_time=time.monotonic() - started, **base)
 
 
-def _run(job: Job, pool: Pool, seed: Optional[int], explore: Optional[object] = None) -> Scenario:
-    if job.plan is None:
+def _run(bundle: Bundle, job: Job, pool: Pool, seed: Optional[int], explore: Optional[object] = None) -> Scenario:
+    if job.index is None:
         return job.scenario
     started = time.monotonic()
     try:
-        return replace(pool.call("run", job, seed, explore), time=time.monotonic() - started)
+        return replace(pool.call("run", bundle, job, seed, explore), time=time.monotonic() - started)
     except TaskFailed as failed:
         if failed.kind == "timeout":
             status, note = "timeout", (f"the scenario did not finish within the grader's wall-clock limit of "
@@ -68,4 +68,4 @@ def _run(job: Job, pool: Pool, seed: Optional[int], explore: Optional[object] = 
             status, note = "error", failed.detail
         exps = tuple(replace(e, message=note) for e in job.scenario.expectations)
         return replace(job.scenario, status=status, note=note, expectations=exps,
-                       seed=job.plan.machine.seed if seed is None else seed, time=time.monotonic() - started)
+                       seed=job.seed if seed is None else seed, time=time.monotonic() - started)

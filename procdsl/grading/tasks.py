@@ -2,7 +2,10 @@
 
 These functions run only inside a worker process (procdsl/grading/sandbox.py), never in the
 grader itself, so a submission that makes the front end or the simulator misbehave costs
-at most the task in hand.
+at most the task in hand. The compiled plans stay in the worker: a `run` task names the
+bundle and the scenario's place, and a worker that did not prepare that bundle last compiles
+it again (the same texts give the same plans), which costs less than carrying the plans to
+the grader and back.
 """
 
 from __future__ import annotations
@@ -10,12 +13,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Optional
 
-from procdsl.check.checker import unparse_assertion
+from procdsl.check.checker import ScenarioResult, unparse_assertion
 from procdsl.check.limits import for_submission
+from procdsl.grading.alike import Stopped, stopped_for_good
 from procdsl.grading.bundle import SUBMISSION_DIR, Bundle
+from procdsl.grading.jobs import Job, Prepared
 from procdsl.grading.result import Expectation, Scenario
 from procdsl.lang.diagnostics import CompileError, Diagnostic
 from procdsl.lang.load import load, parse_file, read_source, remember_parses
@@ -25,23 +30,6 @@ from procdsl.pipeline import compile_scenarios, run_scenario
 from procdsl.plan import EventPlan
 
 remember_parses()       # this module runs in grading workers: each test file is parsed once per worker
-
-
-@dataclass(frozen=True)
-class Job:
-    """One scenario to run, or the reason it cannot run."""
-
-    scenario: Scenario                     # name, file, line and every expectation as failed: the fallback
-    plan: Optional[EventPlan] = None
-
-
-@dataclass(frozen=True)
-class Prepared:
-    gradable: bool
-    max_score: float
-    diagnostics: tuple[str, ...] = ()
-    jobs: tuple[Job, ...] = ()
-    tests_broken: tuple[str, ...] = ()     # the instructor's tests do not parse: nothing can be graded
 
 
 class _Workdir:
@@ -60,33 +48,63 @@ class _Workdir:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+class _Submission:
+    """What a worker keeps of the submission it prepared last: its plans and its last runaway run."""
+
+    __slots__ = ("bundle", "plans", "stopped")
+
+    def __init__(self, bundle: Bundle, plans: list[EventPlan]) -> None:
+        self.bundle, self.plans = bundle, plans
+        # the last run that stopped at a limit: the next scenarios are often the same run up to
+        # that stop (grading/alike.py) and are checked on its trace
+        self.stopped: Optional[Stopped] = None
+
+
+_current: Optional[_Submission] = None
+
+
 def prepare(bundle: Bundle) -> Prepared:
+    global _current
+    prepared, plans = _prepare(bundle)
+    _current = _Submission(bundle, plans)
+    return prepared
+
+
+def _submission(bundle: Bundle) -> _Submission:
+    if _current is None or _current.bundle != bundle:
+        prepare(bundle)
+    return _current
+
+
+def _prepare(bundle: Bundle) -> tuple[Prepared, list[EventPlan]]:
+    plans: list[EventPlan] = []
     with _Workdir(bundle):
         try:
             tests = [parse_file(read_source(t)) for t in bundle.test_files]
         except CompileError as err:
             own = {p: Source(p, text) for p, text in bundle.files if not p.startswith(SUBMISSION_DIR + "/")}
-            return Prepared(False, 0, tests_broken=tuple(render(d, own) for d in err.diagnostics))
+            return Prepared(False, 0, tests_broken=tuple(render(d, own) for d in err.diagnostics)), plans
         fallback = {t.path: [_failed_scenario(t.path, sc, "") for sc in t.scenarios] for t in tests}
         max_score = sum(e.max_points for scs in fallback.values() for s in scs for e in s.expectations)
         problems = list(bundle.problems)
         roots, defined = _check_submission(bundle, problems)
         if problems:
-            return Prepared(False, max_score, tuple(problems))
+            return Prepared(False, max_score, tuple(problems)), plans
         jobs = []
         for test in bundle.test_files:
             unit = load(test, roots)
             if unit.diagnostics:       # e.g. the submission defines a program the tests provide
-                return Prepared(False, max_score, _render(unit.diagnostics, unit.sources))
+                return Prepared(False, max_score, _render(unit.diagnostics, unit.sources)), []
             for i, sc in enumerate(unit.scenarios):
                 (compiled,) = compile_scenarios(replace(unit, scenarios=[sc]))
                 if compiled.plan is not None:
-                    jobs.append(Job(fallback[test][i], compiled.plan))
+                    jobs.append(Job(fallback[test][i], len(plans), compiled.plan.machine.seed))
+                    plans.append(compiled.plan)
                     continue
                 why = "; ".join(_explain_missing(d.message, defined) for d in compiled.diagnostics)
                 jobs.append(Job(_failed_scenario(test, sc, why or "the scenario could not be compiled",
                                                  "not_compiled")))
-        return Prepared(True, max_score, (), tuple(jobs))
+        return Prepared(True, max_score, (), tuple(jobs)), plans
 
 
 def _check_submission(bundle: Bundle, problems: list[str]) -> tuple[list[str], list[str]]:
@@ -141,17 +159,30 @@ def _failed_scenario(file: str, sc, why: str, status: str = "failed") -> Scenari
     return Scenario(name=sc.title, file=file, line=sc.span.line, status=status, expectations=exps, note=why)
 
 
-def run(job: Job, seed: Optional[int], explore: Optional[object] = None) -> Scenario:
-    """One scenario; `explore` (explore.search.Bounds): each expectation must hold in every
-    schedule within those bounds (`procdsl grade --explore`)."""
-    plan = job.plan
+def _run_once(sub: _Submission, plan: EventPlan, seed: Optional[int]) -> ScenarioResult:
+    last = sub.stopped
+    if last is not None and last.covers(plan, seed):
+        try:
+            return last.check(plan)
+        except Exception:  # noqa: BLE001 - run it on its own, where run_scenario isolates a procdsl bug
+            pass
+    # a student's scenario fails or hits a limit often, and a failure checked live is run twice:
+    # grading records the trace in the one run instead
+    result = run_scenario(plan, seed, keep_trace=True)
+    sub.stopped = Stopped(plan, seed, result) if stopped_for_good(result) else None
+    return result
+
+
+def run(bundle: Bundle, job: Job, seed: Optional[int], explore: Optional[object] = None) -> Scenario:
+    """One scenario of `bundle`; `explore` (explore.search.Bounds): each expectation must hold in
+    every schedule within those bounds (`procdsl grade --explore`)."""
+    sub = _submission(bundle)
+    plan = sub.plans[job.index]
     if explore is not None:
         from procdsl.explore.verdict import run_every_schedule
         result = run_every_schedule(plan, explore, seed)
     else:
-        # a student's scenario fails or hits a limit often, and a failure checked live is run twice:
-        # grading records the trace in the one run instead
-        result = run_scenario(plan, seed, keep_trace=True)
+        result = _run_once(sub, plan, seed)
     if result.note:
         result = replace(result, note=for_submission(result.note))
     fallback = {(e.line, e.name): e for e in job.scenario.expectations}

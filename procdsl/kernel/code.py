@@ -97,6 +97,7 @@ def load_op(op: Op, pc: int, m: MachineConfig, rng: Any = None) -> RuntimeOp:
     r.args = tuple(compile_program_expr(a, rng) for a in op.args) if op.op in ("exec", "sendto") else ()
     r.aux = None
     r.visible = r.pure = True                # the explorer's reading: kernel/chooser.mark_visible
+    r.dur = _constant_duration(op) if op.op in ("compute", "sleep", "io") else None
     if op.op == "assign" and op.args:
         r.aux = op.args[0].value[0]          # "+" or "-"
     elif op.op == "for_next":
@@ -111,6 +112,14 @@ def load_op(op: Op, pc: int, m: MachineConfig, rng: Any = None) -> RuntimeOp:
         values = tuple(a.value for a in op.args)    # constants the compiler worked out (flags, whence, ...)
         r.aux = values if len(values) > 1 else values[0]
     return r
+
+
+def _constant_duration(op: Op) -> int | None:
+    """The nanoseconds of `compute 10ms` or `sleep 20ms`, known at load; None: worked out as it runs."""
+    e = op.expr
+    if e is not None and e.kind == "lit" and e.type == "duration" and isinstance(e.value, int) and e.value >= 0:
+        return int(e.value)
+    return None
 
 
 def _consts(op: Op) -> tuple:

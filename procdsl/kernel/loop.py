@@ -44,6 +44,10 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         self.now = 0
         self.seq = 0
         self.heap: list = []
+        # the CPUs' own events (a dispatch's start, a run's end) in a heap of their own: a
+        # handful of entries, against one timer per sleeper in `heap`; the loop takes the
+        # smaller head of the two, so events run in the same (time, priority, seq) order
+        self.cpu_heap: list = []
         self.events: list[TraceEvent] = []
         self.rng = random.Random(m.seed if seed is None else seed)
         self.cpus = [Cpu(i) for i in range(m.cpus)]
@@ -158,26 +162,30 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         # task's slice is (a SCHED_FIFO task has none), and the heap is never empty while it runs
         self.post(self.until, P_END, self._end_reached, None)
         heap = self.heap
+        cpu_heap = self.cpu_heap
         max_events = self.limits.max_events
         until = self.until
         reason = ""
         try:
-            while heap and not self.stopped:
-                ev = heappop(heap)
-                if ev[0] > until:
+            while not self.stopped:
+                if cpu_heap and (not heap or cpu_heap[0] < heap[0]):
+                    time, _, _, fn, a, b = heappop(cpu_heap)
+                elif heap:
+                    time, _, _, fn, a, b = heappop(heap)
+                else:
+                    reason = self._quiet_end()
+                    break
+                if time > until:
                     self.now = until
                     reason = "until" if plan.until is not None else "time limit"
                     break
                 before = self.now
-                self.now = ev[0]
-                if ev[3](ev[4], ev[5]) is False:
+                self.now = time
+                if fn(a, b) is False:
                     self.now = before     # a stale event did nothing: the end time must not move
                 self.nsteps += 1
                 if self.nsteps > max_events:
                     raise LimitReached("max_events", max_events)
-            else:
-                if not self.stopped:
-                    reason = self._quiet_end()
         except LimitReached as lim:
             self.emit(-1, NO_PID, "limit", (lim.limit, lim.value))
             reason = f"limit {lim.limit}"
@@ -210,11 +218,19 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         p = cpu.curr
         if gen != cpu.gen or p is None:
             return False
-        self.settle(cpu, p)
+        rate = cpu.rate             # work per ns: set at dispatch, changed only through a new event
+        now = self.now
+        if cpu.seg_start < now:     # settle() (or the cache model's settle_rated), inline: twice a dispatch
+            rem = p.remaining
+            if rem:
+                rem -= (now - cpu.seg_start) * rate
+                p.remaining = rem if rem > 0 else 0
+            cpu.seg_start = now
         heap = self.heap
+        cpu_heap = self.cpu_heap
         sched = self.sched
         exploring = self.exploring
-        rate = cpu.rate             # work per ns: set at dispatch, changed only through a new event
+        max_events = self.limits.max_events
         self.current = cpu
         try:
             while True:
@@ -244,15 +260,15 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
                 if rem:
                     end = now + rem if rate == 1 else now - (-rem // rate)
                     # the heap holds at least the run's end (`_end_reached`)
-                    if end <= cpu.slice_end and end < heap[0][0]:
+                    if end <= cpu.slice_end and end < heap[0][0] and (not cpu_heap or end < cpu_heap[0][0]):
                         self.now = end
                         p.remaining = 0
                         continue
                     cpu.seg_start = now
                     cpu.gen += 1
                     self.seq += 1
-                    heappush(heap, (end if end < cpu.slice_end else cpu.slice_end, P_CPU, self.seq,
-                                    self.cpu_event, cpu, cpu.gen))
+                    heappush(cpu_heap, (end if end < cpu.slice_end else cpu.slice_end, P_CPU, self.seq,
+                                        self.cpu_event, cpu, cpu.gen))
                     return True
                 if op.precost and p.paid != p.pc:
                     p.paid = p.pc
@@ -265,8 +281,8 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
                     status = op.fn(self, p, op)
                 except DivideByZero:
                     signals.force(self, p, SIGFPE)
-                    if self.nsteps > self.limits.max_events:
-                        raise LimitReached("max_events", self.limits.max_events) from None
+                    if self.nsteps > max_events:
+                        raise LimitReached("max_events", max_events) from None
                     continue
                 if status is not CONTINUE:
                     if status is BLOCKED:
@@ -282,8 +298,8 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
                 p.paid = -1
                 if op.cost:
                     p.remaining += op.cost
-                if self.nsteps > self.limits.max_events:
-                    raise LimitReached("max_events", self.limits.max_events)
+                if self.nsteps > max_events:
+                    raise LimitReached("max_events", max_events)
         finally:
             self.current = None
 

@@ -12,12 +12,13 @@ from procdsl.core.values import (
     type_name,
 )
 from procdsl.kernel.ops_io import read_line
-from procdsl.kernel.opsupport import BLOCKED, CONTINUE, _duration, _fd, _int, _set, interrupted
+from procdsl.kernel.opsupport import BLOCKED, CONTINUE, _duration, _fd, _int, _set, duration_text, interrupted
 from procdsl.kernel.process import DISK, RUNNING, SLEEPING
 
 
 def op_compute(k, p, op):
-    p.remaining += _duration(op.expr(p), op.span)
+    dur = op.dur          # a constant duration, checked once at load (code.load_op)
+    p.remaining += dur if dur is not None else _duration(op.expr(p), op.span)
     p.pc += 1
     return CONTINUE
 
@@ -27,12 +28,13 @@ def op_sleep(k, p, op):
         return _slept(p, op, p.sleep_until)
     fresh = p.sleep_until < 0
     if fresh:
-        p.sleep_until = k.now + _duration(op.expr(p), op.span)
+        dur = op.dur
+        p.sleep_until = k.now + (dur if dur is not None else _duration(op.expr(p), op.span))
     disk = op.flag
     # an `io`, even of 0 ms, always leaves the CPU: the task comes back behind those waiting
     if k.now >= p.sleep_until and not (fresh and disk):
         return _slept(p, op, 0)
-    what = f"{'io' if disk else 'sleep'} until {Dur(p.sleep_until)}"
+    what = f"{'io' if disk else 'sleep'} until {duration_text(p.sleep_until)}"
     if k.now >= p.sleep_until:
         k.block(p, DISK, "io", None, what, wake=True)
         return BLOCKED

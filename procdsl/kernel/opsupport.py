@@ -36,7 +36,7 @@ EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL, ENOMEM, EMFILE, EINTR, EDEAD
 
 class RuntimeOp:
     __slots__ = ("fn", "cost", "precost", "span", "expr", "expr2", "name", "jump", "signal", "flag", "args",
-                 "aux", "pc", "visible", "pure")
+                 "aux", "pc", "visible", "pure", "dur")
 
 
 def lookup(p: Proc, name: str, span: Any) -> Any:
@@ -164,6 +164,21 @@ def _duration(v: Any, span: Any) -> int:
     if v < 0:
         raise ProgramFault(f"a duration cannot be negative ({v})", span)
     return int(v)
+
+
+def duration_text(ns: int) -> str:
+    """format_duration(ns) for ns >= 0, without its loop: a blocked sleep names its end time in
+    the trace (`sleep until 20.002ms`), once per block, so this is on the dispatch path."""
+    if ns >= 1_000_000:
+        if ns >= 1_000_000_000:
+            whole, frac = divmod(ns, 1_000_000_000)
+            return f"{whole}s" if not frac else f"{whole}.{frac:09d}".rstrip("0") + "s"
+        whole, frac = divmod(ns, 1_000_000)
+        return f"{whole}ms" if not frac else f"{whole}.{frac:06d}".rstrip("0") + "ms"
+    if ns >= 1_000:
+        whole, frac = divmod(ns, 1_000)
+        return f"{whole}us" if not frac else f"{whole}.{frac:03d}".rstrip("0") + "us"
+    return f"{ns}ns"
 
 
 def _fd(v: Any, span: Any, writing: bool) -> int:

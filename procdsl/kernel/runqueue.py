@@ -34,9 +34,12 @@ class RunQueues:
                 self.post(self.now, P_CPU, self._pick_idle, cpu)
         else:
             curr = cpu.curr
-            if self.sched.wakeup_preempt(cpu, curr, p, self.now, max(0, self.now - cpu.run_start)):
+            now = self.now
+            ran = now - cpu.run_start
+            if self.sched.wakeup_preempt(cpu, curr, p, now, ran if ran > 0 else 0):
                 self.resched(cpu)
-        self.maybe_balance()
+        if not self.balance_pending:        # a balance pass already due covers this arrival
+            self.maybe_balance()
 
     def _pick_idle(self, cpu: Cpu, _: Any) -> None:
         cpu.resched = False
@@ -50,7 +53,8 @@ class RunQueues:
             return cpus[0]
         if why == WAKEUP and self.homing and self.policy.home(p) >= 0:
             return cpus[self.policy.home(p)]
-        allowed = [c for c in cpus if p.affinity is None or c.id in p.affinity] or cpus
+        affinity = p.affinity
+        allowed = cpus if affinity is None else [c for c in cpus if c.id in affinity] or cpus
         if self.shared_queue:
             return self._select_shared(p, allowed)
         if why == WAKEUP and p.last_cpu >= 0:
@@ -62,7 +66,13 @@ class RunQueues:
                 return c
         if why == WAKEUP and p.last_cpu >= 0 and cpus[p.last_cpu] in allowed:
             return cpus[p.last_cpu]
-        return min(allowed, key=lambda c: (self.sched.nr_queued(c) + (c.curr is not None), c.id))
+        best, low = allowed[0], -1    # the least loaded, the lowest id among equals (`allowed` is in id order)
+        nr_queued = self.sched.nr_queued
+        for c in allowed:
+            load = nr_queued(c) + (c.curr is not None)
+            if low < 0 or load < low:
+                best, low = c, load
+        return best
 
     def _select_shared(self, p: Proc, allowed: list[Cpu]) -> Cpu:
         """One queue for all CPUs: the CPU that is told to look at it, an idle one (its previous
@@ -107,12 +117,13 @@ class RunQueues:
 
     def dispatch(self, cpu: Cpu, p: Proc, prev: Proc | None, why: str) -> None:
         now = self.now
-        cost = 0 if cpu.last is p else self.cs_cost
+        warm = cpu.last is p
+        cost = 0 if warm else self.cs_cost
         if prev is None and self.power is not None:
             cost += self.idle_exit(cpu, now)
         self.nsteps += 1
-        self.events.append(new_event((now, cpu.id, p.pid, "switch", (prev.pid if prev is not None else IDLE, why, cost))))
-        if self.refill and cpu.last is not p:
+        self.events.append(new_event((now, cpu.id, p.pid, "switch", (IDLE if prev is None else prev.pid, why, cost))))
+        if self.refill and not warm:
             p.remaining += self.refill
         p.last_cpu = cpu.id
         cpu.last = p
@@ -136,12 +147,12 @@ class RunQueues:
         cpu.curr = p
         cpu.run_start = start
         cpu.seg_start = start
-        end = start + self.sched.slice(cpu, p, start)
-        cpu.slice_end = end if self.exact_slices else self.slice_end(start, end - start)
+        length = self.sched.slice(cpu, p, start)
+        cpu.slice_end = start + length if self.exact_slices else self.slice_end(start, length)
         cpu.resched = False
-        cpu.gen += 1
-        self.seq += 1
-        heappush(self.heap, (start, P_CPU, self.seq, self.cpu_event, cpu, cpu.gen))
+        gen = cpu.gen = cpu.gen + 1
+        seq = self.seq = self.seq + 1
+        heappush(self.cpu_heap, (start, P_CPU, seq, self.cpu_event, cpu, gen))
         if self.exploring:
             self.chooser.armed[cpu.id] = p
 
@@ -177,12 +188,18 @@ class RunQueues:
 
     def leave_cpu(self, cpu: Cpu, p: Proc) -> None:
         """Account the run that ends now and free the CPU (the caller picks what runs next)."""
-        ran = self.now - cpu.run_start
+        now = self.now
+        ran = now - cpu.run_start
         if ran < 0:
             ran = 0
         p.cputime += ran
-        self.settle(cpu, p)
-        self.sched.put_prev(cpu, p, self.now, ran)
+        if cpu.seg_start < now:     # settle(), inline (rated as the cache model's settle_rated)
+            rem = p.remaining
+            if rem:
+                rem -= (now - cpu.seg_start) * cpu.rate
+                p.remaining = rem if rem > 0 else 0
+            cpu.seg_start = now
+        self.sched.put_prev(cpu, p, now, ran)
         cpu.gen += 1
         cpu.curr = None
         p.cpu = None
@@ -236,7 +253,8 @@ class RunQueues:
         SIGKILL resume it, and they move it back to a sleep first (signals.generate)."""
         if p.state not in (SLEEPING, DISK) or p.builtin:
             return
-        self.leave_waits(p, p.wait_on)
+        if p.wait_on is not None:
+            self.leave_waits(p, p.wait_on)
         p.timer_token += 1
         self.emit(-1, p.pid, "wake", (why,))
         self.make_runnable(p, self.current, WAKEUP)
@@ -267,7 +285,8 @@ class RunQueues:
 
     def timer(self, p: Proc, at: int) -> None:
         p.timer_token += 1
-        self.post(at, P_TIMER, self._timer_fired, p, p.timer_token)
+        self.seq += 1                     # post(), inline: once a sleep
+        heappush(self.heap, (at, P_TIMER, self.seq, self._timer_fired, p, p.timer_token))
 
     def _timer_fired(self, p: Proc, token: int) -> bool:
         if p.timer_token == token and p.state in (SLEEPING, DISK):
@@ -317,9 +336,16 @@ class RunQueues:
         differ by 2+. Returns whether anything moved (a pass that did nothing leaves the clock)."""
         self.balance_pending = False
         sched = self.sched
-        loads = [sched.nr_queued(c) + (c.curr is not None) for c in self.cpus]
-        busiest = self.cpus[max(range(len(loads)), key=lambda i: (loads[i], -i))]
-        idlest = self.cpus[min(range(len(loads)), key=lambda i: (loads[i], i))]
+        cpus = self.cpus
+        loads = [sched.nr_queued(c) + (c.curr is not None) for c in cpus]
+        hi = lo = 0                   # the first CPU of the highest load, the first of the lowest
+        for i in range(1, len(loads)):
+            load = loads[i]
+            if load > loads[hi]:
+                hi = i
+            elif load < loads[lo]:
+                lo = i
+        busiest, idlest = cpus[hi], cpus[lo]
         moved = False
         if loads[busiest.id] - loads[idlest.id] >= 2:
             p = sched.steal_candidate(busiest, idlest.id)
@@ -335,7 +361,9 @@ class RunQueues:
                     self.schedule(idlest, None, "idle")
                 elif sched.wakeup_preempt(idlest, idlest.curr, p, self.now, max(0, self.now - idlest.run_start)):
                     self.resched(idlest)
-        if any(sched.nr_queued(c) + (c.curr is not None) >= 2 for c in self.cpus):
+        if moved:
+            loads = [sched.nr_queued(c) + (c.curr is not None) for c in cpus]
+        if max(loads) >= 2:
             self.maybe_balance()
         return moved
 

@@ -64,7 +64,7 @@ class _Digest(pickle.Pickler):
 def _pending(k: Any) -> list:
     """The heap's live entries in the order they will run, without their naming counters."""
     out = []
-    for time, prio, _seq, fn, a, b in sorted(k.heap, key=lambda e: (e[0], e[1], e[2])):
+    for time, prio, _seq, fn, a, b in sorted(k.heap + k.cpu_heap, key=lambda e: (e[0], e[1], e[2])):
         name = getattr(fn, "__name__", "")
         if name == "cpu_event":
             if b != a.gen:
