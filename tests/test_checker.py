@@ -129,3 +129,19 @@ def test_a_scenario_that_hits_a_limit_fails_every_expectation(tmp_path: Path) ->
     assert not result.passed
     assert "max_events" in result.note
     assert result.expectations[0].message.startswith("not checked:")
+
+
+def test_a_tolerance_with_no_value_is_false_and_one_of_the_wrong_type_cannot_be_evaluated(tmp_path: Path) -> None:
+    [result] = check_text(tmp_path, """scenario "tolerances" {
+  program main { compute 1ms }
+  run main
+  expect cpu_time(main) == 1ms ± killed_by(main)
+  expect count(main) == 1 ± [1]
+  expect count(main) == 1 ± "x"
+  expect count(main) == 1 ± 0
+}""")
+    none, listed, text, zero = result.expectations
+    assert not none.passed and "no signal killed it" in none.message
+    assert listed.message == "cannot evaluate: a tolerance must be a number or a duration, not a list"
+    assert text.message == "cannot evaluate: a tolerance must be a number or a duration, not a string"
+    assert zero.passed

@@ -363,8 +363,10 @@ def _comparator(op: str, left, right, tol, span):
             a = a.value
         if tol is not None:
             t = tol(env)
-            if a is None or b is None:
+            if a is None or b is None or t is None:       # a side or the tolerance has no value
                 return False
+            if isinstance(t, bool) or not isinstance(t, (int, float)):
+                raise ProgramFault(f"a tolerance must be a number or a duration, not a {type_name(t)}", span)
             try:
                 diff = a - b
             except TypeError:
