@@ -31,8 +31,13 @@ def measure(argv: list[str]) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("workloads", nargs="*", default=WORKLOADS, choices=WORKLOADS)
+    # checked here: argparse refuses an empty list (or a list default) against `choices`
+    ap.add_argument("workloads", nargs="*", metavar="WORKLOAD", help=", ".join(WORKLOADS))
     args = ap.parse_args()
+    unknown = [w for w in args.workloads if w not in WORKLOADS]
+    if unknown:
+        ap.error(f"unknown workload {unknown[0]!r} (choose from {', '.join(WORKLOADS)})")
+    args.workloads = args.workloads or WORKLOADS
     procdsl = [sys.executable, "-m", "procdsl", "check"]
     print(f"{'workload':<12} {'procdsl s':>10} {'SimPy s':>8} {'ratio':>6} {'procdsl MiB':>12} {'SimPy MiB':>10}")
     for w in args.workloads:

@@ -19,7 +19,7 @@ from procdsl.plan import (
     TtyInput,
 )
 from procdsl.plan.files import FILE_OPS, file_specs
-from procdsl.plan.memory import mem_fields, uses_memory_map
+from procdsl.plan.memory import has_memory_ops, mem_fields, uses_memory_map
 from procdsl.plan.power import power_config
 from procdsl.plan.sockets import SOCKET_OPS
 
@@ -259,11 +259,18 @@ class ProgramCache:
     def __init__(self) -> None:
         self.codes: dict[int, tuple[ir.Program, ProgramCode]] = {}
         self.labels: dict[int, tuple[ir.Program, frozenset[str]]] = {}
+        self.mem: dict[int, tuple[ProgramCode, bool]] = {}
 
     def code(self, prog: ir.Program) -> ProgramCode:
         hit = self.codes.get(id(prog))
         if hit is None or hit[0] is not prog:      # an id is reused only after its program is gone
             hit = self.codes[id(prog)] = (prog, compile_program(prog))
+        return hit[1]
+
+    def has_memory_ops(self, code: ProgramCode) -> bool:
+        hit = self.mem.get(id(code))
+        if hit is None or hit[0] is not code:
+            hit = self.mem[id(code)] = (code, has_memory_ops(code))
         return hit[1]
 
     def fork_labels(self, prog: ir.Program) -> frozenset[str]:
@@ -303,7 +310,7 @@ def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]
     signals = tuple(ExternalSignal(span=s.span, time=int(s.time.value), signal=SIGNALS[s.signal.name][0],
                                    label=s.target.label, index=s.target.index) for s in sc.sends)
     machine = machine_config(sc.machine)
-    if uses_memory_map(sc, codes):
+    if uses_memory_map(sc, codes, cache.has_memory_ops):
         machine = machine.model_copy(update={"memory_map": True})
     return EventPlan(file=path, title=sc.title, span=sc.span, machine=machine, programs=codes,
                      init=sc.init.program if sc.init else None, starts=tuple(starts), signals=signals,

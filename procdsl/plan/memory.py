@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from pydantic import BaseModel
-
 from procdsl import ir
 
 MEM_OPS = frozenset(("mmap", "munmap", "sbrk", "stack", "touch_at", "poke"))
@@ -37,18 +35,28 @@ def _lit(span, value) -> ir.Lit:
 
 def _calls(node: Any) -> Iterable[str]:
     stack = [node]
+    push = stack.extend
     while stack:
         n = stack.pop()
-        if isinstance(n, ir.Call):
-            yield n.func
-        if isinstance(n, BaseModel):
-            stack.extend(getattr(n, f) for f in type(n).model_fields)
-        elif isinstance(n, tuple):
-            stack.extend(n)
+        if isinstance(n, tuple):
+            push(n)
+        elif isinstance(n, ir.Node):
+            if isinstance(n, ir.Call):
+                yield n.func
+            # a model's fields, without a getattr each; a span, a literal or a name has no call
+            push(v for v in n.__dict__.values() if isinstance(v, (tuple, ir.Node)) and v.__class__ not in _LEAVES)
 
 
-def uses_memory_map(sc: ir.Scenario, codes: dict) -> bool:
-    if any(op.op in MEM_OPS for code in codes.values() for op in code.ops):
+_LEAVES = (ir.Lit, ir.Name)
+
+
+def has_memory_ops(code: Any) -> bool:
+    return any(op.op in MEM_OPS for op in code.ops)
+
+
+def uses_memory_map(sc: ir.Scenario, codes: dict, has_ops=has_memory_ops) -> bool:
+    """`has_ops(code)`: whether a program has a memory statement (plan.compiler.ProgramCache keeps it per program)."""
+    if any(has_ops(code) for code in codes.values()):
         return True
     if sc.machine is not None and any(st.name in MEM_SETTINGS for st in sc.machine.settings):
         return True
