@@ -515,3 +515,31 @@ def test_two_cpus_run_two_hogs_in_parallel(tmp_path: Path) -> None:
 def test_same_seed_same_trace(tmp_path: Path) -> None:
     src = one(COUNTER.format(lock="", unlock=""), machine="cpus 2")
     assert run_text(tmp_path, src, seed=5).events == run_text(tmp_path, src, seed=5).events
+
+
+def test_forks_fail_fast_while_every_pid_is_taken_and_succeed_once_one_is_freed(tmp_path) -> None:
+    from helpers import check_text
+    [result] = check_text(tmp_path, """scenario "pid_max 8: a full PID space, then one freed" {
+  machine {
+    pid_max 8
+  }
+  program main {
+    fork quick { exit 3 }
+    repeat 5 {
+      fork child { sleep 10ms }
+    }
+    repeat 20 {
+      x = fork
+      if x == 0 {
+        exit 0
+      }
+    }
+    print "full: {x} {errno}"
+    wait quick
+    fork late { exit 0 }
+    print "after a wait: {late}"
+  }
+  run main
+  expect output == "full: -1 EAGAIN\\nafter a wait: 3\\n"
+}""")
+    assert result.passed, [e.message for e in result.expectations]

@@ -19,6 +19,7 @@ from compare import measure
 WAITS = """scenario "{n} children, all exited, reaped one wait at a time" {{
   machine {{
     cpus 4
+    pid_max {limit}
     max_processes {limit}
     max_events 100000000
   }}
@@ -40,6 +41,7 @@ WAITS = """scenario "{n} children, all exited, reaped one wait at a time" {{
 ZOMBIES = """scenario "never zombies > N over a {n}-process tree" {{
   machine {{
     cpus 8
+    pid_max {limit}
     max_processes {limit}
     max_events 100000000
   }}

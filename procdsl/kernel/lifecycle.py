@@ -21,6 +21,8 @@ class Lifecycle:
 
     def alloc_pid(self) -> int:
         """Cyclic, as alloc_pid: the next free number; wrap to 300 (or 1 on small machines)."""
+        if len(self.procs) >= self.pids_full:
+            return -1          # no PID was freed since the last search found none: no need to search again
         pid_max = self.pid_max
         start = self.last_pid + 1
         low = RESERVED_PIDS if self.last_pid >= RESERVED_PIDS and pid_max > RESERVED_PIDS else 1
@@ -32,6 +34,8 @@ class Lifecycle:
             candidate += 1
             if candidate >= pid_max:
                 candidate = low
+        # every PID in use: a fork bomb at pid_max would otherwise search all of them per fork
+        self.pids_full = len(self.procs)
         return -1
 
     def new_proc(self, label: str) -> Proc | None:

@@ -66,6 +66,7 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         self.step = m.step
         self.copy_ns = m.copy_kib
         self.pid_max = m.pid_max
+        self.pids_full = 1 << 62     # the number of processes at which alloc_pid last found no free PID
         self.limits = m.limits
         self.until = plan.until if plan.until is not None else m.limits.max_time
         self.balance_interval = m.balance_interval
