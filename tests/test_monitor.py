@@ -191,3 +191,14 @@ def test_every_passing_scenario_is_answered_by_the_facets_it_names(monkeypatch) 
             if scenario.passed:
                 assert not [p for p in again if p.title == scenario.title], f"{path.name}: {scenario.title}"
         again.clear()
+
+
+def test_a_process_of_a_partly_fed_model_copies_without_asking_for_what_it_lacks(tmp_path: Path) -> None:
+    import copy
+    import pickle
+    model = _fed_live(compile_text(tmp_path, PASSING)[0], frozenset())
+    p = model.by_label["a"][0]
+    for twin in (pickle.loads(pickle.dumps(p)), copy.deepcopy(p)):
+        assert (twin.pid, twin.exit_time, twin.cmd.values) == (p.pid, p.exit_time, p.cmd.values)
+        with pytest.raises(TraceWanted):
+            assert twin.state is None        # never reached: the copy has no timeline either

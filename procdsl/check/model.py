@@ -84,7 +84,23 @@ class ProcInfo:
             self.waits: list[tuple[int, int]] = []             # (ready from, ran at)
 
     def __getattr__(self, name: str):
+        if name == "facets":            # not set yet (a copy being made): nothing to look up
+            raise AttributeError(name)
         unfed(name, PROC_FACET, self.facets)
+
+    def __getstate__(self) -> dict:
+        # only what was set: a copy must not ask for a facet the model was not fed
+        state = {}
+        for name in ProcInfo.__slots__:
+            try:
+                state[name] = object.__getattribute__(self, name)
+            except AttributeError:
+                pass
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
 
     def __repr__(self) -> str:
         return f"{self.name}({self.pid})"
