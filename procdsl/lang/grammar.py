@@ -119,6 +119,48 @@ class Tables:
         self.placeholders = placeholders
 
 
+class _Keywords:
+    """Lark's UnlessCallback for a name that may be a keyword, as a dict look-up.
+
+    Lark lexes a keyword as NAME and then tries the keywords that state accepts, as one
+    regular expression of alternatives, on every name; with the 146 keywords procdsl has that
+    is most of lexing a name. A keyword is a plain string, so `fullmatch` is equality."""
+
+    __slots__ = ("types",)
+
+    def __init__(self, types: dict) -> None:
+        self.types = types
+
+    def __call__(self, token):
+        kind = self.types.get(token.value)
+        if kind is not None:
+            token.type = kind
+        return token
+
+
+def with_keyword_lookup(lexer: Any) -> None:
+    """Each of the contextual lexer's state lexers builds its scanner with the dict look-up."""
+    from lark.lexer import UnlessCallback
+
+    def build(state_lexer):
+        scanner = type(state_lexer)._build_scanner(state_lexer)
+        for name, callback in state_lexer.callback.items():
+            if type(callback) is not UnlessCallback:
+                continue
+            strings = callback.scanner.terminals
+            if state_lexer.g_regex_flags or any(t.pattern.type != "str" or t.pattern.flags for t in strings):
+                continue            # a flag (say, ignore case) makes fullmatch more than equality
+            types: dict = {}
+            for t in strings:
+                types.setdefault(t.pattern.value, t.name)
+            state_lexer.callback[name] = _Keywords(types)
+        return scanner
+
+    for state_lexer in {id(x): x for x in (*lexer.lexers.values(), lexer.root_lexer)}.values():
+        if getattr(state_lexer, "_scanner", None) is None:
+            state_lexer._build_scanner = build.__get__(state_lexer)
+
+
 @cache
 def tables() -> Tables:
     """Lark's objects for this grammar, unpickled as they are from a file of their own.

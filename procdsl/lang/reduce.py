@@ -32,7 +32,7 @@ from lark.exceptions import UnexpectedToken
 from lark.lexer import LexerThread
 from lark.parsers.lalr_analysis import Shift
 
-from procdsl.lang.grammar import tables
+from procdsl.lang.grammar import tables, with_keyword_lookup
 
 
 class Pos:
@@ -88,6 +88,7 @@ class Reducer:
         grammar = tables()
         self.terminals = grammar.terminals
         self._lexer = grammar.lexer
+        with_keyword_lookup(self._lexer)
         table = grammar.parse_table
         self._table = table
         # Terminals whose text the lowering checks as they are shifted (`Lower.literal`):

@@ -57,6 +57,8 @@ PROCESS_QUERIES = frozenset((
 EVENTS = frozenset(("start", "run", "exec", "exit", "reap", "stop", "cont"))
 MACHINE_QUERIES = frozenset(("count", "time", "utilization", "idle_time", "len", "avg", "sum", "min", "max",
                              "file", "exists", "size", "warm_fraction", "energy", "residency"))
+KNOWN_FUNCTIONS = PROCESS_QUERIES | EVENTS | MACHINE_QUERIES
+LABEL_ARGUMENTS = PROCESS_QUERIES | EVENTS | {"count"}       # functions whose arguments name labels
 PROGRAM_FUNCTIONS = frozenset(("len", "random", "exponential", "getuid", "geteuid", "getgid", "getegid", "getenv", "peek"))
 ARITY = {"getuid": (0,), "geteuid": (0,), "getgid": (0,), "getegid": (0,), "getenv": (1, 2)}
 ARITY_TEXT = {"getuid": "no arguments", "geteuid": "no arguments", "getgid": "no arguments",
@@ -437,12 +439,12 @@ class Validator:
             if id(node) in handled:
                 continue
             if isinstance(node, ir.Call):
-                known = PROCESS_QUERIES | EVENTS | MACHINE_QUERIES
+                known = KNOWN_FUNCTIONS
                 if node.func in FILE_QUERIES:
                     file_query(self, node)
                 if node.func not in known:
                     self.unknown(node.func, "function", node.func_span, known, None)
-                elif node.func in PROCESS_QUERIES | EVENTS | {"count"}:
+                elif node.func in LABEL_ARGUMENTS:
                     for arg in node.args:
                         if node.func == "count" and isinstance(arg, ir.Lit) and isinstance(arg.value, str):
                             # a string is no label: count("worker") would count nothing, silently

@@ -259,19 +259,21 @@ class ProgramCache:
     def __init__(self) -> None:
         self.codes: dict[int, tuple[ir.Program, ProgramCode]] = {}
         self.labels: dict[int, tuple[ir.Program, frozenset[str]]] = {}
-        self.mem: dict[int, tuple[ProgramCode, bool]] = {}
+        self.with_memory_ops: dict[int, ProgramCode] = {}    # the compiled programs that have a memory statement
 
     def code(self, prog: ir.Program) -> ProgramCode:
         hit = self.codes.get(id(prog))
         if hit is None or hit[0] is not prog:      # an id is reused only after its program is gone
             hit = self.codes[id(prog)] = (prog, compile_program(prog))
+            if has_memory_ops(hit[1]):
+                self.with_memory_ops[id(hit[1])] = hit[1]
         return hit[1]
 
     def has_memory_ops(self, code: ProgramCode) -> bool:
-        hit = self.mem.get(id(code))
-        if hit is None or hit[0] is not code:
-            hit = self.mem[id(code)] = (code, has_memory_ops(code))
-        return hit[1]
+        if not self.with_memory_ops:
+            return False            # the usual file: no program of it touches the memory map
+        known = self.with_memory_ops.get(id(code))
+        return known is code if known is not None else has_memory_ops(code)
 
     def fork_labels(self, prog: ir.Program) -> frozenset[str]:
         hit = self.labels.get(id(prog))
