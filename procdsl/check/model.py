@@ -232,10 +232,12 @@ class Model:
             index += 1
             if times is not None and times[-1] != ev[0]:
                 times.append(ev[0])
-            handler = get(ev[3])
+            kind = ev[3]
+            handler = get(kind)
             if handler is not None:
                 pid = ev[2]
-                handler(ev, current(pid) if pid > 0 else None, index)
+                # as `feed` does: a spawn or fork is about a process the handler is about to make
+                handler(ev, current(pid) if pid > 0 and kind != "fork" and kind != "spawn" else None, index)
         return feed
 
     def finish(self) -> None:
