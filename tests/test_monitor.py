@@ -48,14 +48,20 @@ scenario "a late reaper" {
 """
 
 
-def test_a_passing_check_records_no_trace(tmp_path: Path, monkeypatch) -> None:
-    kept = []
+def kernels_made(monkeypatch) -> list:
+    """Every Kernel made from now on, in order."""
+    kept: list = []
     real_init = Kernel.__init__
 
     def spy(self, *args, **kwargs):
         real_init(self, *args, **kwargs)
         kept.append(self)
     monkeypatch.setattr(Kernel, "__init__", spy)
+    return kept
+
+
+def test_a_passing_check_records_no_trace(tmp_path: Path, monkeypatch) -> None:
+    kept = kernels_made(monkeypatch)
     plan = compile_text(tmp_path, PASSING)[0]
     result = pipeline.run_scenario(plan)
     assert result.passed and result.trace is None
@@ -163,13 +169,7 @@ def test_a_ps_table_or_a_trace_block_follows_everything(tmp_path: Path) -> None:
 
 
 def test_check_runs_a_scenario_with_nothing_to_explore_once_unrecorded(tmp_path: Path, monkeypatch) -> None:
-    kept = []
-    real_init = Kernel.__init__
-
-    def spy(self, *args, **kwargs):
-        real_init(self, *args, **kwargs)
-        kept.append(self)
-    monkeypatch.setattr(Kernel, "__init__", spy)
+    kept = kernels_made(monkeypatch)
     plan = compile_text(tmp_path, PASSING)[0]
     result = pipeline.run_scenario(plan, explore=Bounds(max_runs=50, max_seconds=5))     # what `check` passes
     assert result.passed and result.trace is None and len(kept) == 1
