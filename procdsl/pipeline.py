@@ -209,7 +209,7 @@ def _compile_scenarios(unit: Unit) -> list[CompiledScenario]:
             if not shadows:
                 codes = dict(shared.codes())
                 codes.update((p.name, cache.code(p)) for p in sc.programs)
-            plan = compile_scenario(unit.path, sc, programs, cache, codes, labels)
+            plan = compile_scenario(unit.path, sc, programs, cache, codes, labels, check.expect_calls)
         out.append(CompiledScenario(sc, plan, tuple(check.diagnostics)))
     return out
 

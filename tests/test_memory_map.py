@@ -5,7 +5,18 @@ from __future__ import annotations
 import tracemalloc
 from pathlib import Path
 
-from helpers import SCENARIOS, assert_passes, check_text, cli_main, diagnostics_of, events, output, run_text
+from helpers import (
+    ROOT,
+    SCENARIOS,
+    assert_passes,
+    check_text,
+    cli_main,
+    diagnostics_of,
+    events,
+    output,
+    run_text,
+    write_proc,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +25,11 @@ from procdsl.kernel import mmap as kmmap
 from procdsl.kernel import run_plan
 from procdsl.kernel.mmap import Mapping
 from procdsl.kernel.process import Proc
+from procdsl.lang.load import load
+from procdsl.lang.validate import Validator
 from procdsl.pipeline import compile_path
+from procdsl.plan.compiler import scenario_labels
+from procdsl.plan.memory import uses_memory_map
 
 # ---------------------------------------------------------------------- pages, against a per-page reference
 
@@ -374,3 +389,33 @@ def test_grade_scores_a_shared_counter_and_its_private_mistake(tmp_path: Path) -
         sub.write_text(text)
         code, out, err = cli_main(["grade", "--tests", str(tests), "--submission", str(sub), "--no-progress"])
         assert f"score: {score}" in out, out + err
+
+
+def test_the_validators_calls_decide_the_map_as_a_walk_of_the_expectations_would(tmp_path: Path) -> None:
+    """The compiler asks the validator which functions the expectations call instead of walking them again;
+    on every scenario of the repository, and on a memory query hidden in an aggregate's metric or under
+    `forall`, both give the same answer."""
+    extra = write_proc(tmp_path, """
+        scenario "hidden" {
+          program main { compute 1ms }
+          run main
+          expect for all p in main: rss(p) > 0
+        }
+        scenario "in a metric" {
+          program main { compute 1ms }
+          run main
+          expect avg(vsz(main), main) > 0
+        }""")
+    files = sorted((ROOT / "scenarios").glob("*.proc")) + [extra]
+    seen = {True: 0, False: 0}
+    for path in files:
+        unit = load(str(path))
+        assert not unit.diagnostics, unit.diagnostics
+        for sc in unit.scenarios:
+            programs = {**unit.programs, **{p.name: p for p in sc.programs}}
+            check = Validator(programs)
+            check.scenario(sc, scenario_labels(sc, programs))
+            walked = uses_memory_map(sc, {}, lambda codes: False)
+            assert uses_memory_map(sc, {}, lambda codes: False, check.expect_calls) == walked, (path, sc.title)
+            seen[walked] += 1
+    assert seen[True] >= 5 and seen[False] > 100

@@ -269,11 +269,12 @@ class ProgramCache:
                 self.with_memory_ops[id(hit[1])] = hit[1]
         return hit[1]
 
-    def has_memory_ops(self, code: ProgramCode) -> bool:
+    def any_memory_ops(self, codes: dict[str, ProgramCode]) -> bool:
         if not self.with_memory_ops:
             return False            # the usual file: no program of it touches the memory map
-        known = self.with_memory_ops.get(id(code))
-        return known is code if known is not None else has_memory_ops(code)
+        mem = self.with_memory_ops
+        return any(mem.get(id(code)) is code or (id(code) not in mem and has_memory_ops(code))
+                   for code in codes.values())
 
     def fork_labels(self, prog: ir.Program) -> frozenset[str]:
         hit = self.labels.get(id(prog))
@@ -284,8 +285,9 @@ class ProgramCache:
 
 def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program],
                      cache: Optional[ProgramCache] = None, codes: Optional[dict[str, ProgramCode]] = None,
-                     labels: Optional[set[str]] = None) -> EventPlan:
-    """The event plan; `codes` and `labels`, when given, are what this would compute from `programs`."""
+                     labels: Optional[set[str]] = None, expect_calls: Optional[set[str]] = None) -> EventPlan:
+    """The event plan; `codes`, `labels` and `expect_calls` (the functions the expectations call), when
+    given, are what this would compute from `programs` and `sc`."""
     cache = cache or ProgramCache()
     if codes is None:
         codes = {name: cache.code(p) for name, p in programs.items()}
@@ -312,7 +314,7 @@ def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]
     signals = tuple(ExternalSignal(span=s.span, time=int(s.time.value), signal=SIGNALS[s.signal.name][0],
                                    label=s.target.label, index=s.target.index) for s in sc.sends)
     machine = machine_config(sc.machine)
-    if uses_memory_map(sc, codes, cache.has_memory_ops):
+    if uses_memory_map(sc, codes, cache.any_memory_ops, expect_calls):
         machine = machine.model_copy(update={"memory_map": True})
     return EventPlan(file=path, title=sc.title, span=sc.span, machine=machine, programs=codes,
                      init=sc.init.program if sc.init else None, starts=tuple(starts), signals=signals,

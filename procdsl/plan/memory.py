@@ -3,7 +3,7 @@ scenario uses the map at all: only then do heap statements report their changes 
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 from procdsl import ir
 
@@ -54,10 +54,19 @@ def has_memory_ops(code: Any) -> bool:
     return any(op.op in MEM_OPS for op in code.ops)
 
 
-def uses_memory_map(sc: ir.Scenario, codes: dict, has_ops=has_memory_ops) -> bool:
-    """`has_ops(code)`: whether a program has a memory statement (plan.compiler.ProgramCache keeps it per program)."""
-    if any(has_ops(code) for code in codes.values()):
+def any_memory_ops(codes: dict) -> bool:
+    return any(has_memory_ops(code) for code in codes.values())
+
+
+def uses_memory_map(sc: ir.Scenario, codes: dict, any_ops=any_memory_ops,
+                    expect_calls: Optional[set[str]] = None) -> bool:
+    """`any_ops(codes)`: whether a program among them has a memory statement (plan.compiler.ProgramCache knows it
+    without a look at each program, which matters in a file of many programs and many scenarios);
+    `expect_calls`: the functions the expectations call, when the validator has gathered them."""
+    if any_ops(codes):
         return True
     if sc.machine is not None and any(st.name in MEM_SETTINGS for st in sc.machine.settings):
         return True
+    if expect_calls is not None:
+        return not MEM_QUERIES.isdisjoint(expect_calls)
     return any(f in MEM_QUERIES for f in _calls(sc.expects))
