@@ -90,7 +90,8 @@ def run_scenario(plan: EventPlan, seed: Optional[int] = None, schedule: Optional
 def _monitored(plan: EventPlan, seed: Optional[int]) -> Optional[ScenarioResult]:
     model = Model(facets=needs.facets(plan))
     kernel = Kernel(plan, seed)
-    kernel.events = Feed(model)
+    kernel.events = feed = Feed(model)
+    kernel.unheard = feed.unheard
     try:
         with paused_gc():
             trace = kernel.run()

@@ -37,7 +37,7 @@ class ProcInfo:
     __slots__ = ("pid", "label", "index", "name", "created", "created_index", "ppid", "cmd", "nice", "uid",
                  "exec_time", "exec_index", "exit_time", "exit_index", "exit_code", "exit_signal", "core_dumped",
                  "timers", "stops", "conts", "reap_time", "reap_index", "reaper", "cow", "output", "exit_cpu",
-                 "events", "facets", *PROC_FACET)
+                 "events", "facets", "first_ppid", "first_cmd", "first_nice", *PROC_FACET)
 
     def __init__(self, pid: int, label: str, index: int, name: str, created: int, created_at: int,
                  ppid: int, cmd: str, nice: int, uid: int, facets: frozenset = ALL) -> None:
@@ -47,9 +47,11 @@ class ProcInfo:
         self.name = name
         self.created = created
         self.created_index = created_at
-        self.ppid = History(created, ppid)
-        self.cmd = History(created, cmd)
-        self.nice = History(created, nice)
+        # ppid, cmd, nice, output, timers, stops, conts and cow are made at their first use
+        # (ON_FIRST_USE): most processes of a large tree never change or read them
+        self.first_ppid = ppid
+        self.first_cmd = cmd
+        self.first_nice = nice
         self.uid = uid
         self.exec_time: Optional[int] = None
         self.exec_index: Optional[int] = None
@@ -58,14 +60,9 @@ class ProcInfo:
         self.exit_code: Optional[int] = None
         self.exit_signal = 0
         self.core_dumped = False
-        self.timers: list[tuple[int, str, int]] = []        # (time, which, value) of each alarm / setitimer
-        self.stops: list[tuple[int, int, int]] = []         # (time, event index, signal) of each stop
-        self.conts: list[tuple[int, int]] = []              # (time, event index) of each SIGCONT that continued it
         self.reap_time: Optional[int] = None
         self.reap_index: Optional[int] = None
         self.reaper: Optional[int] = None
-        self.cow: list[tuple[int, int]] = []
-        self.output = OutputLog()
         self.exit_cpu: Optional[int] = None                # the CPU it exited on; -1: not on one
         self.events: list[int] = []                        # indexes of trace events about it
         self.facets = facets
@@ -86,6 +83,11 @@ class ProcInfo:
     def __getattr__(self, name: str):
         if name == "facets":            # not set yet (a copy being made): nothing to look up
             raise AttributeError(name)
+        make = ON_FIRST_USE.get(name)
+        if make is not None:
+            value = make(self)
+            object.__setattr__(self, name, value)
+            return value
         unfed(name, PROC_FACET, self.facets)
 
     def __getstate__(self) -> dict:
@@ -104,6 +106,19 @@ class ProcInfo:
 
     def __repr__(self) -> str:
         return f"{self.name}({self.pid})"
+
+
+# what a ProcInfo makes when it is first read or written, the same as if it had been made with it
+ON_FIRST_USE = {
+    "ppid": lambda p: History(p.created, p.first_ppid),
+    "cmd": lambda p: History(p.created, p.first_cmd),
+    "nice": lambda p: History(p.created, p.first_nice),
+    "output": lambda p: OutputLog(),
+    "timers": lambda p: [],          # (time, which, value) of each alarm / setitimer
+    "stops": lambda p: [],           # (time, event index, signal) of each stop
+    "conts": lambda p: [],           # (time, event index) of each SIGCONT that continued it
+    "cow": lambda p: [],             # (time, pages copied) of each copy-on-write fault
+}
 
 
 def _chain(fns: list):
@@ -219,6 +234,14 @@ class Model:
         handler = self._handlers.get(kind)
         if handler is not None:
             handler(ev, p, self._index)
+
+    def unheard(self) -> frozenset:
+        """The kinds of record a model fed live does nothing with: no handler follows them and no
+        facet counts every instant. The kernel may keep them from it (check/monitor.Feed); the
+        indexes the handlers get then count only the records they see, in the same order."""
+        if INSTANTS in self.facets:
+            return frozenset()
+        return frozenset(FIELDS).difference(self._handlers)
 
     def _live_feed(self):
         """`feed` for a run fed as it happens: only the kinds someone follows cost more than a look-up."""

@@ -36,12 +36,14 @@ UNRECORDED = Unrecorded()
 
 
 class Feed:
-    """Stands where the kernel appends its records (`k.events`): each one goes to the model instead."""
+    """Stands where the kernel appends its records (`k.events`): each one goes to the model instead,
+    except the kinds in `unheard`, which the model does nothing with (the kernel's `unheard`)."""
 
-    __slots__ = ("append",)
+    __slots__ = ("append", "unheard")
 
     def __init__(self, model: Model) -> None:
         self.append = model.feed
+        self.unheard = model.unheard()
 
 
 def checked_live(plan: EventPlan, model: Model, trace: Trace) -> ScenarioResult | None:

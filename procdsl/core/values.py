@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any, Callable
 
 from procdsl import ir
@@ -191,6 +192,11 @@ def divide(a: Any, b: Any, op: str) -> Any:
 
 
 def arith(op: str, a: Any, b: Any, span: Any) -> Any:
+    if type(a) is int and type(b) is int and (op == "+" or op == "-"):
+        # plain integers (no bool, no unit), as `x += 1` and `n - 1`: only the 64-bit bound applies
+        r = a + b if op == "+" else a - b
+        if -INT_LIMIT <= r < INT_LIMIT:
+            return r
     if isinstance(a, bool) or isinstance(b, bool):
         raise ProgramFault(f"cannot compute {type_name(a)} {op} {type_name(b)}: booleans are not numbers", span)
     if op in "+-" and (isinstance(a, Dur) != isinstance(b, Dur)) and isinstance(a, int) and isinstance(b, int) \
@@ -356,9 +362,18 @@ def _no_attr(v: Any, attr: str, span: Any) -> Any:
     raise ProgramFault(f"a {type_name(v)} has no field '{attr}'", span)
 
 
+# a comparison of two plain integers (no bool, no unit) without a tolerance, as `i < n`
+_INT_COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+                ">=": operator.ge}
+
+
 def _comparator(op: str, left, right, tol, span):
+    ints = _INT_COMPARE.get(op) if tol is None else None
+
     def compare(env):
         a, b = left(env), right(env)
+        if ints is not None and type(a) is int and type(b) is int:
+            return ints(a, b)
         if isinstance(a, SharedCell):
             a = a.value
         if tol is not None:

@@ -11,7 +11,7 @@ job control: a job's group is not orphaned while one of the processes `run` star
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
 from procdsl.core.events import NO_PID
 from procdsl.core.linux import ERRNO, SIGCONT, SIGHUP
@@ -90,7 +90,7 @@ def _hup_if_orphaned(k, pgid: int, ignore: Optional[Proc]) -> None:
         kill_group(k, None, pgid, SIGCONT)
 
 
-def on_exit(k, p: Proc, children: list[Proc]) -> None:
+def on_exit(k, p: Proc, children: Sequence[Proc]) -> None:
     """kill_orphaned_pgrp, as exit_notify calls it: for each child's group (whose parent was p),
     then for p's own group, a newly orphaned group with a stopped member gets SIGHUP, then SIGCONT."""
     for c in children:

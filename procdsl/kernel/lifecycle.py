@@ -198,7 +198,8 @@ class Lifecycle:
         child.sa = dict(parent.sa) if parent.sa else None
         child.mask = parent.mask
         child.errno = parent.errno          # errno is the C library's memory, and fork copies memory
-        child.frames = list(parent.frames)
+        if parent.frames:                   # forked inside a handler; else the child keeps its own empty list
+            child.frames = list(parent.frames)
         child.sid = parent.sid
         child.ctty = parent.ctty
         child.pgid = pgid = parent.pgid
@@ -208,7 +209,8 @@ class Lifecycle:
             child.linebuf = copy_line_buffers(parent.linebuf)
         if parent.stdio:
             child.stdio = copy_streams(parent.stdio)
-        child.heap = memory.share(parent.heap)
+        if parent.heap:                     # else the child keeps its own empty heap
+            child.heap = memory.share(parent.heap)
         if parent.mm is not None:
             mmap.fork_copy(self, parent, child)
         child.affinity = parent.affinity
@@ -252,7 +254,8 @@ class Lifecycle:
         if p.sid == p.pid and p.pid != 1:          # PID 1's end SIGKILLs everyone anyway
             self._leader_exits(p)
         fdtable.close_all(self, p)
-        memory.release(p.heap)
+        if p.heap:
+            memory.release(p.heap)
         if p.mm is not None:
             mmap.release(self, p)
         if p.wait_kind == "lock" and p.wait_on is not None and p in p.wait_on.waiters:
@@ -263,17 +266,19 @@ class Lifecycle:
             self._init_exited(p, cpu)
             return
         self.alive -= 1
-        reaper = self.find_reaper(p) if p.children else None
-        orphans = list(p.children.values())
-        for child in orphans:
-            self.reparent(child, reaper)
+        orphans = list(p.children.values()) if p.children else ()
+        if orphans:
+            reaper = self.find_reaper(p)
+            for child in orphans:
+                self.reparent(child, reaper)
         parent = p.parent
         if orphans or p.login or (parent is not None and parent.pgid != p.pgid):
             jobctl.on_exit(self, p, orphans)      # only then can the exit orphan a group
-        for child in orphans:
-            if child.state == ZOMBIE:
-                self.notify_parent(child)
-        p.children.clear()
+        if orphans:
+            for child in orphans:
+                if child.state == ZOMBIE:
+                    self.notify_parent(child)
+            p.children.clear()
         p.zombies.clear()
         if p.login:
             self._login_job_ended(p)

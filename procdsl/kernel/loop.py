@@ -49,6 +49,7 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         # smaller head of the two, so events run in the same (time, priority, seq) order
         self.cpu_heap: list = []
         self.events: list[TraceEvent] = []
+        self.unheard: frozenset = frozenset()     # kinds `emit` need not append: a live feed does nothing with them
         self.rng = random.Random(m.seed if seed is None else seed)
         self.cpus = [Cpu(i) for i in range(m.cpus)]
         policy = POLICIES.get(m.scheduler.name)
@@ -129,7 +130,8 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         self.nsteps += 1
         if kind == "output":
             self.count_output(detail[1])
-        self.events.append(new_event((self.now, cpu, pid, kind, detail)))
+        if kind not in self.unheard:
+            self.events.append(new_event((self.now, cpu, pid, kind, detail)))
 
     def count_output(self, text: str) -> None:
         """Terminal output is kept whole in the trace, so its total is bounded (max_output bytes)."""

@@ -89,7 +89,8 @@ def op_wait(k, p, op):
             return _no_child(k, p, op)
     if found is not None:
         if found.state == ZOMBIE:
-            status = Status(found.pid, found.exit_code, found.exit_signal, found.core)
+            # the status is made only for a wait that keeps it (`st = wait`)
+            status = Status(found.pid, found.exit_code, found.exit_signal, found.core) if op.name else None
             k.reap(p, found)
         else:
             status = _report(k, p, found)
@@ -130,7 +131,7 @@ def _no_child(k, p: Proc, op) -> str:
     return _waited(p, op, Status(-1))
 
 
-def _waited(p: Proc, op, status: Status) -> str:
+def _waited(p: Proc, op, status: Status | None) -> str:
     if op.name:
         _set(p, op.name, status)
     p.wait_kind = ""

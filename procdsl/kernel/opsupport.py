@@ -195,7 +195,7 @@ def copied(k, p: Proc, n: int) -> None:
 
 def _fail(k, p: Proc, call: str, err: int) -> None:
     p.errno = err
-    k.emit(k.cpu_of(p), p.pid, "fail", (call, err))
+    k.emit(p.cpu.id if p.cpu is not None else -1, p.pid, "fail", (call, err))     # k.cpu_of(p), inline
 
 
 def interrupted(k, p: Proc, call: str) -> bool:

@@ -45,14 +45,20 @@ def update_pending(p: Proc) -> None:
 
 def send(k, sender: Proc | None, target: Proc, sig: int) -> int:
     """kill(2): permission and PID 1 checks, then generation. Returns 0 or an errno value."""
+    if target is None or target.state == REAPED:
+        k.emit(k.cpu_of(sender) if sender else -1, sender.pid if sender is not None else NO_PID, "signal",
+               (NO_PID, sig, "no such process (ESRCH)", "process" if sender is not None else "outside"))
+        return ERRNO["ESRCH"]
+    if sender is not None and not may_kill(sender, target):
+        k.emit(k.cpu_of(sender), sender.pid, "signal", (target.pid, sig, "not permitted (EPERM)", "process"))
+        return ERRNO["EPERM"]
+    return send_permitted(k, sender, target, sig)
+
+
+def send_permitted(k, sender: Proc | None, target: Proc, sig: int) -> int:
+    """kill(2) to a live `target` the sender may signal (`send` has checked both): PID 1's rules, then generation."""
     spid = sender.pid if sender is not None else NO_PID
     source = "process" if sender is not None else "outside"
-    if target is None or target.state == REAPED:
-        k.emit(k.cpu_of(sender) if sender else -1, spid, "signal", (NO_PID, sig, "no such process (ESRCH)", source))
-        return ERRNO["ESRCH"]
-    if sender is not None and not may_signal(sender, target):
-        k.emit(k.cpu_of(sender), spid, "signal", (target.pid, sig, "not permitted (EPERM)", source))
-        return ERRNO["EPERM"]
     if sig == 0:
         return 0
     if target.state == ZOMBIE:
@@ -89,8 +95,10 @@ def kill_all(k, sender: Proc, sig: int) -> int:
     for q in tuple(k.procs.values()):
         if q.pid > 1 and q is not sender:
             count += 1
-            if may_signal(sender, q):
-                send(k, sender, q, sig)
+            # `send` less its checks: q is live (a reaped process has left `procs` and no
+            # signal generated here reaps one) and the sender may signal it (checked here, once)
+            if may_kill(sender, q):
+                send_permitted(k, sender, q, sig)
     k.nsteps += count
     return 0 if count else ERRNO["ESRCH"]
 
@@ -99,21 +107,20 @@ def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None
     """prepare_signal + complete_signal: make the signal pending and wake or interrupt the target.
 
     `source` is who sends it: a "process", the "outside" world, or the "kernel" itself."""
-    if t.state in (ZOMBIE, REAPED):
+    state = t.state
+    if state == ZOMBIE or state == REAPED:
         return
     bit = 1 << sig
     blocked = bool(t.mask & bit) and sig not in UNCATCHABLE
     handler = t.handlers.get(sig)
-    stopped = t.state == STOPPED
-    ignored = sig != SIGKILL and not blocked and (
-        handler == IGN or (handler is None and DEFAULT_ACTION.get(sig) in ("ign", "cont")))
-    if t.pid == 1 and handler is None and source == "kernel" and DEFAULT_ACTION.get(sig) != "ign" \
-            and not blocked:
+    default = DEFAULT_ACTION.get(sig) if handler is None else None      # the default action, when it applies
+    stopped = state == STOPPED
+    ignored = sig != SIGKILL and not blocked and (handler == IGN or default == "ign" or default == "cont")
+    if t.pid == 1 and handler is None and source == "kernel" and default != "ign" and not blocked:
         # init gets no signal it has no handler for (sig_task_ignored); only forced faults kill it
         k.emit(-1, sender, "signal", (t.pid, sig, "dropped: PID 1 has no handler for it", source))
         return
-    if t.report and (sig == SIGKILL or (not stopped and not blocked and handler is None
-                                        and DEFAULT_ACTION.get(sig) == "term")):
+    if t.report and (sig == SIGKILL or (not stopped and not blocked and default == "term")):
         forget_report(t)
     if sig == SIGCONT and stopped:
         outcome = "continues it"
@@ -139,11 +146,10 @@ def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None
         update_pending(t)          # a SIGCONT may have discarded the only pending signal
         return
     t.pending |= bit
-    update_pending(t)
+    t.sigpending = bool(t.pending & ~(t.mask & ~_UNBLOCKABLE)) or t.fatal != 0      # update_pending, inline
     if blocked:
         return
-    if not t.fatal and t.pid != 1 and (sig == SIGKILL or (
-            not stopped and handler is None and DEFAULT_ACTION.get(sig) == "term")):
+    if not t.fatal and t.pid != 1 and (sig == SIGKILL or (not stopped and default == "term")):
         # complete_signal: the first fatal signal a task that wants it gets starts the group
         # exit, so it dies of that one whatever else is or becomes pending (a stopped task does
         # not want a signal but SIGKILL: what reaches it waits for SIGCONT, lowest first)
@@ -223,7 +229,7 @@ def deliver(k, p: Proc) -> None:
         else:
             sig = (ready & -ready).bit_length() - 1
         p.pending &= ~(1 << sig)
-        update_pending(p)
+        p.sigpending = bool(ready & ~(1 << sig))    # update_pending, knowing p.fatal is 0 and the mask unchanged
         cpu = p.cpu.id
         if sig == SIGKILL:
             k.emit(cpu, p.pid, "handle", (sig, "killed"))
@@ -284,7 +290,7 @@ def run_handler(p: Proc, sig: int, entry: int, now: int) -> None:
     p.eintr = False
     p.sleep_until = -1
     p.mask |= sa_mask if flags & SA_NODEFER else sa_mask | 1 << sig
-    update_pending(p)
+    p.sigpending = bool(p.pending & ~(p.mask & ~_UNBLOCKABLE)) or p.fatal != 0      # update_pending, inline
     p.remaining = 0
     p.paid = -1
     p.pending_store = None
@@ -294,7 +300,7 @@ def run_handler(p: Proc, sig: int, entry: int, now: int) -> None:
 
 def sigreturn(p: Proc) -> None:
     p.pc, p.mask, p.remaining, p.paid, p.pending_store, p.write_rest, p.eintr, p.sleep_until = p.frames.pop()
-    update_pending(p)
+    p.sigpending = bool(p.pending & ~(p.mask & ~_UNBLOCKABLE)) or p.fatal != 0      # update_pending, inline
 
 
 def sigaction(p: Proc, sig: int, sa: tuple[int, int] | None) -> None:
