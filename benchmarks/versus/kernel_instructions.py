@@ -4,9 +4,10 @@
 workload (default rr_sleepers and cfs_nice, with `until` cut to SECONDS, default 12) under
 cachegrind twice, once with one `Kernel.run` and once with two, and prints the difference:
 the instructions of one run, without start-up, parsing and compiling. On a machine shared
-with others, where CPU times of the same run move by a tenth, the count moves by well under
-0.1 % (it depends on PYTHONHASHSEED, fixed here), so two versions of the kernel can be told
-apart by one per cent. `--python` measures another checkout's interpreter (its procdsl).
+with others, where CPU times of the same run move by a tenth, the count does not depend on
+the load (it does on PYTHONHASHSEED, fixed here), so kernel changes of a per cent can be told
+apart; compare counts taken with this script only. `--python` measures another checkout's
+interpreter (its procdsl).
 """
 
 from __future__ import annotations
