@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -92,7 +91,7 @@ def cmd_check(args) -> int:
         return EXIT_ERROR
     bounds = None
     if schedule is None and not args.no_explore:
-        from procdsl.explore.search import Bounds
+        from procdsl.explore.bounds import Bounds
         bounds = Bounds(max_runs=CHECK_RUNS, max_seconds=CHECK_SECONDS)
     color = use_color(sys.stdout)
     passed = failed = broken = 0
@@ -230,6 +229,7 @@ def cmd_compile(args) -> int:
     plans = _compile_or_report(args.file, args.submission)
     if plans is None:
         return EXIT_ERROR
+    import json  # here: check and run print no JSON of their own
     print(json.dumps([p.model_dump(mode="json") for p in plans], indent=2))
     return EXIT_OK
 

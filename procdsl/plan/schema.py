@@ -1,7 +1,5 @@
 """The event plan: a compiled scenario, as typed frozen data the kernel runs and `compile` prints."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
