@@ -78,8 +78,10 @@ def add_selection(p) -> None:
 
 
 def cmd_check(args) -> int:
-    from procdsl.pipeline import check_path, collect
-    from procdsl.report.text import scenario_lines, summary
+    from procdsl.core.gcpause import importing
+    with importing():
+        from procdsl.pipeline import check_path, collect
+        from procdsl.report.text import scenario_lines, summary
     files, missing = collect(args.paths)
     for path in missing:
         print(f"{path}: error: no such file or folder", file=sys.stderr)
@@ -129,8 +131,10 @@ def cmd_check(args) -> int:
 
 
 def _compile_or_report(path: str, submission):
-    from procdsl.lang.load import STDIN
-    from procdsl.pipeline import compile_path
+    from procdsl.core.gcpause import importing
+    with importing():
+        from procdsl.lang.load import STDIN
+        from procdsl.pipeline import compile_path
     if path == "-":
         path = STDIN
     elif os.path.isdir(path):
@@ -160,8 +164,10 @@ def select(plans, which: Optional[str]):
 def runs_of(args, memory_map: bool = False) -> Optional[list]:
     """The chosen scenarios of args.file, run; None (after saying why) when there are none.
     `memory_map`: record the memory map's changes even where the scenario does not use it."""
-    from procdsl.kernel import run_plan
-    from procdsl.report.views import Run
+    from procdsl.core.gcpause import importing
+    with importing():
+        from procdsl.kernel import run_plan
+        from procdsl.report.views import Run
     ok, schedule = parse_schedule_arg(args)
     if not ok:
         return None
