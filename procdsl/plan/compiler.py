@@ -218,12 +218,17 @@ def compile_program(prog: ir.Program) -> ProgramCode:
 
 
 _OP_FIELDS = tuple((name, None if field.is_required() else field.default) for name, field in Op.model_fields.items())
+_OP_DEFAULTS = dict(_OP_FIELDS)
 
 
 def _op(fields: dict) -> Op:
     # Made from IR the validator passed, so pydantic need not check it again; every field is
     # given, in Op's order, so the plan's JSON is what Op(**fields) would print.
-    return ir.construct(Op, {name: fields.get(name, default) for name, default in _OP_FIELDS})
+    values = _OP_DEFAULTS.copy()
+    values.update(fields)           # a key already there keeps its place: Op's order stands
+    if len(values) != len(_OP_DEFAULTS):        # a field Op does not have is left out, as before
+        values = {name: fields.get(name, default) for name, default in _OP_FIELDS}
+    return ir.construct(Op, values)
 
 
 def machine_config(machine: Optional[ir.Machine]) -> MachineConfig:
