@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -422,6 +421,7 @@ def unparse_assertion(a: ir.Assertion) -> str:
 
 def quote(text: str) -> str:
     """A string as the language writes it, for an expectation's text."""
+    import json  # here: only a failure's or -v's text quotes, not every check
     return json.dumps(text, ensure_ascii=False)
 
 

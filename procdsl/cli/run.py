@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -79,8 +78,10 @@ def add_selection(p) -> None:
 
 
 def cmd_check(args) -> int:
-    from procdsl.pipeline import check_path, collect
-    from procdsl.report.text import scenario_lines, summary
+    from procdsl.core.gcpause import importing
+    with importing():
+        from procdsl.pipeline import check_path, collect
+        from procdsl.report.text import scenario_lines, summary
     files, missing = collect(args.paths)
     for path in missing:
         print(f"{path}: error: no such file or folder", file=sys.stderr)
@@ -92,7 +93,7 @@ def cmd_check(args) -> int:
         return EXIT_ERROR
     bounds = None
     if schedule is None and not args.no_explore:
-        from procdsl.explore.search import Bounds
+        from procdsl.explore.bounds import Bounds
         bounds = Bounds(max_runs=CHECK_RUNS, max_seconds=CHECK_SECONDS)
     color = use_color(sys.stdout)
     passed = failed = broken = 0
@@ -130,8 +131,10 @@ def cmd_check(args) -> int:
 
 
 def _compile_or_report(path: str, submission):
-    from procdsl.lang.load import STDIN
-    from procdsl.pipeline import compile_path
+    from procdsl.core.gcpause import importing
+    with importing():
+        from procdsl.lang.load import STDIN
+        from procdsl.pipeline import compile_path
     if path == "-":
         path = STDIN
     elif os.path.isdir(path):
@@ -161,8 +164,10 @@ def select(plans, which: Optional[str]):
 def runs_of(args, memory_map: bool = False) -> Optional[list]:
     """The chosen scenarios of args.file, run; None (after saying why) when there are none.
     `memory_map`: record the memory map's changes even where the scenario does not use it."""
-    from procdsl.kernel import run_plan
-    from procdsl.report.views import Run
+    from procdsl.core.gcpause import importing
+    with importing():
+        from procdsl.kernel import run_plan
+        from procdsl.report.views import Run
     ok, schedule = parse_schedule_arg(args)
     if not ok:
         return None
@@ -230,6 +235,7 @@ def cmd_compile(args) -> int:
     plans = _compile_or_report(args.file, args.submission)
     if plans is None:
         return EXIT_ERROR
+    import json  # here: check and run print no JSON of their own
     print(json.dumps([p.model_dump(mode="json") for p in plans], indent=2))
     return EXIT_OK
 

@@ -17,10 +17,10 @@ import gc
 import itertools
 import random
 import time
-from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from procdsl.core.gcpause import paused_gc
+from procdsl.explore.bounds import MAX_RUNS, MAX_SECONDS, Bounds  # noqa: F401 - MAX_*: the explore command's defaults
 from procdsl.explore.outcome import Gatherer, Outcome
 from procdsl.explore.reduce import SleepSets, reading, reducible
 from procdsl.explore.result import Exploration, Level, Verdicts
@@ -30,8 +30,6 @@ from procdsl.kernel.loop import Kernel
 from procdsl.kernel.statehash import digest
 from procdsl.plan import EventPlan
 
-MAX_RUNS = 20_000          # schedules one exploration runs, unless told otherwise
-MAX_SECONDS = 30.0
 MAX_OUTCOMES = 10_000      # distinct outcomes kept; past it the exploration stops
 MAX_STATES = 2_000_000     # states remembered for hashing; past it no new one is remembered
 MAX_JOBS = 64
@@ -39,18 +37,6 @@ GC_EVERY = 1000           # runs between two collections of the runs' cyclic gar
 UNBOUNDED_SHARE = 4        # without a bound, the try at every schedule gets 1/4 of the runs
 
 Judge = Callable[[Any], tuple]     # a finished run's trace -> one verdict (bool) per expectation
-
-
-@dataclass(frozen=True)
-class Bounds:
-    max_runs: int = MAX_RUNS
-    max_seconds: float = MAX_SECONDS
-    preemptions: Optional[int] = None       # None: deepen until every schedule is covered
-    hashing: Optional[bool] = None           # None: on where sleep sets cannot be used
-    reduction: bool = True                   # sleep sets (explore/reduce.py)
-    random: int = 0                          # > 0: that many seeded random schedules instead
-    seed: int = 0
-    jobs: int = 1
 
 
 # ---------------------------------------------------------------------- one run
@@ -275,7 +261,7 @@ def _level_parallel(plan: EventPlan, seed: Optional[int], bound: Optional[int], 
 
 
 # ---------------------------------------------------------------------- the entry
-def explore(plan: EventPlan, bounds: Bounds = Bounds(), seed: Optional[int] = None,
+def explore(plan: EventPlan, bounds: Bounds = Bounds(), seed: Optional[int] = None,  # noqa: B008 - frozen
             judge: Optional[Judge] = None, nverdicts: int = 0) -> Exploration:
     """The distinct outcomes of `plan` over its schedules, within `bounds`."""
     with paused_gc():

@@ -33,11 +33,12 @@ def build(cls, **fields):
     return obj
 
 
-def construct(cls, values: dict):
-    """build() for a caller that gives every field, in the order the JSON should list them."""
+def construct(cls, values: dict, fields_set: Optional[set] = None):
+    """build() for a caller that gives every field, in the order the JSON should list them
+    (`fields_set`: those the caller names, when not all of them)."""
     obj = _new(cls)
     _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_fields_set__", set(values) if fields_set is None else fields_set)
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from procdsl.ir.nodes import span
 from procdsl.ir.span import Span
 
 
@@ -23,6 +24,6 @@ class Source:
         return len(self._lines), len(self._lines[-1]) + 1
 
     def span(self, line: int, col: int, end_line: int | None = None, end_col: int | None = None) -> Span:
-        return Span(file=self.path, line=line, col=col,
-                    end_line=end_line if end_line is not None else line,
-                    end_col=end_col if end_col is not None else col + 1)
+        # built as the front end builds every span (positions are ints, the path a str), unvalidated
+        return span(self.path, line, col, end_line if end_line is not None else line,
+                    end_col if end_col is not None else col + 1)

@@ -21,6 +21,7 @@ from procdsl.plan import (
 from procdsl.plan.files import FILE_OPS, file_specs
 from procdsl.plan.memory import has_memory_ops, mem_fields, uses_memory_map
 from procdsl.plan.power import power_config
+from procdsl.plan.schema import make
 from procdsl.plan.sockets import SOCKET_OPS
 
 # the session, group and terminal statements: each its own op, but getpgrp is getpgid of 0
@@ -213,7 +214,7 @@ def compile_program(prog: ir.Program) -> ProgramCode:
     em.block(prog.body)
     end_span = prog.span.model_copy(update={"line": prog.span.end_line, "col": max(1, prog.span.end_col - 1)})
     em.emit("exit", end_span)
-    return ProgramCode(name=prog.name, ops=tuple(_op(o) for o in em.ops), burst=static_burst(prog.body))
+    return make(ProgramCode, name=prog.name, ops=tuple(_op(o) for o in em.ops), burst=static_burst(prog.body))
 
 
 _OP_FIELDS = tuple((name, None if field.is_required() else field.default) for name, field in Op.model_fields.items())
@@ -232,12 +233,12 @@ def _op(fields: dict) -> Op:
 
 def machine_config(machine: Optional[ir.Machine]) -> MachineConfig:
     if machine is None:
-        return MachineConfig()
+        return make(MachineConfig)
     values: dict = {}
     limits: dict = {}
     for st in machine.settings:
         if st.name == "scheduler":
-            values["scheduler"] = SchedulerConfig(name=str(st.value),
+            values["scheduler"] = make(SchedulerConfig, name=str(st.value),
                                                   settings={s.name: int(s.value) for s in st.settings
                                                             if isinstance(s.value, (int, float))})
         elif st.name in ("max_processes", "max_events", "max_time", "max_output"):
@@ -253,8 +254,8 @@ def machine_config(machine: Optional[ir.Machine]) -> MachineConfig:
         else:
             values[st.name] = int(st.value)
     if limits:
-        values["limits"] = Limits(**limits)
-    return MachineConfig(**values)
+        values["limits"] = make(Limits, **limits)
+    return make(MachineConfig, **values)
 
 
 class ProgramCache:
@@ -308,7 +309,7 @@ def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]
             run_labels = names
         at = opts.get("at")
         burst = opts.get("burst")
-        starts.append(Start(span=run.span, time=int(at.value) if at is not None else 0, programs=names,
+        starts.append(make(Start, span=run.span, time=int(at.value) if at is not None else 0, programs=names,
                             labels=run_labels, args=tuple(st.args for st in run.stages),
                             nice=int(opts.get("nice", 0)), uid=int(opts.get("uid", 0)), gid=opts.get("gid"),
                             groups=tuple(sorted(set(opts.get("groups", ())))),     # as setgroups keeps them
@@ -316,15 +317,15 @@ def compile_scenario(path: str, sc: ir.Scenario, programs: dict[str, ir.Program]
                             burst=int(burst.value) if burst is not None else None,
                             tickets=opts.get("tickets"), rt=opts.get("rt"), cpus=opts.get("cpus"),
                             login="login" in opts, working_set=int(opts.get("working_set", 0))))
-    signals = tuple(ExternalSignal(span=s.span, time=int(s.time.value), signal=SIGNALS[s.signal.name][0],
+    signals = tuple(make(ExternalSignal, span=s.span, time=int(s.time.value), signal=SIGNALS[s.signal.name][0],
                                    label=s.target.label, index=s.target.index) for s in sc.sends)
     machine = machine_config(sc.machine)
     if uses_memory_map(sc, codes, cache.any_memory_ops, expect_calls):
         machine = machine.model_copy(update={"memory_map": True})
-    return EventPlan(file=path, title=sc.title, span=sc.span, machine=machine, programs=codes,
+    return make(EventPlan, file=path, title=sc.title, span=sc.span, machine=machine, programs=dict(codes),
                      init=sc.init.program if sc.init else None, starts=tuple(starts), signals=signals,
                      until=int(sc.until.time.value) if sc.until else None, files=file_specs(sc.files),
-                     tty_inputs=tuple(TtyInput(span=t.span, time=int(t.time.value), action=t.action, text=t.text)
+                     tty_inputs=tuple(make(TtyInput, span=t.span, time=int(t.time.value), action=t.action, text=t.text)
                                       for t in sc.tty),
                      labels=tuple(sorted(labels)),
                      expectations=sc.expects)

@@ -6,7 +6,7 @@ from typing import Any, Callable, Optional
 
 from procdsl import ir
 from procdsl.core.linux import FD_CLOEXEC, O_ACCMODE, OPEN_FLAGS, SEEK
-from procdsl.plan.schema import FileSpec
+from procdsl.plan.schema import FileSpec, make
 
 DEFAULT_FILE_MODE, DEFAULT_DIR_MODE = 0o644, 0o755
 CREATE_MODE = 0o666          # open(O_CREAT) without a mode: 666, less the umask
@@ -62,7 +62,7 @@ def file_specs(files: Optional[ir.Files]) -> tuple[FileSpec, ...]:
         default = DEFAULT_FILE_MODE if e.kind == "file" else DEFAULT_DIR_MODE     # a program: 755 too
         mode = int(e.mode, 8) if e.mode is not None else default
         if e.kind == "program":
-            out.append(FileSpec(path=e.path, owner=owner, group=group, mode=mode, program=e.text))
+            out.append(make(FileSpec, path=e.path, owner=owner, group=group, mode=mode, program=e.text))
         else:
-            out.append(FileSpec(path=e.path, kind=e.kind, text=e.text, owner=owner, group=group, mode=mode))
+            out.append(make(FileSpec, path=e.path, kind=e.kind, text=e.text, owner=owner, group=group, mode=mode))
     return tuple(out)

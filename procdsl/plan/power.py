@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from procdsl import ir
 from procdsl.core.power import PRESETS
-from procdsl.plan.schema import PowerConfig
+from procdsl.plan.schema import PowerConfig, make
 
 
 def power_config(st: ir.Setting) -> PowerConfig:
@@ -18,5 +18,5 @@ def power_config(st: ir.Setting) -> PowerConfig:
             deepest = min(deepest, int(sub.value))
         else:
             powers[sub.name] = int(sub.value)
-    return PowerConfig(model=str(st.value), active=active,
+    return make(PowerConfig, model=str(st.value), active=active,
                        states=tuple((name, powers[name], lat, res) for name, _, lat, res in states[:deepest + 1]))

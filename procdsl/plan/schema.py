@@ -1,17 +1,34 @@
 """The event plan: a compiled scenario, as typed frozen data the kernel runs and `compile` prints."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from procdsl import ir
 from procdsl.ir import Expect, Expr
 from procdsl.ir.span import Span
 
 
 class PlanModel(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
+
+
+_FIELDS: dict[type, tuple] = {}
+
+
+def make(cls, **fields):
+    """`cls(**fields)` for values the front end has already validated, without pydantic checking them again.
+
+    The plan is made of what the validator passed, each already of its field's type, so validation would
+    only cost its schema's build (and, the first time, pydantic's plugin scan) at every start-up. As a
+    validated construction does, this sets every field, in the model's order (the JSON lists them so), a
+    default factory's value made afresh, and the fields given as the fields set."""
+    order = _FIELDS.get(cls)
+    if order is None:
+        order = _FIELDS[cls] = tuple((name, f.default_factory, f.default) for name, f in cls.model_fields.items())
+    values = {name: fields[name] if name in fields else factory() if factory is not None else default
+              for name, factory, default in order}
+    return ir.construct(cls, values, set(fields))
 
 
 class SchedulerConfig(PlanModel):
@@ -38,7 +55,7 @@ class PowerConfig(PlanModel):
 
 class MachineConfig(PlanModel):
     cpus: int = 1
-    scheduler: SchedulerConfig = SchedulerConfig()
+    scheduler: SchedulerConfig = make(SchedulerConfig)
     context_switch: int = 2_000
     cache_refill: int = 0
     step: int = 1
@@ -63,7 +80,7 @@ class MachineConfig(PlanModel):
     stack_limit: int = 2048              # pages (RLIMIT_STACK, 8 MiB)
     fork_page: int = 50                  # ns per private resident page fork copies a page-table entry for
     power: Optional[PowerConfig] = None  # None: no power model, idle CPUs wake at once
-    limits: Limits = Limits()
+    limits: Limits = make(Limits)
 
 
 class Op(PlanModel):
