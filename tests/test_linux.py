@@ -159,3 +159,20 @@ def test_the_small_scenarios_hold_their_own_expectations() -> None:
     """Each file of tests/linux/ is an ordinary scenario too: what it expects holds in procdsl."""
     code, out, err = cli_main(["check", str(TESTS / "linux")])
     assert code == 0, out + err
+
+
+@needs_linux
+def test_signals_ignored_by_whoever_started_procdsl_do_not_reach_the_machine() -> None:
+    """A background job or nohup starts procdsl with SIGINT, SIGQUIT and SIGHUP ignored, and an
+    ignored signal survives fork and exec; the machine resets them, or scenario 06's default
+    SIGINT would be ignored on Linux and the two would disagree."""
+    import signal
+    import subprocess
+
+    def ignore() -> None:
+        for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+
+    proc = subprocess.run([sys.executable, "-m", "procdsl", "linux", str(SCENARIOS / "06_exec_and_signals.proc")],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120, preexec_fn=ignore)
+    assert proc.returncode == 0 and "0 differ" in proc.stdout, proc.stdout + proc.stderr

@@ -342,7 +342,20 @@ static int pd_machine(void) {
     return 0;
 }
 
+/* A simulated machine starts with every signal at its default action. A shell that starts
+ * a command in the background, or nohup, leaves SIGINT, SIGQUIT or SIGHUP ignored, and an
+ * ignored disposition survives fork and exec: reset them here, once, before the first fork
+ * (a program's own exec keeps what it ignored, as Linux's does). */
+static void pd_default_signals(void) {
+    for (int sig = 1; sig < NSIG; sig++) {
+        struct sigaction sa;
+        if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &sa) < 0) continue;
+        if (sa.sa_handler == SIG_IGN) { sa.sa_handler = SIG_DFL; sigaction(sig, &sa, NULL); }
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "--pd-exec") == 0) return pd_exec_main(argc, argv);
+    pd_default_signals();
     return pd_machine();
 }
