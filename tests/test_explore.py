@@ -6,11 +6,12 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
+import time
 
 import pytest
 from helpers import ROOT, SCENARIOS, cli_main, compile_text, write_proc
 
-from procdsl.explore.search import Bounds, explore, run_schedule
+from procdsl.explore.search import Bounds, _Budget, explore, run_schedule
 from procdsl.explore.verdict import explore_plan
 from procdsl.kernel import run_plan
 from procdsl.kernel.chooser import ScheduleError, format_schedule, parse_schedule
@@ -372,3 +373,14 @@ def test_the_schedules_a_verdict_names_replay_to_the_same_verdict(name):
                 assert not script.error
                 checker = Checker(plan, trace)
                 assert checker.assertion(body, Env(checker.model, checker.model.end)).passed is want
+
+
+def test_the_time_budget_is_cpu_time_so_a_loaded_machine_does_not_cut_a_search() -> None:
+    """Waiting for a CPU (here: sleeping) spends none of the budget; computing spends it."""
+    budget = _Budget(runs=10, seconds=0.2)
+    time.sleep(0.3)
+    assert budget.spent() == ""
+    end = time.monotonic() + 30
+    while budget.spent() == "" and time.monotonic() < end:
+        sum(range(10_000))
+    assert budget.spent() == "the time limit"

@@ -25,8 +25,8 @@ def register(sub) -> None:
     p.add_argument("--random", type=int, metavar="N", help="N seeded random schedules instead of a search")
     p.add_argument("--random-seed", type=int, default=0, metavar="S", help="the seed of --random (default 0)")
     p.add_argument("--runs", type=int, metavar="N", help="at most N runs (default 20,000)")
-    p.add_argument("--time", type=float, metavar="SECONDS", help="at most this long (default 30); a search cut by "
-                                                                 "time depends on the machine's speed")
+    p.add_argument("--time", type=float, metavar="SECONDS", help="at most this much CPU time (default 30); a "
+                                                                 "search cut by it depends on the machine's speed")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="search disjoint subtrees in N processes")
     p.add_argument("--no-reduction", action="store_true", help="no sleep sets: try both orders of every pair")
     p.add_argument("--hash", choices=("auto", "on", "off"), default="auto",
