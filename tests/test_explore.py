@@ -384,3 +384,7 @@ def test_the_time_budget_is_cpu_time_so_a_loaded_machine_does_not_cut_a_search()
     while budget.spent() == "" and time.monotonic() < end:
         sum(range(10_000))
     assert budget.spent() == "the time limit"
+    walled = _Budget(runs=10, seconds=30, wall=0.1)     # a grading worker's: the wall clock too
+    time.sleep(0.2)
+    assert walled.spent() == "the time limit"
+

@@ -28,7 +28,7 @@ def explore_bounds(args, limits: Limits):
     if not getattr(args, "explore", False):
         return None
     from procdsl.explore.search import Bounds
-    return Bounds(max_runs=max(1, args.explore_runs), max_seconds=limits.timeout / 2,
+    return Bounds(max_runs=max(1, args.explore_runs), max_seconds=limits.timeout / 2, max_wall_seconds=limits.timeout / 2,
                   preemptions=max(0, args.explore_preemptions))
 
 

@@ -119,21 +119,23 @@ class _Budget:
     exploration is all computation, and on a loaded machine (a grader running a class, a CI
     runner) the wall clock would cut it short and turn a verdict into a matter of the load."""
 
-    __slots__ = ("runs", "deadline")
+    __slots__ = ("runs", "deadline", "wall_deadline")
 
-    def __init__(self, runs: int, seconds: float) -> None:
+    def __init__(self, runs: int, seconds: float, wall: Optional[float] = None) -> None:
         self.runs = runs
         self.deadline = _cpu() + seconds
+        self.wall_deadline = time.monotonic() + wall if wall is not None else None
 
     def spent(self) -> str:
         if self.runs <= 0:
             return "the limit on runs"
-        if _cpu() >= self.deadline:
+        if _cpu() >= self.deadline or (self.wall_deadline is not None and time.monotonic() >= self.wall_deadline):
             return "the time limit"
         return ""
 
-    def seconds_left(self) -> float:
-        return max(0.0, self.deadline - _cpu())
+    def seconds_left(self) -> tuple[float, Optional[float]]:
+        wall = max(0.0, self.wall_deadline - time.monotonic()) if self.wall_deadline is not None else None
+        return max(0.0, self.deadline - _cpu()), wall
 
 
 _cpu = time.process_time
@@ -234,11 +236,11 @@ _WORK: dict[str, Any] = {}
 
 
 def _subtree(args: tuple) -> tuple[Exploration, Level]:
-    root, tried, bound, runs, seconds = args
+    root, tried, bound, runs, (seconds, wall) = args
     plan, seed, bounds, judge = _WORK["plan"], _WORK["seed"], _WORK["bounds"], _WORK["judge"]
     into = Exploration(verdicts=[Verdicts() for _ in _WORK["nverdicts"]])
     level = Level(bound)
-    dfs(plan, seed, bound, root, _Budget(runs, seconds), bounds, judge, into, level, tried)
+    dfs(plan, seed, bound, root, _Budget(runs, seconds, wall), bounds, judge, into, level, tried)
     return into, level
 
 
@@ -252,7 +254,7 @@ def _level_parallel(plan: EventPlan, seed: Optional[int], bound: Optional[int], 
     roots = _split(plan, seed, bound, 4 * bounds.jobs, budget, bounds, judge is not None)
     level.runs += before - budget.runs
     share = max(1, budget.runs // max(1, len(roots)))
-    seconds = budget.seconds_left()          # each worker's own CPU time, from its start
+    seconds = budget.seconds_left()          # each worker's own CPU time, from its start (and the wall's)
     _WORK.update(plan=plan, seed=seed, bounds=bounds, judge=judge, nverdicts=range(nverdicts))
     with ProcessPoolExecutor(max_workers=bounds.jobs, mp_context=get_context("fork")) as pool:
         parts = list(pool.map(_subtree, [(r, tried, bound, share, seconds) for r, tried in roots]))
@@ -282,7 +284,7 @@ def _explore(plan: EventPlan, bounds: Bounds, seed: Optional[int], judge: Option
              nverdicts: int) -> Exploration:
     start = time.monotonic()
     into = Exploration(verdicts=[Verdicts() for _ in range(nverdicts)], seed=bounds.seed)
-    budget = _Budget(bounds.max_runs, bounds.max_seconds)
+    budget = _Budget(bounds.max_runs, bounds.max_seconds, bounds.max_wall_seconds)
     if bounds.random:
         _sample(plan, seed, bounds, budget, judge, into)
     else:
