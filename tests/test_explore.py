@@ -388,3 +388,10 @@ def test_the_time_budget_is_cpu_time_so_a_loaded_machine_does_not_cut_a_search()
     time.sleep(0.2)
     assert walled.spent() == "the time limit"
 
+
+
+def test_the_cpu_of_a_parallel_levels_workers_is_charged_once_they_are_reaped() -> None:
+    budget = _Budget(runs=10, seconds=0.2)
+    subprocess.run([sys.executable, "-c", "import time\nend = time.process_time() + 0.4\n"
+                    "while time.process_time() < end: pass"], check=True, timeout=60)
+    assert budget.spent() == "the time limit"

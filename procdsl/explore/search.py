@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import os
 import random
 import time
 from typing import Any, Callable, Optional
@@ -138,7 +139,11 @@ class _Budget:
         return max(0.0, self.deadline - _cpu()), wall
 
 
-_cpu = time.process_time
+def _cpu() -> float:
+    """CPU seconds of this process and of its children once reaped: a parallel level's workers
+    are reaped when it ends, so the next level starts with what they spent taken off."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def dfs(plan: EventPlan, seed: Optional[int], bound: Optional[int], root: tuple, budget: _Budget,
