@@ -265,22 +265,28 @@ class ProgramCache:
     def __init__(self) -> None:
         self.codes: dict[int, tuple[ir.Program, ProgramCode]] = {}
         self.labels: dict[int, tuple[ir.Program, frozenset[str]]] = {}
-        self.with_memory_ops: dict[int, ProgramCode] = {}    # the compiled programs that have a memory statement
+        # every program this cache compiled: whether it has a memory statement, known at once
+        self.memory_ops: dict[int, tuple[ProgramCode, bool]] = {}
+        self.any_memory = False
 
     def code(self, prog: ir.Program) -> ProgramCode:
         hit = self.codes.get(id(prog))
         if hit is None or hit[0] is not prog:      # an id is reused only after its program is gone
             hit = self.codes[id(prog)] = (prog, compile_program(prog))
-            if has_memory_ops(hit[1]):
-                self.with_memory_ops[id(hit[1])] = hit[1]
+            mem = has_memory_ops(hit[1])
+            self.memory_ops[id(hit[1])] = (hit[1], mem)
+            self.any_memory = self.any_memory or mem
         return hit[1]
 
     def any_memory_ops(self, codes: dict[str, ProgramCode]) -> bool:
-        if not self.with_memory_ops:
+        if not self.any_memory:
             return False            # the usual file: no program of it touches the memory map
-        mem = self.with_memory_ops
-        return any(mem.get(id(code)) is code or (id(code) not in mem and has_memory_ops(code))
-                   for code in codes.values())
+        known = self.memory_ops
+        for code in codes.values():
+            hit = known.get(id(code))
+            if hit[1] if hit is not None and hit[0] is code else has_memory_ops(code):
+                return True
+        return False
 
     def fork_labels(self, prog: ir.Program) -> frozenset[str]:
         hit = self.labels.get(id(prog))
