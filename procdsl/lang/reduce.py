@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import threading
 from functools import cached_property
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from lark import Token
 from lark.exceptions import UnexpectedToken
-from lark.lexer import LexerThread
 from lark.parsers.lalr_analysis import Shift
 
 from procdsl.lang.grammar import tables, with_keyword_lookup
+from procdsl.lang.lexer import Lexer
 
 
 class Pos:
@@ -89,6 +89,7 @@ class Reducer:
         self.terminals = grammar.terminals
         self._lexer = grammar.lexer
         with_keyword_lookup(self._lexer)
+        self._lex = Lexer(self._lexer)
         table = grammar.parse_table
         self._table = table
         # Terminals whose text the lowering checks as they are shifted (`Lower.literal`):
@@ -134,7 +135,7 @@ class Reducer:
         end_state = self._table.end_states[start]
         values: list = []
         literals = self._literals
-        for token in self._tokens(text, states):
+        for token in self._lex.tokens(text, states):
             kind = token.type
             while True:
                 try:
@@ -164,12 +165,6 @@ class Reducer:
                 if states[-1] == end_state:       # only $END reduces into the accepting state
                     return values[-1]
         raise AssertionError("procdsl bug: the parser ran past $END")
-
-    def _tokens(self, text: str, states: _States) -> Iterator[Token]:
-        token = None
-        for token in LexerThread.from_text(self._lexer, text).lex(states):
-            yield token
-        yield Token.new_borrow_pos("$END", "", token) if token is not None else Token("$END", "", 0, 1, 1)
 
     def _unexpected(self, token: Token, states: _States) -> UnexpectedToken:
         expected = {s for s in self._table.states[states[-1]] if s.isupper()}
