@@ -23,6 +23,7 @@ keywords included. These are the positions Lark's `propagate_positions` gives a 
 
 from __future__ import annotations
 
+import sys
 import threading
 from functools import cached_property
 from typing import Any, Callable
@@ -102,12 +103,15 @@ class Reducer:
         for state, row in table.states.items():
             out = {}
             for symbol, (action, arg) in row.items():
+                # Lark's symbol names are often Tokens, whose Python-level __eq__ a dict would
+                # call on every look-up by a plain string: the keys are made plain strings.
+                symbol = sys.intern(str.__str__(symbol))
                 if action is Shift:
                     out[symbol] = arg
                 else:
                     found = reductions.get(id(arg))
                     if found is None:
-                        found = reductions[id(arg)] = (len(arg.expansion), arg.origin.name,
+                        found = reductions[id(arg)] = (len(arg.expansion), sys.intern(str.__str__(arg.origin.name)),
                                                        self.callback(arg, placeholders))
                     out[symbol] = found
             self._actions[state] = out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from procdsl import ir
 from procdsl.core.linux import ERRNO, SIGNALS, UNCATCHABLE
@@ -179,6 +179,9 @@ class Validator:
         return num
 
     def expr(self, e: ir.Expr, names: set[str]) -> None:
+        cls = e.__class__
+        if cls is ir.Lit or (cls is ir.Name and e.id in names):
+            return                       # most expressions: nothing under them to check
         for node in walk_expr(e):
             if isinstance(node, ir.Call) and node.func not in PROGRAM_FUNCTIONS:
                 self.unknown(node.func, "function", node.func_span, PROGRAM_FUNCTIONS,
@@ -483,29 +486,33 @@ class Validator:
 def walk_expr(e: ir.Expr) -> Iterator[ir.Expr]:
     """Every expression node under e, e included; a call's function name is not a Name node."""
     stack = [e]
+    kids = _KIDS
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, ir.Call):
-            # a name passed to avg/sum/min/max names a metric, not a variable
-            args = node.args[1:] if node.func in AGGREGATES else node.args
-            stack.extend(args)
-        elif isinstance(node, (ir.Attr,)):
-            stack.append(node.obj)
-        elif isinstance(node, ir.Index):
-            stack.extend((node.obj, node.index))
-        elif isinstance(node, ir.Unary):
-            stack.append(node.operand)
-        elif isinstance(node, ir.Binary):
-            stack.extend((node.left, node.right))
-        elif isinstance(node, ir.Compare):
-            stack.extend(x for x in (node.left, node.right, node.tolerance) if x is not None)
-        elif isinstance(node, ir.Contains):
-            stack.extend((node.item, node.container))
-        elif isinstance(node, ir.ListLit):
-            stack.extend(node.items)
-        elif isinstance(node, ir.Interp):
-            stack.extend(p for p in node.parts if not isinstance(p, str))
+        get = kids.get(node.__class__)
+        if get is not None:
+            stack.extend(get(node))
+
+
+def _call_args(node: ir.Call) -> tuple:
+    # a name passed to avg/sum/min/max names a metric, not a variable
+    return node.args[1:] if node.func in AGGREGATES else node.args
+
+
+# The sub-expressions of each kind of expression node, by class (none is subclassed): one look-up
+# per node instead of a chain of isinstance tests that a leaf, the commonest node, runs to the end.
+_KIDS: dict[type, Callable[[Any], Iterable[ir.Expr]]] = {
+    ir.Call: _call_args,
+    ir.Attr: lambda n: (n.obj,),
+    ir.Index: lambda n: (n.obj, n.index),
+    ir.Unary: lambda n: (n.operand,),
+    ir.Binary: lambda n: (n.left, n.right),
+    ir.Compare: lambda n: [x for x in (n.left, n.right, n.tolerance) if x is not None],
+    ir.Contains: lambda n: (n.item, n.container),
+    ir.ListLit: lambda n: n.items,
+    ir.Interp: lambda n: [p for p in n.parts if not isinstance(p, str)],
+}
 
 
 def run_ids(v: Validator, opt: ir.RunOption) -> None:
