@@ -44,8 +44,10 @@ def shortened(text: str, seconds: int) -> str:
 def instructions(python: str, path: str, runs: int) -> tuple[int, int]:
     """(instructions, dispatches) of `python` loading `path` and running its kernel `runs` times."""
     env = dict(os.environ, PYTHONHASHSEED="0")
+    # -P: run from a checkout's root, `python -c` would import that checkout's procdsl instead of
+    # the one `python` has installed, and --python would measure this checkout twice
     done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-                           python, "-c", CHILD, path, str(runs)], capture_output=True, text=True, env=env,
+                           python, "-P", "-c", CHILD, path, str(runs)], capture_output=True, text=True, env=env,
                           check=True)
     refs = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
     if refs is None:
