@@ -46,6 +46,8 @@ def compile_path(path: str, submission: Optional[Sequence[str]] = None) -> tuple
         return unit, [], err.diagnostics
     except RecursionError:
         return unit, [], (Diagnostic(f"{path}: nesting too deep for procdsl to read", None),)
+    except ModuleNotFoundError:
+        raise          # a dependency missing (Lark is imported only when first needed) is no odd input
     except Exception as exc:  # noqa: BLE001
         return unit, [], (Diagnostic(f"internal error in procdsl while compiling {path} ({type(exc).__name__}: "
                                      f"{exc}); please report it with this file", None),)

@@ -94,14 +94,47 @@ def test_a_tables_file_others_can_write_is_never_loaded(tmp_path: Path, name: st
 
 
 def test_a_damaged_or_foreign_file_is_made_again(tmp_path: Path, name: str) -> None:
+    # The plain tables are made from Lark's objects, so a damaged Lark file is made again
+    # whenever the plain file is; later it is read only for a syntax error.
     folder = tmp_path / "mine"
     folder.mkdir(mode=0o700)
     for junk in (b"not a pickle", pickle.dumps({"tables": 1})):
+        for old in folder.glob("grammar-*.plain"):
+            old.unlink()
         (folder / name).write_bytes(junk)
         (folder / name).chmod(0o600)
         done = run(folder, "check", str(_SCENARIO))
         assert done.returncode == 0, done.stderr
         assert isinstance(pickle.loads((folder / name).read_bytes()), grammar.Tables)
+        assert isinstance(pickle.loads(plain_file(folder).read_bytes()), grammar.PlainTables)
+
+
+def test_lark_objects_are_read_only_to_make_the_plain_file_or_for_an_error(tmp_path: Path, name: str) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir(mode=0o700)
+    assert run(folder, "check", str(_SCENARIO)).returncode == 0
+    plain = plain_file(folder)
+    bad = tmp_path / "bad.proc"
+    bad.write_text("program p {\n  x = )\n}\n")
+    for junk in (b"not a pickle", pickle.dumps({"tables": 1})):
+        (folder / name).write_bytes(junk)            # not read while the file parses
+        (folder / name).chmod(0o600)
+        done = run(folder, "check", str(_SCENARIO))
+        assert done.returncode == 0, done.stderr
+        assert (folder / name).read_bytes() == junk
+        done = run(folder, "check", str(bad))
+        assert "bad.proc:2:7: error: unexpected ')': expected '(', '-', '['" in done.stderr
+        assert isinstance(pickle.loads((folder / name).read_bytes()), grammar.Tables)
+        plain.write_bytes(junk)
+        plain.chmod(0o600)
+        done = run(folder, "check", str(_SCENARIO))
+        assert done.returncode == 0, done.stderr
+        assert isinstance(pickle.loads(plain.read_bytes()), grammar.PlainTables)
+
+
+def plain_file(folder: Path) -> Path:
+    (made,) = folder.glob("grammar-*.plain")
+    return made
 
 
 def test_without_a_usable_folder_commands_still_work(tmp_path: Path) -> None:
@@ -132,3 +165,18 @@ def test_the_file_is_named_after_the_grammar(tmp_path: Path, monkeypatch: pytest
     assert ours != grammar._cache_file(text + "\n// edited\n", "tables")
     assert ours != grammar._cache_file(text)          # never Lark's own file
     assert ours == grammar._cache_file(text, "tables")
+
+
+@pytest.mark.parametrize("mode", [0o700, 0o777, 0o770], ids=oct)
+def test_the_plain_file_is_loaded_under_the_same_rules(tmp_path: Path, mode: int) -> None:
+    made = tmp_path / "made"
+    made.mkdir(mode=0o700)
+    code = "from procdsl.lang.grammar import plain_tables; plain_tables()"
+    assert run(made, code=code).returncode == 0
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    folder.chmod(mode)
+    marker = tmp_path / "ran"
+    plant(folder, plain_file(made).name, marker)
+    assert run(folder, code=code).returncode == 0
+    assert marker.exists() == (mode == 0o700)        # the control: a private folder's file is read

@@ -14,9 +14,11 @@ from lark import Token
 from lark.exceptions import UnexpectedInput
 from lark.lexer import LexerThread
 
+from procdsl.lang.grammar import tables, with_keyword_lookup
 from procdsl.lang.lower import Lower
 from procdsl.lang.reduce import Reducer
 from procdsl.lang.source import Source
+from procdsl.lang.tokens import Token as Ours
 
 FIELDS = ("type", "value", "start_pos", "line", "column", "end_line", "end_column", "end_pos")
 
@@ -30,15 +32,19 @@ class _Recording:
 
     def tokens(self, text: str, states: list):
         for token in self.source(text, states):
-            self.seen.append((token.__class__,) + tuple(getattr(token, f) for f in FIELDS))
+            self.seen.append(tuple(getattr(token, f) for f in FIELDS))
             yield token
 
 
 def _lark_tokens(reducer: Reducer):
+    lexer = tables().lexer
+    with_keyword_lookup(lexer)
+
     def tokens(text: str, states: list):
         token = None
-        for token in LexerThread.from_text(reducer._lexer, text).lex(states):
-            yield token
+        for token in LexerThread.from_text(lexer, text).lex(states):
+            # the lowering knows procdsl's Token; the fields are compared, not the class
+            yield Ours(*(getattr(token, f) for f in FIELDS))
         yield Token.new_borrow_pos("$END", "", token) if token is not None else Token("$END", "", 0, 1, 1)
     return tokens
 

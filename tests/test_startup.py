@@ -51,6 +51,16 @@ def test_check_imports_only_what_it_uses(tmp_path):
     # when a model validates; the explorer only for an expectation over schedules; json to print JSON
     for name in ("pydantic.plugin._loader", "procdsl.explore.search", "json", "procdsl.report.html"):
         assert name not in modules, name
+    # a file that parses is read with the plain tables: Lark (and what it imports) only for an error
+    assert not [m for m in modules if m == "lark" or m.startswith(("lark.", "interegular"))]
+
+
+def test_a_syntax_error_still_gets_lark_s_diagnostic(tmp_path):
+    path = tmp_path / "bad.proc"
+    path.write_text("program p {\n  x = )\n}\n")
+    done = subprocess.run([sys.executable, "-m", "procdsl", "check", str(path)], capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "bad.proc:2:7: error: unexpected ')': expected '(', '-', '['" in done.stderr
 
 
 def test_compile_still_prints_the_plan_as_json(tmp_path):

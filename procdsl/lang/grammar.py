@@ -5,19 +5,20 @@ from __future__ import annotations
 import gc
 import hashlib
 import importlib
+import importlib.util
 import io
 import os
 import pickle
+import re
 import stat
 import sys
 import types
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lark
-from lark import Lark
-from lark.parsers import lalr_analysis
+if TYPE_CHECKING:
+    from lark import Lark
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 # An installed wheel carries the grammar inside the package; a source checkout keeps it
@@ -42,8 +43,9 @@ def _cache_file(text: str, kind: str = "lark-cache") -> str | None:
     options (and procdsl's own file also per Python and per shape of `Tables`). The file is a pickle, and loading a pickle runs whatever it says: so it lives in
     a folder of this user's that no one else can write to, and a file not owned by this user
     or writable by others is never loaded. `kind` "tables" is procdsl's own file (`tables`)."""
-    salt = "" if kind == "lark-cache" else f"{kind} {sys.version} {pickle.HIGHEST_PROTOCOL} {Tables.__slots__}"
-    key = hashlib.sha256((text + lark.__version__ + repr(sorted(_OPTIONS.items())) + salt).encode()).hexdigest()[:16]
+    shape = PlainTables.__slots__ if kind == "plain" else Tables.__slots__
+    salt = "" if kind == "lark-cache" else f"{kind} {sys.version} {pickle.HIGHEST_PROTOCOL} {shape}"
+    key = hashlib.sha256((text + lark_version() + repr(sorted(_OPTIONS.items())) + salt).encode()).hexdigest()[:16]
     folder = cache_folder()
     if folder is None:
         return None
@@ -51,6 +53,23 @@ def _cache_file(text: str, kind: str = "lark-cache") -> str | None:
     if os.path.lexists(path) and not _private(path):
         return None
     return path
+
+
+@cache
+def lark_version() -> str:
+    """Lark's version, read from its package without importing it (a file that parses never
+    imports Lark); it names the cache files, since the tables are Lark's."""
+    spec = importlib.util.find_spec("lark")
+    if spec is not None and spec.origin:
+        try:
+            with open(spec.origin, encoding="utf-8") as f:
+                found = re.search(r"^__version__\s*(?::\s*str\s*)?=\s*['\"]([^'\"]+)['\"]", f.read(), re.M)
+        except OSError:
+            found = None
+        if found:
+            return found.group(1)
+    import lark
+    return lark.__version__
 
 
 def cache_folder() -> str | None:
@@ -84,6 +103,7 @@ def _private(path: str) -> bool:
 def parser(strict: bool = False) -> Lark:
     """The grammar as Lark builds it. Its tables and contextual lexer drive `procdsl.reduce`,
     which lowers while it parses; parsing to a tree is left to strict-mode checks and tests."""
+    from lark import Lark
     text = grammar_path().read_text(encoding="utf-8")
     if strict:
         return Lark(text, strict=True, **_OPTIONS)
@@ -183,7 +203,128 @@ def tables() -> Tables:
     return made
 
 
-def _load(path: str) -> Tables:
+class PlainTables:
+    """Lark's LALR table and contextual lexer for this grammar as plain data (strings, numbers,
+    tuples), read by procdsl's parser and lexer: a file that parses never imports Lark.
+
+    - `actions`: parser state -> {symbol: next state (>= 0), or ~i for a reduction by rules[i]};
+    - `rules`: (children, rule name, lowering name, kept children, trailing placeholders,
+      `?rule` passing one child up, length of the expansion), as lang/reduce.py needs them;
+    - `start_states`, `end_states`: by start symbol;
+    - `lexer_of`: parser state -> index in `lexers`; a lexer is the expressions of its scanner
+      (pattern and flags, Lark's order), its ignored terminals, those that may hold a newline,
+      and its keyword tables (grammar._Keywords);
+    - `keywords`: the words the grammar spells out."""
+
+    __slots__ = ("actions", "rules", "start_states", "end_states", "lexer_of", "lexers", "keywords")
+
+    def __init__(self, actions: dict, rules: list, start_states: dict, end_states: dict, lexer_of: dict,
+                 lexers: list, keywords: frozenset) -> None:
+        self.actions = actions
+        self.rules = rules
+        self.start_states = start_states
+        self.end_states = end_states
+        self.lexer_of = lexer_of
+        self.lexers = lexers
+        self.keywords = keywords
+
+
+def _plain(name: Any) -> str:
+    # Lark's names are often Tokens, whose Python-level __eq__ a dict look-up by a plain string
+    # would call every time
+    return sys.intern(str.__str__(name))
+
+
+def children_plan(rule: Any, placeholders: bool) -> tuple[tuple, int]:
+    """Which children a rule keeps: (index, splice it?, Nones before it) and Nones after all.
+
+    The same choices as Lark's ChildFilter, so a lowering method sees what a Transformer would."""
+    expansion = rule.expansion
+    empty = rule.options.empty_indices if placeholders else None
+    if empty:
+        runs = "".join(str(int(b)) for b in empty).split("0")
+        nones = [len(r) for r in runs]
+    else:
+        nones = [0] * (len(expansion) + 1)
+    include = []
+    pending = 0
+    for i, sym in enumerate(expansion):
+        pending += nones[i]
+        if not (sym.is_term and sym.filter_out):
+            include.append((i, not sym.is_term and sym.name.startswith("_"), pending))
+            pending = 0
+    return tuple(include), pending + nones[len(expansion)]
+
+
+def _plain_from(t: Tables) -> PlainTables:
+    from lark.parsers.lalr_analysis import Shift
+    table = t.parse_table
+    rules: list = []
+    index: dict[int, int] = {}
+    actions: dict[int, dict[str, int]] = {}
+    for state, row in table.states.items():
+        out = {}
+        for symbol, (action, arg) in row.items():
+            if action is Shift:
+                out[_plain(symbol)] = arg
+                continue
+            i = index.get(id(arg))
+            if i is None:
+                i = index[id(arg)] = len(rules)
+                include, trailing = children_plan(arg, t.placeholders)
+                rules.append((len(arg.expansion), _plain(arg.origin.name),
+                              _plain(arg.alias or arg.options.template_source or arg.origin.name), include, trailing,
+                              bool(arg.options.expand1 and not arg.alias), len(arg.expansion)))
+            out[_plain(symbol)] = ~i
+        actions[state] = out
+    with_keyword_lookup(t.lexer)
+    lexers: list = []
+    by_lexer: dict[int, int] = {}
+    lexer_of: dict[int, int] = {}
+    for state, state_lexer in t.lexer.lexers.items():
+        i = by_lexer.get(id(state_lexer))
+        if i is None:
+            i = by_lexer[id(state_lexer)] = len(lexers)
+            lexers.append(_plain_lexer(state_lexer))
+        lexer_of[state] = i
+    keywords = frozenset(_plain(x.pattern.value) for x in t.terminals
+                         if x.pattern.type == "str" and x.pattern.value.isidentifier())
+    return PlainTables(actions, rules, {_plain(k): v for k, v in table.start_states.items()},
+                       {_plain(k): v for k, v in table.end_states.items()}, lexer_of, lexers, keywords)
+
+
+def _plain_lexer(state_lexer: Any) -> tuple:
+    scanner = state_lexer.scanner               # built here, with the keyword look-up
+    keywords: dict[str, dict[str, str]] = {}
+    for kind, callback in state_lexer.callback.items():
+        if type(callback) is not _Keywords or kind in state_lexer.ignore_types:
+            # procdsl's grammar has only keyword look-ups, none on an ignored terminal; another
+            # callback would need Lark at run time (tests/test_lexer.py would say so first)
+            raise AssertionError(f"procdsl bug: terminal {kind} has a lexer callback plain tables cannot hold")
+        keywords[_plain(kind)] = {_plain(k): _plain(v) for k, v in callback.types.items()}
+    return (tuple((m.pattern, m.flags) for m in scanner._mres), frozenset(map(_plain, state_lexer.ignore_types)),
+            frozenset(map(_plain, state_lexer.newline_types)), keywords)
+
+
+@cache
+def plain_tables() -> PlainTables:
+    """The plain tables, from a file of their own beside `tables()`'s, under the same rules;
+    without it they are made from `tables()` (which imports Lark) and saved."""
+    text = grammar_path().read_text(encoding="utf-8")
+    path = _cache_file(text, "plain")
+    if path is not None and os.path.exists(path):
+        try:
+            return _load(path, PlainTables)
+        except Exception:  # noqa: BLE001 - a damaged or stale file is made again below
+            pass
+    made = _plain_from(tables())
+    if path is not None:
+        _save(path, made)
+    return made
+
+
+def _load(path: str, kind: type = None) -> Any:
+    kind = kind or Tables
     with open(path, "rb") as f:
         data = f.read()
     # Tens of thousands of objects, none of them garbage: a collection meanwhile only rescans them.
@@ -194,7 +335,7 @@ def _load(path: str) -> Tables:
     finally:
         if enabled:
             gc.enable()
-    if not isinstance(made, Tables):
+    if not isinstance(made, kind):
         raise TypeError("not a procdsl grammar table")
     return made
 
@@ -204,6 +345,7 @@ class _Pickler(pickle.Pickler):
     reduction by two objects' identity: both are saved by name, not copied."""
 
     def reducer_override(self, obj: Any) -> Any:
+        from lark.parsers import lalr_analysis
         if isinstance(obj, types.ModuleType):
             return importlib.import_module, (obj.__name__,)
         if obj is lalr_analysis.Shift or obj is lalr_analysis.Reduce:
@@ -212,10 +354,11 @@ class _Pickler(pickle.Pickler):
 
 
 def _action(name: str) -> Any:
+    from lark.parsers import lalr_analysis
     return getattr(lalr_analysis, name)
 
 
-def _save(path: str, made: Tables) -> None:
+def _save(path: str, made: Any) -> None:
     """Written whole under another name, then renamed: a reader never sees half a file."""
     import tempfile
     buf = io.BytesIO()

@@ -3,8 +3,9 @@
 Lark's loop makes a Token through two constructor layers, keeps positions in a LineCounter
 object, and asks the state's lexer for its scanner, its ignored and newline terminals and its
 callbacks for every token; lexing was about half of a large file's parse. Here each state's
-lexer is read once into a `_Plan` (its compiled expressions, what it ignores, which terminals
-may hold a newline, its keyword table), and one generator keeps the position in locals.
+lexer, as grammar.PlainTables keeps it, becomes a `_Plan` the first time a text reaches that
+state (its expressions compiled, what it ignores, which terminals may hold a newline, its
+keyword tables), and one generator keeps the position in locals. Lark is not imported.
 
 What each token is, and which scanner reads it, are Lark's: the parser's current state picks
 the scanner when the token is asked for, ignored terminals are skipped with the same scanner,
@@ -15,53 +16,41 @@ is started at that position and raises what it would have raised.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+import re
+from typing import Any, Callable, Iterator
 
-from lark import Token
-from lark.lexer import LexerState, LineCounter
-from lark.utils import TextSlice
-
-from procdsl.lang.grammar import _Keywords
+from procdsl.lang.grammar import PlainTables
+from procdsl.lang.tokens import Token
 
 _new_str = str.__new__
 
 
 class _Plan:
-    """What one state's Lark lexer needs per token, read from it once."""
+    """What one state's lexer needs per token."""
 
-    __slots__ = ("regexes", "ignore", "newline", "keywords", "callbacks")
+    __slots__ = ("regexes", "ignore", "newline", "keywords")
 
-    def __init__(self, state_lexer: Any) -> None:
-        scanner = state_lexer.scanner                 # built on first use, with the keyword look-up
-        self.regexes = tuple(scanner._mres)
-        self.ignore = state_lexer.ignore_types
-        self.newline = state_lexer.newline_types
-        self.keywords: dict[str, dict[str, str]] = {}
-        self.callbacks: dict[str, Any] = {}
-        for kind, callback in state_lexer.callback.items():
-            if kind in self.ignore:
-                # Lark makes a Token for an ignored terminal only to hand it to a callback;
-                # procdsl's grammar has none, and a token nobody sees needs no loop of its own
-                raise AssertionError(f"procdsl bug: ignored terminal {kind} has a lexer callback")
-            if type(callback) is _Keywords:
-                self.keywords[kind] = callback.types
-            else:
-                self.callbacks[kind] = callback
+    def __init__(self, lexer: tuple) -> None:
+        patterns, self.ignore, self.newline, self.keywords = lexer
+        self.regexes = tuple(re.compile(pattern, flags) for pattern, flags in patterns)
 
 
 class Lexer:
-    """Tokens of a text for a parser whose state stack is `states` (Lark's `.position` is `states[-1]`)."""
+    """Tokens of a text for a parser whose state stack is `states` (Lark's `.position` is `states[-1]`).
 
-    def __init__(self, contextual: Any) -> None:
-        self._lark = contextual
-        self._by_state = contextual.lexers            # parser state -> Lark's lexer for it
-        self._plans: dict[int, _Plan] = {}            # by id of Lark's lexer: states share them
+    `lark_lexer` gives Lark's contextual lexer for the same grammar, asked for only at an error."""
+
+    def __init__(self, plain: PlainTables, lark_lexer: Callable[[], Any]) -> None:
+        self._lark = lark_lexer
+        self._lexer_of = plain.lexer_of               # parser state -> its lexer in plain.lexers
+        self._lexers = plain.lexers
+        self._plans: dict[int, _Plan] = {}            # by lexer: states share them
 
     def _plan(self, state: int) -> _Plan:
-        state_lexer = self._by_state[state]
-        plan = self._plans.get(id(state_lexer))
+        i = self._lexer_of[state]
+        plan = self._plans.get(i)
         if plan is None:
-            plan = self._plans[id(state_lexer)] = _Plan(state_lexer)
+            plan = self._plans[i] = _Plan(self._lexers[i])
         return plan
 
     def tokens(self, text: str, states: list) -> Iterator[Token]:
@@ -111,22 +100,20 @@ class Lexer:
                 keyword = table.get(value)
                 if keyword is not None:
                     token.type = keyword
-            elif plan.callbacks:
-                callback = plan.callbacks.get(kind)
-                if callback is not None:
-                    token = callback(token)
             last = token
             yield token
         yield Token.new_borrow_pos("$END", "", last) if last is not None else Token("$END", "", 0, 1, 1)
 
     def _raise_at(self, text: str, pos: int, line: int, line_start: int, last: Token | None, states: list) -> None:
         """Lark's error for the text at `pos`: its contextual lexer, started there, raises it."""
+        from lark.lexer import LexerState, LineCounter
+        from lark.utils import TextSlice
         counter = LineCounter("\n")
         counter.char_pos, counter.line = pos, line
         counter.line_start_pos = line_start
         counter.column = pos - line_start + 1
         state = LexerState(TextSlice(text, 0, len(text)), counter, last)
-        for _ in self._lark.lex(state, states):
+        for _ in self._lark().lex(state, states):
             break
         raise AssertionError("procdsl bug: Lark's lexer read a token where procdsl's found none")
 

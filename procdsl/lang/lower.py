@@ -8,9 +8,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lark import Token
-from lark.exceptions import UnexpectedInput
-
 from procdsl import ir
 from procdsl.core.bounds import INT_LIMIT
 from procdsl.core.linux import ITIMERS, MUTEX_TYPES, SA_FLAGS
@@ -22,8 +19,9 @@ from procdsl.lang.lower_files import FileRules
 from procdsl.lang.lower_jobs import JobRules
 from procdsl.lang.lower_mem import MemRules
 from procdsl.lang.lower_sockets import SocketRules
-from procdsl.lang.reduce import reducer_for
+from procdsl.lang.reduce import reducer_for, syntax_errors
 from procdsl.lang.source import Source
+from procdsl.lang.tokens import Token
 
 PAGE_SIZE = 4096
 MAX_CPUS = 256          # the most `machine { cpus N }` allows (validate.py checks it)
@@ -780,7 +778,7 @@ class Lower(FileRules, SocketRules, JobRules, CredRules, MemRules):
         sub = Lower(self.source, line_offset=base.line - 1, col_offset=col0)
         try:
             expr = reducer.run(sub, text, "expr")
-        except UnexpectedInput as err:
+        except syntax_errors() as err:
             col = col0 + max(1, getattr(err, "column", 1) or 1)
             self.error(f"cannot read the interpolation {{{text}}}", ir.build(Span, file=base.file, line=base.line, col=col,
                        end_line=base.line, end_col=col + 1), "inside { } write an expression such as {x} or {s.code}")

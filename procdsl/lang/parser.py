@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import re
 
-from lark import Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-
 from procdsl import ir
 from procdsl.lang.diagnostics import CompileError, Diagnostic
 from procdsl.lang.hints import syntax_hint
 from procdsl.lang.lower import Lower
 from procdsl.lang.nesting import too_deep
-from procdsl.lang.reduce import reducer_for
+from procdsl.lang.reduce import reducer_for, syntax_errors
 from procdsl.lang.source import Source
+from procdsl.lang.tokens import Token
 
 # How each terminal reads in "expected one of" lists.
 _TERMINAL_WORDS = {
@@ -41,7 +39,7 @@ def parse(source: Source) -> ir.File:
     lowering = Lower(source)
     try:
         result = reducer_for(Lower).run(lowering, source.text, "start")
-    except UnexpectedInput as err:
+    except syntax_errors() as err:
         raise CompileError([_diagnose(err, source)]) from None
     if lowering.diagnostics:
         raise CompileError(lowering.diagnostics)
@@ -84,7 +82,8 @@ def unclosed_brace(text: str) -> tuple[int, int] | None:
     return stack[-1] if stack else None
 
 
-def _diagnose(err: UnexpectedInput, source: Source) -> Diagnostic:
+def _diagnose(err: Exception, source: Source) -> Diagnostic:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
     if isinstance(err, UnexpectedToken) and err.token.type == "$END":
         line, col = source.end_position()
         span = source.span(line, col)

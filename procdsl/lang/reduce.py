@@ -13,8 +13,9 @@ The shift/reduce loop is Lark's, restated over a copy of its parse table in whic
 reduction is (children, rule name, callback): Lark's own loop looks each rule up by a
 Python-level hash and runs an assertion per reduction, a fifth of its time. A `?rule` that
 only passes one child up (`?sum: product`, most reductions in an expression) has no
-callback: the loop just changes state. Tokens, the contextual lexer, the tables and every
-error are still Lark's.
+callback: the loop just changes state. The tables and the lexer's expressions are Lark's,
+kept as plain data (grammar.PlainTables), so a file that parses does not import Lark; every
+error is still Lark's own exception.
 
 Positions: every value on the parser's stack is a Token or a `Pos`, and both know where they
 start and end, so a rule covers its first child's start to its last child's end, filtered
@@ -23,17 +24,12 @@ keywords included. These are the positions Lark's `propagate_positions` gives a 
 
 from __future__ import annotations
 
-import sys
 import threading
-from functools import cached_property
 from typing import Any, Callable
 
-from lark import Token
-from lark.exceptions import UnexpectedToken
-from lark.parsers.lalr_analysis import Shift
-
-from procdsl.lang.grammar import tables, with_keyword_lookup
+from procdsl.lang.grammar import plain_tables, tables, with_keyword_lookup
 from procdsl.lang.lexer import Lexer
+from procdsl.lang.tokens import Token
 
 
 class Pos:
@@ -86,42 +82,19 @@ class Reducer:
         self.lowering = lowering
         self.target: Any = None
         self._lock = threading.RLock()
-        grammar = tables()
-        self.terminals = grammar.terminals
-        self._lexer = grammar.lexer
-        with_keyword_lookup(self._lexer)
-        self._lex = Lexer(self._lexer)
-        table = grammar.parse_table
-        self._table = table
+        plain = plain_tables()
+        self._plain = plain
+        self.keywords = plain.keywords      # words the grammar spells out (`fork`, `true`, `not`, ...)
+        self._lex = Lexer(plain, _lark_lexer)
         # Terminals whose text the lowering checks as they are shifted (`Lower.literal`):
         # one place sees every number, whichever rule it ends up in.
         self._literals = frozenset(getattr(lowering, "LITERALS", ()))
-        placeholders = grammar.placeholders
-        reductions: dict[int, tuple[int, str, Callable | None]] = {}
+        reductions = [(size, origin, self.callback(name, include, trailing, expand1, length))
+                      for size, origin, name, include, trailing, expand1, length in plain.rules]
         # state -> {symbol: next state (a shift or a goto) | (children, rule name, callback)}
-        self._actions: dict[int, dict[str, Any]] = {}
-        for state, row in table.states.items():
-            out = {}
-            for symbol, (action, arg) in row.items():
-                # Lark's symbol names are often Tokens, whose Python-level __eq__ a dict would
-                # call on every look-up by a plain string: the keys are made plain strings.
-                symbol = sys.intern(str.__str__(symbol))
-                if action is Shift:
-                    out[symbol] = arg
-                else:
-                    found = reductions.get(id(arg))
-                    if found is None:
-                        found = reductions[id(arg)] = (len(arg.expansion), sys.intern(str.__str__(arg.origin.name)),
-                                                       self.callback(arg, placeholders))
-                    out[symbol] = found
-            self._actions[state] = out
-
-    @cached_property
-    def keywords(self) -> frozenset[str]:
-        """Words the grammar spells out (`fork`, `true`, `not`, ...): a name cannot be one of them
-        everywhere the contextual lexer expects the keyword."""
-        return frozenset(t.pattern.value for t in self.terminals
-                         if t.pattern.type == "str" and t.pattern.value.isidentifier())
+        self._actions: dict[int, dict[str, Any]] = {
+            state: {symbol: act if act >= 0 else reductions[~act] for symbol, act in row.items()}
+            for state, row in plain.actions.items()}
 
     def run(self, target: Any, text: str, start: str) -> Any:
         """Lower `text` from grammar symbol `start` with `target`; Lark's UnexpectedInput propagates."""
@@ -135,8 +108,8 @@ class Reducer:
 
     def _parse(self, text: str, start: str) -> Any:
         actions = self._actions
-        states = _States([self._table.start_states[start]])
-        end_state = self._table.end_states[start]
+        states = _States([self._plain.start_states[start]])
+        end_state = self._plain.end_states[start]
         values: list = []
         literals = self._literals
         for token in self._lex.tokens(text, states):
@@ -170,18 +143,17 @@ class Reducer:
                     return values[-1]
         raise AssertionError("procdsl bug: the parser ran past $END")
 
-    def _unexpected(self, token: Token, states: _States) -> UnexpectedToken:
-        expected = {s for s in self._table.states[states[-1]] if s.isupper()}
+    def _unexpected(self, token: Token, states: _States) -> Exception:
+        from lark.exceptions import UnexpectedToken
+        expected = {s for s in self._plain.actions[states[-1]] if s.isupper()}
         return UnexpectedToken(token, expected, state=states)
 
     # ------------------------------------------------------------ building the callbacks
-    def callback(self, rule: Any, placeholders: bool) -> Callable[[list], Any] | None:
-        name = rule.alias or rule.options.template_source or rule.origin.name
-        include, trailing = _children_plan(rule, placeholders)
+    def callback(self, name: str, include: tuple, trailing: int, expand1: bool,
+                 length: int) -> Callable[[list], Any] | None:
         if name.startswith("_"):
             return _splice(include, trailing)
-        expand1 = bool(rule.options.expand1 and not rule.alias)
-        if expand1 and include == ((0, False, 0),) and not trailing and len(rule.expansion) == 1:
+        if expand1 and include == ((0, False, 0),) and not trailing and length == 1:
             return None          # `?sum: product` and its kin: the child is the value (see _parse)
         method = getattr(self.lowering, name, None)
         if method is None:
@@ -191,29 +163,21 @@ class Reducer:
         return _reduce(self, method, include, trailing, expand1)
 
 
+def syntax_errors() -> type:
+    """Lark's UnexpectedInput, what `Reducer.run` raises for a text that does not parse; for
+    `except syntax_errors():`, which imports Lark only when something was raised."""
+    from lark.exceptions import UnexpectedInput
+    return UnexpectedInput
+
+
+def _lark_lexer() -> Any:
+    lexer = tables().lexer
+    with_keyword_lookup(lexer)
+    return lexer
+
+
 def _unreachable(target: Any, pos: Pos, children: list) -> Any:
     raise AssertionError("procdsl bug: a one-child ?rule reached its lowering")
-
-
-def _children_plan(rule, placeholders: bool) -> tuple[tuple, int]:
-    """Which children a rule keeps: (index, splice it?, Nones before it) and Nones after all.
-
-    The same choices as Lark's ChildFilter, so a lowering method sees what a Transformer would."""
-    expansion = rule.expansion
-    empty = rule.options.empty_indices if placeholders else None
-    if empty:
-        runs = "".join(str(int(b)) for b in empty).split("0")
-        nones = [len(r) for r in runs]
-    else:
-        nones = [0] * (len(expansion) + 1)
-    include = []
-    pending = 0
-    for i, sym in enumerate(expansion):
-        pending += nones[i]
-        if not (sym.is_term and sym.filter_out):
-            include.append((i, not sym.is_term and sym.name.startswith("_"), pending))
-            pending = 0
-    return tuple(include), pending + nones[len(expansion)]
 
 
 def _children(s: list, include: tuple, trailing: int) -> list:
@@ -287,4 +251,4 @@ def reducer_for(lowering: type) -> Reducer:
     return found
 
 
-__all__ = ["Pos", "Reducer", "reducer_for"]
+__all__ = ["Pos", "Reducer", "reducer_for", "syntax_errors"]
