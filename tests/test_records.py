@@ -101,3 +101,4 @@ def test_a_value_no_column_type_holds_is_kept_as_it_is() -> None:
     store.append((10, 1, 1, "also made up", (2,)))
     assert len(store) == 6 and store[-1] == (10, 1, 1, "also made up", (2,)) and store[4].kind == "made up"
     assert Records() == [] and not Records()
+    assert store + [store[0]] == list(store) + [store[0]] and [store[0]] + store == [store[0], *store]

@@ -109,6 +109,17 @@ class Records(Sequence):
 
     __hash__ = None  # type: ignore[assignment]
 
+    # `+` gives a list, as it did when the events were one (a test splices records into a copy)
+    def __add__(self, other: object) -> Any:
+        if isinstance(other, (Records, list)):
+            return list(self) + list(other)
+        return NotImplemented
+
+    def __radd__(self, other: object) -> Any:
+        if isinstance(other, list):
+            return other + list(self)
+        return NotImplemented
+
     def __repr__(self) -> str:
         return f"Records({list(self)!r})"
 
