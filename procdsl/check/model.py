@@ -13,7 +13,7 @@ from procdsl.check.jobs import JobModel
 from procdsl.check.maps import MapModel
 from procdsl.check.sockets import SocketModel
 from procdsl.check.unfed import unfed
-from procdsl.core.events import FIELDS, Trace, TraceEvent
+from procdsl.core.events import FIELDS, Trace, TraceEvent, new_event
 from procdsl.trace.text import display_name
 
 STATE_NAMES = {"S": "sleeping", "D": "disk_wait", "T": "stopped"}
@@ -250,7 +250,9 @@ class Model:
         times = self.change_times if INSTANTS in self.facets else None
         index = -1
 
-        def feed(ev: TraceEvent) -> None:
+        def feed(ev: tuple) -> None:
+            # the kernel hands a plain (time, cpu, pid, kind, detail) tuple: a TraceEvent is made
+            # only for a record some handler reads
             nonlocal index
             index += 1
             if times is not None and times[-1] != ev[0]:
@@ -260,7 +262,7 @@ class Model:
             if handler is not None:
                 pid = ev[2]
                 # as `feed` does: a spawn or fork is about a process the handler is about to make
-                handler(ev, current(pid) if pid > 0 and kind != "fork" and kind != "spawn" else None, index)
+                handler(new_event(ev), current(pid) if pid > 0 and kind != "fork" and kind != "spawn" else None, index)
         return feed
 
     def finish(self) -> None:

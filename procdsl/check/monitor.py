@@ -36,7 +36,7 @@ UNRECORDED = Unrecorded()
 
 
 class Feed:
-    """Stands where the kernel appends its records (`k.events`): each one goes to the model instead,
+    """Stands where the kernel appends its records (`k.events`, plain tuples): each one goes to the model instead,
     except the kinds in `unheard`, which the model does nothing with (the kernel's `unheard`)."""
 
     __slots__ = ("append", "unheard")

@@ -7,7 +7,7 @@ student can read it by eye, and the JSON Lines form names every field.
 from __future__ import annotations
 
 from functools import partial
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 
 class TraceEvent(NamedTuple):
@@ -108,11 +108,15 @@ FIELDS: dict[str, tuple[str, ...]] = {
 
 
 class Trace:
-    """An ordered, append-only list of events plus what the run ended with."""
+    """An ordered, append-only sequence of events plus what the run ended with.
+
+    A kernel's trace keeps its events in columns (core/records.Records), each TraceEvent made
+    when read; a hand-made one may be a plain list.
+    """
 
     __slots__ = ("events", "end_time", "end_reason", "labels", "cpus")
 
-    def __init__(self, events: list[TraceEvent], end_time: int, end_reason: str, labels: dict[int, str],
+    def __init__(self, events: Sequence[TraceEvent], end_time: int, end_reason: str, labels: dict[int, str],
                  cpus: int) -> None:
         self.events = events
         self.end_time = end_time

@@ -13,9 +13,10 @@ import random
 from heapq import heappop, heappush
 from typing import Any
 
-from procdsl.core.events import NO_PID, Trace, TraceEvent, new_event
+from procdsl.core.events import NO_PID, Trace
 from procdsl.core.gcpause import paused_gc
 from procdsl.core.linux import CORE_MIN, SIGFPE
+from procdsl.core.records import Records
 from procdsl.core.values import DivideByZero, ProgramFault
 from procdsl.kernel import deadlock, signals
 from procdsl.kernel.cache import Caches
@@ -34,6 +35,16 @@ from procdsl.kernel.scheduler.base import INF, SHARED_QUEUE
 from procdsl.kernel.steal import Stealing
 from procdsl.plan import EventPlan
 
+# main-loop steps between two compactions of the kept records (core/records.Records): each
+# record is a step, so a chunk is at most 4,096 records' values pending (40 bytes each in the
+# flat list) plus what one step emits. A task run inline emits without coming back to the
+# loop; its records wait for the next compaction, still smaller than a TraceEvent each.
+COMPACT_STEPS = 4096
+
+
+def _nothing() -> None:
+    pass
+
 
 class Kernel(Lifecycle, RunQueues, Stealing, Caches):
     """The machine's state and its event loop; lifecycle, run-queue, stealing and cache work live in the mixins."""
@@ -48,7 +59,7 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         # handful of entries, against one timer per sleeper in `heap`; the loop takes the
         # smaller head of the two, so events run in the same (time, priority, seq) order
         self.cpu_heap: list = []
-        self.events: list[TraceEvent] = []
+        self.events = Records()
         self.unheard: frozenset = frozenset()     # kinds `emit` need not append: a live feed does nothing with them
         self.rng = random.Random(m.seed if seed is None else seed)
         self.cpus = [Cpu(i) for i in range(m.cpus)]
@@ -120,6 +131,19 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
             f"terminate, no core dump (core_limit {'0' if not limit else 'under 4KiB'})"
 
     # ------------------------------------------------------------------ plumbing
+    @property
+    def events(self) -> Any:
+        """Where the records go: a Records store (a kept trace) or a live check's Feed."""
+        return self._events
+
+    @events.setter
+    def events(self, store: Any) -> None:
+        # the hot path calls `record` with one plain tuple: a C-level list extend for a store
+        # (Records.add), the model's feed for a live check, append for a plain list
+        self._events = store
+        self.record = getattr(store, "add", None) or store.append
+        self.compact = getattr(store, "compact", _nothing)
+
     def post(self, time: int, prio: int, fn: Any, a: Any, b: Any = None) -> None:
         self.seq += 1
         heappush(self.heap, (time, prio, self.seq, fn, a, b))
@@ -131,7 +155,7 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         if kind == "output":
             self.count_output(detail[1])
         if kind not in self.unheard:
-            self.events.append(new_event((self.now, cpu, pid, kind, detail)))
+            self.record((self.now, cpu, pid, kind, detail))
 
     def count_output(self, text: str) -> None:
         """Terminal output is kept whole in the trace, so its total is bounded (max_output bytes)."""
@@ -167,6 +191,7 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         heap = self.heap
         cpu_heap = self.cpu_heap
         max_events = self.limits.max_events
+        check_at = min(max_events, COMPACT_STEPS)
         until = self.until
         reason = ""
         try:
@@ -187,8 +212,12 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
                 if fn(a, b) is False:
                     self.now = before     # a stale event did nothing: the end time must not move
                 self.nsteps += 1
-                if self.nsteps > max_events:
-                    raise LimitReached("max_events", max_events)
+                if self.nsteps > check_at:
+                    if self.nsteps > max_events:
+                        raise LimitReached("max_events", max_events)
+                    # every chunk of steps (each record is one), the records so far go into columns
+                    self.compact()
+                    check_at = min(max_events, self.nsteps + COMPACT_STEPS)
         except LimitReached as lim:
             self.emit(-1, NO_PID, "limit", (lim.limit, lim.value))
             reason = f"limit {lim.limit}"
@@ -204,7 +233,8 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         for label, pids in self.by_label.items():
             if len(pids) > 1:           # worker[0] reads better than worker beside worker[1]
                 self.label_names[pids[0]] = f"{label}[0]"
-        return Trace(self.events, self.now, reason, self.label_names, len(self.cpus))
+        self.compact()
+        return Trace(self._events, self.now, reason, self.label_names, len(self.cpus))
 
     def _quiet_end(self) -> str:
         """Nothing is left to happen: either everyone is done or everyone waits for good."""

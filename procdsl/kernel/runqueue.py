@@ -5,7 +5,7 @@ from __future__ import annotations
 from heapq import heappush
 from typing import Any
 
-from procdsl.core.events import IDLE, NO_PID, new_event
+from procdsl.core.events import IDLE, NO_PID
 from procdsl.core.power import state_after
 from procdsl.kernel import signals
 from procdsl.kernel.priorities import P_BALANCE, P_CPU, P_TIMER
@@ -122,7 +122,7 @@ class RunQueues:
         if prev is None and self.power is not None:
             cost += self.idle_exit(cpu, now)
         self.nsteps += 1
-        self.events.append(new_event((now, cpu.id, p.pid, "switch", (IDLE if prev is None else prev.pid, why, cost))))
+        self.record((now, cpu.id, p.pid, "switch", (IDLE if prev is None else prev.pid, why, cost)))
         if self.refill and not warm:
             p.remaining += self.refill
         p.last_cpu = cpu.id
