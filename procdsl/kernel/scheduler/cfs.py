@@ -4,6 +4,7 @@ START_DEBIT for new tasks, GENTLE_FAIR_SLEEPERS credit, wake-up preemption by gr
 from __future__ import annotations
 
 from heapq import heapify, heappop, heappush
+from typing import Sequence
 
 from procdsl.kernel.process import Cpu, Proc
 from procdsl.kernel.scheduler.base import NEW, WAKEUP, Scheduler, first_allowed
@@ -80,6 +81,12 @@ class Cfs(Scheduler):
 
     def nr_queued(self, cpu: Cpu) -> int:
         return cpu.rq.nr
+
+    def idle_cpu(self, cpus: Sequence[Cpu]) -> Cpu | None:
+        for c in cpus:
+            if c.curr is None and not c.rq.nr:
+                return c
+        return None
 
     def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
         rq = cpu.rq
