@@ -12,6 +12,7 @@ from procdsl.kernel.opsupport import (
     CONTINUE,
     EAGAIN,
     ECHILD,
+    EINTR,
     ENOMEM,
     EPERM,
     EXITED,
@@ -217,7 +218,9 @@ def op_setmask(k, p, op):
 
 
 def op_pause(k, p, op):
-    if p.eintr and interrupted(k, p, "pause"):
+    if p.eintr:                 # interrupted(), inline: after every handler a pause fails with EINTR
+        p.eintr = False
+        _fail(k, p, "pause", EINTR)
         p.pc += 1
         return CONTINUE
     k.block(p, SLEEPING, "pause", None, "pause")

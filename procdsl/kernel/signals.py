@@ -92,13 +92,18 @@ def kill_all(k, sender: Proc, sig: int) -> int:
     not reported); ESRCH when there is none. Each target is a unit of work toward max_events,
     so a loop of it ends at the limit."""
     count = 0
+    root = sender.euid == 0         # may_kill's first rule, once for every target
     for q in tuple(k.procs.values()):
         if q.pid > 1 and q is not sender:
             count += 1
             # `send` less its checks: q is live (a reaped process has left `procs` and no
             # signal generated here reaps one) and the sender may signal it (checked here, once)
-            if may_kill(sender, q):
-                send_permitted(k, sender, q, sig)
+            if root or may_kill(sender, q):
+                if sig and q.state != ZOMBIE:
+                    # send_permitted's remaining rules are PID 1's, and q is not PID 1
+                    generate(k, q, sig, sender=sender.pid)
+                else:
+                    send_permitted(k, sender, q, sig)
     k.nsteps += count
     return 0 if count else ERRNO["ESRCH"]
 
@@ -149,7 +154,7 @@ def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None
     t.sigpending = bool(t.pending & ~(t.mask & ~_UNBLOCKABLE)) or t.fatal != 0      # update_pending, inline
     if blocked:
         return
-    if not t.fatal and t.pid != 1 and (sig == SIGKILL or (not stopped and default == "term")):
+    if (sig == SIGKILL or (default == "term" and not stopped)) and not t.fatal and t.pid != 1:
         # complete_signal: the first fatal signal a task that wants it gets starts the group
         # exit, so it dies of that one whatever else is or becomes pending (a stopped task does
         # not want a signal but SIGKILL: what reaches it waits for SIGCONT, lowest first)
