@@ -22,6 +22,7 @@ from procdsl.core.linux import (
     WUNTRACED,
 )
 from procdsl.kernel.creds import may_kill
+from procdsl.kernel.opsupport import RESUMED
 from procdsl.kernel.pgroups import orphaned
 from procdsl.kernel.process import IGN, READY, REAPED, RUNNING, SLEEPING, STOPPED, ZOMBIE, Proc
 
@@ -120,7 +121,7 @@ def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None
     handler = t.handlers.get(sig)
     default = DEFAULT_ACTION.get(sig) if handler is None else None      # the default action, when it applies
     stopped = state == STOPPED
-    ignored = sig != SIGKILL and not blocked and (handler == IGN or default == "ign" or default == "cont")
+    ignored = (handler == IGN or default == "ign" or default == "cont") and sig != SIGKILL and not blocked
     if t.pid == 1 and handler is None and source == "kernel" and default != "ign" and not blocked:
         # init gets no signal it has no handler for (sig_task_ignored); only forced faults kill it
         k.emit(-1, sender, "signal", (t.pid, sig, "dropped: PID 1 has no handler for it", source))
@@ -303,9 +304,11 @@ def run_handler(p: Proc, sig: int, entry: int, now: int) -> None:
     p.pc = entry
 
 
-def sigreturn(p: Proc) -> None:
+def sigreturn(k, p: Proc, op) -> str:
+    """The handler's last statement (an op, kernel/code.py): pop the frame run_handler pushed."""
     p.pc, p.mask, p.remaining, p.paid, p.pending_store, p.write_rest, p.eintr, p.sleep_until = p.frames.pop()
     p.sigpending = bool(p.pending & ~(p.mask & ~_UNBLOCKABLE)) or p.fatal != 0      # update_pending, inline
+    return RESUMED
 
 
 def sigaction(p: Proc, sig: int, sa: tuple[int, int] | None) -> None:
