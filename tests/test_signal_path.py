@@ -26,8 +26,10 @@ ROOT = SCENARIOS.parent
 FILES = sorted(SCENARIOS.glob("*.proc")) + [ROOT / "benchmarks" / "signal_storm.proc"]
 
 
-def _first_idle(sched, cpus):
-    """The long way: nr_queued of each CPU that runs nothing, in order."""
+def _first_idle(sched, cpus, first=None):
+    """The long way: nr_queued of each CPU that runs nothing, `first` first, then in order."""
+    if first is not None and first.curr is None and sched.nr_queued(first) == 0:
+        return first
     for c in cpus:
         if c.curr is None and sched.nr_queued(c) == 0:
             return c
@@ -59,8 +61,10 @@ def test_idle_cpu_is_the_first_cpu_that_runs_nothing_and_queues_nothing(name, da
             sched.enqueue(cpu, p, 0, NEW)
     allowed = data.draw(st.lists(st.sampled_from(cpus), min_size=1, unique=True))
     allowed.sort(key=lambda c: c.id)
+    first = data.draw(st.sampled_from(allowed))
     for subset in (cpus, allowed):
         assert sched.idle_cpu(subset) is _first_idle(sched, subset)
+        assert sched.idle_cpu(subset, first) is _first_idle(sched, subset, first)
 
 
 class LongWay(Kernel):

@@ -60,11 +60,10 @@ class RunQueues:
         if why == WAKEUP and p.last_cpu >= 0:
             prev = cpus[p.last_cpu]
             if prev in allowed:
-                if prev.curr is None and self.sched.nr_queued(prev) == 0:
-                    return prev
-                # one call, not nr_queued of each idle CPU: a wake-up of many sleepers at one
-                # instant finds every idle CPU with a pick already queued, for each sleeper
-                idle = self.sched.idle_cpu(allowed)
+                # the previous CPU if it is idle, else the first idle one, else the previous: one
+                # call, not nr_queued of each idle CPU (a wake-up of many sleepers at one instant
+                # finds every idle CPU with a pick already queued, for each sleeper)
+                idle = self.sched.idle_cpu(allowed, prev)
                 return prev if idle is None else idle
         idle = self.sched.idle_cpu(allowed)
         if idle is not None:

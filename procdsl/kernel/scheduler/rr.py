@@ -40,7 +40,9 @@ class Fifo(Scheduler):
     def nr_queued(self, cpu: Cpu) -> int:
         return len(cpu.rq)
 
-    def idle_cpu(self, cpus: Sequence[Cpu]) -> Cpu | None:
+    def idle_cpu(self, cpus: Sequence[Cpu], first: Cpu | None = None) -> Cpu | None:
+        if first is not None and first.curr is None and not first.rq:
+            return first
         for c in cpus:
             if c.curr is None and not c.rq:
                 return c
