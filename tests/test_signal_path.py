@@ -9,6 +9,7 @@ Each is compared here with the way it replaced.
 from __future__ import annotations
 
 import random
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -18,8 +19,9 @@ from procdsl import pipeline
 from procdsl.kernel import signals
 from procdsl.kernel.loop import Kernel
 from procdsl.kernel.process import Cpu, Proc
+from procdsl.kernel.runqueue import RunQueues
 from procdsl.kernel.scheduler import POLICIES
-from procdsl.kernel.scheduler.base import MIGRATED, NEW, WAKEUP
+from procdsl.kernel.scheduler.base import NEW, WAKEUP
 from tests.helpers import SCENARIOS
 
 ROOT = SCENARIOS.parent
@@ -36,10 +38,8 @@ def _first_idle(sched, cpus, first=None):
     return None
 
 
-@pytest.mark.parametrize("name", sorted(POLICIES))
-@settings(max_examples=60, deadline=None)
-@given(data=st.data())
-def test_idle_cpu_is_the_first_cpu_that_runs_nothing_and_queues_nothing(name, data) -> None:
+def _machine(name, data):
+    """CPUs under policy `name` (with real-time tasks or not), each running a task or not, with 0-2 queued."""
     n = data.draw(st.integers(1, 6))
     cpus = [Cpu(i) for i in range(n)]
     sched = POLICIES[name](cpus, {}, random.Random(0))
@@ -59,6 +59,14 @@ def test_idle_cpu_is_the_first_cpu_that_runs_nothing_and_queues_nothing(name, da
             pid += 1
             sched.fork(parent, p, None)
             sched.enqueue(cpu, p, 0, NEW)
+    return cpus, sched
+
+
+@pytest.mark.parametrize("name", sorted(POLICIES))
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_idle_cpu_is_the_first_cpu_that_runs_nothing_and_queues_nothing(name, data) -> None:
+    cpus, sched = _machine(name, data)
     allowed = data.draw(st.lists(st.sampled_from(cpus), min_size=1, unique=True))
     allowed.sort(key=lambda c: c.id)
     first = data.draw(st.sampled_from(allowed))
@@ -67,44 +75,37 @@ def test_idle_cpu_is_the_first_cpu_that_runs_nothing_and_queues_nothing(name, da
         assert sched.idle_cpu(subset, first) is _first_idle(sched, subset, first)
 
 
+@pytest.mark.parametrize("name", sorted(POLICIES))
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_the_busiest_queue_is_the_longest_with_the_lowest_id(name, data) -> None:
+    cpus, sched = _machine(name, data)
+    machine = SimpleNamespace(cpus=cpus, sched=sched)
+    assert RunQueues.busiest_queue(machine) == LongWay.busiest_queue(machine)
+
+
 class LongWay(Kernel):
-    """The kernel as it placed tasks and pulled them to an idle CPU before the shortcuts."""
+    """The kernel as it placed tasks and found the busiest queue before the shortcuts: nr_queued
+    of every idle CPU in turn, and a key function over all CPUs."""
 
     def select_cpu(self, p, near, why):
         cpus = self.cpus
-        if len(cpus) == 1:
-            return cpus[0]
-        if why == WAKEUP and self.homing and self.policy.home(p) >= 0:
-            return cpus[self.policy.home(p)]
-        affinity = p.affinity
-        allowed = cpus if affinity is None else [c for c in cpus if c.id in affinity] or cpus
-        if self.shared_queue:
-            return self._select_shared(p, allowed)
-        if why == WAKEUP and p.last_cpu >= 0:
-            prev = cpus[p.last_cpu]
-            if prev in allowed and prev.curr is None and self.sched.nr_queued(prev) == 0:
-                return prev
-        idle = _first_idle(self.sched, allowed)
-        if idle is not None:
-            return idle
-        if why == WAKEUP and p.last_cpu >= 0 and cpus[p.last_cpu] in allowed:
-            return cpus[p.last_cpu]
+        if len(cpus) == 1 or self.shared_queue or (why == WAKEUP and self.homing and self.policy.home(p) >= 0):
+            return super().select_cpu(p, near, why)        # the paths the shortcut left as they were
+        allowed = [c for c in cpus if p.affinity is None or c.id in p.affinity] or cpus
+        idle = [c for c in allowed if c.curr is None and self.sched.nr_queued(c) == 0]
+        prev = cpus[p.last_cpu] if why == WAKEUP and p.last_cpu >= 0 else None
+        if prev in idle:
+            return prev
+        if idle:
+            return idle[0]
+        if prev in allowed:
+            return prev
         return min(allowed, key=lambda c: (self.sched.nr_queued(c) + (c.curr is not None), c.id))
 
-    def idle_pull(self, cpu):
-        if len(self.cpus) == 1 or self.balance != "linux":
-            return None
+    def busiest_queue(self):
         busiest = max(self.cpus, key=lambda c: (self.sched.nr_queued(c), -c.id))
-        if busiest is cpu or self.sched.nr_queued(busiest) == 0:
-            return None
-        p = self.sched.steal_candidate(busiest, cpu.id)
-        if p is None:
-            return None
-        self.sched.dequeue(busiest, p)
-        self.emit(cpu.id, p.pid, "migrate", (busiest.id, cpu.id))
-        self.sched.enqueue(cpu, p, self.now, MIGRATED)
-        p.last_cpu = cpu.id
-        return self.sched.pick_next(cpu, self.now)
+        return busiest, self.sched.nr_queued(busiest)
 
 
 def _kill_all_the_long_way(k, sender, sig):

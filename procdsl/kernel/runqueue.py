@@ -313,13 +313,7 @@ class RunQueues:
         """newidle_balance: a CPU about to idle takes a waiting task from the busiest queue."""
         if len(self.cpus) == 1 or self.balance != "linux":
             return None
-        # the longest queue, the lowest id among equals, without a key function's call per CPU
-        nr_queued = self.sched.nr_queued
-        busiest, most = cpu, -1
-        for c in self.cpus:
-            n = nr_queued(c)
-            if n > most:
-                busiest, most = c, n
+        busiest, most = self.busiest_queue()
         if busiest is cpu or most == 0:
             return None
         p = self.sched.steal_candidate(busiest, cpu.id)
@@ -330,6 +324,17 @@ class RunQueues:
         self.sched.enqueue(cpu, p, self.now, MIGRATED)
         p.last_cpu = cpu.id
         return self.sched.pick_next(cpu, self.now)
+
+    def busiest_queue(self) -> tuple[Cpu, int]:
+        """The CPU with the longest queue (the lowest id among equals) and its length, without a
+        key function's call per CPU: a CPU about to idle asks, several times a delivery of signals."""
+        nr_queued = self.sched.nr_queued
+        busiest, most = self.cpus[0], -1
+        for c in self.cpus:
+            n = nr_queued(c)
+            if n > most:
+                busiest, most = c, n
+        return busiest, most
 
     def maybe_balance(self) -> None:
         if self.balance != "linux":
