@@ -261,7 +261,6 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
             cpu.seg_start = now
         heap = self.heap
         cpu_heap = self.cpu_heap
-        sched = self.sched
         exploring = self.exploring
         max_events = self.limits.max_events
         self.current = cpu
@@ -282,10 +281,12 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
                 if rem or op.cost:
                     if cpu.resched:
                         cpu.resched = False
-                        if sched.nr_queued(cpu):
+                        if self.sched.nr_queued(cpu):
                             self.preempt(cpu, p)
                             return True
                     if now >= cpu.slice_end:
+                        # the policy is looked up here, not once per call: most calls end before a slice does
+                        sched = self.sched
                         if sched.tick(cpu, p, now, now - cpu.run_start):
                             self.preempt(cpu, p, sched.preempt_reason(cpu, p) if sched.nthrottled else "preempted")
                             return True
@@ -293,7 +294,8 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
                 if rem:
                     end = now + rem if rate == 1 else now - (-rem // rate)
                     # the heap holds at least the run's end (`_end_reached`)
-                    if end <= cpu.slice_end and end < heap[0][0] and (not cpu_heap or end < cpu_heap[0][0]):
+                    # another CPU's event due first is the likeliest reason to stop, so it is asked first
+                    if (not cpu_heap or end < cpu_heap[0][0]) and end < heap[0][0] and end <= cpu.slice_end:
                         self.now = end
                         p.remaining = 0
                         continue

@@ -12,6 +12,7 @@ from procdsl.kernel.opsupport import (
     CONTINUE,
     EAGAIN,
     ECHILD,
+    EINTR,
     ENOMEM,
     EPERM,
     EXITED,
@@ -174,9 +175,8 @@ def op_on(k, p, op):
     return CONTINUE
 
 
-def op_sigreturn(k, p, op):
-    signals.sigreturn(p)
-    return RESUMED
+# the statement is signals.sigreturn itself: it runs once a delivery, and a wrapper was a call more
+op_sigreturn = signals.sigreturn
 
 
 def op_ignore(k, p, op):
@@ -217,7 +217,10 @@ def op_setmask(k, p, op):
 
 
 def op_pause(k, p, op):
-    if p.eintr and interrupted(k, p, "pause"):
+    if p.eintr:                 # interrupted() and _fail(), inline: after every handler a pause fails with EINTR
+        p.eintr = False
+        p.errno = EINTR
+        k.emit(p.cpu.id if p.cpu is not None else -1, p.pid, "fail", ("pause", EINTR))
         p.pc += 1
         return CONTINUE
     k.block(p, SLEEPING, "pause", None, "pause")

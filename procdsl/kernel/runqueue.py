@@ -59,13 +59,15 @@ class RunQueues:
             return self._select_shared(p, allowed)
         if why == WAKEUP and p.last_cpu >= 0:
             prev = cpus[p.last_cpu]
-            if prev in allowed and prev.curr is None and self.sched.nr_queued(prev) == 0:
-                return prev
-        for c in allowed:
-            if c.curr is None and self.sched.nr_queued(c) == 0:
-                return c
-        if why == WAKEUP and p.last_cpu >= 0 and cpus[p.last_cpu] in allowed:
-            return cpus[p.last_cpu]
+            if prev in allowed:
+                # the previous CPU if it is idle, else the first idle one, else the previous: one
+                # call, not nr_queued of each idle CPU (a wake-up of many sleepers at one instant
+                # finds every idle CPU with a pick already queued, for each sleeper)
+                idle = self.sched.idle_cpu(allowed, prev)
+                return prev if idle is None else idle
+        idle = self.sched.idle_cpu(allowed)
+        if idle is not None:
+            return idle
         best, low = allowed[0], -1    # the least loaded, the lowest id among equals (`allowed` is in id order)
         nr_queued = self.sched.nr_queued
         for c in allowed:
@@ -225,7 +227,8 @@ class RunQueues:
             # its CPU) and the call then fails with EINTR or, after SA_RESTART, runs again
             p.wait_kind = kind
             p.wait_on = on
-            self.leave_waits(p, on)
+            if on is not None:          # pause and sigsuspend wait on nothing: no call once a delivery
+                self.leave_waits(p, on)
             return
         cpu = p.cpu
         self.leave_cpu(cpu, p)
@@ -310,8 +313,8 @@ class RunQueues:
         """newidle_balance: a CPU about to idle takes a waiting task from the busiest queue."""
         if len(self.cpus) == 1 or self.balance != "linux":
             return None
-        busiest = max(self.cpus, key=lambda c: (self.sched.nr_queued(c), -c.id))
-        if busiest is cpu or self.sched.nr_queued(busiest) == 0:
+        busiest, most = self.busiest_queue()
+        if busiest is cpu or most == 0:
             return None
         p = self.sched.steal_candidate(busiest, cpu.id)
         if p is None:
@@ -321,6 +324,17 @@ class RunQueues:
         self.sched.enqueue(cpu, p, self.now, MIGRATED)
         p.last_cpu = cpu.id
         return self.sched.pick_next(cpu, self.now)
+
+    def busiest_queue(self) -> tuple[Cpu, int]:
+        """The CPU with the longest queue (the lowest id among equals) and its length, without a
+        key function's call per CPU: a CPU about to idle asks, several times a delivery of signals."""
+        nr_queued = self.sched.nr_queued
+        busiest, most = self.cpus[0], -1
+        for c in self.cpus:
+            n = nr_queued(c)
+            if n > most:
+                busiest, most = c, n
+        return busiest, most
 
     def maybe_balance(self) -> None:
         if self.balance != "linux":

@@ -22,6 +22,7 @@ from procdsl.core.linux import (
     WUNTRACED,
 )
 from procdsl.kernel.creds import may_kill
+from procdsl.kernel.opsupport import RESUMED
 from procdsl.kernel.pgroups import orphaned
 from procdsl.kernel.process import IGN, READY, REAPED, RUNNING, SLEEPING, STOPPED, ZOMBIE, Proc
 
@@ -92,13 +93,18 @@ def kill_all(k, sender: Proc, sig: int) -> int:
     not reported); ESRCH when there is none. Each target is a unit of work toward max_events,
     so a loop of it ends at the limit."""
     count = 0
+    root = sender.euid == 0         # may_kill's first rule, once for every target
     for q in tuple(k.procs.values()):
         if q.pid > 1 and q is not sender:
             count += 1
             # `send` less its checks: q is live (a reaped process has left `procs` and no
             # signal generated here reaps one) and the sender may signal it (checked here, once)
-            if may_kill(sender, q):
-                send_permitted(k, sender, q, sig)
+            if root or may_kill(sender, q):
+                if sig and q.state != ZOMBIE:
+                    # send_permitted's remaining rules are PID 1's, and q is not PID 1
+                    generate(k, q, sig, sender=sender.pid)
+                else:
+                    send_permitted(k, sender, q, sig)
     k.nsteps += count
     return 0 if count else ERRNO["ESRCH"]
 
@@ -115,7 +121,7 @@ def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None
     handler = t.handlers.get(sig)
     default = DEFAULT_ACTION.get(sig) if handler is None else None      # the default action, when it applies
     stopped = state == STOPPED
-    ignored = sig != SIGKILL and not blocked and (handler == IGN or default == "ign" or default == "cont")
+    ignored = (handler == IGN or default == "ign" or default == "cont") and sig != SIGKILL and not blocked
     if t.pid == 1 and handler is None and source == "kernel" and default != "ign" and not blocked:
         # init gets no signal it has no handler for (sig_task_ignored); only forced faults kill it
         k.emit(-1, sender, "signal", (t.pid, sig, "dropped: PID 1 has no handler for it", source))
@@ -149,7 +155,7 @@ def generate(k, t: Proc, sig: int, sender: int, source: str = "process") -> None
     t.sigpending = bool(t.pending & ~(t.mask & ~_UNBLOCKABLE)) or t.fatal != 0      # update_pending, inline
     if blocked:
         return
-    if not t.fatal and t.pid != 1 and (sig == SIGKILL or (not stopped and default == "term")):
+    if (sig == SIGKILL or (default == "term" and not stopped)) and not t.fatal and t.pid != 1:
         # complete_signal: the first fatal signal a task that wants it gets starts the group
         # exit, so it dies of that one whatever else is or becomes pending (a stopped task does
         # not want a signal but SIGKILL: what reaches it waits for SIGCONT, lowest first)
@@ -298,9 +304,11 @@ def run_handler(p: Proc, sig: int, entry: int, now: int) -> None:
     p.pc = entry
 
 
-def sigreturn(p: Proc) -> None:
+def sigreturn(k, p: Proc, op) -> str:
+    """The handler's last statement (an op, kernel/code.py): pop the frame run_handler pushed."""
     p.pc, p.mask, p.remaining, p.paid, p.pending_store, p.write_rest, p.eintr, p.sleep_until = p.frames.pop()
     p.sigpending = bool(p.pending & ~(p.mask & ~_UNBLOCKABLE)) or p.fatal != 0      # update_pending, inline
+    return RESUMED
 
 
 def sigaction(p: Proc, sig: int, sa: tuple[int, int] | None) -> None:

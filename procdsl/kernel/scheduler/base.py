@@ -51,6 +51,18 @@ class Scheduler:
     def nr_queued(self, cpu: Cpu) -> int:
         raise NotImplementedError
 
+    def idle_cpu(self, cpus: Sequence[Cpu], first: Cpu | None = None) -> Cpu | None:
+        """The first of `cpus` that runs nothing and has nothing queued (`first` asked before the
+        others), or None. One call where the wake-up path would ask nr_queued of every idle CPU;
+        a policy may read its queues directly."""
+        nr_queued = self.nr_queued
+        if first is not None and first.curr is None and nr_queued(first) == 0:
+            return first
+        for c in cpus:
+            if c.curr is None and nr_queued(c) == 0:
+                return c
+        return None
+
     def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
         raise NotImplementedError
 

@@ -4,6 +4,7 @@ START_DEBIT for new tasks, GENTLE_FAIR_SLEEPERS credit, wake-up preemption by gr
 from __future__ import annotations
 
 from heapq import heapify, heappop, heappush
+from typing import Sequence
 
 from procdsl.kernel.process import Cpu, Proc
 from procdsl.kernel.scheduler.base import NEW, WAKEUP, Scheduler, first_allowed
@@ -81,6 +82,14 @@ class Cfs(Scheduler):
     def nr_queued(self, cpu: Cpu) -> int:
         return cpu.rq.nr
 
+    def idle_cpu(self, cpus: Sequence[Cpu], first: Cpu | None = None) -> Cpu | None:
+        if first is not None and first.curr is None and not first.rq.nr:
+            return first
+        for c in cpus:
+            if c.curr is None and not c.rq.nr:
+                return c
+        return None
+
     def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
         rq = cpu.rq
         if why == NEW:
@@ -91,8 +100,9 @@ class Cfs(Scheduler):
         elif why == WAKEUP:
             if p.last_cpu >= 0 and p.last_cpu != cpu.id:
                 p.vruntime += rq.min_vruntime - self.cpus[p.last_cpu].rq.min_vruntime
-            credit = self.latency // 2          # GENTLE_FAIR_SLEEPERS halves the latency
-            p.vruntime = max(p.vruntime, rq.min_vruntime - credit)
+            floor = rq.min_vruntime - self.latency // 2         # GENTLE_FAIR_SLEEPERS halves the latency
+            if p.vruntime < floor:                              # max(), spelled out: once a wake-up
+                p.vruntime = floor
         elif p.last_cpu >= 0 and p.last_cpu != cpu.id:
             p.vruntime += rq.min_vruntime - self.cpus[p.last_cpu].rq.min_vruntime
         self.seq += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from typing import Sequence
 
 from procdsl.kernel.process import Cpu, Proc
 from procdsl.kernel.scheduler.base import SHARED_QUEUE, WAKEUP, Scheduler, first_allowed
@@ -38,6 +39,14 @@ class Fifo(Scheduler):
 
     def nr_queued(self, cpu: Cpu) -> int:
         return len(cpu.rq)
+
+    def idle_cpu(self, cpus: Sequence[Cpu], first: Cpu | None = None) -> Cpu | None:
+        if first is not None and first.curr is None and not first.rq:
+            return first
+        for c in cpus:
+            if c.curr is None and not c.rq:
+                return c
+        return None
 
     def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
         if why == WAKEUP and (self.io_run_immediate or p is self.owners[cpu.id]):

@@ -24,7 +24,7 @@ from procdsl.kernel.scheduler.base import INF, NEW, PREEMPTED, Scheduler
 RR_TIMESLICE = 100_000_000
 RT_RUNTIME, RT_PERIOD = 950_000_000, 1_000_000_000     # sched_rt_runtime_us, sched_rt_period_us
 # the hooks that reach the policy directly until the first real-time task appears
-HOOKS = ("nr_queued", "enqueue", "dequeue", "pick_next", "steal_candidate", "put_prev", "slice", "tick",
+HOOKS = ("nr_queued", "idle_cpu", "enqueue", "dequeue", "pick_next", "steal_candidate", "put_prev", "slice", "tick",
          "wakeup_preempt", "reweight", "exited")
 
 
