@@ -86,6 +86,7 @@ class Lexer:
                     break
             if kind in ignore:                        # the text ends in blanks or a comment
                 break
+            # Token(...) spelled out: a call per token is a few per cent of a large file's load
             token = _new_str(Token, value)
             token.type = kind
             token.start_pos = start
