@@ -43,7 +43,8 @@ def _cache_file(text: str, kind: str = "lark-cache") -> str | None:
     options (and procdsl's own file also per Python and per shape of `Tables`). The file is a pickle, and loading a pickle runs whatever it says: so it lives in
     a folder of this user's that no one else can write to, and a file not owned by this user
     or writable by others is never loaded. `kind` "tables" is procdsl's own file (`tables`)."""
-    shape = PlainTables.__slots__ if kind == "plain" else Tables.__slots__
+    # the plain file's tuples have a layout of their own: PLAIN_FORMAT names it
+    shape = (PlainTables.__slots__, PLAIN_FORMAT) if kind == "plain" else Tables.__slots__
     salt = "" if kind == "lark-cache" else f"{kind} {sys.version} {pickle.HIGHEST_PROTOCOL} {shape}"
     key = hashlib.sha256((text + lark_version() + repr(sorted(_OPTIONS.items())) + salt).encode()).hexdigest()[:16]
     folder = cache_folder()
@@ -201,6 +202,9 @@ def tables() -> Tables:
     if path is not None:
         _save(path, made)
     return made
+
+
+PLAIN_FORMAT = 1          # raise when the layout of PlainTables' tuples changes
 
 
 class PlainTables:
