@@ -204,7 +204,7 @@ def tables() -> Tables:
     return made
 
 
-PLAIN_FORMAT = 1          # raise when the layout of PlainTables' tuples changes
+PLAIN_FORMAT = 2          # raise when the layout of PlainTables' tuples changes
 
 
 class PlainTables:
@@ -213,7 +213,7 @@ class PlainTables:
 
     - `actions`: parser state -> {symbol: next state (>= 0), or ~i for a reduction by rules[i]};
     - `rules`: (children, rule name, lowering name, kept children, trailing placeholders,
-      `?rule` passing one child up, length of the expansion), as lang/reduce.py needs them;
+      `?rule` passing one child up), as lang/reduce.py needs them;
     - `start_states`, `end_states`: by start symbol;
     - `lexer_of`: parser state -> index in `lexers`; a lexer is the expressions of its scanner
       (pattern and flags, Lark's order), its ignored terminals, those that may hold a newline,
@@ -278,7 +278,7 @@ def _plain_from(t: Tables) -> PlainTables:
                 include, trailing = children_plan(arg, t.placeholders)
                 rules.append((len(arg.expansion), _plain(arg.origin.name),
                               _plain(arg.alias or arg.options.template_source or arg.origin.name), include, trailing,
-                              bool(arg.options.expand1 and not arg.alias), len(arg.expansion)))
+                              bool(arg.options.expand1 and not arg.alias)))
             out[_plain(symbol)] = ~i
         actions[state] = out
     with_keyword_lookup(t.lexer)

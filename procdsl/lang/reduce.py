@@ -89,8 +89,8 @@ class Reducer:
         # Terminals whose text the lowering checks as they are shifted (`Lower.literal`):
         # one place sees every number, whichever rule it ends up in.
         self._literals = frozenset(getattr(lowering, "LITERALS", ()))
-        reductions = [(size, origin, self.callback(name, include, trailing, expand1, length))
-                      for size, origin, name, include, trailing, expand1, length in plain.rules]
+        reductions = [(size, origin, self.callback(name, include, trailing, expand1, size))
+                      for size, origin, name, include, trailing, expand1 in plain.rules]
         # state -> {symbol: next state (a shift or a goto) | (children, rule name, callback)}
         self._actions: dict[int, dict[str, Any]] = {
             state: {symbol: act if act >= 0 else reductions[~act] for symbol, act in row.items()}
