@@ -327,7 +327,7 @@ def plain_tables() -> PlainTables:
     return made
 
 
-def _load(path: str, kind: type = None) -> Any:
+def _load(path: str, kind: type | None = None) -> Any:
     kind = kind or Tables
     with open(path, "rb") as f:
         data = f.read()
