@@ -15,7 +15,7 @@ from typing import Any
 
 from procdsl.kernel.priorities import P_TIMER
 from procdsl.kernel.process import Cpu, Proc
-from procdsl.kernel.runqueue import RunQueues
+from procdsl.kernel.state import KernelState
 
 
 class CpuCache:
@@ -29,33 +29,17 @@ class CpuCache:
         self.cold_from = 0                      # when the running job's current cold stretch began
 
 
-class Caches:
-    """Kernel methods for the cache model (mixed into Kernel); `self.caches` is None without one.
-    With one, the kernel's `arm` and `leave_cpu` are these wrappers (an instance attribute each),
-    so that a machine without a cache pays nothing for it."""
+class Caches(KernelState):
+    """Kernel methods for the cache model (a link of Kernel's chain, kernel/state.py); `self.caches`
+    is None without one. With one, the kernel's `arm` and `leave_cpu` call `cache_dispatch` and
+    `cache_leave`."""
+
+    __slots__ = ()
 
     def setup_caches(self, m: Any) -> None:
         self.caches = [CpuCache() for _ in self.cpus] if m.cache_size else None
         self.cache_size, self.cache_warmup = m.cache_size, m.cache_warmup
         self.warm_rate, self.cold_rate = m.warm_rate, m.cold_rate
-        if self.caches is not None:
-            self.arm, self.leave_cpu, self.settle = self.arm_cached, self.leave_cpu_cached, self.settle_rated
-
-    def arm_cached(self, cpu: Cpu, p: Proc, start: int) -> None:
-        RunQueues.arm(self, cpu, p, start)
-        self.cache_dispatch(cpu, p, start)
-
-    def settle_rated(self, cpu: Cpu, p: Proc) -> None:
-        """settle() for a CPU whose task does `cpu.rate` of work per ns."""
-        now = self.now
-        if cpu.seg_start < now:
-            if p.remaining:
-                p.remaining = max(0, p.remaining - (now - cpu.seg_start) * cpu.rate)
-            cpu.seg_start = now
-
-    def leave_cpu_cached(self, cpu: Cpu, p: Proc) -> None:
-        RunQueues.leave_cpu(self, cpu, p)        # its work so far is settled at the old rate
-        self.cache_leave(cpu, p)
 
     def cache_dispatch(self, cpu: Cpu, p: Proc, start: int) -> None:
         """`p` starts running on `cpu` at `start`: its rate there, and when it will be warm."""
@@ -87,7 +71,7 @@ class Caches:
         cache = self.caches[cpu.id]
         if token != cache.token:
             return False                        # it left the CPU first: the event is void
-        p = cpu.curr
+        p: Any = cpu.curr                       # on the CPU: a warm-up is void once it leaves
         self.settle(cpu, p)                     # the work done cold up to now
         del cache.warming[p]
         cache.warm[p] = None

@@ -12,12 +12,15 @@ from procdsl.kernel.code import compile_program_expr
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.pipe import new_pipe
 from procdsl.kernel.process import IGN, READY, REAPED, SLEEPING, ZOMBIE, Cpu, LimitReached, Proc
+from procdsl.kernel.runqueue import RunQueues
 from procdsl.kernel.scheduler.base import NEW
 from procdsl.kernel.stdio import copy_line_buffers, copy_streams
 
 
-class Lifecycle:
-    """Kernel methods that create, end and account for processes (mixed into Kernel)."""
+class Lifecycle(RunQueues):
+    """Kernel methods that create, end and account for processes (a link of Kernel's chain)."""
+
+    __slots__ = ()
 
     def alloc_pid(self) -> int:
         """Cyclic, as alloc_pid: the next free number; wrap to 300 (or 1 on small machines)."""

@@ -19,7 +19,6 @@ from procdsl.core.linux import CORE_MIN, SIGFPE
 from procdsl.core.records import Records
 from procdsl.core.values import DivideByZero, ProgramFault
 from procdsl.kernel import deadlock, signals
-from procdsl.kernel.cache import Caches
 from procdsl.kernel.chooser import Chooser, mark_visible
 from procdsl.kernel.code import BLOCKED, CONTINUE, load_program
 from procdsl.kernel.files.fs import FileSystem
@@ -28,11 +27,9 @@ from procdsl.kernel.files.terminal import Terminal, TerminalFile
 from procdsl.kernel.jobctl import Groups
 from procdsl.kernel.lifecycle import Lifecycle
 from procdsl.kernel.priorities import P_CPU, P_END, P_OUTSIDE
-from procdsl.kernel.process import REAPED, Cpu, LimitReached, Proc
-from procdsl.kernel.runqueue import RunQueues
+from procdsl.kernel.process import REAPED, Cpu, LimitReached
 from procdsl.kernel.scheduler import POLICIES
 from procdsl.kernel.scheduler.base import INF, SHARED_QUEUE
-from procdsl.kernel.steal import Stealing
 from procdsl.plan import EventPlan
 
 # main-loop steps between two compactions of the kept records (core/records.Records): each
@@ -46,21 +43,25 @@ def _nothing() -> None:
     pass
 
 
-class Kernel(Lifecycle, RunQueues, Stealing, Caches):
-    """The machine's state and its event loop; lifecycle, run-queue, stealing and cache work live in the mixins."""
+class Kernel(Lifecycle):
+    """The event loop, at the end of the kernel's chain of classes: lifecycle, run queues,
+    stealing and caches each add their methods (one module each), and kernel/state.py declares
+    the state they share."""
+
+    __slots__ = ()
 
     def __init__(self, plan: EventPlan, seed: int | None = None, chooser: Any = None) -> None:
         m = plan.machine
         self.plan = plan
         self.now = 0
         self.seq = 0
-        self.heap: list = []
+        self.heap = []
         # the CPUs' own events (a dispatch's start, a run's end) in a heap of their own: a
         # handful of entries, against one timer per sleeper in `heap`; the loop takes the
         # smaller head of the two, so events run in the same (time, priority, seq) order
-        self.cpu_heap: list = []
+        self.cpu_heap = []
         self.events = Records()
-        self.unheard: frozenset = frozenset()     # kinds `emit` need not append: a live feed does nothing with them
+        self.unheard = frozenset()     # kinds `emit` need not append: a live feed does nothing with them
         self.rng = random.Random(m.seed if seed is None else seed)
         self.cpus = [Cpu(i) for i in range(m.cpus)]
         policy = POLICIES.get(m.scheduler.name)
@@ -96,11 +97,11 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
             mark_visible(self.programs, plan)
         self.tick_ns = m.tick
         self.whole_ticks = self.policy.whole_ticks
-        self.procs: dict[int, Proc] = {}
+        self.procs = {}
         # label -> the PIDs it was given, in creation order; PIDs rather than processes, so that a
         # reaped process is freed instead of living on here until the run ends
-        self.by_label: dict[str, list[int]] = {}
-        self.label_names: dict[int, str] = {}
+        self.by_label = {}
+        self.label_names = {}
         self.last_pid = 0
         self.nprocs = 0
         self.alive = 0           # live processes other than PID 1
@@ -108,20 +109,20 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         self.nsteps = 0
         self.output_bytes = 0
         self.stopped = ""
-        self.current: Cpu | None = None
+        self.current = None
         self.next_pipe = 0
         self.net = Net()                            # sockets and their addresses
         self.tty = Terminal(keyboard=bool(plan.tty_inputs), tostop=bool(m.tostop))
         self.groups = Groups()
-        self.jobs: list[int] = []    # per `run` job, how many of its processes have not exited
+        self.jobs = []    # per `run` job, how many of its processes have not exited
         self.tty_file = TerminalFile(self.tty)      # the kernel's own reference keeps it open
         self.fs = FileSystem()
         self.installed = {s.program: s.path for s in reversed(plan.files) if s.program}   # each at its first path
         self.next_mutex = 0
         self.power = m.power.states if m.power is not None else None
         self.mm_ptes = 0             # page slots of every mmap, bounded by kernel/mmap.PTE_LIMIT
-        self.init: Proc | None = None
-        self.fault: ProgramFault | None = None
+        self.init = None
+        self.fault = None
         self.cpu_timers = False  # an ITIMER_VIRTUAL or ITIMER_PROF was set: dispatch counts for it
         self.next_sib = 0        # the order children join their parent's list (fork or adoption): Proc.seq
         # RLIMIT_CORE: a Core action writes a core (and sets WCOREDUMP) from one page up
@@ -143,28 +144,6 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
         self._events = store
         self.record = getattr(store, "add", None) or store.append
         self.compact = getattr(store, "compact", _nothing)
-
-    def post(self, time: int, prio: int, fn: Any, a: Any, b: Any = None) -> None:
-        self.seq += 1
-        heappush(self.heap, (time, prio, self.seq, fn, a, b))
-
-    def emit(self, cpu: int, pid: int, kind: str, detail: tuple) -> None:
-        # trace records count toward max_events too: a loop that only prints or only
-        # re-raises a signal must hit the limit as fast as one that only computes
-        self.nsteps += 1
-        if kind == "output":
-            self.count_output(detail[1])
-        if kind not in self.unheard:
-            self.record((self.now, cpu, pid, kind, detail))
-
-    def count_output(self, text: str) -> None:
-        """Terminal output is kept whole in the trace, so its total is bounded (max_output bytes)."""
-        self.output_bytes += len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
-        if self.output_bytes > self.limits.max_output:
-            raise LimitReached("max_output", self.limits.max_output)
-
-    def cpu_of(self, p: Proc) -> int:
-        return p.cpu.id if p.cpu is not None else -1
 
     # ------------------------------------------------------------------ the run
     def run(self) -> Trace:
@@ -274,7 +253,7 @@ class Kernel(Lifecycle, RunQueues, Stealing, Caches):
                         return True
                 now = self.now
                 rem = p.remaining
-                op = None if rem else p.code.ops[p.pc]
+                op: Any = None if rem else p.code.ops[p.pc]
                 # A preemption (a wake-up or arrival asked for one) and the slice's end take the
                 # CPU only from a task that still wants CPU time now: owed work, or a statement
                 # with a cost. Free statements due at this instant (exit, io, sleep) run first.

@@ -21,17 +21,26 @@ class LimitReached(Exception):
         self.value = value
 
 
+# every field of a Proc (statehash.py digests them by name)
+PROC_FIELDS = (
+    "pid", "parent", "label", "index", "cmd", "code", "pc", "vars", "args", "state", "cpu", "last_cpu", "forced",
+    "children", "zombies", "nice", "weight", "uid", "handlers", "mask", "pending", "sigpending", "frames",
+    "remaining", "paid", "exit_code", "exit_signal", "fds", "cloexec", "linebuf", "heap", "cow", "subreaper", "errno", "fatal",
+    "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "eintr", "stdio", "seq",
+    "builtin", "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "joined", "tickets", "pass_",
+    "burst", "cputime", "rt", "created", "pgid", "sid", "ctty", "execd", "login",
+    "sa", "saved_mask", "report", "changed", "itimers", "core", "zombie_order", "wset", "born",
+    "euid", "suid", "gid", "egid", "sgid", "groups", "env", "mm",
+)
+
+
 class Proc:
-    __slots__ = (
-        "pid", "parent", "label", "index", "cmd", "code", "pc", "vars", "args", "state", "cpu", "last_cpu", "forced",
-        "children", "zombies", "nice", "weight", "uid", "handlers", "mask", "pending", "sigpending", "frames",
-        "remaining", "paid", "exit_code", "exit_signal", "fds", "cloexec", "linebuf", "heap", "cow", "subreaper", "errno", "fatal",
-        "wait_kind", "wait_on", "sleep_until", "timer_token", "pending_store", "write_rest", "eintr", "stdio", "seq",
-        "builtin", "affinity", "vruntime", "deadline", "vlag", "rq_key", "qleft", "level", "allot", "joined", "tickets", "pass_",
-        "burst", "cputime", "rt", "created", "pgid", "sid", "ctty", "execd", "login",
-        "sa", "saved_mask", "report", "changed", "itimers", "core", "zombie_order", "wset", "born",
-        "euid", "suid", "gid", "egid", "sgid", "groups", "env", "mm",
-    )
+    # Fields that may be None are typed Any, not `X | None`. A compiled build (mypyc, docs/
+    # performance.md) trusts mypy's narrowing of a field, and mypy keeps it across calls that
+    # change the field: after `cpu.curr is not p`, an `X | None` field would be checked as an X.
+    # Any is still narrowed by `is None`, so a field tested against None and read again after
+    # a call is read through a method (Cpu.running).
+    __slots__ = PROC_FIELDS
 
     def __init__(self, pid: int, seq: int) -> None:
         self.pid = pid
@@ -39,11 +48,11 @@ class Proc:
         # that list in order; an adopted child joins its end)
         self.seq = seq
         self.born = seq          # the order of creation, for good (process-run's turns)
-        self.parent: Proc | None = None
+        self.parent: Any = None          # a Proc; None for PID 1 and once reaped
         self.label = ""
         self.index = 0
         self.cmd = ""
-        self.code: tuple = ()
+        self.code: Any = ()             # kernel/code.RuntimeProgram once it runs
         self.pc = 0
         self.vars: dict[str, Any] = {}
         self.args: tuple = ()
@@ -90,7 +99,7 @@ class Proc:
         self.eintr = False               # a handler without SA_RESTART interrupted the blocking call
         self.stdio: Any = None           # stdio streams with buffers (kernel/stdio.py), made at first use
         self.builtin = False
-        self.affinity: tuple[int, ...] | None = None
+        self.affinity: Any = None        # tuple of CPU ids, or None: any CPU
         self.vruntime = 0
         self.deadline = 0
         self.vlag = 0
@@ -103,7 +112,7 @@ class Proc:
         self.pass_ = 0
         self.burst = 0
         self.cputime = 0
-        self.rt: tuple[str, int] | None = None
+        self.rt: Any = None              # (policy, priority) of SCHED_FIFO/RR, or None
         self.created = 0
         self.pgid = 0                # process group and session (kernel/jobctl.py)
         self.sid = 0
@@ -111,11 +120,11 @@ class Proc:
         self.execd = False           # has called exec since fork (setpgid on it: EACCES)
         self.login = 0               # the `run` job it was started as (1, 2, ...), or 0
         # signal -> (sa_flags, sa_mask) where they are not the default (SA_RESTART, empty); None: none
-        self.sa: dict[int, tuple[int, int]] | None = None
+        self.sa: Any = None
         self.saved_mask = -1     # sigsuspend: the mask to restore once a handler has run
         self.report = 0          # for the parent's wait: stopped by this signal (> 0), continued (-1)
-        self.changed: dict[int, Proc] | None = None    # children with a stop or continue not yet waited for
-        self.itimers: list | None = None               # ITIMER_REAL, _VIRTUAL, _PROF (timers.Itimer or None)
+        self.changed: Any = None         # dict[int, Proc]: children with a stop or continue not yet waited for
+        self.itimers: Any = None         # ITIMER_REAL, _VIRTUAL, _PROF (timers.Itimer or None)
         self.core = False        # it was killed and dumped core
         self.wset = 0            # working set, in the machine's cache units (`run ... working_set N`)
         self.mm: Any = None              # kernel/mmap.Space once the process maps a region; None: the image alone
@@ -136,8 +145,8 @@ class Cpu:
 
     def __init__(self, cpu_id: int) -> None:
         self.id = cpu_id
-        self.curr: Proc | None = None
-        self.last: Proc | None = None
+        self.curr: Any = None            # the Proc it runs, or None
+        self.last: Any = None            # the Proc that ran last, or None
         self.rq: Any = None
         self.gen = 0
         self.run_start = 0
@@ -148,3 +157,7 @@ class Cpu:
         self.busy = 0
         self.rate = 1            # work done per ns by the running task: the cache model's warm/cold rate
         self.idle_since = 0          # when it last went idle (a power model's sleep states start then)
+
+    def running(self) -> bool:
+        """Is a task on this CPU now?"""
+        return self.curr is not None

@@ -11,10 +11,14 @@ from procdsl.kernel import signals
 from procdsl.kernel.priorities import P_BALANCE, P_CPU, P_TIMER
 from procdsl.kernel.process import DISK, READY, RUNNING, SLEEPING, STOPPED, Cpu, Proc
 from procdsl.kernel.scheduler.base import INF, MIGRATED, PREEMPTED, WAKEUP
+from procdsl.kernel.steal import Stealing
+from procdsl.kernel.timers import off_cpu, on_cpu
 
 
-class RunQueues:
-    """Kernel methods that move tasks between run queues, CPUs and sleep (mixed into Kernel)."""
+class RunQueues(Stealing):
+    """Kernel methods that move tasks between run queues, CPUs and sleep (a link of Kernel's chain)."""
+
+    __slots__ = ()
 
     def make_runnable(self, p: Proc, near: Cpu | None, why: str) -> None:
         p.state = READY
@@ -96,6 +100,8 @@ class RunQueues:
                 continue
 
     def schedule(self, cpu: Cpu, prev: Proc | None, why: str) -> None:
+        if self.in_pass is not None and self.defer(cpu, prev, why):
+            return                      # multi.py's pass (kernel/steal.py): the CPU chooses at its turn
         nxt = self.sched.pick_next(cpu, self.now)
         if self.exploring and nxt is not None:
             nxt = self.chooser.pick(self, cpu, nxt)
@@ -118,6 +124,8 @@ class RunQueues:
         self.dispatch(cpu, nxt, prev, why)
 
     def dispatch(self, cpu: Cpu, p: Proc, prev: Proc | None, why: str) -> None:
+        if self.passes is not None:
+            self.dispatch_in_pass(cpu, p)
         now = self.now
         warm = cpu.last is p
         cost = 0 if warm else self.cs_cost
@@ -144,6 +152,8 @@ class RunQueues:
 
     def arm(self, cpu: Cpu, p: Proc, start: int) -> None:
         """Put `p` on `cpu` from `start` with a fresh slice; the CPU's event fires then."""
+        if self.cpu_timers and p.itimers is not None:
+            on_cpu(self, p, start)      # its CPU-time timers run from `start` (kernel/timers.py)
         p.state = RUNNING
         p.cpu = cpu
         cpu.curr = p
@@ -157,6 +167,8 @@ class RunQueues:
         heappush(self.cpu_heap, (start, P_CPU, seq, self.cpu_event, cpu, gen))
         if self.exploring:
             self.chooser.armed[cpu.id] = p
+        if self.caches is not None:
+            self.cache_dispatch(cpu, p, start)      # its rate there, and when it will be warm
 
     def slice_end(self, start: int, length: int) -> int:
         """When the policy will look again: exactly at the slice's end, or at the first
@@ -179,23 +191,26 @@ class RunQueues:
         self.arm(cpu, p, self.now)
 
     def settle(self, cpu: Cpu, p: Proc) -> None:
-        """Count the compute done in the current segment up to now, and start a new segment."""
+        """Count the compute done in the current segment up to now (at `cpu.rate`, the cache
+        model's warm or cold rate, else 1), and start a new segment."""
         now = self.now
         if cpu.seg_start < now:
             rem = p.remaining
             if rem:
-                rem -= now - cpu.seg_start
+                rem -= (now - cpu.seg_start) * cpu.rate
                 p.remaining = rem if rem > 0 else 0
             cpu.seg_start = now
 
     def leave_cpu(self, cpu: Cpu, p: Proc) -> None:
         """Account the run that ends now and free the CPU (the caller picks what runs next)."""
+        if self.cpu_timers and p.itimers is not None:
+            off_cpu(self, p)            # count the CPU time its timers used, and stop them
         now = self.now
         ran = now - cpu.run_start
         if ran < 0:
             ran = 0
         p.cputime += ran
-        if cpu.seg_start < now:     # settle(), inline (rated as the cache model's settle_rated)
+        if cpu.seg_start < now:     # settle(), inline
             rem = p.remaining
             if rem:
                 rem -= (now - cpu.seg_start) * cpu.rate
@@ -205,6 +220,8 @@ class RunQueues:
         cpu.gen += 1
         cpu.curr = None
         p.cpu = None
+        if self.caches is not None:
+            self.cache_leave(cpu, p)    # its work so far was settled at the old rate
 
     def preempt(self, cpu: Cpu, p: Proc, why: str = "preempted") -> None:
         self.leave_cpu(cpu, p)
@@ -284,7 +301,7 @@ class RunQueues:
         if cpu.curr is not None or not self.sched.nr_queued(cpu):
             return False
         self.schedule(cpu, None, "idle")
-        return cpu.curr is not None
+        return cpu.running()            # read afresh: the test above said idle (process.Proc's note)
 
     def timer(self, p: Proc, at: int) -> None:
         p.timer_token += 1

@@ -20,9 +20,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from procdsl.kernel.code import RuntimeProgram
-from procdsl.kernel.process import Cpu, Proc
+from procdsl.kernel.process import PROC_FIELDS, Cpu, Proc
 
-_PROC_SLOTS = tuple(s for s in Proc.__slots__ if s not in ("timer_token",))
+_PROC_SLOTS = tuple(s for s in PROC_FIELDS if s not in ("timer_token",))
 _CPU_SLOTS = ("id", "curr", "last", "rq", "run_start", "seg_start", "slice_end", "resched")
 
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from procdsl.kernel.cache import Caches
 from procdsl.kernel.priorities import P_STEAL
 from procdsl.kernel.process import Cpu, Proc
-from procdsl.kernel.runqueue import RunQueues
 from procdsl.kernel.scheduler.base import INF, MIGRATED
 
 
@@ -31,31 +31,28 @@ class Pass:
         self.choosing = False
 
 
-class Stealing:
-    """Kernel methods for the synchronized passes (mixed into Kernel); `self.passes` is None without them.
-    With them, the kernel's `schedule` and `dispatch` are these wrappers (an instance attribute each)."""
+class Stealing(Caches):
+    """Kernel methods for the synchronized passes (a link of Kernel's chain); `self.passes` is None
+    without them. With them, the kernel's `schedule` defers to the pass (`defer`) and `dispatch`
+    calls `dispatch_in_pass`."""
+
+    __slots__ = ()
 
     def setup_passes(self, m: Any) -> None:
         self.balance = "none" if self.shared_queue or m.cpus == 1 else m.balance
         self.peek_interval = m.peek_interval
         self.next_peek = -1
         # instants with a pass pending; None: the CPUs go on their own (Linux's way)
-        self.passes: set[int] | None = set() if self.shared_queue or self.balance == "steal" else None
-        self.in_pass: Pass | None = None      # the pass under way
-        if self.passes is not None:
-            self.schedule, self.dispatch = self.schedule_in_pass, self.dispatch_in_pass
+        self.passes = set() if self.shared_queue or self.balance == "steal" else None
+        self.in_pass = None      # the pass under way
 
-    def schedule_in_pass(self, cpu: Cpu, prev: Proc | None, why: str) -> None:
-        if self.in_pass is not None and self.defer(cpu, prev, why):
-            return
-        RunQueues.schedule(self, cpu, prev, why)
-
-    def dispatch_in_pass(self, cpu: Cpu, p: Proc, prev: Proc | None, why: str) -> None:
+    def dispatch_in_pass(self, cpu: Cpu, p: Proc) -> None:
+        """Dispatch under the passes: `p` put back a moment ago leaves its old CPU idle first,
+        and with one queue a move shows at the dispatch."""
         if self.in_pass is not None:
             self.hand_over(p)
         if self.shared_queue and p.last_cpu >= 0 and p.last_cpu != cpu.id:
-            self.emit(cpu.id, p.pid, "migrate", (p.last_cpu, cpu.id))       # one queue: moves show at dispatch
-        RunQueues.dispatch(self, cpu, p, prev, why)
+            self.emit(cpu.id, p.pid, "migrate", (p.last_cpu, cpu.id))
 
     def pass_at(self, t: int) -> None:
         if t < INF and t not in self.passes:

@@ -5,8 +5,9 @@ A timer is a kernel event at P_TIMER carrying a token: re-arming or cancelling b
 token, so an event that is no longer wanted does nothing (and does not move the clock).
 A CPU-time timer is posted only while its process is on a CPU: `on_cpu` posts it at the
 instant the CPU time would run out, `off_cpu` counts what was used and cancels it. The
-kernel calls them from its dispatch and leave paths only once the first such timer is set
-(`watch_cpu_time`), so a run without one pays nothing for them."""
+kernel calls them from its dispatch and leave paths (`arm`, `leave_cpu`) once the first such
+timer is set (`watch_cpu_time` sets the kernel's `cpu_timers` flag); before that they cost a
+flag's test."""
 
 from __future__ import annotations
 
@@ -94,21 +95,7 @@ def set_timer(k, p: Proc, which: str, value: int, interval: int) -> int:
 
 def watch_cpu_time(k) -> None:
     """From now on, every dispatch (`arm`) and every leave of a CPU also runs on_cpu/off_cpu."""
-    if k.cpu_timers:
-        return
     k.cpu_timers = True
-    arm, leave_cpu = k.arm, k.leave_cpu
-
-    def arm_timed(cpu, p: Proc, start: int) -> None:
-        if p.itimers is not None:
-            on_cpu(k, p, start)
-        arm(cpu, p, start)
-
-    def leave_cpu_timed(cpu, p: Proc) -> None:
-        if p.itimers is not None:
-            off_cpu(k, p)
-        leave_cpu(cpu, p)
-    k.arm, k.leave_cpu = arm_timed, leave_cpu_timed
 
 
 def on_cpu(k, p: Proc, start: int) -> None:

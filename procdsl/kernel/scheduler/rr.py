@@ -9,6 +9,9 @@ from procdsl.kernel.process import Cpu, Proc
 from procdsl.kernel.scheduler.base import SHARED_QUEUE, WAKEUP, Scheduler, first_allowed
 from procdsl.kernel.scheduler.turns import TurnQueue
 
+# Fifo.pick_how: the queue's head, or switch_on_end's, io_run_immediate's or a shared queue's pick
+PICK_HEAD, PICK_OWNER, PICK_IN_TURN, PICK_ALLOWED = 0, 1, 2, 3
+
 
 class Fifo(Scheduler):
     """Runs each task until it blocks or exits; wakers and new tasks join the tail.
@@ -26,11 +29,13 @@ class Fifo(Scheduler):
         self.woken: Proc | None = None            # the task io_run_immediate lets preempt
         self.owners: list[Proc | None] = [None] * len(cpus)
         self.last: list[Proc | None] = [None] * len(cpus)
+        # how pick_next picks: PICK_HEAD, or one of the settings' own ways below
+        self.pick_how = PICK_HEAD
         if settings.get("switch_on_end", 0):
             self.homing = True
-            self.pick_next = self._pick_owner     # instance attributes: only these settings pay for them
+            self.pick_how = PICK_OWNER
         elif self.in_turn:
-            self.pick_next = self._pick_in_turn
+            self.pick_how = PICK_IN_TURN
         elif settings.get(SHARED_QUEUE):
             self.share_queue()
 
@@ -59,6 +64,13 @@ class Fifo(Scheduler):
         cpu.rq.remove(p)
 
     def pick_next(self, cpu: Cpu, now: int) -> Proc | None:
+        how = self.pick_how
+        if how != PICK_HEAD:
+            if how == PICK_OWNER:
+                return self._pick_owner(cpu, now)
+            if how == PICK_IN_TURN:
+                return self._pick_in_turn(cpu, now)
+            return self._pick_allowed(cpu, now)
         rq = cpu.rq
         return rq.popleft() if rq else None
 
@@ -107,7 +119,7 @@ class Fifo(Scheduler):
 
     def share_queue(self) -> None:
         super().share_queue()
-        self.pick_next = self._pick_allowed
+        self.pick_how = PICK_ALLOWED
 
     def _pick_allowed(self, cpu: Cpu, now: int) -> Proc | None:
         """A shared queue: the first task this CPU may run (multi.py's get_job)."""
