@@ -14,7 +14,7 @@ from procdsl.check.monitor import UNRECORDED, Feed, TraceWanted
 from procdsl.explore.search import Bounds
 from procdsl.kernel import run_plan
 from procdsl.kernel.loop import Kernel
-from tests.helpers import SCENARIOS, compile_text
+from tests.helpers import SCENARIOS, compile_text, interpreted_kernel
 
 PASSING = """
 scenario "a parent reaps two children" {
@@ -60,6 +60,7 @@ def kernels_made(monkeypatch) -> list:
     return kept
 
 
+@interpreted_kernel
 def test_a_passing_check_records_no_trace(tmp_path: Path, monkeypatch) -> None:
     kept = kernels_made(monkeypatch)
     plan = compile_text(tmp_path, PASSING)[0]
@@ -168,6 +169,7 @@ def test_a_ps_table_or_a_trace_block_follows_everything(tmp_path: Path) -> None:
     assert needs.facets(compile_text(tmp_path, text)[0]) == ALL
 
 
+@interpreted_kernel
 def test_check_runs_a_scenario_with_nothing_to_explore_once_unrecorded(tmp_path: Path, monkeypatch) -> None:
     kept = kernels_made(monkeypatch)
     plan = compile_text(tmp_path, PASSING)[0]

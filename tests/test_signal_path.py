@@ -22,7 +22,7 @@ from procdsl.kernel.process import Cpu, Proc
 from procdsl.kernel.runqueue import RunQueues
 from procdsl.kernel.scheduler import POLICIES
 from procdsl.kernel.scheduler.base import NEW, WAKEUP
-from tests.helpers import SCENARIOS
+from tests.helpers import SCENARIOS, interpreted_kernel
 
 ROOT = SCENARIOS.parent
 FILES = sorted(SCENARIOS.glob("*.proc")) + [ROOT / "benchmarks" / "signal_storm.proc"]
@@ -75,6 +75,7 @@ def test_idle_cpu_is_the_first_cpu_that_runs_nothing_and_queues_nothing(name, da
         assert sched.idle_cpu(subset, first) is _first_idle(sched, subset, first)
 
 
+@interpreted_kernel
 @pytest.mark.parametrize("name", sorted(POLICIES))
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
@@ -119,6 +120,7 @@ def _kill_all_the_long_way(k, sender, sig):
     return 0 if count else signals.ERRNO["ESRCH"]
 
 
+@interpreted_kernel
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_every_run_is_the_long_ways_run(path, monkeypatch) -> None:
     _unit, plans, diags = pipeline.compile_path(str(path))
@@ -131,6 +133,7 @@ def test_every_run_is_the_long_ways_run(path, monkeypatch) -> None:
         assert (fast.end_time, fast.end_reason, fast.labels) == (slow.end_time, slow.end_reason, slow.labels)
 
 
+@interpreted_kernel
 def test_the_long_way_is_what_is_compared() -> None:
     """The reference really differs in how it works: placement after a wake-up asks each idle CPU."""
     asked = []
