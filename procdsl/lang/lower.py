@@ -25,7 +25,7 @@ from procdsl.lang.reduce import reducer_for, syntax_errors
 from procdsl.lang.source import Source
 from procdsl.lang.tokens import Token, meaningful
 
-MAX_CPUS = 256          # the most `machine { cpus N }` allows (validate.py checks it)
+MAX_CPUS = 256          # the most `machine { cpus N }` allows (validate_machine.py checks it)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "{": "{", "}": "}"}
 
