@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from procdsl.lang.hints import NOT_MODELLED, SPELLINGS, syntax_hint
 from procdsl.lang.lower import Lower
 from procdsl.lang.reduce import reducer_for
-from procdsl.lang.validate import PROGRAM_FUNCTIONS, STATEMENTS
+from procdsl.lang.validate_exprs import PROGRAM_FUNCTIONS
+from procdsl.lang.validate_stmts import STATEMENTS
 
 
 def in_program(line: str) -> str:

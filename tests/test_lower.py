@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from procdsl import ir
 from procdsl.lang.diagnostics import CompileError
-from procdsl.lang.lower import parse_duration, parse_size
+from procdsl.lang.literals import parse_duration, parse_size
 from procdsl.lang.parser import parse
 from procdsl.lang.source import Source
 

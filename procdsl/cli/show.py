@@ -13,7 +13,7 @@ def duration(text: str) -> int:
     import argparse
     import re
 
-    from procdsl.lang.lower import parse_duration
+    from procdsl.lang.literals import parse_duration
     if text != "0" and not re.fullmatch(r"\d+(\.\d+)?(ns|us|µs|ms|s)", text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a duration (write 5ms, 250us, 2s)")
     value = 0 if text == "0" else parse_duration(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from procdsl.ir.nodes import span
+from procdsl.ir.node import span
 from procdsl.ir.span import Span
 
 

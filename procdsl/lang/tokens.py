@@ -55,4 +55,10 @@ class Token(str):
     __hash__ = str.__hash__
 
 
-__all__ = ["Token"]
+def meaningful(children: list) -> list:
+    """A rule's children that carry meaning: no braces, brackets or empty optional slots."""
+    return [c for c in children
+            if c is not None and not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE", "LSQB", "RSQB", "LPAR", "RPAR"))]
+
+
+__all__ = ["Token", "meaningful"]
