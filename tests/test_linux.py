@@ -250,10 +250,11 @@ def test_the_small_scenarios_hold_their_own_expectations() -> None:
 
 
 @needs_linux
-def test_signals_ignored_by_whoever_started_procdsl_do_not_reach_the_machine() -> None:
+def test_signals_ignored_by_whoever_started_procdsl_do_not_reach_the_machine(tmp_path) -> None:
     """A background job or nohup starts procdsl with SIGINT, SIGQUIT and SIGHUP ignored, and an
-    ignored signal survives fork and exec; the machine resets them, or scenario 06's default
-    SIGINT would be ignored on Linux and the two would disagree."""
+    ignored signal survives fork and exec; the machine resets them, or these default actions
+    would be ignored on Linux and the two would disagree. Each process signals itself, so what
+    it dies of depends on its disposition alone, not on when a signal sent from outside lands."""
     import signal
     import subprocess
 
@@ -261,6 +262,21 @@ def test_signals_ignored_by_whoever_started_procdsl_do_not_reach_the_machine() -
         for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
             signal.signal(sig, signal.SIG_IGN)
 
-    proc = subprocess.run([sys.executable, "-m", "procdsl", "linux", str(SCENARIOS / "06_exec_and_signals.proc")],
+    path = tmp_path / "defaults.proc"
+    path.write_text("""
+scenario "SIGINT, SIGQUIT and SIGHUP at their default action" {
+  program main {
+    fork a { send SIGINT to pid; exit 1 }
+    fork b { send SIGQUIT to pid; exit 1 }
+    fork c { send SIGHUP to pid; exit 1 }
+    repeat 3 { wait }
+  }
+  run main
+  expect killed_by(a) == SIGINT
+  expect killed_by(b) == SIGQUIT
+  expect killed_by(c) == SIGHUP
+}
+""", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "procdsl", "linux", str(path)],
                           capture_output=True, text=True, cwd=ROOT, timeout=120, preexec_fn=ignore)
-    assert proc.returncode == 0 and "0 differ" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode == 0 and "1 agree, 0 differ" in proc.stdout, proc.stdout + proc.stderr
