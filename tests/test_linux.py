@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import pytest
 from helpers import ROOT, SCENARIOS, TESTS, cli_main
@@ -27,6 +30,38 @@ CORPUS = FROM_SCENARIOS + sorted((TESTS / "linux").glob("*.proc"))
 # Outcomes that differ on purpose: the scenario and the named simplification it shows.
 KNOWN: dict = {}
 
+# Outcomes that Linux fixes only by timing, and why. tests/linux/ orders its events with pipes,
+# waitpid and sigsuspend with the signal blocked; these cannot be. The files of scenarios/ teach
+# the very races named here, and the two of tests/linux/ need a signal to find a process asleep
+# inside read(2) or write(2), which no program can know of another (only /proc could tell).
+# Under load, a boosted run whose other process is busy wakes up to 4 ms late in one wake-up
+# of a hundred (0.5 ms on a quiet host), and a run's margins are 10 ms at `scale=10`: each
+# outcome below is compared on a quiet host only (test_timed_outcomes_agree_on_a_quiet_host).
+# Keyed by (file, scenario); the value names the outcomes by how their text starts.
+OUTPUTS = ("the terminal's output", "the output of")
+TIMED: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
+    ("03_fork_tree.proc", "three forks in a loop make eight processes"): (
+        ("the PID of",), "on one CPU the parent forks three times before a child runs; a parent preempted by the "
+                         "host's other work lets a child fork first, and the PIDs shift"),
+    ("09_wait_nohang_echild.proc", "polling a child with nohang, then ECHILD"): (
+        OUTPUTS, "how many polls 2 ms apart come before the child's 5 ms of CPU end depends on how late each "
+                 "poll wakes: a margin of 1 ms"),
+    ("64_sigsuspend.proc", "unblock then pause: the signal is spent before pause begins"): (
+        (*OUTPUTS, "the handlers"), "the notifier's fork, exec and 1 ms sleep must end before the waiter's "
+                                    "2 ms of CPU: a margin of 1 ms"),
+    ("read_eintr.proc", "a handler without SA_RESTART ends a pipe read with EINTR"): (
+        (*OUTPUTS, "the calls that failed"), "the signal at 2 ms must find main asleep in read(2)"),
+    ("write_cut_short.proc", "a handler cuts a big pipe write short: it returns what went in"): (
+        OUTPUTS, "the signal at 2 ms must find main asleep in write(2) on the full pipe"),
+    ("write_cut_short.proc", "without SA_RESTART a write that put nothing in fails with EINTR"): (
+        (*OUTPUTS, "the calls that failed", "how ", "who reaped"),
+        "the signal at 3 ms must find main asleep in write(2) on the full pipe"),
+}
+# A host is contended when some task waited for a CPU more than this share of the check's
+# time (PSI, /proc/pressure/cpu); the check alone gives about 0.4 on two CPUs (its compiler,
+# procdsl's own runs and the host's usual work), beside six CPU hogs 0.8 to 0.9.
+CONTENDED = 0.6
+
 needs_linux = pytest.mark.skipif(not sys.platform.startswith("linux") or host.compiler() is None,
                                  reason="the differential check needs Linux and a C compiler (cc, gcc or clang)")
 
@@ -42,14 +77,49 @@ def jobs(paths) -> list[Job]:
     return out
 
 
+def timed(v, o) -> Optional[str]:
+    """Why this outcome's value on Linux depends on timing, or None when it does not."""
+    starts, reason = TIMED.get((Path(v.file).name, v.title), ((), ""))
+    return reason if o.what.startswith(starts) else None
+
+
+def _stalled() -> Optional[float]:
+    """Seconds in which some task waited for a CPU since boot (PSI), or None without PSI."""
+    try:
+        with open("/proc/pressure/cpu", encoding="ascii") as f:
+            return int(f.readline().split("total=")[1]) / 1e6
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+@dataclass
+class Check:
+    verdicts: list
+    contention: str         # why the host counts as contended during the check, or ""
+
+
 @pytest.fixture(scope="module")
-def verdicts():
+def checked() -> Check:
     cwd = os.getcwd()
     os.chdir(ROOT)
+    stalled, began = _stalled(), time.monotonic()
     try:
-        return check_all(jobs(CORPUS), Options(runs=2, scale=10))
+        found = check_all(jobs(CORPUS), Options(runs=2, scale=10))
     finally:
         os.chdir(cwd)
+    after, took = _stalled(), time.monotonic() - began
+    if stalled is not None and after is not None:
+        share = (after - stalled) / took
+        why = f"some task waited for a CPU {share:.0%} of the check's {took:.0f} s (PSI)" if share > CONTENDED else ""
+    else:
+        load, cpus = os.getloadavg()[0], os.cpu_count() or 1
+        why = f"load average {load:.1f} on {cpus} CPU(s), without PSI" if load > cpus else ""
+    return Check(found, why)
+
+
+@pytest.fixture(scope="module")
+def verdicts(checked) -> list:
+    return checked.verdicts
 
 
 @needs_linux
@@ -73,8 +143,26 @@ def test_linux_agrees_with_procdsl_on_every_fixed_outcome(verdicts) -> None:
     lines = []
     for v in verdicts:
         for o in v.outcomes:
-            if o.status == "differ":
+            if o.status == "differ" and not timed(v, o):
                 lines.append(f"{v.file}: {v.title}: {o.what}: procdsl {o.procdsl}, Linux {o.linux}")
+    assert not lines, "\n".join(lines)
+
+
+@needs_linux
+def test_the_timed_outcomes_are_in_the_corpus(verdicts) -> None:
+    """Each entry of TIMED names outcomes that exist: a renamed scenario does not drop out of the check silently."""
+    for (name, title), (starts, _) in TIMED.items():
+        [v] = [v for v in verdicts if Path(v.file).name == name and v.title == title]
+        assert all(any(o.what.startswith(start) for o in v.outcomes) for start in starts), (name, title, starts)
+
+
+@needs_linux
+def test_timed_outcomes_agree_on_a_quiet_host(checked) -> None:
+    lines = [f"{v.file}: {v.title}: {o.what}: procdsl {o.procdsl}, Linux {o.linux} ({timed(v, o)})"
+             for v in checked.verdicts for o in v.outcomes if o.status == "differ" and timed(v, o)]
+    if lines and checked.contention:
+        pytest.skip(f"the host was contended ({checked.contention}), and these outcomes are fixed only by timing: "
+                    + "; ".join(lines))
     assert not lines, "\n".join(lines)
 
 
@@ -162,10 +250,11 @@ def test_the_small_scenarios_hold_their_own_expectations() -> None:
 
 
 @needs_linux
-def test_signals_ignored_by_whoever_started_procdsl_do_not_reach_the_machine() -> None:
+def test_signals_ignored_by_whoever_started_procdsl_do_not_reach_the_machine(tmp_path) -> None:
     """A background job or nohup starts procdsl with SIGINT, SIGQUIT and SIGHUP ignored, and an
-    ignored signal survives fork and exec; the machine resets them, or scenario 06's default
-    SIGINT would be ignored on Linux and the two would disagree."""
+    ignored signal survives fork and exec; the machine resets them, or these default actions
+    would be ignored on Linux and the two would disagree. Each process signals itself, so what
+    it dies of depends on its disposition alone, not on when a signal sent from outside lands."""
     import signal
     import subprocess
 
@@ -173,6 +262,21 @@ def test_signals_ignored_by_whoever_started_procdsl_do_not_reach_the_machine() -
         for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
             signal.signal(sig, signal.SIG_IGN)
 
-    proc = subprocess.run([sys.executable, "-m", "procdsl", "linux", str(SCENARIOS / "06_exec_and_signals.proc")],
+    path = tmp_path / "defaults.proc"
+    path.write_text("""
+scenario "SIGINT, SIGQUIT and SIGHUP at their default action" {
+  program main {
+    fork a { send SIGINT to pid; exit 1 }
+    fork b { send SIGQUIT to pid; exit 1 }
+    fork c { send SIGHUP to pid; exit 1 }
+    repeat 3 { wait }
+  }
+  run main
+  expect killed_by(a) == SIGINT
+  expect killed_by(b) == SIGQUIT
+  expect killed_by(c) == SIGHUP
+}
+""", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "procdsl", "linux", str(path)],
                           capture_output=True, text=True, cwd=ROOT, timeout=120, preexec_fn=ignore)
-    assert proc.returncode == 0 and "0 differ" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode == 0 and "1 agree, 0 differ" in proc.stdout, proc.stdout + proc.stderr
