@@ -14,11 +14,14 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
+# the checkout's procdsl only when none is installed: an interpreter with its own (the compiled
+# kernel's, another checkout's) measures that one, as `python kernel_rate.py` is asked to
+sys.path.append(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, HERE)
 
 import heapq_loop  # noqa: E402
 
+from procdsl.kernel import loop as kernel_loop  # noqa: E402
 from procdsl.kernel import run_plan  # noqa: E402
 from procdsl.lang.load import load  # noqa: E402
 from procdsl.pipeline import compile_unit  # noqa: E402
@@ -53,6 +56,8 @@ def main(rounds: int, others: bool = False) -> None:
         cl, nl = loop_once()
         best_k, best_l = min(best_k, ck), min(best_l, cl)
     rk, rl = nk / best_k, nl / best_l
+    print(f"procdsl: {os.path.dirname(kernel_loop.__file__)}, kernel "
+          f"{'compiled' if not kernel_loop.__file__.endswith('.py') else 'pure Python'}")
     print(f"kernel:     {nk} dispatches, best {best_k:.3f} s CPU, {rk:,.0f} dispatches/s")
     print(f"heapq loop: {nl} dispatches, best {best_l:.3f} s CPU, {rl:,.0f} dispatches/s")
     print(f"kernel / loop: {rk / rl:.1%}")
