@@ -44,8 +44,8 @@ def update_pending(p: Proc) -> None:
     p.sigpending = bool(p.pending & ~(p.mask & ~_UNBLOCKABLE)) or p.fatal != 0
 
 
-def send(k, sender: Proc | None, target: Proc, sig: int) -> int:
-    """kill(2): permission and PID 1 checks, then generation. Returns 0 or an errno value."""
+def send(k, sender: Proc | None, target: Proc | None, sig: int) -> int:
+    """kill(2): permission and PID 1 checks, then generation; `target` None: no such process. Returns 0 or an errno value."""
     if target is None or target.state == REAPED:
         k.emit(k.cpu_of(sender) if sender else -1, sender.pid if sender is not None else NO_PID, "signal",
                (NO_PID, sig, "no such process (ESRCH)", "process" if sender is not None else "outside"))
