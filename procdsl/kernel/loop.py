@@ -232,7 +232,7 @@ class Kernel(Lifecycle):
             return False
         rate = cpu.rate             # work per ns: set at dispatch, changed only through a new event
         now = self.now
-        if cpu.seg_start < now:     # settle() (or the cache model's settle_rated), inline: twice a dispatch
+        if cpu.seg_start < now:     # settle(), inline (at the cache model's rate): twice a dispatch
             rem = p.remaining
             if rem:
                 rem -= (now - cpu.seg_start) * rate
