@@ -20,7 +20,7 @@ from procdsl.kernel import signals
 from procdsl.kernel.loop import Kernel
 from procdsl.kernel.process import Cpu, Proc
 from procdsl.kernel.runqueue import RunQueues
-from procdsl.kernel.scheduler import POLICIES
+from procdsl.kernel.scheduler import POLICIES, RealTime
 from procdsl.kernel.scheduler.base import NEW, WAKEUP
 from tests.helpers import SCENARIOS, interpreted_kernel
 
@@ -47,7 +47,8 @@ def _machine(name, data):
     if data.draw(st.booleans(), label="real-time tasks"):
         rt = Proc(2, 2)
         rt.rt = ("fifo", 10)
-        sched.fork(parent, rt, None)          # the rt layer now stands between the kernel and the policy
+        sched = RealTime(sched)               # as the kernel puts it above the policy
+        sched.fork(parent, rt, None)
         sched.enqueue(cpus[data.draw(st.integers(0, n - 1))], rt, 0, NEW)
     pid = 3
     for cpu in cpus:

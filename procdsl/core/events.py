@@ -7,7 +7,7 @@ student can read it by eye, and the JSON Lines form names every field.
 from __future__ import annotations
 
 from functools import partial
-from typing import NamedTuple, Sequence
+from typing import Final, NamedTuple, Sequence
 
 
 class TraceEvent(NamedTuple):
@@ -21,8 +21,8 @@ class TraceEvent(NamedTuple):
 # pid -1 is no process at all: the world outside the machine (`run`, `at … send`) or the
 # machine itself (`end`, `limit`, a signal the kernel sends); pid 0 is a CPU's idle task, as
 # Linux's swapper/N, and appears only as a `switch`'s pid or prev. Init's ppid is 0, as in ps.
-NO_PID = -1
-IDLE = 0
+NO_PID: Final = -1
+IDLE: Final = 0
 
 # new_event((time, cpu, pid, kind, detail)) is TraceEvent(time, cpu, pid, kind, detail)
 # without the Python-level __new__ a NamedTuple call runs: the kernel makes one per dispatch.

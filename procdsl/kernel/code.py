@@ -24,18 +24,16 @@ from procdsl.kernel import (
     ops_stdio,
     timers,
 )
-from procdsl.kernel.opsupport import BLOCKED, CONTINUE, EXITED, RESUMED, RuntimeOp, compile_program_expr  # noqa: F401 - the loop's API
+from procdsl.kernel.opsupport import (  # noqa: F401 - the loop's API
+    BLOCKED,
+    CONTINUE,
+    EXITED,
+    RESUMED,
+    RuntimeOp,
+    RuntimeProgram,
+    compile_program_expr,
+)
 from procdsl.plan import MachineConfig, Op, ProgramCode
-
-
-class RuntimeProgram:
-    __slots__ = ("name", "ops", "burst")
-
-    def __init__(self, name: str, ops: tuple, burst: int | None) -> None:
-        self.name = name
-        self.ops = ops
-        self.burst = burst
-
 
 # ---------------------------------------------------------------------- names
 

@@ -14,6 +14,7 @@ from procdsl.kernel.files.pipe import new_pipe
 from procdsl.kernel.process import IGN, READY, REAPED, SLEEPING, ZOMBIE, Cpu, LimitReached, Proc
 from procdsl.kernel.runqueue import RunQueues
 from procdsl.kernel.scheduler.base import NEW
+from procdsl.kernel.scheduler.rt import RealTime
 from procdsl.kernel.stdio import copy_line_buffers, copy_streams
 
 
@@ -119,6 +120,10 @@ class Lifecycle(RunQueues):
             ops_exec.spawned(self, p, prog, ops_exec.environment(tuple(load_arg(e)(p) for e in env), start.span))
             leader = leader or p.pid
             self._login_job(p, job, leader, start.login)
+            if p.rt is not None and self.sched is self.policy:
+                # the first real-time task: the rt classes stand between the kernel and the
+                # policy from now on, and only then (children inherit rt; nothing else sets it)
+                self.sched = RealTime(self.policy)
             self.sched.fork(init, p, None)
             self.make_runnable(p, None, NEW)
         # the pipes were held only by the processes; drop the creator's references
@@ -176,8 +181,12 @@ class Lifecycle(RunQueues):
         f.refs += 3
         return [f, f, f]
 
-    def wake_all(self, waiters: list, why: str) -> None:
+    def wake_all(self, waiters: list, why: str, on: Any = None) -> None:
+        """Wake every task on `waiters`; `why` is followed by `on` (a pipe, a socket) in the
+        trace, named only when someone is woken."""
         if waiters:
+            if on is not None:
+                why += str(on)
             batch = list(waiters)
             waiters.clear()
             for q in batch:

@@ -26,8 +26,9 @@ from procdsl.kernel.files.netspace import Net
 from procdsl.kernel.files.terminal import Terminal, TerminalFile
 from procdsl.kernel.jobctl import Groups
 from procdsl.kernel.lifecycle import Lifecycle
+from procdsl.kernel.opsupport import RuntimeOp, RuntimeProgram
 from procdsl.kernel.priorities import P_CPU, P_END, P_OUTSIDE
-from procdsl.kernel.process import REAPED, Cpu, LimitReached
+from procdsl.kernel.process import REAPED, Cpu, LimitReached, Proc
 from procdsl.kernel.scheduler import POLICIES
 from procdsl.kernel.scheduler.base import INF, SHARED_QUEUE
 from procdsl.plan import EventPlan
@@ -71,9 +72,9 @@ class Kernel(Lifecycle):
         self.shared_queue = m.run_queue == "shared" and m.cpus > 1
         if self.shared_queue:
             settings[SHARED_QUEUE] = 1        # the policy shares its queue as it is built
-        self.sched = policy(self.cpus, settings, self.rng)
-        self.policy = getattr(self.sched, "fair", self.sched)      # the policy under the rt classes
+        self.policy = policy(self.cpus, settings, self.rng)
         self.policy.emit = self.emit
+        self.sched = self.policy        # until a real-time task starts (lifecycle._spawn_event)
         self.cs_cost = m.context_switch
         self.refill = m.cache_refill
         self.step = m.step
@@ -81,6 +82,7 @@ class Kernel(Lifecycle):
         self.pid_max = m.pid_max
         self.pids_full = 1 << 62     # the number of processes at which alloc_pid last found no free PID
         self.limits = m.limits
+        self.max_events = m.limits.max_events
         self.until = plan.until if plan.until is not None else m.limits.max_time
         self.balance_interval = m.balance_interval
         self.balance_pending = False
@@ -177,8 +179,12 @@ class Kernel(Lifecycle):
             while not self.stopped:
                 if cpu_heap and (not heap or cpu_heap[0] < heap[0]):
                     time, _, _, fn, a, b = heappop(cpu_heap)
+                    # the CPUs' own heap holds only cpu_event: called as a method, not through the
+                    # entry's bound method (the compiled kernel calls it directly)
+                    cpu_event = True
                 elif heap:
                     time, _, _, fn, a, b = heappop(heap)
+                    cpu_event = False
                 else:
                     reason = self._quiet_end()
                     break
@@ -188,7 +194,7 @@ class Kernel(Lifecycle):
                     break
                 before = self.now
                 self.now = time
-                if fn(a, b) is False:
+                if (self.cpu_event(a, b) if cpu_event else fn(a, b)) is False:
                     self.now = before     # a stale event did nothing: the end time must not move
                 self.nsteps += 1
                 if self.nsteps > check_at:
@@ -227,9 +233,10 @@ class Kernel(Lifecycle):
     def cpu_event(self, cpu: Cpu, gen: int) -> bool:
         """Run `cpu`'s task from now until it blocks, its slice or owed compute needs the
         clock, or something else is due first. False: a later event for this CPU superseded it."""
-        p = cpu.curr
-        if gen != cpu.gen or p is None:
+        curr = cpu.curr
+        if gen != cpu.gen or curr is None:
             return False
+        p: Proc = curr              # typed, so the compiled kernel reads its fields directly
         rate = cpu.rate             # work per ns: set at dispatch, changed only through a new event
         now = self.now
         if cpu.seg_start < now:     # settle(), inline (at the cache model's rate): twice a dispatch
@@ -241,7 +248,7 @@ class Kernel(Lifecycle):
         heap = self.heap
         cpu_heap = self.cpu_heap
         exploring = self.exploring
-        max_events = self.limits.max_events
+        max_events = self.max_events
         self.current = cpu
         try:
             while True:
@@ -249,11 +256,13 @@ class Kernel(Lifecycle):
                 # to read), as the call's own loop does in Linux; only then are signals delivered
                 if p.sigpending and not p.wait_kind:
                     signals.deliver(self, p)
-                    if cpu.curr is not p:
+                    if not cpu.holds(p):
                         return True
                 now = self.now
                 rem = p.remaining
-                op: Any = None if rem else p.code.ops[p.pc]
+                if not rem:
+                    code: RuntimeProgram = p.code
+                    op: RuntimeOp = code.ops[p.pc]
                 # A preemption (a wake-up or arrival asked for one) and the slice's end take the
                 # CPU only from a task that still wants CPU time now: owed work, or a statement
                 # with a cost. Free statements due at this instant (exit, io, sleep) run first.
@@ -300,13 +309,13 @@ class Kernel(Lifecycle):
                     continue
                 if status is not CONTINUE:
                     if status is BLOCKED:
-                        if cpu.curr is not p:
+                        if not cpu.holds(p):
                             return True
                         # the call did not sleep because a signal is pending (RunQueues.block)
                         signals.deliver(self, p)
-                        if cpu.curr is not p:
+                        if not cpu.holds(p):
                             return True
-                    elif cpu.curr is not p:
+                    elif not cpu.holds(p):
                         return True
                     continue
                 p.paid = -1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from procdsl.core.values import (
     MISSING,
     Dur,
@@ -12,18 +14,31 @@ from procdsl.core.values import (
     type_name,
 )
 from procdsl.kernel.ops_io import read_line
-from procdsl.kernel.opsupport import BLOCKED, CONTINUE, _duration, _fd, _int, _set, duration_text, interrupted
-from procdsl.kernel.process import DISK, RUNNING, SLEEPING
+from procdsl.kernel.opsupport import (
+    BLOCKED,
+    CONTINUE,
+    RuntimeOp,
+    _duration,
+    _fd,
+    _int,
+    _set,
+    duration_text,
+    interrupted,
+)
+from procdsl.kernel.process import DISK, RUNNING, SLEEPING, Proc
+
+if TYPE_CHECKING:
+    from procdsl.kernel.runqueue import RunQueues
 
 
-def op_compute(k, p, op):
+def op_compute(k: RunQueues, p: Proc, op: RuntimeOp) -> str:
     dur = op.dur          # a constant duration, checked once at load (code.load_op)
     p.remaining += dur if dur is not None else _duration(op.expr(p), op.span)
     p.pc += 1
     return CONTINUE
 
 
-def op_sleep(k, p, op):
+def op_sleep(k: RunQueues, p: Proc, op: RuntimeOp) -> str:
     if p.eintr and interrupted(k, p, "sleep"):       # a handler ended it: sleep_until holds the time left
         return _slept(p, op, p.sleep_until)
     fresh = p.sleep_until < 0
@@ -34,17 +49,24 @@ def op_sleep(k, p, op):
     # an `io`, even of 0 ms, always leaves the CPU: the task comes back behind those waiting
     if k.now >= p.sleep_until and not (fresh and disk):
         return _slept(p, op, 0)
-    what = f"{'io' if disk else 'sleep'} until {duration_text(p.sleep_until)}"
     if k.now >= p.sleep_until:
-        k.block(p, DISK, "io", None, what, wake=True)
+        k.block(p, DISK, "io", None, _io_until, wake=True)
         return BLOCKED
-    k.block(p, DISK if disk else SLEEPING, "io" if disk else "sleep", None, what)
+    k.block(p, DISK if disk else SLEEPING, "io" if disk else "sleep", None, _io_until if disk else _sleep_until)
     if p.state != RUNNING:                 # not when a pending signal kept it from sleeping
         k.timer(p, p.sleep_until)
     return BLOCKED
 
 
-def _slept(p, op, left: int) -> str:
+def _sleep_until(p: Proc) -> str:
+    return "sleep until " + duration_text(p.sleep_until)
+
+
+def _io_until(p: Proc) -> str:
+    return "io until " + duration_text(p.sleep_until)
+
+
+def _slept(p: Proc, op: RuntimeOp, left: int) -> str:
     p.sleep_until = -1
     p.wait_kind = ""
     if op.name:
@@ -53,7 +75,7 @@ def _slept(p, op, left: int) -> str:
     return CONTINUE
 
 
-def op_assign(k, p, op):
+def op_assign(k: RunQueues, p: Proc, op: RuntimeOp) -> str:
     value = op.expr(p)
     name = op.name
     if op.aux:                        # += or -=
@@ -79,23 +101,23 @@ def op_assign(k, p, op):
     return CONTINUE
 
 
-def op_jump(k, p, op):
+def op_jump(k: RunQueues, p: Proc, op: RuntimeOp) -> str:
     p.pc = op.jump
     return CONTINUE
 
 
-def op_jump_if_false(k, p, op):
+def op_jump_if_false(k: RunQueues, p: Proc, op: RuntimeOp) -> str:
     p.pc = p.pc + 1 if op.expr(p) else op.jump
     return CONTINUE
 
 
-def op_repeat_init(k, p, op):
+def op_repeat_init(k: RunQueues, p: Proc, op: RuntimeOp) -> str:
     p.vars[op.name] = _int(op.expr(p), "repeat", op.span)
     p.pc += 1
     return CONTINUE
 
 
-def op_repeat_next(k, p, op):
+def op_repeat_next(k: RunQueues, p: Proc, op: RuntimeOp) -> str:
     left = p.vars[op.name]
     if left <= 0:
         p.pc = op.jump
@@ -105,7 +127,7 @@ def op_repeat_next(k, p, op):
     return CONTINUE
 
 
-def op_for_init(k, p, op):
+def op_for_init(k: RunQueues, p: Proc, op: RuntimeOp) -> str:
     v = op.expr(p)
     if isinstance(v, tuple):
         p.vars[op.name] = (v, 0)
@@ -117,7 +139,7 @@ def op_for_init(k, p, op):
     return CONTINUE
 
 
-def op_for_next(k, p, op):
+def op_for_next(k: RunQueues, p: Proc, op: RuntimeOp) -> str:
     items, i = p.vars[op.aux]
     if type(items) is str:
         return read_line(k, p, i, op)

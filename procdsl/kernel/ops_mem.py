@@ -34,7 +34,7 @@ def op_lock(k, p, op):
         p.pc += 1
         return CONTINUE
     m.waiters.append(p)                           # a normal mutex's owner waits here for itself
-    k.block(p, SLEEPING, "lock", m, f"lock {m} (held by pid {owner.pid})")
+    k.block(p, SLEEPING, "lock", m, _held)
     return BLOCKED
 
 
@@ -90,3 +90,8 @@ def op_touch(k, p, op):
         ops_map.heap_written(k, p, n)
     p.pc += 1
     return CONTINUE
+
+
+def _held(p) -> str:
+    """The trace's words for the wait, formatted only if the block record is kept (RunQueues.block)."""
+    return f"lock {p.wait_on} (held by pid {p.wait_on.owner.pid})"

@@ -118,14 +118,14 @@ def op_accept(k, p, op):
         return _failed(k, p, op, "accept", EINVAL)
     if not s.pending:
         s.read_waiters.append(p)
-        k.block(p, SLEEPING, "accept", s, f"accept on {s} (no connection waiting)")
+        k.block(p, SLEEPING, "accept", s, _no_connection)
         return BLOCKED
     if fdtable.free_count(p) < 1:
         return _failed(k, p, op, "accept", EMFILE)
     conn = s.pending.popleft()
     new = _install(k, p, conn)
     k.emit(k.cpu_of(p), p.pid, "accept", (fd, s.sid, new, conn.sid))
-    k.wake_all(s.write_waiters, "room in the backlog of " + str(s))
+    k.wake_all(s.write_waiters, "room in the backlog of ", s)
     return _done(p, op, new)
 
 
@@ -149,7 +149,7 @@ def op_connect(k, p, op):
     conn = k.net.connect(k, p, s, target)
     if conn is None:
         target.write_waiters.append(p)
-        k.block(p, SLEEPING, "connect", target, f"connect to {target} (its backlog of {target.backlog} is full)")
+        k.block(p, SLEEPING, "connect", target, _backlog_full)
         return BLOCKED
     if type(conn) is int:
         return _failed(k, p, op, call, conn)
@@ -240,3 +240,12 @@ def op_shutdown(k, p, op):
     s.shutdown(k, how)
     k.emit(k.cpu_of(p), p.pid, "shutdown", (fd, s.sid, ("SHUT_RD", "SHUT_WR", "SHUT_RDWR")[how]))
     return _done(p, op, 0)
+
+
+# the trace's words for a wait, formatted only if the block record is kept (RunQueues.block)
+def _no_connection(p) -> str:
+    return f"accept on {p.wait_on} (no connection waiting)"
+
+
+def _backlog_full(p) -> str:
+    return f"connect to {p.wait_on} (its backlog of {p.wait_on.backlog} is full)"

@@ -103,7 +103,12 @@ def op_poll(k, p, op):
     for waiters in wait.polled:
         if p not in waiters:
             waiters.append(p)
-    k.block(p, SLEEPING, "poll", wait, str(wait))
+    k.block(p, SLEEPING, "poll", wait, _polling)
     if p.sleep_until != FOREVER:
         k.timer(p, p.sleep_until)
     return BLOCKED
+
+
+def _polling(p) -> str:
+    """The trace's words for the wait, formatted only if the block record is kept (RunQueues.block)."""
+    return str(p.wait_on)

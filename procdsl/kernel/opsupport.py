@@ -11,7 +11,7 @@ lock restart after a handler (SA_RESTART). A call the handler interrupted for go
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable, Final
 
 from procdsl.core.linux import ERRNO
 from procdsl.core.values import (
@@ -28,15 +28,47 @@ from procdsl.core.values import (
 from procdsl.kernel.memory import Mutex
 from procdsl.kernel.process import Proc
 
-CONTINUE, BLOCKED, EXITED, RESUMED = "continue", "blocked", "exited", "resumed"
+CONTINUE: Final = "continue"
+BLOCKED: Final = "blocked"
+EXITED: Final = "exited"
+RESUMED: Final = "resumed"
 HEAP_LIMIT = 262_144         # pages (1 GiB) one process may allocate; more fails with ENOMEM
 EBADF, ECHILD, EAGAIN, EPERM, EPIPE, ESRCH, EINVAL, ENOMEM, EMFILE, EINTR, EDEADLK = (ERRNO[n] for n in (
     "EBADF", "ECHILD", "EAGAIN", "EPERM", "EPIPE", "ESRCH", "EINVAL", "ENOMEM", "EMFILE", "EINTR", "EDEADLK"))
 
 
 class RuntimeOp:
+    """One statement as the kernel runs it (code.load_op fills every field)."""
+
     __slots__ = ("fn", "cost", "precost", "span", "expr", "expr2", "name", "jump", "signal", "flag", "args",
                  "aux", "pc", "visible", "pure", "dur")
+    # declared for the compiled kernel, which keeps only the fields a class names; the
+    # fields that hold None or a value are Any (see process.Proc on narrowing)
+    fn: Callable[..., Any]       # op_NAME(k, p, op) -> a status above
+    cost: int                    # the machine's `step`, charged after the op (0: free)
+    precost: int                 # a system call's cost, charged before it runs
+    span: Any
+    expr: Any                    # compiled expressions: callables of p, or None
+    expr2: Any
+    name: Any
+    jump: Any
+    signal: Any
+    flag: bool
+    args: tuple
+    aux: Any
+    pc: int
+    visible: bool                # the explorer's reading (chooser.mark_visible)
+    pure: bool
+    dur: Any                     # compute/sleep/io: a constant duration, or None
+
+
+class RuntimeProgram:
+    __slots__ = ("name", "ops", "burst")
+
+    def __init__(self, name: str, ops: tuple, burst: int | None) -> None:
+        self.name = name
+        self.ops = ops              # of RuntimeOp, indexed by the program counter
+        self.burst: Any = burst
 
 
 def lookup(p: Proc, name: str, span: Any) -> Any:

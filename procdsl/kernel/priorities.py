@@ -6,4 +6,11 @@ then load balancing; ties within a priority go in the order they were posted. Th
 own end (`until` or `max_time`) is an entry too, after everything else at its instant.
 """
 
-P_TIMER, P_OUTSIDE, P_STEAL, P_CPU, P_BALANCE, P_END = 0, 1, 2, 3, 4, 5
+from typing import Final
+
+P_TIMER: Final = 0
+P_OUTSIDE: Final = 1
+P_STEAL: Final = 2
+P_CPU: Final = 3
+P_BALANCE: Final = 4
+P_END: Final = 5

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 # ps STAT letters; RUNNING and READY both show as R.
-RUNNING, READY, SLEEPING, DISK, STOPPED, ZOMBIE, REAPED = "running", "ready", "S", "D", "T", "Z", "X"
+RUNNING: Final = "running"
+READY: Final = "ready"
+SLEEPING: Final = "S"
+DISK: Final = "D"
+STOPPED: Final = "T"
+ZOMBIE: Final = "Z"
+REAPED: Final = "X"
 
 EMPTY_ENV: dict[str, str] = {}
 
-IGN = -1          # handler value for an ignored signal; a handler is its entry pc (>= 0)
+IGN: Final = -1          # handler value for an ignored signal; a handler is its entry pc (>= 0)
 
 
 class LimitReached(Exception):
@@ -38,8 +44,8 @@ class Proc:
     # Fields that may be None are typed Any, not `X | None`. A compiled build (mypyc, docs/
     # performance.md) trusts mypy's narrowing of a field, and mypy keeps it across calls that
     # change the field: after `cpu.curr is not p`, an `X | None` field would be checked as an X.
-    # Any is still narrowed by `is None`, so a field tested against None and read again after
-    # a call is read through a method (Cpu.running).
+    # Any is still narrowed by `is None`, and by `is p` when p is typed, so a field tested so and
+    # read again after a call is read through a method (Cpu.running, Cpu.holds).
     __slots__ = PROC_FIELDS
 
     def __init__(self, pid: int, seq: int) -> None:
@@ -161,3 +167,8 @@ class Cpu:
     def running(self) -> bool:
         """Is a task on this CPU now?"""
         return self.curr is not None
+
+    def holds(self, p: Proc) -> bool:
+        """Is `p` the task on this CPU now? (`cpu.curr is p`, through a method: mypy narrows the
+        field after an `is`, and would let a compiled kernel trust it after a call that changes it)."""
+        return self.curr is p

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from heapq import heappush
-from typing import Any
+from typing import Any, Callable
 
 from procdsl.core.events import IDLE, NO_PID
 from procdsl.core.power import state_after
@@ -235,9 +235,12 @@ class RunQueues(Stealing):
         p.state = READY
         self.sched.enqueue(cpu, p, self.now, PREEMPTED)
 
-    def block(self, p: Proc, state: str, kind: str, on: Any = None, what: str = "", wake: bool = False) -> None:
+    def block(self, p: Proc, state: str, kind: str, on: Any = None, what: str | Callable[[Proc], str] = "",
+              wake: bool = False) -> None:
         """`p` leaves its CPU to wait; with `wake`, the wait is already over (an I/O of 0 ms):
-        it is runnable again before the CPU chooses what runs next, as after a yield."""
+        it is runnable again before the CPU chooses what runs next, as after a yield. `what`,
+        the trace's words for the wait, may be a function of p (p.wait_on is `on` by then),
+        called only if the record is kept: a check that follows no blocks formats nothing."""
         if p.sigpending and state == SLEEPING:
             # every interruptible wait checks signal_pending before it sleeps: the call goes
             # back to user mode instead, the signal is delivered (the CPU loop sees p still on
@@ -252,7 +255,10 @@ class RunQueues(Stealing):
         p.state = state
         p.wait_kind = kind
         p.wait_on = on
-        self.emit(cpu.id, p.pid, "block", (state, what or kind))
+        if "block" in self.unheard:
+            self.nsteps += 1            # a record not kept still counts toward max_events (emit)
+        else:
+            self.emit(cpu.id, p.pid, "block", (state, (what if isinstance(what, str) else what(p)) or kind))
         if wake:
             self.wake(p, "timer")
         self.schedule(cpu, p, "blocked")

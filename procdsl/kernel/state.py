@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any, Callable
 from procdsl.kernel.process import LimitReached
 
 if TYPE_CHECKING:
-    from procdsl.kernel.code import RuntimeProgram
     from procdsl.kernel.files.fs import FileSystem
     from procdsl.kernel.files.netspace import Net
     from procdsl.kernel.files.terminal import Terminal, TerminalFile
     from procdsl.kernel.jobctl import Groups
+    from procdsl.kernel.opsupport import RuntimeProgram
     from procdsl.kernel.process import Cpu, Proc
+    from procdsl.kernel.scheduler.base import Scheduler
     from procdsl.plan import EventPlan
 
 
@@ -29,7 +30,7 @@ class KernelState:
     __slots__ = (
         "plan", "now", "seq", "heap", "cpu_heap", "_events", "record", "compact", "unheard", "rng", "cpus",
         "shared_queue", "sched", "policy", "cs_cost", "refill", "step", "copy_ns", "pid_max", "pids_full",
-        "limits", "until", "balance_interval", "balance_pending", "balance", "peek_interval", "next_peek",
+        "limits", "max_events", "until", "balance_interval", "balance_pending", "balance", "peek_interval", "next_peek",
         "passes", "in_pass", "caches", "cache_size", "cache_warmup", "warm_rate", "cold_rate", "exact_slices",
         "homing", "programs", "chooser", "exploring", "tick_ns", "whole_ticks", "procs", "by_label",
         "label_names", "last_pid", "nprocs", "alive", "pending_spawns", "nsteps", "output_bytes", "stopped",
@@ -51,8 +52,8 @@ class KernelState:
     # CPUs, the policy and the machine's costs
     cpus: list[Cpu]
     shared_queue: bool
-    sched: Any                        # the policy under the real-time layer (scheduler/rt.py)
-    policy: Any
+    sched: Scheduler                  # what the kernel calls: the policy, or the rt layer above it
+    policy: Scheduler                 # the machine's policy (scheduler/), under the rt layer if any
     cs_cost: int
     refill: int
     step: int
@@ -60,6 +61,7 @@ class KernelState:
     pid_max: int
     pids_full: int
     limits: Any
+    max_events: int                   # limits.max_events, read once a CPU event (a pydantic field is slower)
     until: int
     exact_slices: bool
     homing: bool

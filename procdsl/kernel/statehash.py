@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from procdsl.kernel.code import RuntimeProgram
+from procdsl.kernel.opsupport import RuntimeProgram
 from procdsl.kernel.process import PROC_FIELDS, Cpu, Proc
 
 _PROC_SLOTS = tuple(s for s in PROC_FIELDS if s not in ("timer_token",))

@@ -101,13 +101,13 @@ class PipeEnd(OpenFile):
             out = pipe.take(n)
             k.emit(k.cpu_of(p), p.pid, "read", (fd, "pipe", pipe.id, len(out), len(pipe.data), -1))
             if len(pipe.slots) < slots:              # a slot freed: a writer may fit now
-                k.wake_all(pipe.write_waiters, "room in " + str(pipe))
+                k.wake_all(pipe.write_waiters, "room in ", pipe)
             return out
         if pipe.writers == 0:
             k.emit(k.cpu_of(p), p.pid, "read", (fd, "pipe", pipe.id, 0, 0, -1))      # end of file
             return b""
         pipe.read_waiters.append(p)
-        k.block(p, SLEEPING, "read", pipe, f"read from {pipe} (empty)")
+        k.block(p, SLEEPING, "read", pipe, _read_empty)
         return None
 
     def write(self, k, p, fd: int, data: bytes, text: str | None = None) -> int:
@@ -120,10 +120,10 @@ class PipeEnd(OpenFile):
         n = pipe.put(data)
         if n:
             k.emit(k.cpu_of(p), p.pid, "write", (fd, "pipe", pipe.id, n, len(pipe.data), -1, ""))
-            k.wake_all(pipe.read_waiters, "data in " + str(pipe))
+            k.wake_all(pipe.read_waiters, "data in ", pipe)
         if n < len(data):
             pipe.write_waiters.append(p)
-            k.block(p, SLEEPING, "write", pipe, f"write to {pipe} (full)")
+            k.block(p, SLEEPING, "write", pipe, _write_full)
         return n
 
     def release(self, k) -> None:
@@ -157,3 +157,12 @@ def new_pipe(k) -> tuple[PipeEnd, PipeEnd]:
     k.next_pipe += 1
     pipe = Pipe(k.next_pipe)
     return PipeEnd(pipe, False), PipeEnd(pipe, True)
+
+
+# the trace's words for a wait, formatted only if the block record is kept (RunQueues.block)
+def _read_empty(p) -> str:
+    return f"read from {p.wait_on} (empty)"
+
+
+def _write_full(p) -> str:
+    return f"write to {p.wait_on} (full)"

@@ -108,7 +108,7 @@ class Socket(OpenFile):
         if self.stream and self.state != "connected":
             return -(EINVAL if self.family == "unix" else ENOTCONN)
         self.read_waiters.append(p)
-        k.block(p, SLEEPING, "recv", self, f"recv on {self} (empty)")
+        k.block(p, SLEEPING, "recv", self, _recv_empty)
         return None
 
     def queued_bytes(self) -> int:
@@ -143,8 +143,8 @@ class Socket(OpenFile):
         """A message read to its end: its sender has room again, and so has this queue."""
         sender = msg[2]
         sender.wmem -= msg[1]
-        k.wake_all(sender.write_waiters, "room on " + str(sender))
-        k.wake_all(self.waiters, "room in " + str(self))
+        k.wake_all(sender.write_waiters, "room on ", sender)
+        k.wake_all(self.waiters, "room in ", self)
 
     def write(self, k, p, fd: int, data: bytes, text: str | None = None) -> int:
         return self.send(k, p, fd, data, None, False)
@@ -177,11 +177,11 @@ class Socket(OpenFile):
             pass                           # an empty datagram is queued even on a full buffer
         elif dest.peer is not self and len(dest.rq) > MAX_DGRAM_QLEN:
             dest.waiters.append(p)
-            k.block(p, SLEEPING, "send", dest, f"send to {dest} (its queue of {len(dest.rq)} messages is full)")
+            k.block(p, SLEEPING, "send", dest, _queue_full)
             return 0
         elif self.wmem >= self.sndbuf:
             self.write_waiters.append(p)
-            k.block(p, SLEEPING, "send", self, f"send on {self} (send buffer full)")
+            k.block(p, SLEEPING, "send", self, _buffer_full)
             return 0
         self._put(k, p, fd, dest, data, charge(len(data), False))
         return len(data)
@@ -195,7 +195,7 @@ class Socket(OpenFile):
             taken += len(chunk)
         if taken < n:
             self.write_waiters.append(p)
-            k.block(p, SLEEPING, "send", self, f"send on {self} (send buffer full: {self.wmem} of {self.sndbuf})")
+            k.block(p, SLEEPING, "send", self, _stream_full)
         return taken
 
     def _put(self, k, p, fd: int, dest: Socket, data: bytes, cost: int) -> None:
@@ -205,7 +205,7 @@ class Socket(OpenFile):
         dest.queued_total += len(data)
         k.emit(k.cpu_of(p), p.pid, "write", (fd, "socket", dest.sid, len(data), dest.queued_total - dest.taken,
                                              start, data.decode("utf-8", errors="surrogateescape")))
-        k.wake_all(dest.read_waiters, "data on " + str(dest))
+        k.wake_all(dest.read_waiters, "data on ", dest)
 
     def _epipe(self, k, p, nosignal: bool) -> int:
         if not nosignal:
@@ -247,7 +247,7 @@ class Socket(OpenFile):
             woken.append(msg[2])
         self.rq.clear()
         for sender in woken:
-            k.wake_all(sender.write_waiters, "room on " + str(sender))
+            k.wake_all(sender.write_waiters, "room on ", sender)
         self.wake_everyone(k, "closed")
         k.net.unbind(self)
 
@@ -285,3 +285,20 @@ class Socket(OpenFile):
 def connect_pair(a: Socket, b: Socket) -> None:
     a.peer, b.peer = b, a
     a.state = b.state = "connected"
+
+
+# the trace's words for a wait, formatted only if the block record is kept (RunQueues.block)
+def _recv_empty(p) -> str:
+    return f"recv on {p.wait_on} (empty)"
+
+
+def _queue_full(p) -> str:
+    return f"send to {p.wait_on} (its queue of {len(p.wait_on.rq)} messages is full)"
+
+
+def _buffer_full(p) -> str:
+    return f"send on {p.wait_on} (send buffer full)"
+
+
+def _stream_full(p) -> str:
+    return f"send on {p.wait_on} (send buffer full: {p.wait_on.wmem} of {p.wait_on.sndbuf})"

@@ -6,16 +6,19 @@ The kernel owns time, CPUs and process state; a policy only orders runnable task
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, ClassVar, Final, Iterable, Sequence
 
 from procdsl.kernel.process import Cpu, Proc
 
-INF = 1 << 62
+INF: Final = 1 << 62
 
 # why a task enters a run queue
-NEW, WAKEUP, PREEMPTED, MIGRATED = "new", "wakeup", "preempted", "migrated"
+NEW: Final = "new"
+WAKEUP: Final = "wakeup"
+PREEMPTED: Final = "preempted"
+MIGRATED: Final = "migrated"
 # a setting the kernel adds for `run_queue shared` (no user can write it: it is not a name)
-SHARED_QUEUE = "run queue shared"
+SHARED_QUEUE: Final = "run queue shared"
 
 
 def first_allowed(tasks: Iterable[Proc], cpu_id: int) -> Proc | None:
@@ -28,14 +31,15 @@ def first_allowed(tasks: Iterable[Proc], cpu_id: int) -> Proc | None:
 
 
 class Scheduler:
-    name = "base"
+    name: ClassVar[str] = "base"
     # the kernel's emit(cpu, pid, kind, detail), for a policy with per-task state that
     # observers ask about (mlfq's levels); None when the policy runs on its own
     emit: Any = None
     # with the machine's `tick`: True if a quantum is a whole number of ticks, counted from the
     # tick under way at dispatch (SCHED_RR); False if a slice ends at the first tick after it
-    whole_ticks = False
-    homing = False          # True if home() may name a CPU
+    whole_ticks: ClassVar[bool] = False
+    homing: bool = False    # True if home() may name a CPU
+    nthrottled: int = 0          # CPUs whose real-time tasks are throttled (rt.py keeps the count)
 
     def __init__(self, cpus: Sequence[Cpu], settings: dict[str, int], rng: Any) -> None:
         self.cpus = cpus
@@ -119,3 +123,10 @@ class Scheduler:
 
     def exited(self, p: Proc) -> None:
         """`p` is gone (for policies that keep global state, like lottery)."""
+
+    # ---- real-time throttling (rt.py); a policy alone throttles nothing
+    def preempt_reason(self, cpu: Cpu, p: Proc) -> str:
+        return "preempted"
+
+    def unthrottle_at(self, cpu: Cpu, now: int) -> int | None:
+        return None

@@ -22,7 +22,9 @@ class CfsRq:
     __slots__ = ("heap", "nr", "dead", "min_vruntime", "load", "rightmost")
 
     def __init__(self) -> None:
-        self.heap: list[tuple[int, int, Proc, CfsRq]] = []
+        # an entry's identity is what makes it live, so it is a plain `tuple`: a typed one would be
+        # a new object each time the compiled kernel (mypyc) stores it
+        self.heap: list[tuple] = []
         self.nr = 0            # live entries, kept by hand: the hot path reads it on every dispatch
         self.dead = 0          # entries left behind
         self.min_vruntime = 0
@@ -54,7 +56,7 @@ class CfsRq:
             heappop(heap)
             self.dead -= 1
 
-    def ordered(self) -> list[tuple[int, int, Proc, CfsRq]]:
+    def ordered(self) -> list[tuple]:
         """The queued tasks' keys, leftmost first."""
         return sorted(k for k in self.heap if k[2].rq_key is k)
 
@@ -106,7 +108,7 @@ class Cfs(Scheduler):
         elif p.last_cpu >= 0 and p.last_cpu != cpu.id:
             p.vruntime += rq.min_vruntime - self.cpus[p.last_cpu].rq.min_vruntime
         self.seq += 1
-        key = (p.vruntime, self.seq, p, rq)
+        key: tuple = (p.vruntime, self.seq, p, rq)      # one object in the heap and in rq_key (CfsRq)
         p.rq_key = key
         heappush(rq.heap, key)
         if rq.rightmost is not None:

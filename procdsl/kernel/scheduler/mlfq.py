@@ -43,7 +43,7 @@ class MlfqRq:
     __slots__ = ("levels", "count", "curr", "charged", "parked", "slot")
 
     def __init__(self, n: int) -> None:
-        self.levels = [deque() for _ in range(n)]
+        self.levels: list[deque[Proc]] = [deque() for _ in range(n)]
         self.count = 0
         self.curr: Proc | None = None
         self.charged = 0          # of the current run, the part already taken off qleft/allot

@@ -16,30 +16,29 @@ runnable, and start again after a period in which no CPU had real-time work.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
 
 from procdsl.kernel.process import Cpu, Proc
 from procdsl.kernel.scheduler.base import INF, NEW, PREEMPTED, Scheduler
 
 RR_TIMESLICE = 100_000_000
 RT_RUNTIME, RT_PERIOD = 950_000_000, 1_000_000_000     # sched_rt_runtime_us, sched_rt_period_us
-# the hooks that reach the policy directly until the first real-time task appears
-HOOKS = ("nr_queued", "idle_cpu", "enqueue", "dequeue", "pick_next", "steal_candidate", "put_prev", "slice", "tick",
-         "wakeup_preempt", "reweight", "exited")
 
 
 class RealTime(Scheduler):
+    """Stands between the kernel and `fair` from the first real-time task on: until one
+    appears, the kernel calls the policy itself (lifecycle.Lifecycle._spawn_event)."""
+
+    name = "rt"
+
     def __init__(self, fair: Scheduler) -> None:
         # no super().__init__: the run queues on the CPUs belong to the wrapped policy
         self.fair = fair
-        self.name = fair.name
         self.cpus = fair.cpus
         self.settings = fair.settings
         self.rng = fair.rng
         self.quantum = fair.settings.get("rt_quantum", RR_TIMESLICE)
         self.lists: list[dict[int, deque]] = [{} for _ in fair.cpus]
         self.count = [0] * len(fair.cpus)
-        self.active = False
         n = len(fair.cpus)
         self.runtime = fair.settings.get("rt_runtime", RT_RUNTIME)
         self.period = fair.settings.get("rt_period", RT_PERIOD)
@@ -52,17 +51,9 @@ class RealTime(Scheduler):
         self.anchor: int | None = None  # where the periods start; None until a real-time task runs
         self.nrt = 0                    # real-time tasks queued or running
         self.rt_idle_since: int | None = 0
-        # Most scenarios never start a real-time task: until one appears, the kernel calls the
-        # policy without this layer in between (instance attributes shadow the methods below).
-        for hook in HOOKS:
-            setattr(self, hook, getattr(fair, hook))
 
     def fork(self, parent: Proc, child: Proc, parent_cpu: Cpu | None) -> None:
         self.fair.fork(parent, child, parent_cpu)
-        if child.rt is not None and not self.active:
-            self.active = True
-            for hook in HOOKS:
-                delattr(self, hook)
 
     # ---- queues
     def nr_queued(self, cpu: Cpu) -> int:
@@ -226,6 +217,7 @@ class RealTime(Scheduler):
         if now <= last:
             return
         runtime, period, anchor = self.runtime, self.period, self.anchor
+        assert anchor is not None          # callers have a real-time task queued, so periods have begun
         start = max(last, self.cpus[i].run_start) if self.on_cpu[i] else now
         start = min(start, now)
         # from `last` to `start` nothing ran: each boundary only takes `runtime` back
@@ -266,11 +258,3 @@ class RealTime(Scheduler):
         if not self.nrt:
             self.rt_idle_since = now
 
-
-def with_rt(policy: type[Scheduler]) -> Any:
-    """A factory with the kernel's calling convention: the policy under the real-time classes."""
-    def build(cpus, settings, rng) -> RealTime:
-        return RealTime(policy(cpus, settings, rng))
-    build.policy = policy              # type: ignore[attr-defined]
-    build.__name__ = policy.__name__
-    return build

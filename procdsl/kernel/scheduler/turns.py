@@ -22,7 +22,9 @@ class TurnQueue:
     def append(self, p: Proc) -> None:
         self.tasks.add((p.born, p))
 
-    appendleft = append          # the place is the task's turn; who runs first is the policy's
+    def appendleft(self, p: Proc) -> None:
+        """As append: the place is the task's turn; who runs first is the policy's."""
+        self.tasks.add((p.born, p))
 
     def remove(self, p: Proc) -> None:
         self.tasks.remove((p.born, p))
