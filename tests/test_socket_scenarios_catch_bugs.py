@@ -4,7 +4,7 @@ and must fail the expectation written for that rule."""
 from __future__ import annotations
 
 import pytest
-from helpers import SCENARIOS
+from helpers import SCENARIOS, interpreted_kernel
 
 from procdsl.check.checker import check
 from procdsl.kernel import ops_io, ops_net, run_plan, signals
@@ -75,7 +75,13 @@ BUGS = [
 ]
 
 
-@pytest.mark.parametrize("name,expectation,plant", BUGS, ids=[b[0] for b in BUGS])
+# the compiled kernel calls signals.run_handler inside signals.py directly, past the patch
+PATCHES_A_COMPILED_CALL = {"108_poll_any_fd.proc"}
+
+
+@pytest.mark.parametrize("name,expectation,plant", [
+    pytest.param(*b, marks=interpreted_kernel) if b[0] in PATCHES_A_COMPILED_CALL else b for b in BUGS],
+    ids=[b[0] for b in BUGS])
 def test_the_scenario_passes_and_fails_on_a_kernel_with_the_bug(monkeypatch, name, expectation, plant) -> None:
     assert failing(name) == []
     plant(monkeypatch)
