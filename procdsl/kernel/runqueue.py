@@ -131,8 +131,9 @@ class RunQueues(Stealing):
         cost = 0 if warm else self.cs_cost
         if prev is None and self.power is not None:
             cost += self.idle_exit(cpu, now)
-        self.nsteps += 1
-        self.record((now, cpu.id, p.pid, "switch", (IDLE if prev is None else prev.pid, why, cost)))
+        self.nsteps += 1            # emit(), inline: one a dispatch
+        if "switch" not in self.unheard:
+            self.record((now, cpu.id, p.pid, "switch", (IDLE if prev is None else prev.pid, why, cost)))
         if self.refill and not warm:
             p.remaining += self.refill
         p.last_cpu = cpu.id
