@@ -92,7 +92,7 @@ class Scheduler:
 
     def share_queue(self) -> None:
         """`run_queue shared`: every CPU uses CPU 0's queue (the validator allows fifo and rr).
-        Called by the policy's constructor, before the rt classes look at its methods."""
+        Called by the policy's constructor."""
         for cpu in self.cpus[1:]:
             cpu.rq = self.cpus[0].rq
 
