@@ -72,3 +72,45 @@ def test_ties_between_cpus_and_timers(tmp_path: Path) -> None:
     k.cpu_heap = k.heap
     assert _records(k.run()) == _records(split)
     assert len([e for e in split.events if e.kind == "switch"]) > 30
+
+
+RT_TEXT = ('scenario "t" {\n  machine { cpus 2 }\n  program fair {\n    compute 5ms\n  }\n'
+           '  program hard {\n    compute 2ms\n  }\n  run fair\n  RT_START\n}\n')
+
+
+def test_the_rt_layer_stands_above_the_policy_only_from_the_first_real_time_task(tmp_path: Path) -> None:
+    plain = Kernel(compile_text(tmp_path, RT_TEXT.replace("RT_START", ""))[0])
+    plain.run()
+    assert plain.sched is plain.policy                       # no real-time task: the policy is called directly
+    late = Kernel(compile_text(tmp_path, RT_TEXT.replace("RT_START", "run hard rt fifo 10 at 1ms"))[0])
+    assert late.sched is late.policy
+    trace = late.run()
+    assert type(late.sched).__name__ == "RealTime" and late.sched.fair is late.policy
+    hard = [e.pid for e in trace.events if e.kind == "spawn" and e.detail[3] == "hard"]
+    switches = [e.time for e in trace.events if e.kind == "switch" and e.pid in hard]
+    assert hard and switches[0] == 1 * MS         # the real-time task runs as it arrives
+
+
+def test_a_live_check_is_fed_no_record_of_a_kind_it_does_not_follow(tmp_path: Path) -> None:
+    """Blocks and switches nobody follows are kept from the model (emit, block, dispatch), and
+    the verdict is the recorded run's."""
+    from procdsl.check import needs
+    from procdsl.check.model import Model
+    from procdsl.check.monitor import Feed
+
+    text = ('scenario "t" {\n  machine { cpus 1 }\n  program main {\n    repeat 3 {\n      compute 1ms\n'
+            '      sleep 2ms\n    }\n    print "done"\n  }\n  run main\n  expect output == "done\\n"\n}\n')
+    plan = compile_text(tmp_path, text)[0]
+    model = Model(facets=needs.facets(plan))
+    feed = Feed(model)
+    assert {"switch", "block"} <= feed.unheard
+    fed: list[str] = []
+    inner = feed.append
+    feed.append = lambda ev: (fed.append(ev[3]), inner(ev))
+    k = Kernel(plan)
+    k.events = feed
+    k.unheard = feed.unheard
+    k.run()
+    assert fed and not set(fed) & feed.unheard
+    recorded = [e.kind for e in run_plan(plan).events]
+    assert recorded.count("switch") >= 4 and recorded.count("block") >= 3     # init waits too
