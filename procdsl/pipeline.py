@@ -90,16 +90,24 @@ def run_scenario(plan: EventPlan, seed: Optional[int] = None, schedule: Optional
 
 
 def _monitored(plan: EventPlan, seed: Optional[int]) -> Optional[ScenarioResult]:
+    # The collector stays paused until the model and the kernel are gone (the frame below):
+    # resumed while they lived, its first young collection would scan every object of the run.
+    with paused_gc():
+        return _checked_as_run(plan, seed)
+
+
+def _checked_as_run(plan: EventPlan, seed: Optional[int]) -> Optional[ScenarioResult]:
     model = Model(facets=needs.facets(plan))
     kernel = Kernel(plan, seed)
     kernel.events = feed = Feed(model)
     kernel.unheard = feed.unheard
     try:
-        with paused_gc():
-            trace = kernel.run()
+        trace = kernel.run()
     except TraceWanted:          # an observer needed a facet the expectations did not name
         return None
-    return checked_live(plan, model, trace)
+    result = checked_live(plan, model, trace)
+    model.release()
+    return result
 
 
 def _internal(plan: EventPlan, note: str) -> ScenarioResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,32 @@ def test_a_passing_check_records_no_trace(tmp_path: Path, monkeypatch) -> None:
     result = pipeline.run_scenario(plan)
     assert result.passed and result.trace is None
     assert len(kept) == 1 and isinstance(kept[0].events, Feed)      # ran once, fed the model, stored nothing
+
+
+def garbage_left(work) -> list[str]:
+    """The type names of what `work` left for the cyclic collector: objects only it could free."""
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        work()
+        gc.collect()
+        return [type(o).__name__ for o in gc.garbage]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+
+
+@pytest.mark.parametrize("text", [PASSING, FAILING], ids=["checked live", "checked from the recorded run"])
+def test_a_checked_run_is_freed_by_reference_counting(tmp_path: Path, text: str) -> None:
+    # the model's handlers are its own bound methods; released after the check, the model and
+    # its ProcInfo per process are freed at once, not left to a collection that scans them all
+    plan = compile_text(tmp_path, text)[0]
+    results = []
+    left = garbage_left(lambda: results.append(pipeline.run_scenario(plan)))
+    assert results[0].passed == (text is PASSING)
+    assert "Model" not in left and "ProcInfo" not in left
 
 
 def test_a_trace_is_kept_when_asked(tmp_path: Path) -> None:

@@ -426,4 +426,8 @@ def quote(text: str) -> str:
 
 
 def check(plan: EventPlan, trace: Trace) -> ScenarioResult:
-    return Checker(plan, trace).check()
+    checker = Checker(plan, trace)
+    result = checker.check()
+    if checker._model is not None:
+        checker._model.release()         # freed by reference counting, not by a collection
+    return result

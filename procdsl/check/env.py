@@ -91,14 +91,17 @@ class Env:
 
 
 class LaterNote:
-    """A note that is costly to write (every zombie at an instant), written when it is shown."""
+    """A note that is costly to write (every zombie at an instant), written when it is shown.
 
-    __slots__ = ("render", "env", "_text")
+    It keeps the model and the instant, not the Env: an Env holds its notes, and a note holding
+    the Env back would make every checked run a cycle for the collector."""
 
-    def __init__(self, render: Callable[[Env], str], env: Env) -> None:
-        self.render, self.env, self._text = render, env, None
+    __slots__ = ("render", "model", "t", "_text")
+
+    def __init__(self, render: Callable[[Model, int], str], model: Model, t: int) -> None:
+        self.render, self.model, self.t, self._text = render, model, t, None
 
     def __str__(self) -> str:
         if self._text is None:
-            self._text = self.render(self.env)
+            self._text = self.render(self.model, self.t)
         return self._text

@@ -206,6 +206,19 @@ class Model:
             self.energy.machine(trace.cpus)
         self.finish()
 
+    def release(self) -> None:
+        """Checked and done with. The handlers are bound methods of the model and of its observers,
+        so each is a cycle, and everything the model holds (a ProcInfo per process, its lists)
+        would wait for the cyclic collector, which scans all of it; without them reference
+        counting frees it at once. The live feed (which the kernel, itself a cycle, holds) keeps
+        the two tables it reads, so they are emptied. The model answers no more events after this."""
+        self._handlers.clear()
+        self._current.clear()
+        for name in OBSERVERS:
+            observer = self.__dict__.pop(name, None)
+            if observer is not None:
+                observer.handlers.clear()
+
     def proc(self, pid: int, t: Optional[int] = None) -> Optional[ProcInfo]:
         """The process that had `pid` at time t (PIDs are reused after reaping)."""
         cands = self.by_pid_history.get(pid, [])

@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional
 from procdsl import ir
 from procdsl.check import creds, energy, files
 from procdsl.check.env import Env, EventRef, LaterNote, PRef, pref
-from procdsl.check.model import ProcInfo
+from procdsl.check.model import Model, ProcInfo
 from procdsl.check.proc_queries import PROC_QUERIES, event_of
 from procdsl.check.searches import OUTPUT_IN, output_searches
 from procdsl.core.values import MISSING, Dur, ProgramFault, compile_expr, show, type_name
@@ -33,7 +33,7 @@ def lookup(env: Env, name: str, span: Any) -> Any:
     if name == "zombies":
         count = env.model.zombies(env.t)
         if count:
-            env.note(LaterNote(_zombie_note, env), ("zombies", env.t))
+            env.note(LaterNote(_zombie_note, env.model, env.t), ("zombies", env.t))
         return count
     if name in STATE_VALUES:
         return name
@@ -45,17 +45,17 @@ def lookup(env: Env, name: str, span: Any) -> Any:
     return None
 
 
-def _zombie_note(env: Env) -> str:
+def _zombie_note(model: Model, t: int) -> str:
     """Who the zombies are, since when, and whose wait is missing."""
     parts = []
-    for p in env.model.procs:
-        if p.created <= env.t and p.state.at(env.t) == "zombie":
-            parent = env.model.proc(p.ppid.at(env.t), env.t)
-            who = parent.name if parent else f"pid {p.ppid.at(env.t)}"
+    for p in model.procs:
+        if p.created <= t and p.state.at(t) == "zombie":
+            parent = model.proc(p.ppid.at(t), t)
+            who = parent.name if parent else f"pid {p.ppid.at(t)}"
             parts.append(f"{p.name} (pid {p.pid}) since {format_time(p.exit_time).strip()}, "
                          f"not yet reaped by its parent {who}")
     shown = "; ".join(parts[:4]) + (f"; and {len(parts) - 4} more" if len(parts) > 4 else "")
-    return f"zombies at {format_time(env.t).strip()}: {shown}"
+    return f"zombies at {format_time(t).strip()}: {shown}"
 
 
 # ---------------------------------------------------------------------- functions
