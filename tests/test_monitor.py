@@ -10,7 +10,7 @@ import pytest
 from procdsl import pipeline
 from procdsl.check import needs
 from procdsl.check.checker import check
-from procdsl.check.model import ALL, Model
+from procdsl.check.model import ALL, REAPS, Model
 from procdsl.check.monitor import UNRECORDED, Feed, TraceWanted
 from procdsl.explore.search import Bounds
 from procdsl.kernel import run_plan
@@ -151,14 +151,24 @@ def _fed_live(plan, facets):
 
 
 @pytest.mark.parametrize("name", ["10_zombie.proc", "12_subreaper.proc", "32_sigchld.proc"])
-def test_a_model_fed_only_each_life_counts_zombies_as_the_whole_one(name: str) -> None:
+def test_a_model_fed_the_reaps_counts_zombies_as_the_whole_one(name: str) -> None:
     _unit, plans, _diags = pipeline.compile_path(str(SCENARIOS / name))
     for plan in plans:
-        bare, whole = _fed_live(plan, frozenset()), Model(run_plan(plan))
+        bare, whole = _fed_live(plan, frozenset({REAPS})), Model(run_plan(plan))
         assert (bare.zombie_count.times, bare.zombie_count.values) == (whole.zombie_count.times,
                                                                        whole.zombie_count.values)
-        assert [(p.pid, p.exit_time, p.reap_time, p.ppid.values) for p in bare.procs] == \
-               [(p.pid, p.exit_time, p.reap_time, p.ppid.values) for p in whole.procs]
+        assert [(p.pid, p.exit_time, p.reap_time, p.reaper, p.ppid.values) for p in bare.procs] == \
+               [(p.pid, p.exit_time, p.reap_time, p.reaper, p.ppid.values) for p in whole.procs]
+
+
+def test_a_check_that_reads_no_reaping_is_fed_no_reap(tmp_path: Path) -> None:
+    # counts and exit codes of a fork tree need each child's creation and exit, not its reaping:
+    # the kernel keeps its reap records from such a check, and the answers are the recorded run's
+    text = PASSING.replace("  expect never zombies > 2\n", "  expect exit_code(main) == 0\n")
+    plan = compile_text(tmp_path, text)[0]
+    assert needs.facets(plan) == frozenset()
+    assert "reap" in Model(facets=needs.facets(plan)).unheard()
+    assert pipeline.run_scenario(plan) == check(plan, run_plan(plan))
 
 
 def test_a_model_asked_for_what_it_was_not_fed_wants_the_trace(tmp_path: Path) -> None:
@@ -166,7 +176,8 @@ def test_a_model_asked_for_what_it_was_not_fed_wants_the_trace(tmp_path: Path) -
     model = _fed_live(plan, frozenset())
     p = model.by_label["a"][0]
     for ask in (lambda: p.state, lambda: p.runs, lambda: model.cpu_time(p, 5), lambda: model.change_times,
-                lambda: model.jobs, lambda: model.utilization(0, 5)):
+                lambda: model.jobs, lambda: model.utilization(0, 5), lambda: p.reap_time, lambda: p.reaper,
+                lambda: model.zombies(model.end), lambda: model.exists(p, model.end)):
         with pytest.raises(TraceWanted):
             ask()
     with pytest.raises(AttributeError):
@@ -176,7 +187,9 @@ def test_a_model_asked_for_what_it_was_not_fed_wants_the_trace(tmp_path: Path) -
 @pytest.mark.parametrize("expect, facets", [
     ("count(a) == 1", set()),
     ("alive(a) at 1ms", set()),
-    ("never zombies > 2", {"instants"}),
+    ("never zombies > 2", {"instants", "reaps"}),
+    ("reaper(a) == main", {"reaps"}),
+    ("time(reap(b)) >= time(exit(b))", {"reaps"}),
     ("cpu_time(a) > 0ms", {"timeline"}),
     ("avg(turnaround, a) > 0ms", set()),
     ("avg(wait_time, a) >= 0ms", {"timeline"}),
@@ -187,7 +200,8 @@ def test_a_model_asked_for_what_it_was_not_fed_wants_the_trace(tmp_path: Path) -
 def test_the_model_follows_what_the_expectations_read(tmp_path: Path, expect: str, facets: set) -> None:
     text = PASSING.replace('expect count(a) == 1', 'expect ' + expect)
     plan = compile_text(tmp_path, text)[0]
-    assert needs.facets(plan) == facets | {"instants"}     # PASSING's own `never zombies` reads every instant
+    # PASSING's own `never zombies` reads every instant and the count of zombies
+    assert needs.facets(plan) == facets | {"instants", "reaps"}
     assert pipeline.run_scenario(plan) == check(plan, run_plan(plan))
 
 

@@ -21,14 +21,16 @@ STATE_NAMES = {"S": "sleeping", "D": "disk_wait", "T": "stopped"}
 
 TIMELINE = "timeline"      # states, runs and waits of every process, switches and busy time of every CPU
 INSTANTS = "instants"      # every instant something happened: what `always` and `never` look at
+REAPS = "reaps"            # when each child was reaped and by whom, and the count of zombies
 OBSERVERS = ("files", "sockets", "jobs", "creds", "maps", "energy")
-ALL = frozenset((TIMELINE, INSTANTS, *OBSERVERS))
+ALL = frozenset((TIMELINE, INSTANTS, REAPS, *OBSERVERS))
 
 # what a model not fed a facet must not be asked (check/unfed.py): each name and its facet
 PROC_FACET = dict.fromkeys(("state", "runs", "first_run", "first_run_index", "switch_times", "migrations", "level",
                             "disk_wait", "run_cpus", "warm", "ready_since", "waits"), TIMELINE)
+PROC_FACET.update(dict.fromkeys(("reap_time", "reap_index", "reaper"), REAPS))
 MODEL_FACET = {**dict.fromkeys(("cpu_switches", "cpu_busy", "disk", "disk_busy"), TIMELINE),
-               "change_times": INSTANTS, **{name: name for name in OBSERVERS}}
+               "change_times": INSTANTS, "zombie_count": REAPS, **{name: name for name in OBSERVERS}}
 
 
 class ProcInfo:
@@ -36,7 +38,7 @@ class ProcInfo:
 
     __slots__ = ("pid", "label", "index", "name", "created", "created_index", "ppid", "cmd", "nice", "uid",
                  "exec_time", "exec_index", "exit_time", "exit_index", "exit_code", "exit_signal", "core_dumped",
-                 "timers", "stops", "conts", "reap_time", "reap_index", "reaper", "cow", "output", "exit_cpu",
+                 "timers", "stops", "conts", "cow", "output", "exit_cpu",
                  "events", "facets", "first_ppid", "first_cmd", "first_nice", *PROC_FACET)
 
     def __init__(self, pid: int, label: str, index: int, name: str, created: int, created_at: int,
@@ -60,12 +62,13 @@ class ProcInfo:
         self.exit_code: Optional[int] = None
         self.exit_signal = 0
         self.core_dumped = False
-        self.reap_time: Optional[int] = None
-        self.reap_index: Optional[int] = None
-        self.reaper: Optional[int] = None
         self.exit_cpu: Optional[int] = None                # the CPU it exited on; -1: not on one
         self.events: list[int] = []                        # indexes of trace events about it
         self.facets = facets
+        if REAPS in facets:
+            self.reap_time: Optional[int] = None
+            self.reap_index: Optional[int] = None
+            self.reaper: Optional[int] = None
         if TIMELINE in facets:
             self.state = History(created, "sleeping" if pid == 1 and cmd == "init" else "ready")
             self.runs: list[list[int]] = []          # [start, end]; end -1 while running
@@ -138,7 +141,7 @@ class Model:
     state comes from the events alone, never from the kernel's objects. A new event kind that
     the checker should see gets a handler here (`_on_KIND`, found by name) and nothing else.
 
-    `facets`: what to follow beyond each process's life (creation, exec, exit, reaping, output):
+    `facets`: what to follow beyond each process's life (creation, exec, exit, output):
     a model fed live for `check` follows only what the scenario's expectations read
     (check/needs.py); asked anything else, it raises TraceWanted and the run is checked again
     from its recorded trace by a model that follows everything."""
@@ -152,13 +155,15 @@ class Model:
         self.by_pid_history: dict[int, list[ProcInfo]] = {}
         self.by_label: dict[str, list[ProcInfo]] = {}
         self.output = OutputLog()
-        self.zombie_count = History(0, 0)
         self.deadlock: Optional[TraceEvent] = None
         self._current: dict[int, ProcInfo] = {}        # each PID's newest process
         self._spans: dict[tuple, Covered] = {}
         self._index = -1
         chains: dict[str, list] = {}
         self._follow(chains, "_on_")
+        if REAPS in facets:
+            self.zombie_count = History(0, 0)
+            self._follow(chains, "_rp_")
         if TIMELINE in facets:
             self.cpu_switches: dict[int, list[int]] = {}
             self.cpu_busy: dict[int, list[list[int]]] = {}
@@ -295,7 +300,7 @@ class Model:
         self.disk_busy = _merged([(a, b if b >= 0 else end) for a, b in self.disk])
 
     # one handler per event kind: (event, the process it is about or None, its index in the run).
-    # _on_: each process's life, always followed; _tl_: the timeline facet; _ev_: a recorded
+    # _on_: each process's life, always followed; _rp_: the reaps facet; _tl_: the timeline facet; _ev_: a recorded
     # trace's records noted on the processes they are about, besides the one that emitted them
     def _on_spawn(self, ev: TraceEvent, _p, i: int) -> None:
         d = ev.detail
@@ -383,8 +388,10 @@ class Model:
         p.exit_code, p.exit_signal = ev.detail[0], ev.detail[1]
         p.exit_cpu = ev.cpu
         p.core_dumped = bool(ev.detail[2]) if len(ev.detail) > 2 else False
+
+    def _rp_exit(self, ev: TraceEvent, _p, _i: int) -> None:
         count = self.zombie_count
-        count.set(t, count.values[-1] + 1)
+        count.set(ev.time, count.values[-1] + 1)
 
     def _tl_exit(self, ev: TraceEvent, p, _i: int) -> None:
         t = ev.time
@@ -396,7 +403,7 @@ class Model:
         if p.runs and p.runs[-1][1] < 0:
             p.runs[-1][1] = max(t, p.runs[-1][0])
 
-    def _on_reap(self, ev: TraceEvent, _p, i: int) -> None:
+    def _rp_reap(self, ev: TraceEvent, _p, i: int) -> None:
         child = self.proc(ev.detail[0])
         child.reap_time, child.reap_index, child.reaper = ev.time, i, ev.pid
         count = self.zombie_count

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 from procdsl import ir
 from procdsl.check import creds, energy, maps
-from procdsl.check.model import ALL, INSTANTS, TIMELINE
+from procdsl.check.model import ALL, INSTANTS, REAPS, TIMELINE
 from procdsl.check.sockets import SOCKET_QUERIES
 from procdsl.plan import EventPlan
 
@@ -18,6 +18,7 @@ FACET_OF: dict[str, str] = {
     **dict.fromkeys(("state", "stopped_by", "cpu_time", "switches", "voluntary_switches", "involuntary_switches",
                      "response_time", "wait_time", "max_delay", "migrations", "level", "run", "utilization",
                      "idle_time", "warm_fraction", "io_busy"), TIMELINE),
+    **dict.fromkeys(("zombies", "reaper", "reap"), REAPS),
     **dict.fromkeys(("file", "exists", "size", "offset"), "files"),
     **dict.fromkeys(SOCKET_QUERIES, "sockets"),
     **dict.fromkeys(("pgid", "sid", "screen", "foreground"), "jobs"),
