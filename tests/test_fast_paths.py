@@ -18,7 +18,7 @@ from procdsl import ir, pipeline
 from procdsl.check import needs
 from procdsl.check.checker import check
 from procdsl.check.history import History, OutputLog
-from procdsl.check.model import ON_FIRST_USE, Model, ProcInfo
+from procdsl.check.model import ON_FIRST_USE, REAPS, Model, ProcInfo
 from procdsl.check.monitor import UNRECORDED, Feed
 from procdsl.core.bounds import INT_LIMIT
 from procdsl.core.values import Dur, ProgramFault, SharedCell, Sig, arith, compile_expr
@@ -54,7 +54,7 @@ def _moments(model: Model) -> list[tuple[str, int]]:
     keyed = []
     for n, p in enumerate(model.procs):
         keyed.append(((p.created, p.created_index), ("start", n)))
-        for what in ("exec", "exit", "reap"):
+        for what in ("exec", "exit", "reap") if REAPS in model.facets else ("exec", "exit"):
             t, i = getattr(p, what + "_time"), getattr(p, what + "_index")
             if t is not None:
                 keyed.append(((t, i), (what, n)))
@@ -70,8 +70,9 @@ def test_a_live_check_that_leaves_out_unheard_records_is_the_recorded_check(path
         spared, whole = _live(plan, True), _live(plan, False)
         # the indexes count fewer records, in the same order: every `before`/`after` is the same
         assert _moments(spared) == _moments(whole)
-        assert [(p.pid, p.name, p.exit_code, p.reap_time, p.output.text()) for p in spared.procs] == \
-               [(p.pid, p.name, p.exit_code, p.reap_time, p.output.text()) for p in whole.procs]
+        reaps = REAPS in spared.facets
+        assert [(p.pid, p.name, p.exit_code, p.reap_time if reaps else None, p.output.text()) for p in spared.procs] == \
+               [(p.pid, p.name, p.exit_code, p.reap_time if reaps else None, p.output.text()) for p in whole.procs]
 
 
 def test_what_is_unheard_is_what_no_handler_follows() -> None:
@@ -79,7 +80,8 @@ def test_what_is_unheard_is_what_no_handler_follows() -> None:
     model = Model(facets=frozenset())
     unheard = model.unheard()
     assert "switch" in unheard and "signal" in unheard and "handle" in unheard
-    assert not unheard & {"spawn", "fork", "exit", "reap", "output"}
+    assert not unheard & {"spawn", "fork", "exit", "output"}
+    assert "reap" in unheard and "reap" not in Model(facets=frozenset({REAPS})).unheard()    # a facet of its own
     assert Model(facets=needs.facets(plan) | {"instants"}).unheard() == frozenset()   # every instant counts
     assert Kernel(plan).unheard == frozenset()          # a recorded run keeps every record
 
