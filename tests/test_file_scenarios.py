@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, interpreted_kernel
 
 from procdsl.kernel import code, lifecycle, ops_proc
 from procdsl.kernel.files import fdtable, fs, regular
@@ -68,7 +68,12 @@ def test_the_scenario_passes(name: str) -> None:
         assert r.passed, f"{r.title}: " + "; ".join(e.message for e in r.expectations if not e.passed)
 
 
-@pytest.mark.parametrize("name", sorted(WRONG), ids=[f"{n}: {WRONG[n][0]}" for n in sorted(WRONG)])
+# the compiled kernel calls this function from lifecycle.py directly, past the patch
+PATCHES_A_COMPILED_CALL = {"55"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=interpreted_kernel) if n in PATCHES_A_COMPILED_CALL else n
+                                  for n in sorted(WRONG)], ids=[f"{n}: {WRONG[n][0]}" for n in sorted(WRONG)])
 def test_a_kernel_that_gets_it_wrong_fails_the_scenario(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     _, (obj, attr, replacement) = WRONG[name]
     if isinstance(obj, dict):

@@ -73,8 +73,10 @@ BROKEN: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
 }
 
 
-# the compiled kernel calls these functions inside signals.py directly, past the patch
-PATCHES_A_COMPILED_CALL = {"68_handler_order"}
+# the compiled kernel calls these directly (inside signals.py, or from ops_proc.py: a kernel method too),
+# past the patch
+PATCHES_A_COMPILED_CALL = {"35_kill_permission", "66_wait_status_stop_continue_core", "68_handler_order",
+                           "69_reap_order_after_adoption"}
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=interpreted_kernel) if n in PATCHES_A_COMPILED_CALL else n

@@ -8,9 +8,9 @@ from typing import Any
 from procdsl.core.events import NO_PID
 from procdsl.core.linux import ERRNO, RESERVED_PIDS, SA_NOCLDWAIT, SIGCHLD, SIGKILL, weight
 from procdsl.kernel import creds, jobctl, memory, mmap, ops_exec, signals, timers
-from procdsl.kernel.code import compile_program_expr
 from procdsl.kernel.files import fdtable
 from procdsl.kernel.files.pipe import new_pipe
+from procdsl.kernel.opsupport import compile_program_expr
 from procdsl.kernel.process import IGN, READY, REAPED, SLEEPING, ZOMBIE, Cpu, LimitReached, Proc
 from procdsl.kernel.runqueue import RunQueues
 from procdsl.kernel.scheduler.base import NEW
@@ -247,7 +247,7 @@ class Lifecycle(RunQueues):
     def exit_process(self, p: Proc, code: int, sig: int = 0, core: bool = False) -> None:
         # A running task keeps its CPU until the next task is picked, so that a parent woken
         # by this exit is queued behind it instead of being dispatched onto a CPU in use.
-        cpu = p.cpu
+        cpu: Cpu | None = p.cpu
         if cpu is None and p.state == READY:
             self.remove_queued(p)
         p.state = ZOMBIE
@@ -283,7 +283,7 @@ class Lifecycle(RunQueues):
             reaper = self.find_reaper(p)
             for child in orphans:
                 self.reparent(child, reaper)
-        parent = p.parent
+        parent: Proc | None = p.parent
         if orphans or p.login or (parent is not None and parent.pgid != p.pgid):
             jobctl.on_exit(self, p, orphans)      # only then can the exit orphan a group
         if orphans:
@@ -336,7 +336,7 @@ class Lifecycle(RunQueues):
     def notify_parent(self, child: Proc) -> None:
         """do_notify_parent: SIGCHLD, unless the parent ignores it explicitly; with SIG_IGN or
         SA_NOCLDWAIT the kernel reaps the child at once (autoreap) instead of leaving a zombie."""
-        parent = child.parent
+        parent: Proc = child.parent          # typed: the compiled kernel reads its fields directly
         if parent.builtin:
             self.reap(parent, child)
             return

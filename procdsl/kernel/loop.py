@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from heapq import heappop, heappush
-from typing import Any
+from typing import Any, Final
 
 from procdsl.core.events import NO_PID, Trace
 from procdsl.core.gcpause import paused_gc
@@ -37,7 +37,7 @@ from procdsl.plan import EventPlan
 # record is a step, so a chunk is at most 4,096 records' values pending (40 bytes each in the
 # flat list) plus what one step emits. A task run inline emits without coming back to the
 # loop; its records wait for the next compaction, still smaller than a TraceEvent each.
-COMPACT_STEPS = 4096
+COMPACT_STEPS: Final = 4096
 
 
 def _nothing() -> None:
@@ -171,23 +171,25 @@ class Kernel(Lifecycle):
         self.post(self.until, P_END, self._end_reached, None)
         heap = self.heap
         cpu_heap = self.cpu_heap
-        max_events = self.limits.max_events
+        max_events = self.max_events
         check_at = min(max_events, COMPACT_STEPS)
         until = self.until
         reason = ""
         try:
             while not self.stopped:
                 if cpu_heap and (not heap or cpu_heap[0] < heap[0]):
-                    time, _, _, fn, a, b = heappop(cpu_heap)
+                    entry = heappop(cpu_heap)
                     # the CPUs' own heap holds only cpu_event: called as a method, not through the
                     # entry's bound method (the compiled kernel calls it directly)
                     cpu_event = True
                 elif heap:
-                    time, _, _, fn, a, b = heappop(heap)
+                    entry = heappop(heap)
                     cpu_event = False
                 else:
                     reason = self._quiet_end()
                     break
+                time: int = entry[0]
+                fn, a, b = entry[3], entry[4], entry[5]
                 if time > until:
                     self.now = until
                     reason = "until" if plan.until is not None else "time limit"
@@ -281,9 +283,14 @@ class Kernel(Lifecycle):
                         cpu.slice_end = self.slice_end(now, sched.slice(cpu, p, now))
                 if rem:
                     end = now + rem if rate == 1 else now - (-rem // rate)
-                    # the heap holds at least the run's end (`_end_reached`)
-                    # another CPU's event due first is the likeliest reason to stop, so it is asked first
-                    if (not cpu_heap or end < cpu_heap[0][0]) and end < heap[0][0] and end <= cpu.slice_end:
+                    # the run goes on to `end` if nothing else is due first; the heap holds at least
+                    # the run's end (`_end_reached`). Times typed: the compiled kernel compares them as ints
+                    due: int = heap[0][0]
+                    if cpu_heap:
+                        cpu_due: int = cpu_heap[0][0]
+                        if cpu_due < due:
+                            due = cpu_due
+                    if end < due and end <= cpu.slice_end:
                         self.now = end
                         p.remaining = 0
                         continue

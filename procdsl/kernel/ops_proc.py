@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from procdsl.core.linux import WCONTINUED, WNOHANG, WUNTRACED, weight
 from procdsl.core.values import Status
@@ -17,6 +18,7 @@ from procdsl.kernel.opsupport import (
     EPERM,
     EXITED,
     RESUMED,
+    RuntimeOp,
     _fail,
     _int,
     _set,
@@ -25,8 +27,11 @@ from procdsl.kernel.opsupport import (
 )
 from procdsl.kernel.process import IGN, SLEEPING, ZOMBIE, Proc
 
+if TYPE_CHECKING:
+    from procdsl.kernel.lifecycle import Lifecycle
 
-def op_fork(k, p, op):
+
+def op_fork(k: Lifecycle, p: Proc, op: RuntimeOp) -> str:
     here = p.pc
     block = op.flag
     room = True
@@ -53,7 +58,7 @@ def op_fork(k, p, op):
     return CONTINUE
 
 
-def op_exit(k, p, op):
+def op_exit(k: Lifecycle, p: Proc, op: RuntimeOp) -> str:
     """exit(3) (`exit`, and the end of a program or fork block) writes out stdio's buffers
     first; `_exit` (op.flag) leaves at once and they are lost."""
     if not op.flag and (p.stdio is not None or p.write_rest is not None) and ops_stdio.flush(k, p) is None:
@@ -63,7 +68,7 @@ def op_exit(k, p, op):
     return EXITED
 
 
-def op_wait(k, p, op):
+def op_wait(k: Lifecycle, p: Proc, op: RuntimeOp) -> str:
     """waitpid: the first child in the parent's list (fork order; adopted children at the end)
     with something to report — an exit, or with `untraced` / `continued` a stop or continue
     not yet reported — as do_wait scans `children`; `wait 0` and `wait -G` look only at the
@@ -85,9 +90,11 @@ def op_wait(k, p, op):
         if p.changed and options & (WUNTRACED | WCONTINUED):
             found = _first_change(p, options, found)
     else:
-        found = _group_child(p, p.pgid if target == 0 else -target, options)
-        if found is False:
+        # not into `found` at once: it holds a child or None, and a compiled kernel checks that
+        in_group = _group_child(p, p.pgid if target == 0 else -target, options)
+        if in_group is False:
             return _no_child(k, p, op)
+        found = in_group
     if found is not None:
         if found.state == ZOMBIE:
             # the status is made only for a wait that keeps it (`st = wait`)
@@ -127,12 +134,12 @@ def _report(k, p: Proc, c: Proc) -> Status:
     return Status(c.pid, continued=True)
 
 
-def _no_child(k, p: Proc, op) -> str:
+def _no_child(k: Lifecycle, p: Proc, op: RuntimeOp) -> str:
     _fail(k, p, "wait", ECHILD)
     return _waited(p, op, Status(-1))
 
 
-def _waited(p: Proc, op, status: Status | None) -> str:
+def _waited(p: Proc, op: RuntimeOp, status: Status | None) -> str:
     if op.name:
         _set(p, op.name, status)
     p.wait_kind = ""

@@ -251,7 +251,7 @@ class RunQueues(Stealing):
             if on is not None:          # pause and sigsuspend wait on nothing: no call once a delivery
                 self.leave_waits(p, on)
             return
-        cpu = p.cpu
+        cpu: Cpu = p.cpu
         self.leave_cpu(cpu, p)
         p.state = state
         p.wait_kind = kind

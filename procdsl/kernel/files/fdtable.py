@@ -8,9 +8,12 @@ is released when its last reference goes, which is when a pipe's readers see end
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from procdsl.kernel.files.file import OpenFile
+
+if TYPE_CHECKING:
+    from procdsl.kernel.process import Proc
 
 FD_LIMIT = 1024              # RLIMIT_NOFILE's usual soft limit: fds 0 to 1023
 
@@ -76,7 +79,7 @@ def dup_onto(k, p, f: OpenFile, newfd: int) -> None:
         drop(k, old)
 
 
-def fork_copy(parent, child) -> None:
+def fork_copy(parent: Proc, child: Proc) -> None:
     """The child's table is a copy of the parent's: the same descriptions, one more reference each."""
     fds = child.fds = list(parent.fds)
     child.cloexec = parent.cloexec
@@ -100,7 +103,7 @@ def close_on_exec(k, p) -> list[int]:
     return closed
 
 
-def close_all(k, p) -> None:
+def close_all(k: object, p: Proc) -> None:
     """At exit every fd is closed, in order."""
     for f in p.fds:
         if f is not None:

@@ -4,12 +4,12 @@ START_DEBIT for new tasks, GENTLE_FAIR_SLEEPERS credit, wake-up preemption by gr
 from __future__ import annotations
 
 from heapq import heapify, heappop, heappush
-from typing import Sequence
+from typing import Final, Sequence
 
 from procdsl.kernel.process import Cpu, Proc
 from procdsl.kernel.scheduler.base import NEW, WAKEUP, Scheduler, first_allowed
 
-NICE_0 = 1024
+NICE_0: Final = 1024
 
 
 class CfsRq:
@@ -82,18 +82,23 @@ class Cfs(Scheduler):
         return CfsRq()
 
     def nr_queued(self, cpu: Cpu) -> int:
-        return cpu.rq.nr
+        rq: CfsRq = cpu.rq
+        return rq.nr
 
     def idle_cpu(self, cpus: Sequence[Cpu], first: Cpu | None = None) -> Cpu | None:
-        if first is not None and first.curr is None and not first.rq.nr:
-            return first
+        if first is not None and first.curr is None:
+            rq: CfsRq = first.rq
+            if not rq.nr:
+                return first
         for c in cpus:
-            if c.curr is None and not c.rq.nr:
-                return c
+            if c.curr is None:
+                rq = c.rq
+                if not rq.nr:
+                    return c
         return None
 
     def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
-        rq = cpu.rq
+        rq: CfsRq = cpu.rq
         if why == NEW:
             # p.vruntime holds the parent's lead over its own queue's min_vruntime
             vruntime = rq.min_vruntime + p.vruntime
@@ -101,12 +106,12 @@ class Cfs(Scheduler):
             p.vruntime = max(vruntime, rq.min_vruntime + debit)
         elif why == WAKEUP:
             if p.last_cpu >= 0 and p.last_cpu != cpu.id:
-                p.vruntime += rq.min_vruntime - self.cpus[p.last_cpu].rq.min_vruntime
+                p.vruntime += rq.min_vruntime - self._rq(p.last_cpu).min_vruntime
             floor = rq.min_vruntime - self.latency // 2         # GENTLE_FAIR_SLEEPERS halves the latency
             if p.vruntime < floor:                              # max(), spelled out: once a wake-up
                 p.vruntime = floor
         elif p.last_cpu >= 0 and p.last_cpu != cpu.id:
-            p.vruntime += rq.min_vruntime - self.cpus[p.last_cpu].rq.min_vruntime
+            p.vruntime += rq.min_vruntime - self._rq(p.last_cpu).min_vruntime
         self.seq += 1
         key: tuple = (p.vruntime, self.seq, p, rq)      # one object in the heap and in rq_key (CfsRq)
         p.rq_key = key
@@ -116,17 +121,22 @@ class Cfs(Scheduler):
         rq.nr += 1
         rq.load += p.weight
 
+    def _rq(self, cpu_id: int) -> CfsRq:
+        return self.cpus[cpu_id].rq
+
     def dequeue(self, cpu: Cpu, p: Proc) -> None:
-        rq = cpu.rq
+        rq: CfsRq = cpu.rq
         rq.remove(p)                          # KeyError: queued on another CPU
         rq.load -= p.weight
 
     def pick_next(self, cpu: Cpu, now: int) -> Proc | None:
-        rq = cpu.rq
+        rq: CfsRq = cpu.rq
         if not rq.nr:
             return None
         heap = rq.heap
-        v, _, p, _ = heappop(heap)
+        key = heappop(heap)
+        v: int = key[0]
+        p: Proc = key[2]
         rq.nr -= 1
         p.rq_key = None
         if heap and heap[0][2].rq_key is not heap[0]:
@@ -155,12 +165,14 @@ class Cfs(Scheduler):
         return [key[2] for key in cpu.rq.ordered()]
 
     def put_prev(self, cpu: Cpu, p: Proc, now: int, ran: int) -> None:
-        rq = cpu.rq
+        rq: CfsRq = cpu.rq
         p.vruntime += ran * NICE_0 // p.weight
         rq.load -= p.weight
         low = p.vruntime
-        if rq.nr and rq.heap[0][0] < low:
-            low = rq.heap[0][0]
+        if rq.nr:
+            left: int = rq.heap[0][0]
+            if left < low:
+                low = left
         if low > rq.min_vruntime:
             rq.min_vruntime = low
 
@@ -179,7 +191,7 @@ class Cfs(Scheduler):
         """Until check_preempt_tick would fire: the ideal slice is used up, or (after at least
         min_granularity) the task's vruntime leads the leftmost's by more than that slice.
         Runs on every dispatch, so the arithmetic is inline and max/min are spelled out."""
-        rq = cpu.rq
+        rq: CfsRq = cpu.rq
         ran = now - cpu.run_start
         nr = rq.nr
         period = self.latency if nr + 1 <= self.nr_latency else (nr + 1) * self.min_gran
@@ -193,7 +205,8 @@ class Cfs(Scheduler):
             min_gran = self.min_gran
             if ideal < min_gran:
                 ideal = min_gran
-            lead = ideal + rq.heap[0][0] - p.vruntime     # vruntime it may still gain
+            left: int = rq.heap[0][0]
+            lead = ideal + left - p.vruntime     # vruntime it may still gain
             gain = (lead + 1) * p.weight + NICE_0 - 1
             overtakes = gain // NICE_0 if gain > 0 else 0
             if overtakes < min_gran:
@@ -205,7 +218,7 @@ class Cfs(Scheduler):
         return look - ran if look > ran else ideal
 
     def tick(self, cpu: Cpu, p: Proc, now: int, ran: int) -> bool:
-        rq = cpu.rq
+        rq: CfsRq = cpu.rq
         nr = rq.nr
         if not nr:
             return False
@@ -220,14 +233,18 @@ class Cfs(Scheduler):
             return True
         if ran < self.min_gran:
             return False
-        return p.vruntime + ran * NICE_0 // p.weight - rq.heap[0][0] > ideal
+        left: int = rq.heap[0][0]
+        return p.vruntime + ran * NICE_0 // p.weight - left > ideal
 
     def wakeup_preempt(self, cpu: Cpu, curr: Proc, woken: Proc, now: int, ran: int) -> bool:
         curr_v = curr.vruntime + ran * NICE_0 // curr.weight
         return curr_v - woken.vruntime > self.wakeup_gran * NICE_0 // woken.weight
 
     def fork(self, parent: Proc, child: Proc, parent_cpu: Cpu | None) -> None:
-        base = parent_cpu.rq.min_vruntime if parent_cpu is not None else 0
+        base = 0
+        if parent_cpu is not None:
+            rq: CfsRq = parent_cpu.rq
+            base = rq.min_vruntime
         child.vruntime = max(parent.vruntime - base, 0)
 
     def reweight(self, p: Proc, old_weight: int) -> None:

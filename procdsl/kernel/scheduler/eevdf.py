@@ -8,14 +8,16 @@ the running one; a task is eligible when its vruntime is at most V.
 
 from __future__ import annotations
 
+from typing import Final
+
 from sortedcontainers import SortedList
 
 from procdsl.kernel.process import Cpu, Proc
 from procdsl.kernel.scheduler.base import NEW, PREEMPTED, Scheduler, first_allowed
 from procdsl.kernel.scheduler.cfs import NICE_0, tunable_factor
 
-BASE_SLICE = 700_000            # sysctl_sched_base_slice since 6.15, before the CPU-count factor
-TICK_NSEC = 4_000_000           # HZ=250, as on the reference machine; bounds the lag kept
+BASE_SLICE: Final = 700_000            # sysctl_sched_base_slice since 6.15, before the CPU-count factor
+TICK_NSEC: Final = 4_000_000           # HZ=250, as on the reference machine; bounds the lag kept
 
 
 class EevdfRq:
@@ -49,7 +51,8 @@ class Eevdf(Scheduler):
         return EevdfRq()
 
     def nr_queued(self, cpu: Cpu) -> int:
-        return len(cpu.rq.tree)
+        rq: EevdfRq = cpu.rq
+        return len(rq.tree)
 
     # ---- virtual time
     def _vslice(self, p: Proc) -> int:
@@ -64,7 +67,7 @@ class Eevdf(Scheduler):
     def _load(self, cpu: Cpu, now: int | None) -> tuple[int, int]:
         """(Σ w·v, Σ w) over the queue and the running task, whose vruntime is first brought
         up to `now` (None: as last charged)."""
-        rq = cpu.rq
+        rq: EevdfRq = cpu.rq
         wv, w = rq.sum_wv, rq.sum_w
         curr = rq.curr
         if curr is not None:
@@ -96,14 +99,15 @@ class Eevdf(Scheduler):
 
     def _first_eligible(self, rq: EevdfRq, wv: int, w: int) -> Proc | None:
         """The queued task with the earliest virtual deadline among those with v <= V."""
-        for _, _, p in rq.tree:
+        for key in rq.tree:
+            p: Proc = key[2]
             if wv >= p.vruntime * w:
                 return p
         return None
 
     # ---- hooks
     def enqueue(self, cpu: Cpu, p: Proc, now: int, why: str) -> None:
-        rq = cpu.rq
+        rq: EevdfRq = cpu.rq
         if why != PREEMPTED:
             wv, w = self._load(cpu, now)
             if w == 0:
@@ -117,7 +121,7 @@ class Eevdf(Scheduler):
         self._insert(rq, p)
 
     def dequeue(self, cpu: Cpu, p: Proc) -> None:
-        rq = cpu.rq
+        rq: EevdfRq = cpu.rq
         if p.rq_key is None or p.rq_key not in rq.tree:
             raise ValueError("not queued here")
         wv, w = self._load(cpu, None)
@@ -125,10 +129,11 @@ class Eevdf(Scheduler):
         self._remove(rq, p)
 
     def pick_next(self, cpu: Cpu, now: int) -> Proc | None:
-        rq = cpu.rq
+        rq: EevdfRq = cpu.rq
         if not rq.tree:
             return None
-        p = self._first_eligible(rq, rq.sum_wv, rq.sum_w) or rq.tree[0][2]
+        first = self._first_eligible(rq, rq.sum_wv, rq.sum_w)
+        p: Proc = rq.tree[0][2] if first is None else first
         rq.last_v = rq.sum_wv // rq.sum_w
         self._remove(rq, p)
         rq.curr = p
@@ -149,7 +154,7 @@ class Eevdf(Scheduler):
             rq.parity = False
 
     def put_prev(self, cpu: Cpu, p: Proc, now: int, ran: int) -> None:
-        rq = cpu.rq
+        rq: EevdfRq = cpu.rq
         self._charge(rq, p, ran)
         self._renew(rq, p)
         wv, w = rq.sum_wv + p.weight * p.vruntime, rq.sum_w + p.weight
@@ -158,13 +163,13 @@ class Eevdf(Scheduler):
         rq.curr = None
 
     def slice(self, cpu: Cpu, p: Proc, now: int) -> int:
-        rq = cpu.rq
+        rq: EevdfRq = cpu.rq
         self._charge(rq, p, max(0, now - cpu.run_start))
         left = p.deadline - p.vruntime
         return max(-(-left * p.weight // NICE_0), 1)
 
     def tick(self, cpu: Cpu, p: Proc, now: int, ran: int) -> bool:
-        rq = cpu.rq
+        rq: EevdfRq = cpu.rq
         self._charge(rq, p, ran)
         if p.vruntime < p.deadline:
             return False
@@ -179,7 +184,7 @@ class Eevdf(Scheduler):
         return wv < p.vruntime * w or best.deadline <= p.deadline
 
     def wakeup_preempt(self, cpu: Cpu, curr: Proc, woken: Proc, now: int, ran: int) -> bool:
-        rq = cpu.rq
+        rq: EevdfRq = cpu.rq
         if rq.curr is not curr:
             return False
         wv, w = self._load(cpu, now)
@@ -198,7 +203,7 @@ class Eevdf(Scheduler):
         if p.rq_key is None:
             return
         for cpu in self.cpus:
-            rq = cpu.rq
+            rq: EevdfRq = cpu.rq
             if p.rq_key in rq.tree:
                 rq.sum_w += p.weight - old_weight
                 rq.sum_wv += (p.weight - old_weight) * p.vruntime
