@@ -153,7 +153,7 @@ class Cpu:
         self.id = cpu_id
         self.curr: Any = None            # the Proc it runs, or None
         self.last: Any = None            # the Proc that ran last, or None
-        self.rq: Any = None
+        self.rq: Any = None              # the policy's own queue: each policy reads it into a typed local
         self.gen = 0
         self.run_start = 0
         self.seg_start = 0
