@@ -189,14 +189,14 @@ class Kernel(Lifecycle):
                     reason = self._quiet_end()
                     break
                 time: int = entry[0]
-                fn, a, b = entry[3], entry[4], entry[5]
+                a, b = entry[4], entry[5]
                 if time > until:
                     self.now = until
                     reason = "until" if plan.until is not None else "time limit"
                     break
                 before = self.now
                 self.now = time
-                if (self.cpu_event(a, b) if cpu_event else fn(a, b)) is False:
+                if (self.cpu_event(a, b) if cpu_event else entry[3](a, b)) is False:
                     self.now = before     # a stale event did nothing: the end time must not move
                 self.nsteps += 1
                 if self.nsteps > check_at:
